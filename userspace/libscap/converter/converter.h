@@ -1,0 +1,49 @@
+// Upgrades events from captures of any age to current exit-only events as they are read.
+// Contract used by the capture-file engine (see proposals/0001-foundation.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scap/event.h"
+
+namespace scap {
+
+struct converter_stats {
+    uint64_t passed = 0;            // already current: returned untouched, no copy
+    uint64_t converted = 0;         // rewritten into the converter's buffer
+    uint64_t enter_stored = 0;      // enter events kept for their thread, not delivered
+    uint64_t dropped = 0;           // events the current schema no longer delivers
+    uint64_t missing_enter = 0;     // exits converted without their enter event (defaults used)
+    uint64_t errors = 0;
+};
+
+class converter {
+public:
+    enum class outcome {
+        pass,       // *out == in: the event is already current
+        converted,  // *out points to the converter's buffer, valid until the next convert()
+        consumed,   // nothing to deliver (enter event stored, or event dropped)
+        error,      // last_error() says what; the caller reports it with file offset / event number
+    };
+
+    converter();
+    ~converter();
+    converter(const converter&) = delete;
+    converter& operator=(const converter&) = delete;
+
+    // `in` must have passed validate_event().
+    outcome convert(const event_header* in, const event_header** out);
+
+    const converter_stats& stats() const { return m_stats; }
+    const std::string& last_error() const { return m_last_error; }
+
+private:
+    struct impl;
+    impl* m_impl;
+    converter_stats m_stats;
+    std::string m_last_error;
+};
+
+}  // namespace scap
