@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, builds, runs every test suite.
+#   1. release build + unit tests (ctest)
+#   2. ASan/UBSan build + unit tests
+#   3. a consumer built against the install tree (find_package + pkg-config)
+#   4. libFuzzer targets, time-boxed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+
+bash scripts/install-deps.sh
+
+echo "== release build"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build/release
+(cd build/release && ctest --output-on-failure -j"$jobs")
+
+echo "== sanitizers (ASan + UBSan)"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSCAP_SANITIZE=ON -DSCAP_BUILD_BENCHMARKS=OFF >/dev/null
+ninja -C build/asan scap_unit_tests
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  build/asan/test/scap_unit_tests --gtest_brief=1
+
+echo "== install tree consumer"
+rm -rf build/install
+cmake --install build/release --prefix build/install >/dev/null
+bash test/install_consumer/run.sh "$root/build/install" "$root/build/consumer"
+
+echo "== fuzzers (time-boxed)"
+bash test/fuzz/run.sh "$root/build/fuzz" "${FUZZ_SECONDS:-30}"
+
+echo "all test stages passed"

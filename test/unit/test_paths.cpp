@@ -1,0 +1,20 @@
+#include "test_paths.h"
+
+#include <filesystem>
+
+namespace scap_test {
+
+std::string captures_dir() {
+    return (std::filesystem::path(SCAP_SOURCE_DIR) / ".." / "shared" / "captures").lexically_normal().string();
+}
+
+std::string capture(const std::string& name) { return captures_dir() + "/" + name; }
+
+std::string temp_dir(const std::string& test_name) {
+    auto dir = std::filesystem::temp_directory_path() / ("scap_test_" + test_name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir.string();
+}
+
+}  // namespace scap_test

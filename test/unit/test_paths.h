@@ -1,0 +1,12 @@
+// Where tests find their inputs: the real captures live in ../shared/captures beside the repo.
+#pragma once
+#include <string>
+
+namespace scap_test {
+// Absolute path of ../shared/captures relative to the repository root.
+std::string captures_dir();
+// captures_dir() + "/" + name.
+std::string capture(const std::string& name);
+// A fresh, empty directory for a test's outputs (under the build tree's temp area).
+std::string temp_dir(const std::string& test_name);
+}  // namespace scap_test

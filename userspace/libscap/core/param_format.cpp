@@ -1,0 +1,190 @@
+#include "scap/param_format.h"
+
+#include <arpa/inet.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace scap {
+namespace {
+
+// Socket families as encoded on the wire (they are the Linux AF_* values).
+constexpr uint8_t k_af_unix = 1;
+constexpr uint8_t k_af_inet = 2;
+constexpr uint8_t k_af_inet6 = 10;
+
+void append_fmt(std::string& out, const char* fmt, uint64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    out += buf;
+}
+
+void append_unsigned(std::string& out, uint8_t fmt, uint64_t v) {
+    switch (fmt) {
+        case PF_HEX: append_fmt(out, "0x%" PRIx64, v); break;
+        case PF_OCT: append_fmt(out, "0%" PRIo64, v); break;
+        default: append_fmt(out, "%" PRIu64, v); break;
+    }
+}
+
+void append_signed(std::string& out, uint8_t fmt, int64_t v) {
+    if (fmt == PF_HEX || fmt == PF_OCT) return append_unsigned(out, fmt, static_cast<uint64_t>(v));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%" PRId64, v);
+    out += buf;
+}
+
+// Printable bytes as-is, everything else as '.', cut at `max` bytes.
+void append_bytes(std::string& out, param_view v, uint32_t max = 80) {
+    const uint32_t n = v.len < max ? v.len : max;
+    for (uint32_t i = 0; i < n; ++i) {
+        const unsigned char c = v.data[i];
+        out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
+    }
+    if (n < v.len) out += "...";
+}
+
+void append_ip_port(std::string& out, int af, const uint8_t* addr, const uint8_t* port_le) {
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(af, addr, buf, sizeof buf);
+    uint16_t port;
+    std::memcpy(&port, port_le, 2);
+    if (af == AF_INET6) out += '[';
+    out += buf;
+    if (af == AF_INET6) out += ']';
+    out += ':';
+    out += std::to_string(port);
+}
+
+void append_sockaddr(std::string& out, param_view v) {
+    if (v.len == 0) return out += "NULL", void();
+    const uint8_t fam = v.data[0];
+    if (fam == k_af_inet && v.len >= 7) return append_ip_port(out, AF_INET, v.data + 1, v.data + 5);
+    if (fam == k_af_inet6 && v.len >= 19) return append_ip_port(out, AF_INET6, v.data + 1, v.data + 17);
+    if (fam == k_af_unix) return append_bytes(out, param_view{v.data + 1, v.len - 1});
+    append_fmt(out, "family=%" PRIu64, fam);
+}
+
+void append_socktuple(std::string& out, param_view v) {
+    if (v.len == 0) return out += "NULL", void();
+    const uint8_t fam = v.data[0];
+    if (fam == k_af_inet && v.len >= 13) {
+        append_ip_port(out, AF_INET, v.data + 1, v.data + 5);
+        out += "->";
+        return append_ip_port(out, AF_INET, v.data + 7, v.data + 11);
+    }
+    if (fam == k_af_inet6 && v.len >= 37) {
+        append_ip_port(out, AF_INET6, v.data + 1, v.data + 17);
+        out += "->";
+        return append_ip_port(out, AF_INET6, v.data + 19, v.data + 35);
+    }
+    if (fam == k_af_unix && v.len >= 17) {
+        uint64_t src, dst;
+        std::memcpy(&src, v.data + 1, 8);
+        std::memcpy(&dst, v.data + 9, 8);
+        append_fmt(out, "%" PRIx64, src);
+        append_fmt(out, "->%" PRIx64 " ", dst);
+        return append_bytes(out, param_view{v.data + 17, v.len - 17});
+    }
+    append_fmt(out, "family=%" PRIu64, fam);
+}
+
+void append_flags(std::string& out, const scap_param_info& info, uint64_t v, bool is_enum) {
+    append_unsigned(out, PF_HEX, v);
+    if (info.info_kind != SCAP_INFO_FLAGS || info.info == nullptr) return;
+    const auto* table = static_cast<const scap_name_value*>(info.info);
+    out += '(';
+    bool first = true;
+    for (; table->name != nullptr; ++table) {
+        const bool match = is_enum ? table->value == v
+                                   : (table->value == 0 ? v == 0 : (v & table->value) == table->value);
+        if (!match) continue;
+        if (!first) out += '|';
+        out += table->name;
+        first = false;
+        if (is_enum) break;
+    }
+    out += ')';
+}
+
+}  // namespace
+
+void append_param(std::string& out, const scap_param_info& info, param_view v) {
+    switch (info.type) {
+        case PT_INT8: return append_signed(out, info.fmt, v.as<int8_t>());
+        case PT_INT16: return append_signed(out, info.fmt, v.as<int16_t>());
+        case PT_INT32: return append_signed(out, info.fmt, v.as<int32_t>());
+        case PT_INT64:
+        case PT_ERRNO:
+        case PT_FD:
+        case PT_PID:
+        case PT_RELTIME:
+        case PT_ABSTIME: return append_signed(out, info.fmt, v.as<int64_t>());
+        case PT_FD32:
+        case PT_PID32: return append_signed(out, info.fmt, v.as<int32_t>());
+        case PT_UINT8:
+        case PT_SIGTYPE:
+        case PT_L4PROTO:
+        case PT_SOCKFAMILY: return append_unsigned(out, info.fmt, v.as<uint8_t>());
+        case PT_UINT16:
+        case PT_PORT:
+        case PT_SYSCALLID: return append_unsigned(out, info.fmt, v.as<uint16_t>());
+        case PT_UINT32:
+        case PT_UID:
+        case PT_GID:
+        case PT_BOOL:
+        case PT_SIGSET:
+        case PT_MODE: return append_unsigned(out, info.fmt, v.as<uint32_t>());
+        case PT_UINT64: return append_unsigned(out, info.fmt, v.as<uint64_t>());
+        case PT_FLAGS8: return append_flags(out, info, v.as<uint8_t>(), false);
+        case PT_FLAGS16: return append_flags(out, info, v.as<uint16_t>(), false);
+        case PT_FLAGS32: return append_flags(out, info, v.as<uint32_t>(), false);
+        case PT_ENUMFLAGS8: return append_flags(out, info, v.as<uint8_t>(), true);
+        case PT_ENUMFLAGS16: return append_flags(out, info, v.as<uint16_t>(), true);
+        case PT_ENUMFLAGS32: return append_flags(out, info, v.as<uint32_t>(), true);
+        case PT_CHARBUF:
+        case PT_FSPATH:
+        case PT_FSRELPATH: {
+            std::string_view s = v.str();
+            out.append(s.data(), s.size());
+            return;
+        }
+        case PT_SOCKADDR: return append_sockaddr(out, v);
+        case PT_SOCKTUPLE: return append_socktuple(out, v);
+        case PT_IPV4ADDR:
+        case PT_IPV6ADDR:
+        case PT_IPADDR: {
+            char buf[INET6_ADDRSTRLEN] = "?";
+            if (v.len == 4) inet_ntop(AF_INET, v.data, buf, sizeof buf);
+            if (v.len == 16) inet_ntop(AF_INET6, v.data, buf, sizeof buf);
+            out += buf;
+            return;
+        }
+        case PT_DOUBLE: {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%g", v.as<double>());
+            out += buf;
+            return;
+        }
+        default: return append_bytes(out, v);
+    }
+}
+
+void append_params(std::string& out, event_view ev) {
+    const scap_event_info& info = ev.info();
+    const uint32_t n = ev.nparams();
+    for (uint32_t i = 0; i < n; ++i) {
+        if (i) out += ' ';
+        if (i < info.nparams) {
+            out += info.params[i].name;
+            out += '=';
+            append_param(out, info.params[i], ev.param(i));
+        } else {
+            out += "?=";
+            append_bytes(out, ev.param(i));
+        }
+    }
+}
+
+}  // namespace scap

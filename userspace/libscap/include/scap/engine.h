@@ -1,0 +1,65 @@
+// The interface every capture source implements (capture file now; live engines later).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "scap/event.h"
+#include "scap/status.h"
+
+namespace scap {
+
+struct snapshot;
+
+// Counters every engine reports. Drops are counted by cause; engine-specific figures
+// (bytes read, converter actions, BPF program run times) go in `extra` as name/value pairs.
+struct engine_stats {
+    uint64_t n_evts = 0;               // events delivered by next()
+    uint64_t n_drops = 0;              // total events lost, all causes
+    uint64_t n_drops_buffer = 0;       // ring/per-cpu buffer full
+    uint64_t n_drops_scratch_map = 0;  // event too large for the driver's scratch space
+    uint64_t n_drops_page_faults = 0;  // user memory could not be read
+    uint64_t n_drops_bug = 0;          // driver-side invariant violated
+    uint64_t n_preemptions = 0;
+    uint64_t n_suppressed = 0;
+    std::vector<std::pair<std::string, uint64_t>> extra;
+};
+
+class engine {
+public:
+    virtual ~engine() = default;
+    engine() = default;
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    virtual std::string_view name() const = 0;
+
+    // Next event. On status::ok, out.hdr points into the engine's own memory and stays valid
+    // until the next call. status::eof / status::timeout carry no event; status::error sets
+    // last_error() (what, and where: file offset, event number).
+    virtual status next(event_ref& out) = 0;
+
+    virtual status start() { return status::not_supported; }
+    virtual status stop() { return status::not_supported; }
+    virtual void get_stats(engine_stats& out) const = 0;
+
+    // Only deliver events whose ppm_sc code is selected (index = PPM_SC_*). An empty vector
+    // selects everything. Non-syscall events (procexit, scheduler, meta events) are always
+    // delivered.
+    virtual status set_selection(const std::vector<bool>& ppm_sc_selected) = 0;
+
+    // Processes (with fds), users, groups, interfaces and machine info known when the capture
+    // began. For files this is complete once the first event has been returned (snapshot
+    // blocks precede events).
+    virtual const snapshot& get_snapshot() const = 0;
+
+    const std::string& last_error() const { return m_last_error; }
+
+protected:
+    std::string m_last_error;
+};
+
+}  // namespace scap

@@ -1,0 +1,24 @@
+// libscap's front door: open any capture engine by kind.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "scap/engine.h"
+#include "scap/savefile.h"
+
+namespace scap {
+
+enum class engine_kind { savefile, modern_bpf, bpf, kmod };
+
+const char* to_string(engine_kind k);
+
+struct open_options {
+    engine_kind kind = engine_kind::savefile;
+    savefile_options file;  // for engine_kind::savefile
+};
+
+// Opens the engine. On failure returns nullptr and sets `error` (what failed and why).
+std::unique_ptr<engine> open_engine(const open_options& opts, std::string& error);
+
+}  // namespace scap
