@@ -11,16 +11,16 @@
 namespace scap {
 
 struct converter_stats {
-    uint64_t passed = 0;            // already current: returned untouched, no copy
-    uint64_t converted = 0;         // rewritten into the converter's buffer
-    uint64_t enter_stored = 0;      // enter events kept for their thread, not delivered
-    uint64_t dropped = 0;           // events the current schema no longer delivers
-    uint64_t missing_enter = 0;     // exits converted without their enter event (defaults used)
+    uint64_t passed = 0;         // already current: returned untouched, no copy
+    uint64_t converted = 0;      // rewritten into the converter's buffer
+    uint64_t enter_stored = 0;   // enter events kept for their thread, not delivered
+    uint64_t dropped = 0;        // events the current schema no longer delivers
+    uint64_t missing_enter = 0;  // exits converted without their enter event (defaults used)
     uint64_t errors = 0;
 };
 
 class converter {
-public:
+  public:
     enum class outcome {
         pass,       // *out == in: the event is already current
         converted,  // *out points to the converter's buffer, valid until the next convert()
@@ -38,8 +38,16 @@ public:
 
     const converter_stats& stats() const { return m_stats; }
     const std::string& last_error() const { return m_last_error; }
+    // Enter events dropped from the per-thread store because too many threads had one pending.
+    uint64_t enter_evictions() const;
+    // Enter events currently waiting for their exit.
+    size_t stored_enters() const;
 
-private:
+  private:
+    outcome convert_slow(const event_header* in, const event_header** out);
+    outcome deliver(const event_header* in, const event_header* cur, const event_header** out);
+    outcome fail(std::string msg);
+
     struct impl;
     impl* m_impl;
     converter_stats m_stats;
