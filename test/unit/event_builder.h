@@ -1,0 +1,83 @@
+// Builds events in the wire format for tests: give a type and the parameters (raw byte blobs or
+// typed values); lengths, header and the 2- or 4-byte length array are computed.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "scap/event.h"
+
+namespace scap::test {
+
+using bytes = std::vector<uint8_t>;
+
+// Typed parameter values, little-endian as on the wire.
+template <typename T>
+bytes val(T v) {
+    bytes b(sizeof(T));
+    std::memcpy(b.data(), &v, sizeof(T));
+    return b;
+}
+// A NUL-terminated string parameter.
+inline bytes str(const std::string& s) {
+    bytes b(s.begin(), s.end());
+    b.push_back(0);
+    return b;
+}
+inline bytes empty() {
+    return {};
+}
+
+class event_builder {
+  public:
+    explicit event_builder(uint16_t type, uint64_t tid = 1, uint64_t ts = 100)
+        : m_type(type), m_tid(tid), m_ts(ts) {}
+    event_builder& param(bytes b) {
+        m_params.push_back(std::move(b));
+        return *this;
+    }
+    template <typename T>
+    event_builder& num(T v) {
+        return param(val(v));
+    }
+    event_builder& text(const std::string& s) { return param(str(s)); }
+
+    bytes build() const {
+        const uint32_t lsz = param_len_size(m_type);
+        bytes out(k_event_header_size + lsz * m_params.size());
+        size_t i = 0;
+        for (const auto& p : m_params) {
+            const uint32_t l = static_cast<uint32_t>(p.size());
+            std::memcpy(out.data() + k_event_header_size + lsz * i++, &l, lsz);
+            out.insert(out.end(), p.begin(), p.end());
+        }
+        event_header h{};
+        h.ts = m_ts;
+        h.tid = m_tid;
+        h.len = static_cast<uint32_t>(out.size());
+        h.type = m_type;
+        h.nparams = static_cast<uint32_t>(m_params.size());
+        std::memcpy(out.data(), &h, k_event_header_size);
+        return out;
+    }
+
+  private:
+    uint16_t m_type;
+    uint64_t m_tid;
+    uint64_t m_ts;
+    std::vector<bytes> m_params;
+};
+
+inline const event_header* hdr(const bytes& b) {
+    return reinterpret_cast<const event_header*>(b.data());
+}
+
+// The bytes of parameter i of an event, for comparisons.
+inline bytes param_bytes(const event_header* e, uint32_t i) {
+    const param_view p = event_view(e).param(i);
+    return bytes(p.data, p.data + p.len);
+}
+
+}  // namespace scap::test
