@@ -16,8 +16,12 @@ TEST(Schema, EveryEventHasANameAndFitsTheParamLimit) {
         const scap_event_info& ev = scap_event_table[e];
         ASSERT_NE(ev.name, nullptr) << "event " << e;
         EXPECT_LE(ev.nparams, static_cast<uint32_t>(SCAP_MAX_EVENT_PARAMS)) << ev.name;
-        if (ev.nparams) EXPECT_NE(ev.params, nullptr) << ev.name;
-        if (std::strcmp(ev.name, "NA") == 0) EXPECT_TRUE(ev.flags & EF_UNUSED) << "event " << e;
+        if (ev.nparams) {
+            EXPECT_NE(ev.params, nullptr) << ev.name;
+        }
+        if (std::strcmp(ev.name, "NA") == 0) {
+            EXPECT_TRUE(ev.flags & EF_UNUSED) << "event " << e;
+        }
     }
 }
 
@@ -46,7 +50,9 @@ TEST(Schema, ParamInfoIsConsistent) {
                     break;
                 default: EXPECT_EQ(p.info, nullptr); break;
             }
-            if (p.type == PT_DYN) EXPECT_EQ(p.info_kind, SCAP_INFO_DYN) << ev.name << "." << p.name;
+            if (p.type == PT_DYN) {
+                EXPECT_EQ(p.info_kind, SCAP_INFO_DYN) << ev.name << "." << p.name;
+            }
         }
     }
 }

@@ -90,8 +90,9 @@ void derive_enter(rule_table& t, uint16_t e) {
         }
         return;
     }
-    // Current enter events are still delivered (the consumer reads them); old ones only feed exits.
-    t.slot(e, n).act = has(e, EF_OLD_VERSION) ? action::store_enter : action::pass;
+    // Exit-only: an enter event is never delivered, current or old; it only feeds its exit
+    // (the reference still delivers the current open/openat/openat2/creat/connect enters).
+    t.slot(e, n).act = action::store_enter;
     for (uint32_t k = 0; k < n; ++k) {
         rule& r = t.slot(e, k);
         r.act = action::add_params;

@@ -74,11 +74,11 @@ constexpr override_rule k_rules[] = {
     {E, PPME_SYSCALL_EXECVE_16_E, 0, action::change_type, PPME_SYSCALL_EXECVE_19_E, "-"},
     {E, PPME_SYSCALL_EXECVE_17_E, 0, action::change_type, PPME_SYSCALL_EXECVE_19_E, "-"},
     {E, PPME_SYSCALL_EXECVE_18_E, 1, action::change_type, PPME_SYSCALL_EXECVE_19_E, "o0"},
-    {E, PPME_SYSCALL_EXECVE_19_E, 1, action::store_and_pass, 0, ""},
-    // execveat's exit carries everything; its enter is still delivered.
-    {E, PPME_SYSCALL_EXECVEAT_E, 3, action::pass, 0, ""},
-    // connect's exit takes fd/addr from the enter, which is also delivered.
-    {E, PPME_SOCKET_CONNECT_E, 2, action::store_and_pass, 0, ""},
+    // Exit-only: enter events are never delivered (the reference still delivers these three);
+    // they are kept for the exit that follows.
+    {E, PPME_SYSCALL_EXECVE_19_E, 1, action::store_enter, 0, ""},
+    {E, PPME_SYSCALL_EXECVEAT_E, 3, action::store_enter, 0, ""},
+    {E, PPME_SOCKET_CONNECT_E, 2, action::store_enter, 0, ""},
     // The first container event had separate fields; the next one carries them as JSON.
     {E, PPME_CONTAINER_E, 4, action::change_type, PPME_CONTAINER_JSON_E, "json"},
 

@@ -1,0 +1,57 @@
+// Capture files (.scap, gzip-compressed or not): the reading engine and the writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "scap/engine.h"
+#include "scap/snapshot.h"
+
+namespace scap {
+
+struct savefile_options {
+    std::string path;
+    // Upgrade old events (enter+exit pairs, old versions) to current exit-only events. Off: events
+    // are delivered exactly as stored (old-format headers still get their nparams filled in).
+    bool convert = true;
+};
+
+// Opens a capture file and reads its snapshot blocks. nullptr + `error` on failure.
+std::unique_ptr<engine> open_savefile(const savefile_options& opts, std::string& error);
+
+// Same, over a capture held in memory (the caller keeps it alive). Used by the fuzzer and tests.
+std::unique_ptr<engine> open_savefile_memory(const uint8_t* data, size_t size, const savefile_options& opts,
+                                             std::string& error);
+
+// Writes captures in the current format: section header, machine info, interface list, user
+// list, process list, fd lists, then one block per event.
+class dumper {
+public:
+    // Creates `path` (gzip-compressed when `gzip`) and writes the snapshot blocks.
+    static std::unique_ptr<dumper> open(const std::string& path, bool gzip, const snapshot& snap,
+                                        std::string& error);
+    ~dumper();
+    dumper(const dumper&) = delete;
+    dumper& operator=(const dumper&) = delete;
+
+    status write(const event_header* evt, uint16_t cpu, uint32_t flags = 0);
+    status write(const event_ref& ref) { return write(ref.hdr, ref.cpu, ref.flags); }
+    // Flushes and closes; further writes fail. Called by the destructor if needed.
+    status close();
+
+    uint64_t bytes_written() const { return m_bytes; }
+    uint64_t events_written() const { return m_events; }
+    const std::string& last_error() const { return m_last_error; }
+
+private:
+    dumper() = default;
+    status put(const void* data, size_t len);
+
+    void* m_file = nullptr;  // gzFile
+    uint64_t m_bytes = 0;
+    uint64_t m_events = 0;
+    std::string m_last_error;
+};
+
+}  // namespace scap

@@ -1,0 +1,357 @@
+// The capture-file engine: reads blocks one at a time from a savefile_input, fills the snapshot
+// from metadata blocks, and hands out events where they lie in the input buffer (zero copy),
+// upgraded by the converter when they come from an older schema.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "converter/converter.h"
+#include "savefile/block_types.h"
+#include "savefile/input.h"
+#include "savefile/metadata_reader.h"
+#include "scap/savefile.h"
+#include "scap/snapshot.h"
+
+namespace scap {
+namespace {
+
+// Old event blocks store the header without nparams (22 bytes instead of 26).
+constexpr uint32_t k_v1_header_size = k_event_header_size - sizeof(uint32_t);
+
+class savefile_engine final : public engine {
+public:
+    explicit savefile_engine(savefile_options opts) : m_opts(std::move(opts)) { m_type_selected.assign(PPM_EVENT_MAX, 1); }
+
+    bool open(std::string& error);
+    savefile_input& input() { return m_in; }
+
+    std::string_view name() const override { return "savefile"; }
+    status next(event_ref& out) override;
+    void get_stats(engine_stats& out) const override;
+    status set_selection(const std::vector<bool>& ppm_sc_selected) override;
+    const snapshot& get_snapshot() const override { return m_snap; }
+
+private:
+    // Outcome of reading one block: an event to deliver, something consumed, or the end.
+    enum class step { event, consumed, eof, error };
+
+    step read_block(event_ref& out);
+    step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, event_ref& out);
+    bool upgrade_v1_header(uint8_t*& evt, uint32_t& avail);
+    bool selected(const event_header* evt) const;
+    step fail(const std::string& what, uint32_t block_type, uint64_t offset);
+
+    savefile_options m_opts;
+    savefile_input m_in;
+    snapshot m_snap;
+    metadata_counts m_meta_counts;
+    converter m_converter;
+    std::vector<uint8_t> m_type_selected;  // by event type
+    std::vector<bool> m_sc_selected;       // by ppm_sc, for generic events; empty = all
+    bool m_in_events = false;
+
+    uint64_t m_event_blocks = 0;  // event blocks read: the "event number" in error messages
+    uint64_t m_delivered = 0;
+    uint64_t m_filtered = 0;
+    uint64_t m_unknown_types = 0;
+    uint64_t m_unknown_blocks = 0;
+    uint64_t m_metadata_blocks = 0;
+    uint64_t m_late_metadata_blocks = 0;
+    uint64_t m_v1_events = 0;
+};
+
+savefile_engine::step savefile_engine::fail(const std::string& what, uint32_t block_type, uint64_t offset) {
+    char where[160];
+    std::snprintf(where, sizeof where, " (%s block 0x%x at offset %llu, after %llu event blocks)",
+                  block::name(block_type), block_type, static_cast<unsigned long long>(offset),
+                  static_cast<unsigned long long>(m_event_blocks));
+    // `what` may be m_last_error itself: build the message before assigning.
+    std::string msg = (m_opts.path.empty() ? std::string("capture") : m_opts.path) + ": " + what + where;
+    m_last_error = std::move(msg);
+    return step::error;
+}
+
+bool savefile_engine::open(std::string& error) {
+    const size_t have = m_in.ensure(block::header_size + 16 + block::trailer_size);
+    uint32_t type = 0, len = 0, magic = 0;
+    if (have >= 8) {
+        std::memcpy(&type, m_in.data(), 4);
+        std::memcpy(&len, m_in.data() + 4, 4);
+    }
+    if (have < 28 || type != block::section_header) {
+        error = (m_opts.path.empty() ? std::string("capture") : m_opts.path) +
+                ": not a capture file (no section header block at offset 0)";
+        if (!m_in.read_error().empty()) error += ": " + m_in.read_error();
+        return false;
+    }
+    std::memcpy(&magic, m_in.data() + 8, 4);
+    uint16_t major = 0;
+    std::memcpy(&major, m_in.data() + 12, 2);
+    if (magic != block::byte_order_magic) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, ": bad byte-order magic 0x%08x in the section header at offset 0", magic);
+        error = (m_opts.path.empty() ? std::string("capture") : m_opts.path) + buf;
+        return false;
+    }
+    if (major > block::current_major) {
+        error = "capture format major version " + std::to_string(major) + " is newer than this reader (" +
+                std::to_string(block::current_major) + ")";
+        return false;
+    }
+    if (len < 28 || len > block::max_block_size || m_in.ensure(len) < len) {
+        error = "section header block length " + std::to_string(len) + " is invalid or truncated at offset 0";
+        return false;
+    }
+    uint32_t trailer;
+    std::memcpy(&trailer, m_in.data() + len - 4, 4);
+    if (trailer != len) {
+        error = "section header trailer length " + std::to_string(trailer) + " differs from its header " +
+                std::to_string(len) + " at offset 0";
+        return false;
+    }
+    m_in.consume(len);
+
+    // Metadata blocks come before the first event: read them now so the snapshot is complete
+    // before any event is delivered.
+    for (;;) {
+        if (m_in.ensure(8) < 8) break;  // no events at all: an empty capture is legitimate
+        std::memcpy(&type, m_in.data(), 4);
+        if (block::is_event(type)) break;
+        event_ref unused;
+        if (read_block(unused) == step::error) {
+            error = m_last_error;
+            return false;
+        }
+    }
+    return true;
+}
+
+savefile_engine::step savefile_engine::read_block(event_ref& out) {
+    const uint64_t offset = m_in.offset();
+    const size_t have = m_in.ensure(block::header_size);
+    if (have == 0) {
+        if (!m_in.read_error().empty()) return fail("read error: " + m_in.read_error(), 0, offset);
+        return step::eof;
+    }
+    if (have < block::header_size) return fail("truncated block header", 0, offset);
+    uint32_t type, len;
+    std::memcpy(&type, m_in.data(), 4);
+    std::memcpy(&len, m_in.data() + 4, 4);
+    if (len < block::header_size + block::trailer_size) return fail("block length " + std::to_string(len) + " is too small", type, offset);
+    if (len > block::max_block_size)
+        return fail("block length " + std::to_string(len) + " exceeds the " +
+                        std::to_string(block::max_block_size >> 20) + " MiB limit",
+                    type, offset);
+    if (m_in.ensure(len) < len) {
+        std::string why = "block truncated: declared " + std::to_string(len) + " bytes, " +
+                          std::to_string(m_in.available()) + " available";
+        if (!m_in.read_error().empty()) why += " (" + m_in.read_error() + ")";
+        return fail(why, type, offset);
+    }
+    uint8_t* b = m_in.data();
+    uint32_t trailer;
+    std::memcpy(&trailer, b + len - block::trailer_size, 4);
+    if (trailer != len)
+        return fail("trailer length " + std::to_string(trailer) + " differs from header length " + std::to_string(len),
+                    type, offset);
+    // The block stays readable at `b` until the next ensure().
+    m_in.consume(len);
+    uint8_t* body = b + block::header_size;
+    const uint32_t body_len = len - block::header_size - block::trailer_size;
+
+    if (block::is_event(type)) {
+        m_in_events = true;
+        ++m_event_blocks;
+        step s = read_event_block(type, body, body_len, out);
+        if (s == step::error) return fail(m_last_error, type, offset);
+        return s;
+    }
+    if (is_metadata_block(type)) {
+        std::string error;
+        if (!read_metadata_block(type, body, body_len, m_snap, m_meta_counts, error)) return fail(error, type, offset);
+        ++m_metadata_blocks;
+        if (m_in_events) ++m_late_metadata_blocks;
+        return step::consumed;
+    }
+    if (type == block::section_header) {
+        uint32_t magic = 0;
+        if (body_len < 4 || (std::memcpy(&magic, body, 4), magic != block::byte_order_magic))
+            return fail("bad byte-order magic in a section header", type, offset);
+        return step::consumed;
+    }
+    ++m_unknown_blocks;  // a block type from a newer writer: skip it, counted
+    return step::consumed;
+}
+
+// Rewrites an old 22-byte header in place into the current 26-byte one. The block header in
+// front of the event is already parsed, so the header moves 4 bytes back into it and nparams
+// goes where the header used to end. nparams is not stored: it is the count (from the schema's
+// down to 0) for which the lengths array and the parameters exactly fill the event.
+bool savefile_engine::upgrade_v1_header(uint8_t*& evt, uint32_t& avail) {
+    if (avail < k_v1_header_size) return (m_last_error = "event header truncated"), false;
+    std::memmove(evt - 4, evt, k_v1_header_size);
+    evt -= 4;
+    avail += 4;
+    event_header hdr;
+    std::memcpy(&hdr, evt, k_v1_header_size);  // ts, tid, len, type
+    hdr.len += 4;
+    // Old writers stored these two with a length 3 bytes too long.
+    if (hdr.type == PPME_NOTIFICATION_E || hdr.type == PPME_INFRASTRUCTURE_EVENT_E) hdr.len -= 3;
+    if (hdr.len > avail || hdr.len < k_event_header_size) return (m_last_error = "event length runs past its block"), false;
+    if (hdr.type >= PPM_EVENT_MAX) {
+        hdr.nparams = 0;
+        std::memcpy(evt, &hdr, sizeof hdr);
+        return true;
+    }
+    const uint8_t* lens = evt + k_event_header_size;
+    const uint32_t payload = hdr.len - k_event_header_size;
+    for (int64_t n = scap_event_table[hdr.type].nparams; n >= 0; --n) {
+        const uint64_t lens_size = 2ull * n;
+        if (lens_size > payload) continue;
+        uint64_t total = lens_size;
+        for (int64_t i = 0; i < n; ++i) {
+            uint16_t l;
+            std::memcpy(&l, lens + 2 * i, 2);
+            total += l;
+        }
+        if (total == payload) {
+            hdr.nparams = static_cast<uint32_t>(n);
+            std::memcpy(evt, &hdr, sizeof hdr);
+            ++m_v1_events;
+            return true;
+        }
+        if (total < payload) break;  // fewer parameters can only make it shorter
+    }
+    m_last_error = "cannot infer the parameter count of an old-format " +
+                   std::string(scap_event_table[hdr.type].name) + " event (corrupted lengths)";
+    return false;
+}
+
+savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* body, uint32_t body_len,
+                                                        event_ref& out) {
+    const uint32_t prefix = block::event_has_flags(type) ? 6 : 2;  // cpu id (+ flags)
+    if (body_len < prefix) return (m_last_error = "event block too short"), step::error;
+    uint16_t cpu;
+    uint32_t flags = 0;
+    std::memcpy(&cpu, body, 2);
+    if (prefix == 6) std::memcpy(&flags, body + 2, 4);
+    uint8_t* evt = body + prefix;
+    uint32_t avail = body_len - prefix;
+    if (block::event_is_v1(type) && !upgrade_v1_header(evt, avail)) return step::error;
+    if (avail < k_event_header_size) return (m_last_error = "event header truncated"), step::error;
+    uint16_t evt_type;
+    std::memcpy(&evt_type, evt + offsetof(event_header, type), 2);
+    if (evt_type >= PPM_EVENT_MAX) {
+        ++m_unknown_types;  // an event from a newer schema: skipped, counted, reported in stats
+        return step::consumed;
+    }
+    if (const char* why = validate_event(evt, avail)) return (m_last_error = why), step::error;
+
+    const event_header* result = reinterpret_cast<const event_header*>(evt);
+    if (m_opts.convert) {
+        switch (m_converter.convert(result, &result)) {
+            case converter::outcome::pass:
+            case converter::outcome::converted: break;
+            case converter::outcome::consumed: return step::consumed;
+            case converter::outcome::error: return (m_last_error = m_converter.last_error()), step::error;
+        }
+    }
+    if (!selected(result)) {
+        ++m_filtered;
+        return step::consumed;
+    }
+    out.hdr = result;
+    out.cpu = cpu;
+    out.flags = flags;
+    return step::event;
+}
+
+bool savefile_engine::selected(const event_header* evt) const {
+    const uint16_t type = evt->type;
+    if (!m_type_selected[type]) return false;
+    if (m_sc_selected.empty() || (type != PPME_GENERIC_E && type != PPME_GENERIC_X)) return true;
+    event_view v(evt);
+    if (v.nparams() == 0) return true;
+    const uint16_t sc = v.param(0).as<uint16_t>();
+    return sc < m_sc_selected.size() && m_sc_selected[sc];
+}
+
+status savefile_engine::set_selection(const std::vector<bool>& sc) {
+    m_sc_selected = sc;
+    m_type_selected.assign(PPM_EVENT_MAX, 1);
+    if (sc.empty()) return status::ok;
+    // A syscall event type is selected when the syscall it reports is; every version of an
+    // event shares its name, so names map old versions too. Non-syscall events always pass.
+    std::vector<int> sc_of_type(PPM_EVENT_MAX, -1);
+    for (int nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr) {
+        const scap_syscall_info& s = scap_syscall_table_x86_64[nr];
+        if (!(s.flags & UF_USED)) continue;
+        for (int t = 0; t < PPM_EVENT_MAX; ++t)
+            if (std::strcmp(scap_event_table[t].name, scap_event_table[s.exit_event].name) == 0) sc_of_type[t] = s.ppm_sc;
+    }
+    for (int t = 0; t < PPM_EVENT_MAX; ++t) {
+        if (!(scap_event_table[t].category & EC_SYSCALL) || t == PPME_GENERIC_E || t == PPME_GENERIC_X) continue;
+        const int s = sc_of_type[t];
+        if (s >= 0) m_type_selected[t] = static_cast<size_t>(s) < sc.size() && sc[s];
+    }
+    return status::ok;
+}
+
+status savefile_engine::next(event_ref& out) {
+    for (;;) {
+        switch (read_block(out)) {
+            case step::event: ++m_delivered; return status::ok;
+            case step::consumed: continue;
+            case step::eof: return status::eof;
+            case step::error: return status::error;
+        }
+    }
+}
+
+void savefile_engine::get_stats(engine_stats& out) const {
+    out = engine_stats{};
+    out.n_evts = m_delivered;
+    const converter_stats& c = m_converter.stats();
+    out.extra = {
+        {"event_blocks", m_event_blocks},
+        {"old_format_event_headers", m_v1_events},
+        {"metadata_blocks", m_metadata_blocks},
+        {"metadata_blocks_after_events", m_late_metadata_blocks},
+        {"unknown_blocks_skipped", m_unknown_blocks},
+        {"unknown_event_types_skipped", m_unknown_types},
+        {"events_filtered_by_selection", m_filtered},
+        {"bytes_decompressed", m_in.offset()},
+        {"bytes_read", m_in.raw_bytes_read()},
+        {"converter_passed", c.passed},
+        {"converter_converted", c.converted},
+        {"converter_enter_stored", c.enter_stored},
+        {"converter_dropped", c.dropped},
+        {"converter_missing_enter", c.missing_enter},
+        {"converter_errors", c.errors},
+        {"converter_enter_evictions", m_converter.enter_evictions()},
+        {"snapshot_processes", m_snap.processes.size()},
+        {"snapshot_fds", m_meta_counts.fds},
+        {"snapshot_users", m_snap.users.size()},
+        {"snapshot_groups", m_snap.groups.size()},
+        {"snapshot_ifaces", m_snap.ifaces_v4.size() + m_snap.ifaces_v6.size()},
+    };
+}
+
+}  // namespace
+
+std::unique_ptr<engine> open_savefile(const savefile_options& opts, std::string& error) {
+    auto eng = std::make_unique<savefile_engine>(opts);
+    if (!eng->input().open_file(opts.path, error) || !eng->open(error)) return nullptr;
+    return eng;
+}
+
+std::unique_ptr<engine> open_savefile_memory(const uint8_t* data, size_t size, const savefile_options& opts,
+                                             std::string& error) {
+    auto eng = std::make_unique<savefile_engine>(opts);
+    eng->input().open_memory(data, size);
+    if (!eng->open(error)) return nullptr;
+    return eng;
+}
+
+}  // namespace scap
