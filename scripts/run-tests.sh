@@ -14,13 +14,17 @@ bash scripts/install-deps.sh
 echo "== release build"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build/release
-(cd build/release && ctest --output-on-failure -j"$jobs")
+logs=build/test-logs
+mkdir -p "$logs"
+(cd build/release && ctest --output-on-failure -j"$jobs") | tee "$logs/ctest.log"
+release_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$logs/ctest.log")
 
 echo "== sanitizers (ASan + UBSan)"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSCAP_SANITIZE=ON -DSCAP_BUILD_BENCHMARKS=OFF >/dev/null
 ninja -C build/asan scap_unit_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  build/asan/test/scap_unit_tests --gtest_brief=1
+  build/asan/test/scap_unit_tests --gtest_brief=1 | tee "$logs/asan.log"
+asan_total=$(sed -n 's/.*PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/asan.log")
 
 echo "== install tree consumer"
 rm -rf build/install
@@ -30,4 +34,6 @@ bash test/install_consumer/run.sh "$root/build/install" "$root/build/consumer"
 echo "== fuzzers (time-boxed)"
 bash test/fuzz/run.sh "$root/build/fuzz" "${FUZZ_SECONDS:-30}"
 
-echo "all test stages passed"
+# Every stage above stops the script on failure, so reaching here means nothing failed.
+echo "all test stages passed (release ctest: $release_total, ASan/UBSan: $asan_total, install consumer, fuzzers)"
+echo "tests: $((release_total + asan_total + 2)) passed, 0 failed"

@@ -36,6 +36,8 @@ const expected_capture k_captures[] = {
     {"reference_mixed_2M.scap.gz", 2000076, 2000076, 2000000, 10, 268, 24, 52, 5},
 };
 
+void PrintTo(const expected_capture& c, std::ostream* os) { *os << c.file; }
+
 uint64_t extra(const scap::engine_stats& st, const std::string& name) {
     for (auto& [k, v] : st.extra)
         if (k == name) return v;

@@ -1,5 +1,7 @@
 #include "test_paths.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace scap_test {
@@ -11,7 +13,9 @@ std::string captures_dir() {
 std::string capture(const std::string& name) { return captures_dir() + "/" + name; }
 
 std::string temp_dir(const std::string& test_name) {
-    auto dir = std::filesystem::temp_directory_path() / ("scap_test_" + test_name);
+    // Per process: ctest runs tests in parallel, each in its own process.
+    auto dir = std::filesystem::temp_directory_path() /
+               ("scap_test_" + test_name + "_" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir.string();
