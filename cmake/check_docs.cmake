@@ -1,0 +1,10 @@
+# Fails when docs/events.md differs from what scap-schema-doc prints now.
+execute_process(COMMAND ${DOC_TOOL} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "scap-schema-doc failed (${rc})")
+endif()
+file(READ ${DOC} committed)
+if(NOT generated STREQUAL committed)
+  message(FATAL_ERROR "${DOC} is stale: regenerate it with scap-schema-doc > docs/events.md")
+endif()
+message(STATUS "docs/events.md matches the schema")
