@@ -22,12 +22,15 @@
 
 namespace {
 
-std::string gz_path() { return std::string(SCAP_SOURCE_DIR) + "/../shared/captures/reference_mixed_2M.scap.gz"; }
+std::string gz_path() {
+    return std::string(SCAP_SOURCE_DIR) + "/../shared/captures/reference_mixed_2M.scap.gz";
+}
 
 // Decompressed copy made once per process, in the temp directory.
 const std::string& plain_path() {
     static std::string path = [] {
-        std::string out = (std::filesystem::temp_directory_path() / "scap_bench_reference_mixed_2M.scap").string();
+        std::string out =
+            (std::filesystem::temp_directory_path() / "scap_bench_reference_mixed_2M.scap").string();
         gzFile in = gzopen(gz_path().c_str(), "rb");
         FILE* f = std::fopen(out.c_str(), "wb");
         std::vector<char> buf(1 << 20);
@@ -66,8 +69,12 @@ void iterate(benchmark::State& state, const std::string& path) {
     state.SetBytesProcessed(bytes);
 }
 
-void BM_iterate_gz(benchmark::State& state) { iterate(state, gz_path()); }
-void BM_iterate_plain(benchmark::State& state) { iterate(state, plain_path()); }
+void BM_iterate_gz(benchmark::State& state) {
+    iterate(state, gz_path());
+}
+void BM_iterate_plain(benchmark::State& state) {
+    iterate(state, plain_path());
+}
 
 void BM_gunzip_only(benchmark::State& state) {
     std::vector<char> buf(1 << 20);

@@ -10,11 +10,11 @@
 /* --- flag tables: one NULL-terminated array per FLAGSET -------------------------------------- */
 /* Each FLAGSET closes the previous array and opens its own; the first opens after a dummy. */
 static const struct scap_name_value scap_flags_begin_[] __attribute__((unused)) = {
-#define FLAGSET(table)                                 \
-	{0, 0}                                             \
-	}                                                  \
-	;                                                  \
-	const struct scap_name_value scap_flags_##table[] = {
+#define FLAGSET(table) \
+    { 0, 0 }           \
+    }                  \
+    ;                  \
+    const struct scap_name_value scap_flags_##table[] = {
 #define FLAG(table, name, value) {name, (uint64_t)(value)},
 #define DYNSET(table)
 #define DYNPARAM(table, name, type, fmt, info)
@@ -23,23 +23,24 @@ static const struct scap_name_value scap_flags_begin_[] __attribute__((unused)) 
 #undef FLAG
 #undef DYNSET
 #undef DYNPARAM
-	{0, 0}};
+    {0, 0}};
 
 /* How a PARAM/DYNPARAM's info argument fills info_kind, ninfo, dirfd_index, info. */
 #define NOINFO SCAP_INFO_NONE, 0, -1, 0
 #define FLAGS(table) SCAP_INFO_FLAGS, 0, -1, scap_flags_##table
 #define DIRFD(index) SCAP_INFO_DIRFD, 0, index, 0
-#define DYN(table) SCAP_INFO_DYN, (uint8_t)(sizeof(scap_dyn_##table) / sizeof(scap_dyn_##table[0])), -1, scap_dyn_##table
+#define DYN(table) \
+    SCAP_INFO_DYN, (uint8_t)(sizeof(scap_dyn_##table) / sizeof(scap_dyn_##table[0])), -1, scap_dyn_##table
 
 /* --- dynamic parameter tables ---------------------------------------------------------------- */
 static const struct scap_param_info scap_dyn_begin_[] __attribute__((unused)) = {
-	{0, 0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0},
 #define FLAGSET(table)
 #define FLAG(table, name, value)
 #define DYNSET(table) \
-	}                 \
-	;                 \
-	const struct scap_param_info scap_dyn_##table[] = {
+    }                 \
+    ;                 \
+    const struct scap_param_info scap_dyn_##table[] = {
 #define DYNPARAM(table, name, type, fmt, info) {name, type, fmt, info},
 #include "flags.def"
 #undef FLAGSET
@@ -57,7 +58,7 @@ enum scap_param_slots {
 #include "events.def"
 #undef EVENT
 #undef PARAM
-	SCAP_PARAM_SLOTS
+    SCAP_PARAM_SLOTS
 };
 
 static const struct scap_param_info scap_all_params[SCAP_PARAM_SLOTS] = {
@@ -70,14 +71,14 @@ static const struct scap_param_info scap_all_params[SCAP_PARAM_SLOTS] = {
 
 const struct scap_event_info scap_event_table[PPM_EVENT_MAX] = {
 #define EVENT(code, id, name, category, flags, nparams) \
-	[code] = {name, category, flags, nparams, &scap_all_params[SCAP_FIRST_##id]},
+    [code] = {name, category, flags, nparams, &scap_all_params[SCAP_FIRST_##id]},
 #define PARAM(name, type, fmt, info)
 #include "events.def"
 #undef EVENT
 #undef PARAM
 };
 
-const char *const scap_ppm_sc_names[PPM_SC_MAX] = {
+const char* const scap_ppm_sc_names[PPM_SC_MAX] = {
 #define SC(name, code, str) [code] = str,
 #include "ppm_sc.def"
 #undef SC
@@ -85,7 +86,8 @@ const char *const scap_ppm_sc_names[PPM_SC_MAX] = {
 
 /* Entries absent from syscalls_x86_64.def are zero: ppm_sc 0 (unknown), no events. */
 const struct scap_syscall_info scap_syscall_table_x86_64[SCAP_SYSCALL_TABLE_SIZE_X86_64] = {
-#define SYSCALL(nr, sc, enter_id, exit_id, uflags) [nr] = {uflags, PPME_##enter_id, PPME_##exit_id, PPM_SC_##sc},
+#define SYSCALL(nr, sc, enter_id, exit_id, uflags) \
+    [nr] = {uflags, PPME_##enter_id, PPME_##exit_id, PPM_SC_##sc},
 #include "syscalls_x86_64.def"
 #undef SYSCALL
 };

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto* p = reinterpret_cast<const uint8_t*>(out);
         uint32_t len;
         std::memcpy(&len, p + offsetof(scap::event_header, len), 4);
-        if (scap::validate_event(p, len) != nullptr) __builtin_trap();  // the converter must emit valid events
+        if (scap::validate_event(p, len) != nullptr)
+            __builtin_trap();  // the converter must emit valid events
         line.clear();
         scap::append_params(line, scap::event_view(p));
     }

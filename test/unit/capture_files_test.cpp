@@ -36,7 +36,9 @@ const expected_capture k_captures[] = {
     {"reference_mixed_2M.scap.gz", 2000076, 2000076, 2000000, 10, 268, 24, 52, 5},
 };
 
-void PrintTo(const expected_capture& c, std::ostream* os) { *os << c.file; }
+void PrintTo(const expected_capture& c, std::ostream* os) {
+    *os << c.file;
+}
 
 uint64_t extra(const scap::engine_stats& st, const std::string& name) {
     for (auto& [k, v] : st.extra)
@@ -70,7 +72,8 @@ TEST_P(CaptureFiles, ReadsToTheEndWithTheExpectedCounts) {
         ++per_type[type];
         // Exit-only: no syscall enter event is ever delivered.
         const bool standalone = type + 1 >= PPM_EVENT_MAX || (scap_event_table[type + 1].flags & EF_UNUSED);
-        EXPECT_FALSE(scap_event_is_enter(type) && !standalone && (scap_event_table[type].category & EC_SYSCALL))
+        EXPECT_FALSE(scap_event_is_enter(type) && !standalone &&
+                     (scap_event_table[type].category & EC_SYSCALL))
             << "enter event " << scap_event_table[type].name << " delivered";
         EXPECT_FALSE(scap_event_table[type].flags & EF_OLD_VERSION) << scap_event_table[type].name;
         if (is_state_only_meta(type)) ++meta;
@@ -167,7 +170,7 @@ TEST(CaptureSelection, SelectingSyscallsFiltersEventsButKeepsMetaEvents) {
     EXPECT_EQ(seen[PPME_SYSCALL_OPEN_X], 4);
     EXPECT_EQ(seen[PPME_SYSCALL_READ_X], 0);
     EXPECT_EQ(seen[PPME_SYSCALL_CLOSE_X], 0);
-    EXPECT_EQ(seen[PPME_GENERIC_X], 0);  // generic events are selected by the syscall they carry
+    EXPECT_EQ(seen[PPME_GENERIC_X], 0);     // generic events are selected by the syscall they carry
     EXPECT_EQ(seen[PPME_PROCINFO_E], 260);  // not a syscall: always delivered
     EXPECT_EQ(seen[PPME_PROCEXIT_1_E], 1);
 }

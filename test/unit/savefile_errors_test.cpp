@@ -63,7 +63,9 @@ outcome read(const bytes& file) {
     return r;
 }
 
-void put_u32(bytes& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
+void put_u32(bytes& b, size_t at, uint32_t v) {
+    std::memcpy(b.data() + at, &v, 4);
+}
 
 TEST(SavefileErrors, TheUndamagedSampleReadsCleanly) {
     const sample s = make_sample();

@@ -49,8 +49,9 @@ void write_all(const std::string& path, bool gzip, const captured& c) {
     auto d = scap::dumper::open(path, gzip, c.snap, error);
     ASSERT_NE(d, nullptr) << error;
     for (size_t i = 0; i < c.events.size(); ++i)
-        ASSERT_EQ(d->write(reinterpret_cast<const scap::event_header*>(c.events[i].data()), c.cpus[i], c.flags[i]),
-                  scap::status::ok)
+        ASSERT_EQ(
+            d->write(reinterpret_cast<const scap::event_header*>(c.events[i].data()), c.cpus[i], c.flags[i]),
+            scap::status::ok)
             << d->last_error();
     ASSERT_EQ(d->close(), scap::status::ok) << d->last_error();
     EXPECT_EQ(d->events_written(), c.events.size());
@@ -100,7 +101,8 @@ void expect_same(const captured& a, const captured& b) {
         ASSERT_EQ(a.flags[i], b.flags[i]) << "event " << i;
     }
     ASSERT_EQ(a.snap.processes.size(), b.snap.processes.size());
-    for (size_t i = 0; i < a.snap.processes.size(); ++i) expect_same_process(a.snap.processes[i], b.snap.processes[i]);
+    for (size_t i = 0; i < a.snap.processes.size(); ++i)
+        expect_same_process(a.snap.processes[i], b.snap.processes[i]);
     ASSERT_EQ(a.snap.users.size(), b.snap.users.size());
     for (size_t i = 0; i < a.snap.users.size(); ++i) {
         EXPECT_EQ(a.snap.users[i].name, b.snap.users[i].name);
@@ -137,8 +139,8 @@ TEST_P(SavefileRoundTrip, ConvertedCaptureRereadsIdentically) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Real, SavefileRoundTrip,
-                         ::testing::Values("falco_cat_write.scap", "falco_empty.scap", "libs_single_ipv6_conn.scap",
-                                           "libs_curl_google.scap"));
+                         ::testing::Values("falco_cat_write.scap", "falco_empty.scap",
+                                           "libs_single_ipv6_conn.scap", "libs_curl_google.scap"));
 
 // The current-format capture written by the reference, copied through our writer without
 // conversion: same events, same snapshot (first 200k events keep the test quick).

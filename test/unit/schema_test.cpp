@@ -9,7 +9,9 @@
 
 namespace {
 
-const scap_param_info& param(int event, int i) { return scap_event_table[event].params[i]; }
+const scap_param_info& param(int event, int i) {
+    return scap_event_table[event].params[i];
+}
 
 TEST(Schema, EveryEventHasANameAndFitsTheParamLimit) {
     for (int e = 0; e < PPM_EVENT_MAX; ++e) {
@@ -48,7 +50,9 @@ TEST(Schema, ParamInfoIsConsistent) {
                     ASSERT_LT(static_cast<uint32_t>(p.dirfd_index), ev.nparams) << ev.name << "." << p.name;
                     EXPECT_EQ(ev.params[p.dirfd_index].type, PT_FD) << ev.name << "." << p.name;
                     break;
-                default: EXPECT_EQ(p.info, nullptr); break;
+                default:
+                    EXPECT_EQ(p.info, nullptr);
+                    break;
             }
             if (p.type == PT_DYN) {
                 EXPECT_EQ(p.info_kind, SCAP_INFO_DYN) << ev.name << "." << p.name;

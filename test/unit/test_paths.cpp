@@ -7,15 +7,19 @@
 namespace scap_test {
 
 std::string captures_dir() {
-    return (std::filesystem::path(SCAP_SOURCE_DIR) / ".." / "shared" / "captures").lexically_normal().string();
+    return (std::filesystem::path(SCAP_SOURCE_DIR) / ".." / "shared" / "captures")
+        .lexically_normal()
+        .string();
 }
 
-std::string capture(const std::string& name) { return captures_dir() + "/" + name; }
+std::string capture(const std::string& name) {
+    return captures_dir() + "/" + name;
+}
 
 std::string temp_dir(const std::string& test_name) {
     // Per process: ctest runs tests in parallel, each in its own process.
-    auto dir = std::filesystem::temp_directory_path() /
-               ("scap_test_" + test_name + "_" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("scap_test_" + test_name + "_" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir.string();

@@ -16,7 +16,9 @@
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_sigint(int) { g_interrupted = 1; }
+void on_sigint(int) {
+    g_interrupted = 1;
+}
 
 struct cli_options {
     scap::open_options open;
@@ -132,20 +134,21 @@ void print_summary(const cli_options& o, const std::vector<uint64_t>& per_type, 
         std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.first > b.first; });
         std::printf("--- events per type\n");
         for (auto& [count, t] : rows)
-            std::printf("%10lu  %-24s (code %d)\n", static_cast<unsigned long>(count), scap_event_table[t].name,
-                        t);
+            std::printf("%10lu  %-24s (code %d)\n", static_cast<unsigned long>(count),
+                        scap_event_table[t].name, t);
         scap::engine_stats st;
         eng.get_stats(st);
         std::printf("--- engine stats (%.*s)\n", static_cast<int>(eng.name().size()), eng.name().data());
-        std::printf("delivered: %lu  drops: %lu (buffer %lu, scratch %lu, page faults %lu, bug %lu)\n",
-                    static_cast<unsigned long>(st.n_evts), static_cast<unsigned long>(st.n_drops),
-                    static_cast<unsigned long>(st.n_drops_buffer), static_cast<unsigned long>(st.n_drops_scratch_map),
-                    static_cast<unsigned long>(st.n_drops_page_faults), static_cast<unsigned long>(st.n_drops_bug));
+        std::printf(
+            "delivered: %lu  drops: %lu (buffer %lu, scratch %lu, page faults %lu, bug %lu)\n",
+            static_cast<unsigned long>(st.n_evts), static_cast<unsigned long>(st.n_drops),
+            static_cast<unsigned long>(st.n_drops_buffer), static_cast<unsigned long>(st.n_drops_scratch_map),
+            static_cast<unsigned long>(st.n_drops_page_faults), static_cast<unsigned long>(st.n_drops_bug));
         for (auto& [name, value] : st.extra)
             std::printf("%s: %lu\n", name.c_str(), static_cast<unsigned long>(value));
     }
-    std::printf("events: %lu  bytes: %lu  seconds: %.3f  events/s: %.0f  MB/s: %.1f\n", static_cast<unsigned long>(n),
-                static_cast<unsigned long>(bytes), seconds, evps, mbps);
+    std::printf("events: %lu  bytes: %lu  seconds: %.3f  events/s: %.0f  MB/s: %.1f\n",
+                static_cast<unsigned long>(n), static_cast<unsigned long>(bytes), seconds, evps, mbps);
 }
 
 }  // namespace
@@ -157,7 +160,8 @@ int main(int argc, char** argv) {
     std::string error;
     auto eng = scap::open_engine(o.open, error);
     if (!eng) {
-        std::fprintf(stderr, "scap-open: cannot open %s engine: %s\n", scap::to_string(o.open.kind), error.c_str());
+        std::fprintf(stderr, "scap-open: cannot open %s engine: %s\n", scap::to_string(o.open.kind),
+                     error.c_str());
         return 1;
     }
     std::signal(SIGINT, on_sigint);

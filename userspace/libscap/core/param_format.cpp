@@ -22,9 +22,15 @@ void append_fmt(std::string& out, const char* fmt, uint64_t v) {
 
 void append_unsigned(std::string& out, uint8_t fmt, uint64_t v) {
     switch (fmt) {
-        case PF_HEX: append_fmt(out, "0x%" PRIx64, v); break;
-        case PF_OCT: append_fmt(out, "0%" PRIo64, v); break;
-        default: append_fmt(out, "%" PRIu64, v); break;
+        case PF_HEX:
+            append_fmt(out, "0x%" PRIx64, v);
+            break;
+        case PF_OCT:
+            append_fmt(out, "0%" PRIo64, v);
+            break;
+        default:
+            append_fmt(out, "%" PRIu64, v);
+            break;
     }
 }
 
@@ -97,8 +103,8 @@ void append_flags(std::string& out, const scap_param_info& info, uint64_t v, boo
     out += '(';
     bool first = true;
     for (; table->name != nullptr; ++table) {
-        const bool match = is_enum ? table->value == v
-                                   : (table->value == 0 ? v == 0 : (v & table->value) == table->value);
+        const bool match =
+            is_enum ? table->value == v : (table->value == 0 ? v == 0 : (v & table->value) == table->value);
         if (!match) continue;
         if (!first) out += '|';
         out += table->name;
@@ -112,37 +118,52 @@ void append_flags(std::string& out, const scap_param_info& info, uint64_t v, boo
 
 void append_param(std::string& out, const scap_param_info& info, param_view v) {
     switch (info.type) {
-        case PT_INT8: return append_signed(out, info.fmt, v.as<int8_t>());
-        case PT_INT16: return append_signed(out, info.fmt, v.as<int16_t>());
-        case PT_INT32: return append_signed(out, info.fmt, v.as<int32_t>());
+        case PT_INT8:
+            return append_signed(out, info.fmt, v.as<int8_t>());
+        case PT_INT16:
+            return append_signed(out, info.fmt, v.as<int16_t>());
+        case PT_INT32:
+            return append_signed(out, info.fmt, v.as<int32_t>());
         case PT_INT64:
         case PT_ERRNO:
         case PT_FD:
         case PT_PID:
         case PT_RELTIME:
-        case PT_ABSTIME: return append_signed(out, info.fmt, v.as<int64_t>());
+        case PT_ABSTIME:
+            return append_signed(out, info.fmt, v.as<int64_t>());
         case PT_FD32:
-        case PT_PID32: return append_signed(out, info.fmt, v.as<int32_t>());
+        case PT_PID32:
+            return append_signed(out, info.fmt, v.as<int32_t>());
         case PT_UINT8:
         case PT_SIGTYPE:
         case PT_L4PROTO:
-        case PT_SOCKFAMILY: return append_unsigned(out, info.fmt, v.as<uint8_t>());
+        case PT_SOCKFAMILY:
+            return append_unsigned(out, info.fmt, v.as<uint8_t>());
         case PT_UINT16:
         case PT_PORT:
-        case PT_SYSCALLID: return append_unsigned(out, info.fmt, v.as<uint16_t>());
+        case PT_SYSCALLID:
+            return append_unsigned(out, info.fmt, v.as<uint16_t>());
         case PT_UINT32:
         case PT_UID:
         case PT_GID:
         case PT_BOOL:
         case PT_SIGSET:
-        case PT_MODE: return append_unsigned(out, info.fmt, v.as<uint32_t>());
-        case PT_UINT64: return append_unsigned(out, info.fmt, v.as<uint64_t>());
-        case PT_FLAGS8: return append_flags(out, info, v.as<uint8_t>(), false);
-        case PT_FLAGS16: return append_flags(out, info, v.as<uint16_t>(), false);
-        case PT_FLAGS32: return append_flags(out, info, v.as<uint32_t>(), false);
-        case PT_ENUMFLAGS8: return append_flags(out, info, v.as<uint8_t>(), true);
-        case PT_ENUMFLAGS16: return append_flags(out, info, v.as<uint16_t>(), true);
-        case PT_ENUMFLAGS32: return append_flags(out, info, v.as<uint32_t>(), true);
+        case PT_MODE:
+            return append_unsigned(out, info.fmt, v.as<uint32_t>());
+        case PT_UINT64:
+            return append_unsigned(out, info.fmt, v.as<uint64_t>());
+        case PT_FLAGS8:
+            return append_flags(out, info, v.as<uint8_t>(), false);
+        case PT_FLAGS16:
+            return append_flags(out, info, v.as<uint16_t>(), false);
+        case PT_FLAGS32:
+            return append_flags(out, info, v.as<uint32_t>(), false);
+        case PT_ENUMFLAGS8:
+            return append_flags(out, info, v.as<uint8_t>(), true);
+        case PT_ENUMFLAGS16:
+            return append_flags(out, info, v.as<uint16_t>(), true);
+        case PT_ENUMFLAGS32:
+            return append_flags(out, info, v.as<uint32_t>(), true);
         case PT_CHARBUF:
         case PT_FSPATH:
         case PT_FSRELPATH: {
@@ -150,8 +171,10 @@ void append_param(std::string& out, const scap_param_info& info, param_view v) {
             out.append(s.data(), s.size());
             return;
         }
-        case PT_SOCKADDR: return append_sockaddr(out, v);
-        case PT_SOCKTUPLE: return append_socktuple(out, v);
+        case PT_SOCKADDR:
+            return append_sockaddr(out, v);
+        case PT_SOCKTUPLE:
+            return append_socktuple(out, v);
         case PT_IPV4ADDR:
         case PT_IPV6ADDR:
         case PT_IPADDR: {
@@ -167,7 +190,8 @@ void append_param(std::string& out, const scap_param_info& info, param_view v) {
             out += buf;
             return;
         }
-        default: return append_bytes(out, v);
+        default:
+            return append_bytes(out, v);
     }
 }
 

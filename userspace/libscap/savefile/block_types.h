@@ -64,7 +64,9 @@ inline bool event_has_flags(uint32_t t) {
     return t == event_flags || t == event_flags_v2 || t == event_flags_v2_large;
 }
 // Old event blocks store a 22-byte header without nparams.
-inline bool event_is_v1(uint32_t t) { return t == event || t == event_int || t == event_flags; }
+inline bool event_is_v1(uint32_t t) {
+    return t == event || t == event_int || t == event_flags;
+}
 
 // Human-readable name for error messages.
 const char* name(uint32_t type);

@@ -9,7 +9,7 @@
 namespace scap {
 
 class cursor {
-public:
+  public:
     cursor(const uint8_t* data, size_t size) : m_data(data), m_size(size) {}
 
     size_t pos() const { return m_pos; }
@@ -50,7 +50,7 @@ public:
         return true;
     }
 
-private:
+  private:
     const uint8_t* m_data;
     size_t m_size;
     size_t m_pos = 0;

@@ -16,7 +16,8 @@ namespace {
 constexpr uint32_t k_small_block_max = 1u << 16;
 }  // namespace
 
-std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const snapshot& snap, std::string& error) {
+std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const snapshot& snap,
+                                     std::string& error) {
     // "T" writes through zlib without compression, so one code path serves both.
     gzFile f = gzopen(path.c_str(), gzip ? "wb6" : "wbT");
     if (!f) {
@@ -40,7 +41,9 @@ std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const s
     return d;
 }
 
-dumper::~dumper() { close(); }
+dumper::~dumper() {
+    close();
+}
 
 status dumper::put(const void* data, size_t len) {
     if (!m_file) return (m_last_error = "capture writer is closed"), status::error;
@@ -83,7 +86,9 @@ status dumper::close() {
     if (!m_file) return status::ok;
     const int rc = gzclose(static_cast<gzFile>(m_file));
     m_file = nullptr;
-    if (rc != Z_OK) return (m_last_error = "closing the capture failed (zlib error " + std::to_string(rc) + ")"), status::error;
+    if (rc != Z_OK)
+        return (m_last_error = "closing the capture failed (zlib error " + std::to_string(rc) + ")"),
+               status::error;
     return status::ok;
 }
 

@@ -10,7 +10,7 @@
 namespace scap {
 
 class savefile_input {
-public:
+  public:
     ~savefile_input();
 
     // Returns false and sets `error` if the file cannot be opened.
@@ -34,7 +34,7 @@ public:
     // Compressed bytes read so far (file size for plain files).
     uint64_t raw_bytes_read() const;
 
-private:
+  private:
     size_t fill(size_t want);
 
     void* m_gz = nullptr;  // gzFile, when reading a file

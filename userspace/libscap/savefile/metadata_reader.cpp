@@ -12,18 +12,28 @@ namespace {
 int proclist_version(uint32_t type) {
     switch (type) {
         case block::proclist_v1:
-        case block::proclist_v1_int: return 1;
+        case block::proclist_v1_int:
+            return 1;
         case block::proclist_v2:
-        case block::proclist_v2_int: return 2;
+        case block::proclist_v2_int:
+            return 2;
         case block::proclist_v3:
-        case block::proclist_v3_int: return 3;
-        case block::proclist_v4: return 4;
-        case block::proclist_v5: return 5;
-        case block::proclist_v6: return 6;
-        case block::proclist_v7: return 7;
-        case block::proclist_v8: return 8;
-        case block::proclist_v9: return 9;
-        default: return 0;
+        case block::proclist_v3_int:
+            return 3;
+        case block::proclist_v4:
+            return 4;
+        case block::proclist_v5:
+            return 5;
+        case block::proclist_v6:
+            return 6;
+        case block::proclist_v7:
+            return 7;
+        case block::proclist_v8:
+            return 8;
+        case block::proclist_v9:
+            return 9;
+        default:
+            return 0;
     }
 }
 
@@ -38,7 +48,8 @@ bool read_process(cursor& c, int version, process_info& p, std::string& error) {
     const size_t start = c.pos();
     uint32_t entry_len = 0;  // v9: the entry's length, counted from its own first byte
     if (version >= 9 && !c.get(entry_len)) return (error = "truncated entry length"), false;
-    if (version >= 9 && entry_len < 4) return (error = "entry length " + std::to_string(entry_len) + " too small"), false;
+    if (version >= 9 && entry_len < 4)
+        return (error = "entry length " + std::to_string(entry_len) + " too small"), false;
     const size_t entry_end = version >= 9 ? start + entry_len : c.pos() + c.left();
     if (version >= 9 && entry_end > c.pos() + c.left())
         return (error = "entry length " + std::to_string(entry_len) + " runs past the block"), false;
@@ -51,7 +62,8 @@ bool read_process(cursor& c, int version, process_info& p, std::string& error) {
     ok = ok && c.str16(p.args) && c.str16(p.cwd) && c.get(p.fdlimit) && c.get(p.flags) && c.get(p.uid) &&
          c.get(p.gid);
     if (ok && version >= 2)
-        ok = c.get(p.vmsize_kb) && c.get(p.vmrss_kb) && c.get(p.vmswap_kb) && c.get(p.pfmajor) && c.get(p.pfminor);
+        ok = c.get(p.vmsize_kb) && c.get(p.vmrss_kb) && c.get(p.vmswap_kb) && c.get(p.pfmajor) &&
+             c.get(p.pfminor);
     if (ok && version >= 3) ok = c.str16(p.env);
     if (ok && version >= 4) ok = c.get(p.vtid) && c.get(p.vpid) && c.str16(p.cgroups);
     if (ok && version >= 5) ok = c.str16(p.root);
@@ -64,11 +76,12 @@ bool read_process(cursor& c, int version, process_info& p, std::string& error) {
     // pidns_init_start_ts and tty first, so a short remainder means the old layout.
     const bool old_layout = entry_end - c.pos() <= 29;
     uint8_t b = 0;
-    if (!old_layout) ok = optional_field(c, entry_end, p.pidns_init_start_ts) && optional_field(c, entry_end, p.tty);
+    if (!old_layout)
+        ok = optional_field(c, entry_end, p.pidns_init_start_ts) && optional_field(c, entry_end, p.tty);
     ok = ok && optional_field(c, entry_end, p.loginuid);
     if (ok && c.pos() + 1 <= entry_end && (ok = c.get(b))) p.exe_writable = b != 0;
-    ok = ok && optional_field(c, entry_end, p.cap_inheritable) && optional_field(c, entry_end, p.cap_permitted) &&
-         optional_field(c, entry_end, p.cap_effective);
+    ok = ok && optional_field(c, entry_end, p.cap_inheritable) &&
+         optional_field(c, entry_end, p.cap_permitted) && optional_field(c, entry_end, p.cap_effective);
     if (ok && c.pos() + 1 <= entry_end && (ok = c.get(b))) p.exe_upper_layer = b != 0;
     ok = ok && optional_field(c, entry_end, p.exe_ino) && optional_field(c, entry_end, p.exe_ino_ctime) &&
          optional_field(c, entry_end, p.exe_ino_mtime);
@@ -96,13 +109,19 @@ bool read_fd(cursor& c, bool v2, fd_info& fd, std::string& error) {
         case fd_type::ipv4_sock:
             ok = c.get(fd.sip) && c.get(fd.dip) && c.get(fd.sport) && c.get(fd.dport) && c.get(fd.l4proto);
             break;
-        case fd_type::ipv4_servsock: ok = c.get(fd.sip) && c.get(fd.sport) && c.get(fd.l4proto); break;
+        case fd_type::ipv4_servsock:
+            ok = c.get(fd.sip) && c.get(fd.sport) && c.get(fd.l4proto);
+            break;
         case fd_type::ipv6_sock:
             ok = c.bytes(fd.sip6, 16) && c.bytes(fd.dip6, 16) && c.get(fd.sport) && c.get(fd.dport) &&
                  c.get(fd.l4proto);
             break;
-        case fd_type::ipv6_servsock: ok = c.bytes(fd.sip6, 16) && c.get(fd.sport) && c.get(fd.l4proto); break;
-        case fd_type::unix_sock: ok = c.get(fd.unix_source) && c.get(fd.unix_dest) && c.str16(fd.name); break;
+        case fd_type::ipv6_servsock:
+            ok = c.bytes(fd.sip6, 16) && c.get(fd.sport) && c.get(fd.l4proto);
+            break;
+        case fd_type::unix_sock:
+            ok = c.get(fd.unix_source) && c.get(fd.unix_dest) && c.str16(fd.name);
+            break;
         case fd_type::file_v2:
             ok = c.get(fd.open_flags) && c.str16(fd.name);
             if (ok && v2 && c.pos() + 4 <= entry_end) ok = c.get(fd.dev);
@@ -121,14 +140,18 @@ bool read_fd(cursor& c, bool v2, fd_info& fd, std::string& error) {
         case fd_type::userfaultfd:
         case fd_type::io_uring:
         case fd_type::memfd:
-        case fd_type::pidfd: ok = c.str16(fd.name); break;
+        case fd_type::pidfd:
+            ok = c.str16(fd.name);
+            break;
         case fd_type::unknown:
-        case fd_type::uninitialized: break;
+        case fd_type::uninitialized:
+            break;
         default:
             // A type from a newer writer: keep the fd, say what it was.
             fd.name = "unknown-type:[" + std::to_string(type) + "]";
             fd.type = fd_type::unsupported;
-            if (!v2) return (error = "fd entry of unknown type " + std::to_string(type) + " has no length"), false;
+            if (!v2)
+                return (error = "fd entry of unknown type " + std::to_string(type) + " has no length"), false;
             break;
     }
     if (!ok) return (error = "truncated fd entry"), false;
@@ -176,8 +199,10 @@ bool read_iface(cursor& c, bool v2, snapshot& snap, std::string& error) {
     }
     if (!ok) return (error = "truncated interface entry"), false;
     if (v2) {
-        if (c.pos() > body_start + entry_len) return (error = "interface entry longer than its length"), false;
-        if (!c.seek(body_start + entry_len)) return (error = "cannot skip to the end of an interface entry"), false;
+        if (c.pos() > body_start + entry_len)
+            return (error = "interface entry longer than its length"), false;
+        if (!c.seek(body_start + entry_len))
+            return (error = "cannot skip to the end of an interface entry"), false;
     }
     return true;
 }
@@ -221,14 +246,15 @@ bool is_metadata_block(uint32_t type) {
            type == block::userlist || type == block::userlist_int || type == block::userlist_v2;
 }
 
-bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap, metadata_counts& counts,
-                         std::string& error) {
+bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap,
+                         metadata_counts& counts, std::string& error) {
     cursor c(body, len);
     if (type == block::machine_info || type == block::machine_info_int) {
         machine_info& m = snap.machine;
         char host[128] = {};
         // Older writers stored fewer trailing fields: read what the block holds.
-        bool ok = c.get(m.num_cpus) && c.get(m.memory_size_bytes) && c.get(m.max_pid) && c.bytes(host, sizeof host);
+        bool ok =
+            c.get(m.num_cpus) && c.get(m.memory_size_bytes) && c.get(m.max_pid) && c.bytes(host, sizeof host);
         if (!ok) return (error = "truncated machine info"), false;
         m.hostname.assign(host, strnlen(host, sizeof host));
         c.get(m.boot_ts_epoch) && c.get(m.flags) && c.get(m.reserved3) && c.get(m.reserved4);

@@ -19,7 +19,7 @@ bool is_metadata_block(uint32_t type);
 
 // Parses one metadata block body (without block header/trailer) into `snap`. On failure returns
 // false with `error` saying what was wrong (the caller adds block type and offset).
-bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap, metadata_counts& counts,
-                         std::string& error);
+bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap,
+                         metadata_counts& counts, std::string& error);
 
 }  // namespace scap

@@ -9,7 +9,7 @@ namespace {
 
 // Appends little-endian values to a byte vector.
 class writer {
-public:
+  public:
     explicit writer(std::vector<uint8_t>& out) : m_out(out) {}
     template <typename T>
     void put(T v) {
@@ -30,7 +30,7 @@ public:
     // Overwrites a u32 written earlier at `at`.
     void patch_u32(size_t at, uint32_t v) { std::memcpy(m_out.data() + at, &v, 4); }
 
-private:
+  private:
     std::vector<uint8_t>& m_out;
 };
 
@@ -50,7 +50,9 @@ void finish_block(writer& w, size_t at) {
     w.patch_u32(at + 4, total);
 }
 
-void put_bool(writer& w, bool b) { w.put(static_cast<uint8_t>(b ? 1 : 0)); }
+void put_bool(writer& w, bool b) {
+    w.put(static_cast<uint8_t>(b ? 1 : 0));
+}
 
 }  // namespace
 
@@ -72,7 +74,8 @@ void append_machine_info_block(std::vector<uint8_t>& out, const machine_info& m)
     w.put(m.memory_size_bytes);
     w.put(m.max_pid);
     char host[128] = {};
-    std::memcpy(host, m.hostname.data(), m.hostname.size() < sizeof host - 1 ? m.hostname.size() : sizeof host - 1);
+    std::memcpy(host, m.hostname.data(),
+                m.hostname.size() < sizeof host - 1 ? m.hostname.size() : sizeof host - 1);
     w.bytes(host, sizeof host);
     w.put(m.boot_ts_epoch);
     w.put(m.flags);
@@ -232,7 +235,9 @@ void append_fdlist_block(std::vector<uint8_t>& out, const process_info& p) {
                 w.str16(fd.name);
                 w.put(fd.dev);
                 break;
-            default: w.str16(fd.name); break;
+            default:
+                w.str16(fd.name);
+                break;
         }
         w.patch_u32(entry, static_cast<uint32_t>(w.size() - entry));
     }

@@ -20,8 +20,10 @@ namespace {
 constexpr uint32_t k_v1_header_size = k_event_header_size - sizeof(uint32_t);
 
 class savefile_engine final : public engine {
-public:
-    explicit savefile_engine(savefile_options opts) : m_opts(std::move(opts)) { m_type_selected.assign(PPM_EVENT_MAX, 1); }
+  public:
+    explicit savefile_engine(savefile_options opts) : m_opts(std::move(opts)) {
+        m_type_selected.assign(PPM_EVENT_MAX, 1);
+    }
 
     bool open(std::string& error);
     savefile_input& input() { return m_in; }
@@ -32,7 +34,7 @@ public:
     status set_selection(const std::vector<bool>& ppm_sc_selected) override;
     const snapshot& get_snapshot() const override { return m_snap; }
 
-private:
+  private:
     // Outcome of reading one block: an event to deliver, something consumed, or the end.
     enum class step { event, consumed, eof, error };
 
@@ -90,7 +92,8 @@ bool savefile_engine::open(std::string& error) {
     std::memcpy(&major, m_in.data() + 12, 2);
     if (magic != block::byte_order_magic) {
         char buf[96];
-        std::snprintf(buf, sizeof buf, ": bad byte-order magic 0x%08x in the section header at offset 0", magic);
+        std::snprintf(buf, sizeof buf, ": bad byte-order magic 0x%08x in the section header at offset 0",
+                      magic);
         error = (m_opts.path.empty() ? std::string("capture") : m_opts.path) + buf;
         return false;
     }
@@ -138,7 +141,8 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     uint32_t type, len;
     std::memcpy(&type, m_in.data(), 4);
     std::memcpy(&len, m_in.data() + 4, 4);
-    if (len < block::header_size + block::trailer_size) return fail("block length " + std::to_string(len) + " is too small", type, offset);
+    if (len < block::header_size + block::trailer_size)
+        return fail("block length " + std::to_string(len) + " is too small", type, offset);
     if (len > block::max_block_size)
         return fail("block length " + std::to_string(len) + " exceeds the " +
                         std::to_string(block::max_block_size >> 20) + " MiB limit",
@@ -153,7 +157,8 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     uint32_t trailer;
     std::memcpy(&trailer, b + len - block::trailer_size, 4);
     if (trailer != len)
-        return fail("trailer length " + std::to_string(trailer) + " differs from header length " + std::to_string(len),
+        return fail("trailer length " + std::to_string(trailer) + " differs from header length " +
+                        std::to_string(len),
                     type, offset);
     // The block stays readable at `b` until the next ensure().
     m_in.consume(len);
@@ -169,7 +174,8 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     }
     if (is_metadata_block(type)) {
         std::string error;
-        if (!read_metadata_block(type, body, body_len, m_snap, m_meta_counts, error)) return fail(error, type, offset);
+        if (!read_metadata_block(type, body, body_len, m_snap, m_meta_counts, error))
+            return fail(error, type, offset);
         ++m_metadata_blocks;
         if (m_in_events) ++m_late_metadata_blocks;
         return step::consumed;
@@ -198,7 +204,8 @@ bool savefile_engine::upgrade_v1_header(uint8_t*& evt, uint32_t& avail) {
     hdr.len += 4;
     // Old writers stored these two with a length 3 bytes too long.
     if (hdr.type == PPME_NOTIFICATION_E || hdr.type == PPME_INFRASTRUCTURE_EVENT_E) hdr.len -= 3;
-    if (hdr.len > avail || hdr.len < k_event_header_size) return (m_last_error = "event length runs past its block"), false;
+    if (hdr.len > avail || hdr.len < k_event_header_size)
+        return (m_last_error = "event length runs past its block"), false;
     if (hdr.type >= PPM_EVENT_MAX) {
         hdr.nparams = 0;
         std::memcpy(evt, &hdr, sizeof hdr);
@@ -252,9 +259,12 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
     if (m_opts.convert) {
         switch (m_converter.convert(result, &result)) {
             case converter::outcome::pass:
-            case converter::outcome::converted: break;
-            case converter::outcome::consumed: return step::consumed;
-            case converter::outcome::error: return (m_last_error = m_converter.last_error()), step::error;
+            case converter::outcome::converted:
+                break;
+            case converter::outcome::consumed:
+                return step::consumed;
+            case converter::outcome::error:
+                return (m_last_error = m_converter.last_error()), step::error;
         }
     }
     if (!selected(result)) {
@@ -288,10 +298,12 @@ status savefile_engine::set_selection(const std::vector<bool>& sc) {
         const scap_syscall_info& s = scap_syscall_table_x86_64[nr];
         if (!(s.flags & UF_USED)) continue;
         for (int t = 0; t < PPM_EVENT_MAX; ++t)
-            if (std::strcmp(scap_event_table[t].name, scap_event_table[s.exit_event].name) == 0) sc_of_type[t] = s.ppm_sc;
+            if (std::strcmp(scap_event_table[t].name, scap_event_table[s.exit_event].name) == 0)
+                sc_of_type[t] = s.ppm_sc;
     }
     for (int t = 0; t < PPM_EVENT_MAX; ++t) {
-        if (!(scap_event_table[t].category & EC_SYSCALL) || t == PPME_GENERIC_E || t == PPME_GENERIC_X) continue;
+        if (!(scap_event_table[t].category & EC_SYSCALL) || t == PPME_GENERIC_E || t == PPME_GENERIC_X)
+            continue;
         const int s = sc_of_type[t];
         if (s >= 0) m_type_selected[t] = static_cast<size_t>(s) < sc.size() && sc[s];
     }
@@ -301,10 +313,15 @@ status savefile_engine::set_selection(const std::vector<bool>& sc) {
 status savefile_engine::next(event_ref& out) {
     for (;;) {
         switch (read_block(out)) {
-            case step::event: ++m_delivered; return status::ok;
-            case step::consumed: continue;
-            case step::eof: return status::eof;
-            case step::error: return status::error;
+            case step::event:
+                ++m_delivered;
+                return status::ok;
+            case step::consumed:
+                continue;
+            case step::eof:
+                return status::eof;
+            case step::error:
+                return status::error;
         }
     }
 }

@@ -29,7 +29,7 @@ struct engine_stats {
 };
 
 class engine {
-public:
+  public:
     virtual ~engine() = default;
     engine() = default;
     engine(const engine&) = delete;
@@ -58,7 +58,7 @@ public:
 
     const std::string& last_error() const { return m_last_error; }
 
-protected:
+  protected:
     std::string m_last_error;
 };
 

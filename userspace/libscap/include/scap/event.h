@@ -51,7 +51,7 @@ const char* validate_event(const uint8_t* buf, size_t avail);
 
 // A view over an event that has passed validate_event (or was produced by our own code).
 class event_view {
-public:
+  public:
     event_view() = default;
     explicit event_view(const event_header* hdr) : m_hdr(hdr) {}
     explicit event_view(const uint8_t* buf) : m_hdr(reinterpret_cast<const event_header*>(buf)) {}
@@ -88,7 +88,7 @@ public:
         return {p, len_at(lens, i, lsz)};
     }
 
-private:
+  private:
     template <typename T>
     T read(size_t off) const {
         T v;

@@ -27,7 +27,7 @@ std::unique_ptr<engine> open_savefile_memory(const uint8_t* data, size_t size, c
 // Writes captures in the current format: section header, machine info, interface list, user
 // list, process list, fd lists, then one block per event.
 class dumper {
-public:
+  public:
     // Creates `path` (gzip-compressed when `gzip`) and writes the snapshot blocks.
     static std::unique_ptr<dumper> open(const std::string& path, bool gzip, const snapshot& snap,
                                         std::string& error);
@@ -44,7 +44,7 @@ public:
     uint64_t events_written() const { return m_events; }
     const std::string& last_error() const { return m_last_error; }
 
-private:
+  private:
     dumper() = default;
     status put(const void* data, size_t len);
 

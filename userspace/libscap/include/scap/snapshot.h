@@ -75,8 +75,8 @@ struct process_info {
     std::string comm;
     std::string exe;
     std::string exepath;
-    std::string args;     // NUL-separated, as stored
-    std::string env;      // NUL-separated, as stored
+    std::string args;  // NUL-separated, as stored
+    std::string env;   // NUL-separated, as stored
     std::string cwd;
     uint64_t fdlimit = 0;
     uint32_t flags = 0;
@@ -159,7 +159,7 @@ struct snapshot {
     process_info& upsert_process(process_info p);
     size_t fd_count() const;
 
-private:
+  private:
     std::unordered_map<uint64_t, size_t> m_index;  // tid -> position in processes
 };
 

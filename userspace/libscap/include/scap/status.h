@@ -13,11 +13,16 @@ enum class status : int {
 
 inline const char* to_string(status s) {
     switch (s) {
-        case status::ok: return "ok";
-        case status::timeout: return "timeout";
-        case status::eof: return "eof";
-        case status::error: return "error";
-        case status::not_supported: return "not supported";
+        case status::ok:
+            return "ok";
+        case status::timeout:
+            return "timeout";
+        case status::eof:
+            return "eof";
+        case status::error:
+            return "error";
+        case status::not_supported:
+            return "not supported";
     }
     return "?";
 }
