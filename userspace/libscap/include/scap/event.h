@@ -18,10 +18,9 @@ using event_header = ppm_evt_hdr;
 inline constexpr size_t k_event_header_size = sizeof(ppm_evt_hdr);
 static_assert(k_event_header_size == 26, "the wire header is 26 packed bytes");
 
-// Size in bytes of one entry of the lengths array for events of this type.
-inline uint32_t param_len_size(uint16_t type) {
-    return (type < PPM_EVENT_MAX && (scap_event_table[type].flags & EF_LARGE_PAYLOAD)) ? 4u : 2u;
-}
+// Size in bytes of one entry of the lengths array for events of this type (2, or 4 for
+// EF_LARGE_PAYLOAD events).
+inline uint32_t param_len_size(uint16_t type) { return scap_param_len_size(type); }
 
 // One parameter's bytes. Typed accessors never read past len: a short parameter yields 0.
 struct param_view {
@@ -66,17 +65,7 @@ class event_view {
     const scap_event_info& info() const { return scap_event_table[type()]; }
 
     // Length of parameter i (i < nparams()).
-    uint32_t param_len(uint32_t i) const {
-        const uint8_t* lens = raw() + k_event_header_size;
-        if (param_len_size(type()) == 4) {
-            uint32_t l;
-            std::memcpy(&l, lens + 4 * i, 4);
-            return l;
-        }
-        uint16_t l;
-        std::memcpy(&l, lens + 2 * i, 2);
-        return l;
-    }
+    uint32_t param_len(uint32_t i) const { return len_at(raw() + k_event_header_size, i, param_len_size(type())); }
 
     // Parameter i (i < nparams()); walks the lengths array, O(i).
     param_view param(uint32_t i) const {
