@@ -1,6 +1,8 @@
 # Every dependency comes from Debian packages (scripts/install-deps.sh installs them).
 find_package(ZLIB REQUIRED)
 find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(nlohmann_json 3 REQUIRED)
 if(SCAP_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
