@@ -227,3 +227,29 @@ TEST(SavefileErrors, MissingFileSaysWhy) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SavefileErrors, TruncatedGzipStreamIsReportedAsSuch) {
+    std::ifstream in(scap_test::capture("falco_cat_write.scap"), std::ios::binary);
+    bytes gz(std::istreambuf_iterator<char>(in), {});
+    ASSERT_GT(gz.size(), 6000u);
+    gz.resize(gz.size() / 2);  // cut the compressed stream mid-way
+    const std::string path = scap_test::temp_dir("truncated_gz") + "/cut.scap.gz";
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(gz.data()), gz.size());
+    scap::savefile_options o;
+    o.path = path;
+    std::string error;
+    auto eng = scap::open_savefile(o, error);
+    if (eng) {
+        scap::event_ref ref;
+        scap::status s;
+        while ((s = eng->next(ref)) == scap::status::ok) {
+        }
+        EXPECT_EQ(s, scap::status::error);
+        error = eng->last_error();
+    }
+    EXPECT_NE(error.find("unexpected end of file"), std::string::npos) << error;
+}
+
+}  // namespace

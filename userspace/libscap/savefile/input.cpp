@@ -63,7 +63,13 @@ size_t savefile_input::fill(size_t want) {
             std::memcpy(m_buf.data() + m_end, m_mem + m_mem_pos, got);
             m_mem_pos += got;
         }
-        if (got == 0) m_eof = true;
+        if (got == 0) {
+            m_eof = true;
+            // A gzip stream cut short reads as a clean end; zlib still knows it was not.
+            int errnum = 0;
+            const char* msg = m_gz ? gzerror(static_cast<gzFile>(m_gz), &errnum) : nullptr;
+            if (errnum != Z_OK && msg) m_read_error = msg;
+        }
         m_end += got;
     }
     return m_end - m_pos;
