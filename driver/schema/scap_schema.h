@@ -5,8 +5,8 @@
 #ifndef SCAP_SCHEMA_H
 #define SCAP_SCHEMA_H
 
-#if defined(__KERNEL__) || defined(__bpf__)
-#include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/types.h> /* the kernel's own uint8_t..uint64_t */
 #else
 #include <stdint.h>
 #endif
@@ -19,6 +19,10 @@ extern "C" {
 
 /* Upper bound on parameters per event (the lengths array is sized from it). */
 #define SCAP_MAX_EVENT_PARAMS 32
+/* Longest event, parameter or ppm_sc name, terminating NUL included. */
+#define SCAP_MAX_NAME_LEN 32
+/* Size of the scratch buffers the drivers use for a path. */
+#define SCAP_MAX_PATH 4096
 
 /* Parameter types. Values are part of the file format. */
 enum ppm_param_type {
@@ -140,8 +144,8 @@ enum ppm_syscall_flags {
     UF_ATOMIC = (1 << 4)
 };
 
-/* Event codes: PPME_<ID> = code, from events.def. */
-typedef enum {
+/* Event codes: PPME_<ID> = code, from events.def (codes are dense: 0 .. PPM_EVENT_MAX-1). */
+typedef enum ppm_event_code {
 #define EVENT(code, id, name, category, flags, nparams) PPME_##id = code,
 #define PARAM(name, type, fmt, info)
 #include "events.def"
@@ -160,9 +164,9 @@ enum scap_event_nparams {
     SCAP_NPARAMS_DUMMY_ = 0
 };
 
-/* Syscall/tracepoint codes: PPM_SC_<NAME> = code, from ppm_sc.def. */
-typedef enum {
-#define SC(name, code, str) PPM_SC_##name = code,
+/* Syscall/tracepoint codes: PPM_SC_<NAME> = code, from ppm_sc.def (code 382 is unassigned). */
+typedef enum ppm_sc_code {
+#define SC(name, code) PPM_SC_##name = code,
 #include "ppm_sc.def"
 #undef SC
     PPM_SC_MAX
@@ -218,10 +222,11 @@ struct scap_syscall_info {
     uint16_t ppm_sc;      /* ppm_sc_code; 0 = not a known syscall */
 };
 
-/* One past the highest x86_64 syscall number in syscalls_x86_64.def. */
-#define SCAP_SYSCALL_TABLE_SIZE_X86_64 512
+/* One past the highest x86_64 syscall number in syscalls_x86_64.def (event_table.c checks it). */
+#define SCAP_SYSCALL_TABLE_SIZE_X86_64 472
 
 extern const struct scap_event_info scap_event_table[PPM_EVENT_MAX];
+/* Lower-case names ("open", "sched_switch"); NULL for an unassigned code. */
 extern const char* const scap_ppm_sc_names[PPM_SC_MAX];
 extern const struct scap_syscall_info scap_syscall_table_x86_64[SCAP_SYSCALL_TABLE_SIZE_X86_64];
 
@@ -235,8 +240,11 @@ extern const struct scap_syscall_info scap_syscall_table_x86_64[SCAP_SYSCALL_TAB
 #undef DYNSET
 #undef DYNPARAM
 
-/* Even codes are the first event of a pair (enter side, or a standalone meta event); odd codes
- * are exits. */
+/* Direction is the low bit of the code, as in the reference (PPME_DIRECTION_FLAG): every PPME_*_E
+ * code is even and every PPME_*_X code odd. Codes come in pairs even/odd; the unused half of a
+ * pair is an "NA" slot flagged EF_UNUSED: the odd half for standalone events (procinfo,
+ * container, async...), the even half for syscalls added as exit-only events (close_range,
+ * keyctl). */
 static inline int scap_event_is_enter(uint32_t code) {
     return (code & 1u) == 0;
 }
