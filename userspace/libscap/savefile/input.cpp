@@ -2,16 +2,20 @@
 
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace scap {
 namespace {
-// Large reads amortize zlib's per-call cost; blocks larger than this grow the buffer.
-constexpr size_t k_chunk = 1 << 20;
+// Memory input is copied in pieces of this size (events are rewritten in place, and the
+// caller's buffer is read-only).
+constexpr size_t k_memory_piece = 1 << 20;
 }  // namespace
 
+savefile_input::savefile_input() = default;
+
 savefile_input::~savefile_input() {
-    if (m_gz) gzclose(static_cast<gzFile>(m_gz));
+    if (m_chunk) m_pf->release(m_chunk);
 }
 
 bool savefile_input::open_file(const std::string& path, std::string& error) {
@@ -21,63 +25,77 @@ bool savefile_input::open_file(const std::string& path, std::string& error) {
         return false;
     }
     gzbuffer(f, 256 * 1024);
-    m_gz = f;
-    m_buf.resize(k_chunk);
+    m_pf = std::make_unique<prefetcher>(f);
     return true;
 }
 
 void savefile_input::open_memory(const uint8_t* data, size_t size) {
     m_mem = data;
     m_mem_size = size;
-    m_buf.resize(k_chunk < size ? k_chunk : (size < 4096 ? 4096 : size));
 }
 
 uint64_t savefile_input::raw_bytes_read() const {
-    if (m_gz) return static_cast<uint64_t>(gzoffset(static_cast<gzFile>(m_gz)));
-    return m_mem_pos;
+    return m_pf ? m_pf->raw_bytes_read() : m_mem_pos;
 }
 
-size_t savefile_input::fill(size_t want) {
-    // Move the unread tail to the front, grow if a single request needs more room, then read.
-    if (m_pos > 0) {
-        std::memmove(m_buf.data(), m_buf.data() + m_pos, m_end - m_pos);
-        m_end -= m_pos;
-        m_pos = 0;
+void savefile_input::spill_unread() {
+    const size_t unread = m_end - m_pos;
+    if (m_base == m_spill.data()) {
+        std::memmove(m_spill.data(), m_spill.data() + m_pos, unread);
+        m_spill.resize(unread);
+    } else {
+        m_spill.assign(m_base + m_pos, m_base + m_end);
     }
-    if (want > m_buf.size()) m_buf.resize(want);
-    while (m_end < want && !m_eof) {
-        size_t room = m_buf.size() - m_end;
-        size_t got = 0;
-        if (m_gz) {
-            int n = gzread(static_cast<gzFile>(m_gz), m_buf.data() + m_end, static_cast<unsigned>(room));
-            if (n < 0) {
-                int errnum = 0;
-                const char* msg = gzerror(static_cast<gzFile>(m_gz), &errnum);
-                m_read_error = msg ? msg : "read error";
-                m_eof = true;
-                break;
-            }
-            got = static_cast<size_t>(n);
-        } else {
-            got = m_mem_size - m_mem_pos < room ? m_mem_size - m_mem_pos : room;
-            std::memcpy(m_buf.data() + m_end, m_mem + m_mem_pos, got);
-            m_mem_pos += got;
-        }
-        if (got == 0) {
-            m_eof = true;
-            // A gzip stream cut short reads as a clean end; zlib still knows it was not.
-            int errnum = 0;
-            const char* msg = m_gz ? gzerror(static_cast<gzFile>(m_gz), &errnum) : nullptr;
-            if (errnum != Z_OK && msg) m_read_error = msg;
-        }
-        m_end += got;
+    m_base = m_spill.data();
+    m_pos = 0;
+    m_end = unread;
+}
+
+size_t savefile_input::fill_from_memory(size_t want) {
+    spill_unread();
+    while (m_end < want && m_mem_pos < m_mem_size) {
+        size_t n = m_mem_size - m_mem_pos;
+        const size_t piece = want - m_end > k_memory_piece ? want - m_end : k_memory_piece;
+        if (n > piece) n = piece;
+        m_spill.insert(m_spill.end(), m_mem + m_mem_pos, m_mem + m_mem_pos + n);
+        m_mem_pos += n;
+        m_base = m_spill.data();
+        m_end = m_spill.size();
     }
     return m_end - m_pos;
 }
 
-size_t savefile_input::ensure(size_t n) {
-    if (m_end - m_pos >= n) return m_end - m_pos;
-    return fill(n);
+size_t savefile_input::fill_from_file(size_t want) {
+    while (m_end - m_pos < want && !m_eof) {
+        prefetcher::chunk* next = m_pf->take();
+        if (!next) {
+            m_eof = true;
+            m_read_error = m_pf->error();
+            break;
+        }
+        const size_t unread = m_end - m_pos;
+        if (unread <= prefetcher::k_headroom && unread + next->size >= want) {
+            // Common case: the unread end of this region goes in front of the next chunk's data,
+            // and the request is complete there without copying the new chunk.
+            uint8_t* dst = next->data() - unread;
+            if (unread) std::memcpy(dst, m_base + m_pos, unread);
+            if (m_chunk) m_pf->release(m_chunk);
+            m_chunk = next;
+            m_base = next->mem.data();
+            m_pos = prefetcher::k_headroom - unread;
+            m_end = prefetcher::k_headroom + next->size;
+        } else {
+            // A block longer than what fits: gather it in the spill buffer.
+            spill_unread();
+            if (m_chunk) m_pf->release(m_chunk);
+            m_chunk = nullptr;
+            m_spill.insert(m_spill.end(), next->data(), next->data() + next->size);
+            m_pf->release(next);
+            m_base = m_spill.data();
+            m_end = m_spill.size();
+        }
+    }
+    return m_end - m_pos;
 }
 
 }  // namespace scap

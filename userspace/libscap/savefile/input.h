@@ -1,16 +1,20 @@
 // A forward-only byte source over a capture (gzip or plain file via zlib, or memory) that hands
-// out views into one internal buffer: a block is parsed where it lies, with no copy per event.
+// out views into its own buffers: a block is parsed where it lies, with no copy per event.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "savefile/prefetch.h"
 
 namespace scap {
 
 class savefile_input {
   public:
+    savefile_input();
     ~savefile_input();
 
     // Returns false and sets `error` if the file cannot be opened.
@@ -19,9 +23,12 @@ class savefile_input {
 
     // Makes at least n bytes available at data(); returns how many are available (less than n
     // only at end of input or on a read error: see read_error()). Views from earlier calls become
-    // invalid.
-    size_t ensure(size_t n);
-    uint8_t* data() { return m_buf.data() + m_pos; }
+    // invalid. Bytes at data() may be modified in place by the caller.
+    size_t ensure(size_t n) {
+        if (m_end - m_pos >= n) return m_end - m_pos;
+        return m_pf ? fill_from_file(n) : fill_from_memory(n);
+    }
+    uint8_t* data() { return m_base + m_pos; }
     size_t available() const { return m_end - m_pos; }
     // Consumes n bytes (n <= available()).
     void consume(size_t n) {
@@ -31,17 +38,27 @@ class savefile_input {
     // Offset in the (decompressed) stream of data().
     uint64_t offset() const { return m_offset; }
     const std::string& read_error() const { return m_read_error; }
-    // Compressed bytes read so far (file size for plain files).
+    // Compressed bytes read so far (input size for plain files and memory).
     uint64_t raw_bytes_read() const;
 
   private:
-    size_t fill(size_t want);
+    size_t fill_from_file(size_t want);
+    size_t fill_from_memory(size_t want);
+    // Moves the unread bytes to the front of m_spill and makes it the current region.
+    void spill_unread();
 
-    void* m_gz = nullptr;  // gzFile, when reading a file
-    const uint8_t* m_mem = nullptr;
-    size_t m_mem_size = 0, m_mem_pos = 0;
-    std::vector<uint8_t> m_buf;
+    // The current region: unread bytes are m_base[m_pos, m_end). It is the current prefetched
+    // chunk, or m_spill (memory input, or a block larger than what one chunk can complete).
+    uint8_t* m_base = nullptr;
     size_t m_pos = 0, m_end = 0;
+    std::vector<uint8_t> m_spill;  // only grows
+
+    std::unique_ptr<prefetcher> m_pf;  // file input
+    prefetcher::chunk* m_chunk = nullptr;
+
+    const uint8_t* m_mem = nullptr;  // memory input
+    size_t m_mem_size = 0, m_mem_pos = 0;
+
     uint64_t m_offset = 0;
     bool m_eof = false;
     std::string m_read_error;

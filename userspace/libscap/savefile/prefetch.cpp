@@ -1,0 +1,83 @@
+#include "savefile/prefetch.h"
+
+#include <zlib.h>
+
+namespace scap {
+
+prefetcher::prefetcher(void* gz) : m_gz(gz), m_pool(k_pool) {
+    for (chunk& c : m_pool) {
+        c.mem.resize(k_headroom + k_chunk);
+        m_free.push_back(&c);
+    }
+    m_worker = std::thread([this] { run(); });
+}
+
+prefetcher::~prefetcher() {
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_free_cv.notify_all();
+    m_worker.join();
+    gzclose(static_cast<gzFile>(m_gz));
+}
+
+void prefetcher::run() {
+    gzFile gz = static_cast<gzFile>(m_gz);
+    for (;;) {
+        chunk* c;
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_free_cv.wait(lock, [this] { return m_stop || !m_free.empty(); });
+            if (m_stop) return;
+            c = m_free.front();
+            m_free.pop_front();
+        }
+        const int n = gzread(gz, c->data(), static_cast<unsigned>(k_chunk));
+        m_raw_offset.store(static_cast<uint64_t>(gzoffset(gz)), std::memory_order_relaxed);
+        std::string error;
+        if (n <= 0) {
+            // 0 is the end of input; zlib still reports a gzip stream that was cut short.
+            int errnum = Z_OK;
+            const char* msg = gzerror(gz, &errnum);
+            if (n < 0 || errnum != Z_OK) error = msg && *msg ? msg : "read error";
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (n > 0) {
+                c->size = static_cast<size_t>(n);
+                m_filled.push_back(c);
+            } else {
+                m_free.push_back(c);
+                m_error = std::move(error);
+                m_done = true;
+            }
+        }
+        m_filled_cv.notify_one();
+        if (n <= 0) return;
+    }
+}
+
+prefetcher::chunk* prefetcher::take() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_filled_cv.wait(lock, [this] { return m_done || !m_filled.empty(); });
+    if (m_filled.empty()) return nullptr;
+    chunk* c = m_filled.front();
+    m_filled.pop_front();
+    return c;
+}
+
+void prefetcher::release(chunk* c) {
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_free.push_back(c);
+    }
+    m_free_cv.notify_one();
+}
+
+std::string prefetcher::error() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_error;
+}
+
+}  // namespace scap

@@ -1,0 +1,66 @@
+// Decompresses a capture file on a worker thread, one chunk ahead of the parser.
+//
+// Inflating a gzip capture costs about three times as much as parsing it, so the two run side by
+// side: the worker fills fixed-size chunks with gzread while the engine parses the previous one.
+// A small pool of chunks circulates between them (no allocation after open). Every chunk has
+// free room in front of its data so the reader can put the unparsed end of the previous chunk
+// there and keep a block contiguous without copying the new chunk.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace scap {
+
+class prefetcher {
+  public:
+    // Bytes of free room in front of each chunk's data, and bytes of data per chunk.
+    static constexpr size_t k_headroom = 64 * 1024;
+    static constexpr size_t k_chunk = 1024 * 1024;
+
+    struct chunk {
+        std::vector<uint8_t> mem;  // k_headroom + k_chunk bytes
+        size_t size = 0;           // data bytes, at mem.data() + k_headroom
+        uint8_t* data() { return mem.data() + k_headroom; }
+    };
+
+    // Takes ownership of `gz` (a gzFile) and starts the worker.
+    explicit prefetcher(void* gz);
+    ~prefetcher();
+    prefetcher(const prefetcher&) = delete;
+    prefetcher& operator=(const prefetcher&) = delete;
+
+    // The next chunk in file order, waiting for the worker if needed; nullptr at the end of the
+    // file or after a read error (then error() says what).
+    chunk* take();
+    // Hands a chunk from take() back to the worker for refilling.
+    void release(chunk* c);
+    // Empty after a clean end of file.
+    std::string error() const;
+    // Compressed bytes consumed so far.
+    uint64_t raw_bytes_read() const { return m_raw_offset.load(std::memory_order_relaxed); }
+
+  private:
+    static constexpr size_t k_pool = 4;
+    void run();
+
+    void* m_gz;
+    std::vector<chunk> m_pool;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_filled_cv, m_free_cv;
+    std::deque<chunk*> m_filled, m_free;
+    bool m_done = false;  // the worker has nothing more to publish
+    bool m_stop = false;  // the reader is going away
+    std::string m_error;
+    std::atomic<uint64_t> m_raw_offset{0};
+    std::thread m_worker;
+};
+
+}  // namespace scap
