@@ -33,7 +33,8 @@ std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const s
     append_iflist_block(head, snap);
     append_userlist_block(head, snap);
     append_proclist_block(head, snap);
-    for (const process_info& p : snap.processes) append_fdlist_block(head, p);
+    for (const process_info& p : snap.processes)
+        if (!p.filtered_out) append_fdlist_block(head, p);
     if (d->put(head.data(), head.size()) != status::ok) {
         error = d->m_last_error;
         return nullptr;

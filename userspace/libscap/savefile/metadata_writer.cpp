@@ -1,5 +1,6 @@
 #include "savefile/metadata_writer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "savefile/block_types.h"
@@ -21,9 +22,13 @@ class writer {
         const auto* b = static_cast<const uint8_t*>(p);
         m_out.insert(m_out.end(), b, b + n);
     }
-    void str16(const std::string& s) {
-        const uint16_t n = static_cast<uint16_t>(s.size() > UINT16_MAX ? UINT16_MAX : s.size());
-        put(n);
+    // A u16-length string of at most `max` bytes. C-string fields (`cstr`) also end at their
+    // first NUL, as the reference stores them; NUL-separated lists (args, env, cgroups) keep theirs.
+    void str16(const std::string& s, size_t max, bool cstr = true) {
+        size_t n = cstr ? s.find('\0') : std::string::npos;
+        if (n == std::string::npos) n = s.size();
+        if (n > max) n = max;
+        put(static_cast<uint16_t>(n));
         bytes(s.data(), n);
     }
     size_t size() const { return m_out.size(); }
@@ -49,6 +54,13 @@ void finish_block(writer& w, size_t at) {
     w.put(total);
     w.patch_u32(at + 4, total);
 }
+
+// The longest strings the reference's reader accepts per field: longer ones make it reject the
+// whole capture, so they are cut here rather than written.
+constexpr size_t k_max_path = 1024;       // comm, exe, exepath, cwd, root
+constexpr size_t k_max_list = 4096;       // args, env, cgroups
+constexpr size_t k_max_fd_name = 1023;    // fd names, interface names
+constexpr size_t k_max_credential = 255;  // user and group names, home, shell
 
 void put_bool(writer& w, bool b) {
     w.put(static_cast<uint8_t>(b ? 1 : 0));
@@ -89,7 +101,7 @@ void append_iflist_block(std::vector<uint8_t>& out, const snapshot& snap) {
     writer w(out);
     const size_t at = begin_block(w, block::iflist_v2);
     for (const iface_v4& i : snap.ifaces_v4) {
-        const uint16_t namelen = static_cast<uint16_t>(i.name.size());
+        const uint16_t namelen = static_cast<uint16_t>(std::min(i.name.size(), k_max_fd_name));
         w.put(static_cast<uint32_t>(2 + 2 + 4 + 4 + 4 + 8 + namelen));  // entry length, excluding itself
         w.put(uint16_t{1});
         w.put(namelen);
@@ -100,7 +112,7 @@ void append_iflist_block(std::vector<uint8_t>& out, const snapshot& snap) {
         w.bytes(i.name.data(), namelen);
     }
     for (const iface_v6& i : snap.ifaces_v6) {
-        const uint16_t namelen = static_cast<uint16_t>(i.name.size());
+        const uint16_t namelen = static_cast<uint16_t>(std::min(i.name.size(), k_max_fd_name));
         w.put(static_cast<uint32_t>(2 + 2 + 16 * 3 + 8 + namelen));
         w.put(uint16_t{2});
         w.put(namelen);
@@ -123,9 +135,9 @@ void append_userlist_block(std::vector<uint8_t>& out, const snapshot& snap) {
         w.put(uint8_t{0});   // user
         w.put(u.uid);
         w.put(u.gid);
-        w.str16(u.name);
-        w.str16(u.homedir);
-        w.str16(u.shell);
+        w.str16(u.name, k_max_credential);
+        w.str16(u.homedir, k_max_credential);
+        w.str16(u.shell, k_max_credential);
         w.patch_u32(entry, static_cast<uint32_t>(w.size() - entry));
     }
     for (const group_info& g : snap.groups) {
@@ -133,17 +145,21 @@ void append_userlist_block(std::vector<uint8_t>& out, const snapshot& snap) {
         w.put(uint32_t{0});
         w.put(uint8_t{1});  // group
         w.put(g.gid);
-        w.str16(g.name);
+        w.str16(g.name, k_max_credential);
         w.patch_u32(entry, static_cast<uint32_t>(w.size() - entry));
     }
     finish_block(w, at);
 }
 
 void append_proclist_block(std::vector<uint8_t>& out, const snapshot& snap) {
-    if (snap.processes.empty()) return;
+    // As the reference: no block at all when nothing is to be written.
+    if (std::none_of(snap.processes.begin(), snap.processes.end(),
+                     [](const process_info& p) { return !p.filtered_out; }))
+        return;
     writer w(out);
     const size_t at = begin_block(w, block::proclist_v9);
     for (const process_info& p : snap.processes) {
+        if (p.filtered_out) continue;
         const size_t entry = w.size();
         w.put(uint32_t{0});  // entry length including itself, patched below
         w.put(p.tid);
@@ -151,11 +167,11 @@ void append_proclist_block(std::vector<uint8_t>& out, const snapshot& snap) {
         w.put(p.ptid);
         w.put(p.sid);
         w.put(p.vpgid);
-        w.str16(p.comm);
-        w.str16(p.exe);
-        w.str16(p.exepath);
-        w.str16(p.args);
-        w.str16(p.cwd);
+        w.str16(p.comm, k_max_path);
+        w.str16(p.exe, k_max_path);
+        w.str16(p.exepath, k_max_path);
+        w.str16(p.args, k_max_list, false);
+        w.str16(p.cwd, k_max_path);
         w.put(p.fdlimit);
         w.put(p.flags);
         w.put(p.uid);
@@ -165,11 +181,11 @@ void append_proclist_block(std::vector<uint8_t>& out, const snapshot& snap) {
         w.put(p.vmswap_kb);
         w.put(p.pfmajor);
         w.put(p.pfminor);
-        w.str16(p.env);
+        w.str16(p.env, k_max_list, false);
         w.put(p.vtid);
         w.put(p.vpid);
-        w.str16(p.cgroups);
-        w.str16(p.root);
+        w.str16(p.cgroups, k_max_list, false);
+        w.str16(p.root, k_max_path);
         w.put(p.pidns_init_start_ts);
         w.put(p.tty);
         w.put(p.loginuid);
@@ -228,15 +244,15 @@ void append_fdlist_block(std::vector<uint8_t>& out, const process_info& p) {
             case fd_type::unix_sock:
                 w.put(fd.unix_source);
                 w.put(fd.unix_dest);
-                w.str16(fd.name);
+                w.str16(fd.name, k_max_fd_name);
                 break;
             case fd_type::file_v2:
                 w.put(fd.open_flags);
-                w.str16(fd.name);
+                w.str16(fd.name, k_max_fd_name);
                 w.put(fd.dev);
                 break;
             default:
-                w.str16(fd.name);
+                w.str16(fd.name, k_max_fd_name);
                 break;
         }
         w.patch_u32(entry, static_cast<uint32_t>(w.size() - entry));

@@ -104,7 +104,8 @@ struct process_info {
     uint64_t exe_ino_mtime = 0;
     bool exe_from_memfd = false;
     bool exe_lower_layer = false;
-    uint64_t clone_ts = 0;  // not stored in files; live engines fill it
+    uint64_t clone_ts = 0;      // not stored in files; live engines fill it
+    bool filtered_out = false;  // not stored in files: the writer leaves such processes (and their fds) out
     std::vector<fd_info> fds;
 
     // The NUL-separated arguments as a list (allocates: not for hot paths).
