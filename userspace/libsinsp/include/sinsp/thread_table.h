@@ -1,0 +1,64 @@
+// All known threads, keyed by tid, with a bound on their number.
+//
+// Entries are heap objects behind the flat map so a thread_info* stays valid while other threads
+// come and go; it is invalidated only when that thread itself is removed or evicted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "sinsp/flat_map.h"
+#include "sinsp/interner.h"
+#include "sinsp/thread.h"
+
+namespace sinsp {
+
+struct state_stats;
+
+class thread_table {
+  public:
+    thread_table(string_interner& strings, state_stats& stats, size_t max_threads);
+    ~thread_table();
+    thread_table(const thread_table&) = delete;
+    thread_table& operator=(const thread_table&) = delete;
+
+    thread_info* find(int64_t tid) {
+        auto* p = m_map.find(static_cast<uint64_t>(tid));
+        return p ? p->get() : nullptr;
+    }
+    const thread_info* find(int64_t tid) const { return const_cast<thread_table*>(this)->find(tid); }
+    thread_info* main_thread(const thread_info& t) { return t.pid == t.tid ? find_self(t) : find(t.pid); }
+    thread_info* parent(const thread_info& t) { return find(t.ptid); }
+
+    // A new, empty entry for tid (replacing any entry with that tid). May evict other entries to
+    // stay within the bound, never those whose tids are given in keep_a / keep_b.
+    thread_info& create(int64_t tid, int64_t keep_a = -1, int64_t keep_b = -1);
+    // Releases everything t holds (strings, shared fd table and fs) and resets it to defaults,
+    // keeping its tid; the object stays where it is.
+    void clear(thread_info& t);
+    // Removes the thread; returns false if unknown.
+    bool remove(int64_t tid);
+
+    size_t size() const { return m_map.size(); }
+    size_t max_threads() const { return m_max; }
+    template <typename F>
+    void for_each(F&& f) const {
+        m_map.for_each([&](uint64_t, const std::unique_ptr<thread_info>& t) { f(*t); });
+    }
+    // Heap bytes owned by the table: slot array plus one thread_info per entry (fd tables and
+    // strings are counted separately, they are shared).
+    size_t heap_bytes() const;
+
+  private:
+    thread_info* find_self(const thread_info& t) { return const_cast<thread_info*>(&t); }
+    void evict(int64_t keep_a, int64_t keep_b);
+    void release(thread_info& t);
+
+    string_interner& m_strings;
+    state_stats& m_stats;
+    size_t m_max;
+    flat_map<std::unique_ptr<thread_info>> m_map;
+};
+
+}  // namespace sinsp

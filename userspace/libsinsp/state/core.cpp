@@ -1,0 +1,134 @@
+#include "state/core.h"
+
+#include "state/helpers.h"
+
+namespace sinsp {
+
+namespace {
+
+// Where an fd-creating event puts the new fd: the first fd-typed parameter (open's "fd",
+// pipe's "fd1"), else a plain return value (epoll_create's "res").
+int created_fd_param(const scap_event_info& info) {
+    for (uint32_t i = 0; i < info.nparams; ++i)
+        if (info.params[i].type == PT_FD || info.params[i].type == PT_FD32) return static_cast<int>(i);
+    return info.nparams > 0 && info.params[0].type == PT_ERRNO ? 0 : -1;
+}
+
+}  // namespace
+
+state_core::state_core(const inspector_options& opts) : threads(strings, stats, opts.max_threads) {}
+
+void state_core::init_unknown(thread_info& t) {
+    t.state |= k_thread_incomplete;
+    t.fds = std::make_shared<fd_table>();
+    t.fs = std::make_shared<fs_context>();
+}
+
+thread_info* state_core::thread_for(int64_t tid, uint64_t ts) {
+    if (tid <= 0) return nullptr;
+    thread_info* t = threads.find(tid);
+    if (!t) {
+        t = &threads.create(tid);
+        init_unknown(*t);
+        t->clone_ts = ts;
+        ++stats.threads_incomplete;
+    }
+    return t;
+}
+
+void state_core::add_fd(thread_info& t, int64_t fd, fd_info info) {
+    if (fd < 0) return;
+    if (!t.fds) t.fds = std::make_shared<fd_table>();
+    t.fds->set(fd, std::move(info));
+    ++stats.fds_added;
+}
+
+void state_core::remove_fd(thread_info& t, int64_t fd) {
+    if (t.fds && t.fds->erase(fd)) ++stats.fds_removed;
+}
+
+// A thread that exited goes away after its exit event. A main thread whose process still has
+// live threads stays (dead) so they keep finding their process; the last thread takes it along.
+void state_core::reap(int64_t tid) {
+    thread_info* t = threads.find(tid);
+    if (!t || !t->dead()) return;
+    const int64_t pid = t->pid;
+    const bool main = t->is_main_thread();
+    if (main && t->live_threads > 0) return;
+    threads.remove(tid);
+    ++stats.threads_removed;
+    if (!main) {
+        thread_info* m = threads.find(pid);
+        if (m && m->dead() && m->live_threads == 0) {
+            threads.remove(pid);
+            ++stats.threads_removed;
+        }
+    }
+}
+
+void state_core::resolve_event_fd(const parser_entry& pe) {
+    thread_info* t = m_event.thread;
+    if (!t || !t->fds) return;
+    const uint32_t flags = m_event.view.info().flags;
+    if (flags & EF_CREATES_FD) {
+        const int i = created_fd_param(m_event.view.info());
+        if (i >= 0 && static_cast<uint32_t>(i) < m_event.view.nparams()) {
+            const int64_t fd = m_event.view.param(static_cast<uint32_t>(i)).as<int64_t>();
+            if (fd >= 0) {
+                m_event.fd_num = fd;
+                m_event.fd = t->fds->find(fd);
+                return;
+            }
+        }
+    }
+    if (m_event.fd == nullptr && pe.fd_ix >= 0 && static_cast<uint32_t>(pe.fd_ix) < m_event.view.nparams()) {
+        const auto p = m_event.view.param(static_cast<uint32_t>(pe.fd_ix));
+        m_event.fd_num = p.len == 4 ? p.as<int32_t>() : p.as<int64_t>();
+        m_event.fd = t->fds->find(m_event.fd_num);
+    }
+}
+
+const event& state_core::process(const scap::event_ref& ref) {
+    if (m_pending_removal != -1) {
+        reap(m_pending_removal);
+        m_pending_removal = -1;
+    }
+    const scap::event_view ev = ref.view();
+    m_event.view = ev;
+    m_event.num = ++stats.events;
+    m_event.cpu = ref.cpu;
+    m_event.fd = nullptr;
+    m_event.fd_num = -1;
+
+    const uint16_t type = ev.type();
+    const int64_t tid = static_cast<int64_t>(ev.tid());
+    thread_info* t;
+    if (type == PPME_PROCEXIT_1_E) {
+        t = tid > 0 ? threads.find(tid) : nullptr;  // an exit is no reason to invent a thread
+    } else {
+        t = thread_for(tid, ev.ts());
+    }
+    if (t) t->last_event_ts = ev.ts();
+    m_event.thread = t;
+
+    const parser_entry& pe = m_parsers[type];
+    // The fd an event uses is looked up before parsing: close must still see what it closes.
+    if (t && t->fds && pe.fd_ix >= 0 && static_cast<uint32_t>(pe.fd_ix) < ev.nparams() &&
+        !(ev.info().flags & EF_CREATES_FD)) {
+        const auto p = ev.param(static_cast<uint32_t>(pe.fd_ix));
+        m_event.fd_num = p.len == 4 ? p.as<int32_t>() : p.as<int64_t>();
+        m_event.fd = t->fds->find(m_event.fd_num);
+    }
+    if (pe.fn) {
+        if (ev.nparams() < static_cast<uint32_t>(pe.need)) {
+            ++stats.parse_errors;
+        } else {
+            parse_ctx ctx{*this, ev, t, pe, m_event};
+            pe.fn(ctx);
+        }
+    }
+    if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    return m_event;
+}
+
+}  // namespace sinsp

@@ -1,0 +1,55 @@
+// The state engine behind sinsp::inspector: owns the tables and applies events to them.
+// Private to libsinsp.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "scap/snapshot.h"
+#include "sinsp/inspector.h"
+#include "state/parser_registry.h"
+
+namespace sinsp {
+
+class state_core {
+  public:
+    explicit state_core(const inspector_options& opts);
+
+    const event& process(const scap::event_ref& ref);
+    void load_snapshot(const scap::snapshot& snap);
+
+    // The thread of the current event, made up (and flagged incomplete) when the tid is new.
+    thread_info* thread_for(int64_t tid, uint64_t ts);
+    // Fills a thread's process-wide defaults when it was made up from nothing.
+    void init_unknown(thread_info& t);
+    // Removes t after the current event (it exited); its process goes with its last thread.
+    void schedule_removal(int64_t tid) { m_pending_removal = tid; }
+    // Keeps a copy of an fd about to be closed so the event can still show it.
+    void keep_closed_fd(int64_t fd, const fd_info& info) {
+        m_closed_fd = info;
+        m_event.fd_num = fd;
+        m_event.fd = &m_closed_fd;
+    }
+    void add_fd(thread_info& t, int64_t fd, fd_info info);
+    void remove_fd(thread_info& t, int64_t fd);
+
+    string_interner strings;
+    state_stats stats;
+    thread_table threads;
+    std::unordered_map<uint32_t, scap::user_info> users;
+    std::unordered_map<uint32_t, scap::group_info> groups;
+    std::vector<scap::iface_v4> ifaces_v4;
+    std::vector<scap::iface_v6> ifaces_v6;
+
+  private:
+    void reap(int64_t tid);
+    void resolve_event_fd(const parser_entry& pe);
+
+    parser_registry m_parsers;
+    event m_event;
+    fd_info m_closed_fd;
+    int64_t m_pending_removal = -1;
+};
+
+}  // namespace sinsp

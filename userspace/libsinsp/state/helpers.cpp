@@ -1,0 +1,146 @@
+#include "state/helpers.h"
+
+#include <cstring>
+
+namespace sinsp {
+
+std::string join_path(std::string_view base, std::string_view name) {
+    std::string out;
+    out.reserve(base.size() + name.size() + 1);
+    const bool absolute = !name.empty() && name[0] == '/';
+    // Walk both inputs as one sequence of components, folding as we go.
+    auto feed = [&out](std::string_view s) {
+        size_t i = 0;
+        while (i < s.size()) {
+            size_t j = s.find('/', i);
+            if (j == std::string_view::npos) j = s.size();
+            const std::string_view c = s.substr(i, j - i);
+            i = j + 1;
+            if (c.empty() || c == ".") continue;
+            if (c == "..") {
+                const size_t slash = out.rfind('/');
+                out.resize(slash == std::string::npos ? 0 : slash);
+                continue;
+            }
+            out += '/';
+            out.append(c);
+        }
+    };
+    if (!absolute) feed(base);
+    feed(name);
+    if (out.empty()) out = "/";
+    return out;
+}
+
+namespace {
+
+template <typename T>
+T rd(const uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+}
+
+bool v4_mapped(const uint8_t* a) {
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(a, prefix, 12) == 0;
+}
+
+bool all_zero(const uint8_t* a) {
+    static const uint8_t zero[16] = {};
+    return std::memcmp(a, zero, 16) == 0;
+}
+
+void set_unix_path(fd_info& fd, const uint8_t* p, size_t n) {
+    const void* nul = std::memchr(p, 0, n);
+    fd.name.assign(reinterpret_cast<const char*>(p), nul ? static_cast<const uint8_t*>(nul) - p : n);
+}
+
+}  // namespace
+
+bool apply_socktuple(fd_info& fd, const scap::param_view& p) {
+    if (p.len < 1) return false;
+    const uint8_t* d = p.data;
+    switch (d[0]) {
+        case k_af_inet:
+            if (p.len < 13) return false;
+            fd.kind = fd_kind::ipv4_socket;
+            fd.tuple = {};
+            std::memcpy(fd.tuple.sip, d + 1, 4);
+            fd.tuple.sport = rd<uint16_t>(d + 5);
+            std::memcpy(fd.tuple.dip, d + 7, 4);
+            fd.tuple.dport = rd<uint16_t>(d + 11);
+            return true;
+        case k_af_inet6:
+            if (p.len < 37) return false;
+            fd.tuple = {};
+            if ((v4_mapped(d + 1) || all_zero(d + 1)) && v4_mapped(d + 19)) {
+                fd.kind = fd_kind::ipv4_socket;
+                std::memcpy(fd.tuple.sip, d + 13, 4);
+                std::memcpy(fd.tuple.dip, d + 31, 4);
+            } else {
+                fd.kind = fd_kind::ipv6_socket;
+                std::memcpy(fd.tuple.sip, d + 1, 16);
+                std::memcpy(fd.tuple.dip, d + 19, 16);
+            }
+            fd.tuple.sport = rd<uint16_t>(d + 17);
+            fd.tuple.dport = rd<uint16_t>(d + 35);
+            return true;
+        case k_af_unix:
+            if (p.len < 17) return false;
+            fd.kind = fd_kind::unix_socket;
+            fd.unix_source = rd<uint64_t>(d + 1);
+            fd.unix_dest = rd<uint64_t>(d + 9);
+            set_unix_path(fd, d + 17, p.len - 17);
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool apply_sockaddr(fd_info& fd, const scap::param_view& p, bool local) {
+    if (p.len < 1) return false;
+    const uint8_t* d = p.data;
+    uint8_t* ip = local ? fd.tuple.sip : fd.tuple.dip;
+    uint16_t& port = local ? fd.tuple.sport : fd.tuple.dport;
+    switch (d[0]) {
+        case k_af_inet:
+            if (p.len < 7) return false;
+            if (fd.kind != fd_kind::ipv4_socket) fd.kind = fd_kind::ipv4_socket;
+            std::memset(ip, 0, 16);
+            std::memcpy(ip, d + 1, 4);
+            port = rd<uint16_t>(d + 5);
+            return true;
+        case k_af_inet6:
+            if (p.len < 19) return false;
+            fd.kind = fd_kind::ipv6_socket;
+            std::memcpy(ip, d + 1, 16);
+            port = rd<uint16_t>(d + 17);
+            return true;
+        case k_af_unix:
+            fd.kind = fd_kind::unix_socket;
+            set_unix_path(fd, d + 1, p.len - 1);
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::string_view container_id_from_cgroups(std::string_view cg) {
+    // Runtimes put the 64-hex-digit id in the cgroup path ("/docker/<id>",
+    // "docker-<id>.scope", "crio-<id>", "cri-containerd-<id>"); the short id is its first 12.
+    size_t run = 0;
+    for (size_t i = 0; i < cg.size(); ++i) {
+        const char c = cg[i];
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        run = hex ? run + 1 : 0;
+        if (run == 64) {
+            const size_t end = i + 1;
+            if (end == cg.size() || cg[end] == '/' || cg[end] == '.' || cg[end] == '\0')
+                return cg.substr(end - 64, 12);
+        }
+    }
+    return {};
+}
+
+}  // namespace sinsp

@@ -1,0 +1,36 @@
+// Small decoding helpers shared by the parsers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "scap/event.h"
+#include "sinsp/fd.h"
+
+namespace sinsp {
+
+// PPM address family codes used in sockaddr/socktuple parameters.
+inline constexpr uint8_t k_af_unix = 1;
+inline constexpr uint8_t k_af_inet = 2;
+inline constexpr uint8_t k_af_inet6 = 10;
+inline constexpr uint8_t k_af_netlink = 16;
+
+inline constexpr int64_t k_at_fdcwd = -100;
+inline constexpr uint32_t k_o_directory = 0x400;  // PPM_O_DIRECTORY
+inline constexpr uint32_t k_o_cloexec = 0x1000;   // PPM_O_CLOEXEC
+
+// base + "/" + name with "." and ".." folded and duplicate slashes removed; name wins when it
+// is absolute. The result is absolute when base is.
+std::string join_path(std::string_view base, std::string_view name);
+
+// Fills kind/tuple/name of fd from a socket tuple parameter. Returns false when the parameter is
+// empty or malformed. IPv4-mapped IPv6 tuples become IPv4 ones, as in the reference.
+bool apply_socktuple(fd_info& fd, const scap::param_view& p);
+// Fills the remote (or, for bind, local) end from a sockaddr parameter.
+bool apply_sockaddr(fd_info& fd, const scap::param_view& p, bool local);
+
+// Container id (12 hex digits) found in NUL-separated cgroup entries, or "" on the host.
+std::string_view container_id_from_cgroups(std::string_view cgroups);
+
+}  // namespace sinsp

@@ -1,0 +1,130 @@
+#include "sinsp/inspector.h"
+
+#include "scap/scap.h"
+#include "state/core.h"
+
+namespace sinsp {
+
+inspector::inspector(inspector_options opts) : m_core(std::make_unique<state_core>(opts)) {}
+inspector::~inspector() = default;
+
+scap::status inspector::open_file(const std::string& path, std::string& error) {
+    scap::open_options o;
+    o.file.path = path;
+    auto eng = scap::open_engine(o, error);
+    if (!eng) {
+        m_error = error;
+        return scap::status::error;
+    }
+    open(std::move(eng));
+    return scap::status::ok;
+}
+
+void inspector::open(std::unique_ptr<scap::engine> engine) {
+    m_engine = std::move(engine);
+    m_snapshot_loaded = false;
+}
+
+scap::status inspector::next(const event*& out) {
+    out = nullptr;
+    if (!m_engine) {
+        m_error = "no engine open";
+        return scap::status::error;
+    }
+    scap::event_ref ref;
+    const scap::status s = m_engine->next(ref);
+    // Files deliver the snapshot blocks before the first event: load it once it is complete.
+    if (!m_snapshot_loaded && (s == scap::status::ok || s == scap::status::eof)) {
+        m_core->load_snapshot(m_engine->get_snapshot());
+        m_snapshot_loaded = true;
+    }
+    if (s != scap::status::ok) {
+        if (s == scap::status::error) m_error = m_engine->last_error();
+        return s;
+    }
+    out = &m_core->process(ref);
+    return s;
+}
+
+const event& inspector::process(const scap::event_ref& ref) {
+    return m_core->process(ref);
+}
+void inspector::load_snapshot(const scap::snapshot& snap) {
+    m_core->load_snapshot(snap);
+}
+
+thread_table& inspector::threads() {
+    return m_core->threads;
+}
+const thread_table& inspector::threads() const {
+    return m_core->threads;
+}
+const state_stats& inspector::stats() const {
+    return m_core->stats;
+}
+const string_interner& inspector::strings() const {
+    return m_core->strings;
+}
+std::string_view inspector::str(string_id id) const {
+    return m_core->strings.get(id);
+}
+
+std::string_view inspector::cwd(const thread_info& t) const {
+    return t.fs ? m_core->strings.get(t.fs->cwd) : std::string_view{};
+}
+
+std::vector<std::string> inspector::arg_list(const thread_info& t) const {
+    std::vector<std::string> out;
+    std::string_view a = str(t.args);
+    while (!a.empty()) {
+        const size_t nul = a.find('\0');
+        out.emplace_back(a.substr(0, nul));
+        if (nul == std::string_view::npos) break;
+        a.remove_prefix(nul + 1);
+    }
+    return out;
+}
+
+std::string inspector::cmdline(const thread_info& t) const {
+    std::string out(str(t.comm));
+    for (const auto& a : arg_list(t)) out.append(" ").append(a);
+    return out;
+}
+
+const scap::user_info* inspector::user(uint32_t uid) const {
+    auto it = m_core->users.find(uid);
+    return it == m_core->users.end() ? nullptr : &it->second;
+}
+const scap::group_info* inspector::group(uint32_t gid) const {
+    auto it = m_core->groups.find(gid);
+    return it == m_core->groups.end() ? nullptr : &it->second;
+}
+const std::vector<scap::iface_v4>& inspector::ifaces_v4() const {
+    return m_core->ifaces_v4;
+}
+const std::vector<scap::iface_v6>& inspector::ifaces_v6() const {
+    return m_core->ifaces_v6;
+}
+
+inspector::memory_report inspector::memory() const {
+    memory_report r;
+    r.threads = m_core->threads.size();
+    r.thread_bytes = m_core->threads.heap_bytes();
+    // fd tables are shared: count each once.
+    std::vector<const fd_table*> seen;
+    m_core->threads.for_each([&](const thread_info& t) {
+        if (!t.fds) return;
+        if (t.fds.use_count() > 1) {
+            for (auto* p : seen)
+                if (p == t.fds.get()) return;
+            seen.push_back(t.fds.get());
+        }
+        ++r.fd_tables;
+        r.fd_bytes += sizeof(fd_table) + t.fds->heap_bytes() + 16;  // + shared_ptr control block
+    });
+    r.string_bytes = m_core->strings.heap_bytes();
+    r.strings = m_core->strings.live();
+    return r;
+}
+
+}  // namespace sinsp

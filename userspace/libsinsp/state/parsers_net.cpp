@@ -1,0 +1,151 @@
+// Sockets: socket/socketpair create them, connect/accept/bind/listen give them endpoints and a
+// role, and the datagram calls fill in a tuple that connect never provided.
+#include "state/core.h"
+#include "state/helpers.h"
+
+namespace sinsp {
+
+namespace {
+
+constexpr int64_t k_einprogress = 115;
+constexpr uint32_t k_sock_stream = 1, k_sock_dgram = 2, k_sock_raw = 3;
+constexpr uint32_t k_ipproto_icmp = 1, k_ipproto_icmpv6 = 58;
+
+fd_kind kind_for_family(uint32_t family) {
+    switch (family) {
+        case k_af_inet:
+            return fd_kind::ipv4_socket;
+        case k_af_inet6:
+            return fd_kind::ipv6_socket;
+        case k_af_unix:
+            return fd_kind::unix_socket;
+        case k_af_netlink:
+            return fd_kind::netlink;
+        default:
+            return fd_kind::other_socket;
+    }
+}
+
+l4_proto proto_for(uint32_t type, uint32_t proto) {
+    if (proto == k_ipproto_icmp || proto == k_ipproto_icmpv6) return l4_proto::icmp;
+    switch (type & 0xf) {  // the high bits carry SOCK_NONBLOCK / SOCK_CLOEXEC
+        case k_sock_stream:
+            return l4_proto::tcp;
+        case k_sock_dgram:
+            return l4_proto::udp;
+        case k_sock_raw:
+            return l4_proto::raw;
+        default:
+            return l4_proto::unknown;
+    }
+}
+
+// socket: fd, domain, type, proto, flags
+void parse_socket(parse_ctx& c) {
+    const int64_t fd = c.fd(0);
+    if (fd < 0 || !c.thr) return;
+    fd_info f;
+    f.kind = kind_for_family(c.u32(1));
+    if (f.is_inet()) f.proto = proto_for(c.u32(2), c.u32(3));
+    f.open_flags = c.u32(4);
+    c.core.add_fd(*c.thr, fd, std::move(f));
+}
+
+// socketpair: res, fd1, fd2, source, peer, domain, type, proto
+void parse_socketpair(parse_ctx& c) {
+    if (c.i64(0) < 0 || !c.thr) return;
+    for (int slot : {1, 2}) {
+        const int64_t fd = c.fd(slot);
+        if (fd < 0) continue;
+        fd_info f;
+        f.kind = kind_for_family(c.u32(5));
+        if (f.is_inet()) f.proto = proto_for(c.u32(6), c.u32(7));
+        f.unix_source = c.u64(3);
+        f.unix_dest = c.u64(4);
+        c.core.add_fd(*c.thr, fd, std::move(f));
+    }
+}
+
+// The socket an event refers to, created from nothing when the fd predates what we know.
+fd_info* socket_for(parse_ctx& c) {
+    if (c.out.fd) return c.out.fd;
+    if (!c.thr || c.out.fd_num < 0) return nullptr;
+    c.core.add_fd(*c.thr, c.out.fd_num, fd_info{});
+    fd_info* f = c.thr->fds->find(c.out.fd_num);
+    c.out.fd = f;
+    return f;
+}
+
+void default_proto(fd_info& f, l4_proto p) {
+    if (f.is_inet() && f.proto == l4_proto::unknown) f.proto = p;
+}
+
+// connect: res, tuple, fd, addr. The tuple is local -> remote; when the kernel gave none (TCP
+// fast open), the address names the remote end.
+void parse_connect(parse_ctx& c) {
+    const int64_t res = c.i64(0);
+    if (res < 0 && res != -k_einprogress) return;
+    fd_info* f = socket_for(c);
+    if (!f) return;
+    if (!apply_socktuple(*f, c.p(1)) && !apply_sockaddr(*f, c.p(3), false)) return;
+    default_proto(*f, l4_proto::tcp);
+    if (f->role == sock_role::none) f->role = sock_role::client;
+}
+
+// accept/accept4: fd, tuple, ... The tuple is client -> server, i.e. remote -> local.
+void parse_accept(parse_ctx& c) {
+    const int64_t fd = c.fd(0);
+    if (fd < 0 || !c.thr) return;
+    fd_info f;
+    if (!apply_socktuple(f, c.p(1))) f.kind = fd_kind::other_socket;
+    default_proto(f, l4_proto::tcp);
+    f.role = sock_role::server;
+    c.core.add_fd(*c.thr, fd, std::move(f));
+}
+
+// bind: res, addr, fd. The address is our own end.
+void parse_bind(parse_ctx& c) {
+    if (c.i64(0) != 0) return;
+    fd_info* f = socket_for(c);
+    if (!f) return;
+    apply_sockaddr(*f, c.p(1), true);
+    f->role = sock_role::server;
+}
+
+void parse_listen(parse_ctx& c) {
+    if (c.i64(0) != 0) return;
+    if (fd_info* f = socket_for(c)) f->role = sock_role::server;
+}
+
+// sendto/recvfrom/sendmsg/recvmsg: unconnected (datagram) sockets learn their peer here.
+void parse_datagram(parse_ctx& c) {
+    if (c.i64(0) < 0) return;
+    const scap::param_view tuple = c.p(1);
+    if (tuple.empty()) return;
+    fd_info* f = c.out.fd ? c.out.fd : nullptr;
+    if (f && (f->kind == fd_kind::unix_socket ? !f->name.empty() || f->unix_dest != 0 : f->tuple.known()))
+        return;
+    if (!f) f = socket_for(c);
+    if (!f) return;
+    if (!apply_socktuple(*f, tuple)) return;
+    default_proto(*f, l4_proto::udp);
+    if (f->role == sock_role::none) f->role = sock_role::client;
+}
+
+}  // namespace
+
+void register_net_parsers(parser_registry& r) {
+    r.add(PPME_SOCKET_SOCKET_X, parse_socket, {"fd", "domain", "type", "proto", "flags"});
+    r.add(PPME_SOCKET_SOCKETPAIR_X, parse_socketpair,
+          {"res", "fd1", "fd2", "source", "peer", "domain", "type", "proto"});
+    r.add(PPME_SOCKET_CONNECT_X, parse_connect, {"res", "tuple", "fd", "addr"});
+    r.add(PPME_SOCKET_ACCEPT_5_X, parse_accept, {"fd", "tuple"});
+    r.add(PPME_SOCKET_ACCEPT4_6_X, parse_accept, {"fd", "tuple"});
+    r.add(PPME_SOCKET_BIND_X, parse_bind, {"res", "addr", "fd"});
+    r.add(PPME_SOCKET_LISTEN_X, parse_listen, {"res", "fd"});
+    for (uint16_t t :
+         {PPME_SOCKET_SENDTO_X, PPME_SOCKET_RECVFROM_X, PPME_SOCKET_SENDMSG_X, PPME_SOCKET_RECVMSG_X})
+        r.add(t, parse_datagram, {"res", "tuple"});
+}
+
+}  // namespace sinsp

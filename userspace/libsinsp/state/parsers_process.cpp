@@ -1,0 +1,342 @@
+// Process lifecycle and credentials: clone/fork/vfork/clone3, execve/execveat, procexit,
+// set*id, setsid/setpgid, chdir/fchdir/chroot, prctl(PR_SET_NAME), capset.
+#include "state/core.h"
+#include "state/helpers.h"
+
+namespace sinsp {
+
+namespace {
+
+constexpr uint32_t k_cl_clone_files = 0x1;
+constexpr uint32_t k_cl_clone_fs = 0x2;
+constexpr uint32_t k_cl_clone_thread = 0x2000;
+constexpr uint32_t k_pr_set_name = 0xf;
+
+// ---- clone family --------------------------------------------------------------------------
+
+enum clone_slot {
+    c_res,
+    c_exe,
+    c_args,
+    c_tid,
+    c_pid,
+    c_ptid,
+    c_cwd,
+    c_fdlimit,
+    c_comm,
+    c_cgroups,
+    c_flags,
+    c_uid,
+    c_gid,
+    c_vtid,
+    c_vpid
+};
+
+// args arrive as argv[0]\0argv[1]\0...; we keep argv[0] as exe and the rest as args.
+std::string_view args_after_argv0(std::string_view raw) {
+    const size_t nul = raw.find('\0');
+    return nul == std::string_view::npos ? std::string_view{} : raw.substr(nul + 1);
+}
+
+// Fills child from the clone event. The event's strings describe the caller; clone copies them
+// to the child. Shared state follows the clone flags: CLONE_THREAD or CLONE_FILES share the fd
+// table, CLONE_THREAD or CLONE_FS share cwd/root; otherwise the child gets copies.
+void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, bool child_side) {
+    state_core& core = c.core;
+    string_interner& s = core.strings;
+    const uint32_t flags = c.u32(c_flags);
+    const bool same_process = (flags & k_cl_clone_thread) != 0;
+
+    if (child_side) {
+        child.pid = c.i64(c_pid);
+        child.ptid = c.i64(c_ptid);
+        child.vtid = c.i64(c_vtid);
+        child.vpid = c.i64(c_vpid);
+    } else {
+        child.pid = same_process ? c.thr->pid : child.tid;
+        child.ptid = same_process ? c.thr->ptid : c.thr->tid;
+        // Outside a pid namespace virtual ids equal the real ones; inside we cannot know them yet.
+        const bool host_ns = c.thr->vtid == c.thr->tid;
+        child.vtid = host_ns ? child.tid : -1;
+        child.vpid = host_ns ? child.pid : -1;
+    }
+    child.clone_flags = flags;
+    child.clone_ts = c.ev.ts();
+    child.last_event_ts = c.ev.ts();
+    child.comm = s.acquire(c.p(c_comm).str());
+    child.exe = s.acquire(c.p(c_exe).str());
+    child.args = s.acquire(args_after_argv0(c.p(c_args).bytes()));
+    const std::string_view cg = c.p(c_cgroups).bytes();
+    child.cgroups = s.acquire(cg);
+    child.container_id = s.acquire(container_id_from_cgroups(cg));
+    child.fdlimit = c.u64(c_fdlimit);
+    child.uid = child.euid = c.u32(c_uid);
+    child.gid = child.egid = c.u32(c_gid);
+
+    if (parent) {
+        child.exepath = parent->exepath;
+        s.retain(child.exepath);
+        child.env = parent->env;
+        s.retain(child.env);
+        child.sid = parent->sid;
+        child.pgid = parent->pgid;
+        child.vpgid = parent->vpgid;
+        child.loginuid = parent->loginuid;
+        child.tty = parent->tty;
+        child.cap_inheritable = parent->cap_inheritable;
+        child.cap_permitted = parent->cap_permitted;
+        child.cap_effective = parent->cap_effective;
+        child.exe_ino = parent->exe_ino;
+        if (parent->euid != UINT32_MAX) child.euid = parent->euid;
+        if (parent->egid != UINT32_MAX) child.egid = parent->egid;
+    } else {
+        child.exepath = s.acquire(c.p(c_exe).str());
+    }
+
+    if (parent && parent->fds && (same_process || (flags & k_cl_clone_files)))
+        child.fds = parent->fds;
+    else if (parent && parent->fds)
+        child.fds = std::make_shared<fd_table>(*parent->fds);
+    else
+        child.fds = std::make_shared<fd_table>();
+
+    if (parent && parent->fs && (same_process || (flags & k_cl_clone_fs))) {
+        child.fs = parent->fs;
+    } else {
+        child.fs = std::make_shared<fs_context>();
+        child.fs->cwd = s.acquire(c.p(c_cwd).str());
+        if (parent && parent->fs) {
+            child.fs->root = parent->fs->root;
+            s.retain(child.fs->root);
+        }
+    }
+
+    if (child.pid == child.tid) {
+        child.live_threads = 1;
+    } else if (thread_info* m = core.threads.find(child.pid)) {
+        ++m->live_threads;
+    }
+}
+
+// Exit of clone and friends. It is seen twice for a successful clone: in the caller (res = the
+// child's tid) and in the child (res = 0); whichever comes first creates the child.
+void parse_clone(parse_ctx& c) {
+    const int64_t res = c.i64(c_res);
+    if (res < 0 || !c.thr) return;
+    if (res == 0) {
+        thread_info& child = *c.thr;
+        // Already built from the caller's side: keep it (only the child knows its virtual ids).
+        if (!(child.state & (k_thread_incomplete | k_thread_dead)) && child.clone_ts != 0 && child.pid > 0) {
+            child.vtid = c.i64(c_vtid);
+            child.vpid = c.i64(c_vpid);
+            return;
+        }
+        const uint32_t flags = c.u32(c_flags);
+        const int64_t src = (flags & k_cl_clone_thread) ? c.i64(c_pid) : c.i64(c_ptid);
+        c.core.threads.clear(child);
+        const thread_info* parent = c.core.threads.find(src);
+        fill_child(c, child, parent, true);
+        return;
+    }
+    if (thread_info* existing = c.core.threads.find(res)) {
+        if (!(existing->state & (k_thread_incomplete | k_thread_dead))) return;
+    }
+    const int64_t caller = c.thr->tid;
+    thread_info& child = c.core.threads.create(res, caller, c.thr->pid);
+    thread_info* parent = c.core.threads.find(caller);
+    fill_child(c, child, parent, false);
+}
+
+// ---- execve ---------------------------------------------------------------------------------
+
+enum exec_slot {
+    x_res,
+    x_exe,
+    x_args,
+    x_pid,
+    x_ptid,
+    x_cwd,
+    x_comm,
+    x_cgroups,
+    x_env,
+    x_trusted,
+    x_fdlimit,
+    x_tty,
+    x_vpgid,
+    x_pgid,
+    x_loginuid,
+    x_flags,
+    x_capi,
+    x_capp,
+    x_cape,
+    x_exe_ino,
+    x_uid,
+    x_gid,
+    x_filename
+};
+
+void parse_execve(parse_ctx& c) {
+    if (c.i64(x_res) != 0 || !c.thr) return;  // a failed exec changes nothing
+    thread_info& t = *c.thr;
+    string_interner& s = c.core.strings;
+
+    if (t.state & k_thread_incomplete) {
+        t.pid = c.i64(x_pid);
+        t.ptid = c.i64(x_ptid);
+        if (t.pid == t.tid) t.live_threads = 1;
+        t.state &= ~k_thread_incomplete;
+    }
+    s.assign(t.exe, c.p(x_exe).str());
+    s.assign(t.args, args_after_argv0(c.p(x_args).bytes()));
+    s.assign(t.comm, c.p(x_comm).str());
+    s.assign(t.env, c.p(x_env).bytes());
+    const std::string_view cg = c.p(x_cgroups).bytes();
+    s.assign(t.cgroups, cg);
+    s.assign(t.container_id, container_id_from_cgroups(cg));
+    // The path the kernel resolved is best; older drivers only give the filename or argv[0].
+    std::string_view path = c.p(x_trusted).str();
+    if (path.empty()) path = c.p(x_filename).str();
+    if (path.empty()) path = c.p(x_exe).str();
+    s.assign(t.exepath, path);
+    if (!t.fs) t.fs = std::make_shared<fs_context>();
+    s.assign(t.fs->cwd, c.p(x_cwd).str());
+
+    t.fdlimit = c.u64(x_fdlimit);
+    t.tty = c.u32(x_tty);
+    t.vpgid = c.i64(x_vpgid);
+    t.pgid = c.i64(x_pgid);
+    t.loginuid = c.u32(x_loginuid);
+    t.cap_inheritable = c.u64(x_capi);
+    t.cap_permitted = c.u64(x_capp);
+    t.cap_effective = c.u64(x_cape);
+    t.exe_ino = c.u64(x_exe_ino);
+    t.uid = t.euid = c.u32(x_uid);
+    t.gid = t.egid = c.u32(x_gid);
+    t.clone_flags = c.u32(x_flags);
+
+    // exec unshares the fd table and closes close-on-exec fds.
+    if (t.fds) {
+        if (t.fds.use_count() > 1) t.fds = std::make_shared<fd_table>(*t.fds);
+        c.core.stats.fds_removed +=
+            t.fds->erase_if([](int64_t, const fd_info& f) { return (f.open_flags & k_o_cloexec) != 0; });
+    }
+}
+
+// ---- exit -----------------------------------------------------------------------------------
+
+void parse_procexit(parse_ctx& c) {
+    if (!c.thr || c.thr->dead()) return;
+    thread_info& t = *c.thr;
+    t.state |= k_thread_dead;
+    t.exit_ts = c.ev.ts();
+    thread_info* m = t.is_main_thread() ? &t : c.core.threads.find(t.pid);
+    if (m && m->live_threads > 0) --m->live_threads;
+    c.core.schedule_removal(t.tid);
+}
+
+// ---- credentials, session, cwd, name ----------------------------------------------------------
+
+void parse_setuid(parse_ctx& c) {
+    if (c.i64(0) == 0 && c.thr) c.thr->uid = c.thr->euid = c.u32(1);
+}
+void parse_setgid(parse_ctx& c) {
+    if (c.i64(0) == 0 && c.thr) c.thr->gid = c.thr->egid = c.u32(1);
+}
+// setresuid/setresgid: -1 leaves a value unchanged.
+void parse_setresuid(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr) return;
+    if (c.u32(1) != UINT32_MAX) c.thr->uid = c.u32(1);
+    if (c.u32(2) != UINT32_MAX) c.thr->euid = c.u32(2);
+}
+void parse_setresgid(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr) return;
+    if (c.u32(1) != UINT32_MAX) c.thr->gid = c.u32(1);
+    if (c.u32(2) != UINT32_MAX) c.thr->egid = c.u32(2);
+}
+void parse_setsid(parse_ctx& c) {
+    const int64_t res = c.i64(0);
+    if (res >= 0 && c.thr) c.thr->sid = res;
+}
+// setpgid(pid, pgid): pid 0 means the caller, pgid 0 means pgid = pid.
+void parse_setpgid(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr) return;
+    int64_t pid = c.i64(1), pgid = c.i64(2);
+    if (pid == 0) pid = c.thr->tid;
+    if (pgid == 0) pgid = pid;
+    if (thread_info* t = c.core.threads.find(pid)) t->pgid = pgid;
+}
+void parse_chdir(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr || !c.thr->fs) return;
+    string_interner& s = c.core.strings;
+    s.assign(c.thr->fs->cwd, join_path(s.get(c.thr->fs->cwd), c.p(1).str()));
+}
+void parse_fchdir(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr || !c.thr->fs || !c.out.fd) return;
+    c.core.strings.assign(c.thr->fs->cwd, c.out.fd->name);
+}
+void parse_chroot(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr || !c.thr->fs) return;
+    string_interner& s = c.core.strings;
+    s.assign(c.thr->fs->root, join_path(s.get(c.thr->fs->cwd), c.p(1).str()));
+}
+void parse_prctl(parse_ctx& c) {
+    if (c.i64(0) < 0 || !c.thr || c.u32(1) != k_pr_set_name) return;
+    c.core.strings.assign(c.thr->comm, c.p(2).str());
+}
+void parse_capset(parse_ctx& c) {
+    if (c.i64(0) != 0 || !c.thr) return;
+    c.thr->cap_inheritable = c.u64(1);
+    c.thr->cap_permitted = c.u64(2);
+    c.thr->cap_effective = c.u64(3);
+}
+
+}  // namespace
+
+void register_process_parsers(parser_registry& r) {
+    for (uint16_t t :
+         {PPME_SYSCALL_CLONE_20_X, PPME_SYSCALL_FORK_20_X, PPME_SYSCALL_VFORK_20_X, PPME_SYSCALL_CLONE3_X}) {
+        r.add(t, parse_clone,
+              {"res", "exe", "args", "tid", "pid", "ptid", "cwd", "fdlimit", "comm", "cgroups", "flags",
+               "uid", "gid", "vtid", "vpid"});
+    }
+    for (uint16_t t : {PPME_SYSCALL_EXECVE_19_X, PPME_SYSCALL_EXECVEAT_X}) {
+        r.add(t, parse_execve,
+              {"res",
+               "exe",
+               "args",
+               "pid",
+               "ptid",
+               "cwd",
+               "comm",
+               "cgroups",
+               "env",
+               "trusted_exepath",
+               "fdlimit",
+               "tty",
+               "vpgid",
+               "pgid",
+               "loginuid",
+               "flags",
+               "cap_inheritable",
+               "cap_permitted",
+               "cap_effective",
+               "exe_ino",
+               "uid",
+               "gid",
+               "filename"});
+    }
+    r.add(PPME_PROCEXIT_1_E, parse_procexit, {});
+    r.add(PPME_SYSCALL_SETUID_X, parse_setuid, {"res", "uid"});
+    r.add(PPME_SYSCALL_SETGID_X, parse_setgid, {"res", "gid"});
+    r.add(PPME_SYSCALL_SETRESUID_X, parse_setresuid, {"res", "ruid", "euid"});
+    r.add(PPME_SYSCALL_SETRESGID_X, parse_setresgid, {"res", "rgid", "egid"});
+    r.add(PPME_SYSCALL_SETSID_X, parse_setsid, {"res"});
+    r.add(PPME_SYSCALL_SETPGID_X, parse_setpgid, {"res", "pid", "pgid"});
+    r.add(PPME_SYSCALL_CHDIR_X, parse_chdir, {"res", "path"});
+    r.add(PPME_SYSCALL_FCHDIR_X, parse_fchdir, {"res", "fd"});
+    r.add(PPME_SYSCALL_CHROOT_X, parse_chroot, {"res", "path"});
+    r.add(PPME_SYSCALL_PRCTL_X, parse_prctl, {"res", "option", "arg2_str"});
+    r.add(PPME_SYSCALL_CAPSET_X, parse_capset, {"res", "cap_inheritable", "cap_permitted", "cap_effective"});
+}
+
+}  // namespace sinsp

@@ -1,0 +1,155 @@
+// Initial state from the engine's snapshot: /proc for live engines, the capture's process,
+// fd, user, group and interface blocks for files.
+#include "state/core.h"
+#include "state/helpers.h"
+
+#include <cstring>
+
+namespace sinsp {
+
+namespace {
+
+fd_info convert_fd(const scap::fd_info& s) {
+    fd_info f;
+    f.name = s.name;
+    f.ino = s.ino;
+    f.dev = s.dev;
+    f.open_flags = s.open_flags;
+    f.proto = static_cast<l4_proto>(s.l4proto);
+    using T = scap::fd_type;
+    switch (s.type) {
+        case T::file:
+        case T::file_v2:
+            f.kind = (f.open_flags & k_o_directory) ? fd_kind::directory : fd_kind::file;
+            break;
+        case T::directory:
+            f.kind = fd_kind::directory;
+            break;
+        case T::ipv4_sock:
+        case T::ipv4_servsock:
+            f.kind = fd_kind::ipv4_socket;
+            std::memcpy(f.tuple.sip, &s.sip, 4);
+            std::memcpy(f.tuple.dip, &s.dip, 4);
+            break;
+        case T::ipv6_sock:
+        case T::ipv6_servsock:
+            f.kind = fd_kind::ipv6_socket;
+            std::memcpy(f.tuple.sip, s.sip6, 16);
+            std::memcpy(f.tuple.dip, s.dip6, 16);
+            break;
+        case T::fifo:
+            f.kind = fd_kind::pipe;
+            break;
+        case T::unix_sock:
+            f.kind = fd_kind::unix_socket;
+            f.unix_source = s.unix_source;
+            f.unix_dest = s.unix_dest;
+            break;
+        case T::event:
+            f.kind = fd_kind::eventfd;
+            break;
+        case T::signalfd:
+            f.kind = fd_kind::signalfd;
+            break;
+        case T::eventpoll:
+            f.kind = fd_kind::epoll;
+            break;
+        case T::inotify:
+            f.kind = fd_kind::inotify;
+            break;
+        case T::timerfd:
+            f.kind = fd_kind::timerfd;
+            break;
+        case T::netlink:
+            f.kind = fd_kind::netlink;
+            break;
+        case T::bpf:
+            f.kind = fd_kind::bpf;
+            break;
+        case T::userfaultfd:
+            f.kind = fd_kind::userfaultfd;
+            break;
+        case T::io_uring:
+            f.kind = fd_kind::io_uring;
+            break;
+        case T::memfd:
+            f.kind = fd_kind::memfd;
+            break;
+        case T::pidfd:
+            f.kind = fd_kind::pidfd;
+            break;
+        default:
+            f.kind = fd_kind::unknown;
+            break;
+    }
+    if (f.is_inet()) {
+        f.tuple.sport = s.sport;
+        f.tuple.dport = s.dport;
+        if (s.type == T::ipv4_servsock || s.type == T::ipv6_servsock) f.role = sock_role::server;
+    }
+    return f;
+}
+
+}  // namespace
+
+void state_core::load_snapshot(const scap::snapshot& snap) {
+    for (const auto& p : snap.processes) {
+        thread_info& t = threads.create(static_cast<int64_t>(p.tid));
+        t.pid = static_cast<int64_t>(p.pid);
+        t.ptid = static_cast<int64_t>(p.ptid);
+        t.sid = p.sid;
+        t.pgid = p.pgid;
+        t.vpgid = p.vpgid;
+        t.vtid = p.vtid;
+        t.vpid = p.vpid;
+        t.comm = strings.acquire(p.comm);
+        t.exe = strings.acquire(p.exe);
+        t.exepath = strings.acquire(p.exepath);
+        t.args = strings.acquire(p.args);
+        t.env = strings.acquire(p.env);
+        t.cgroups = strings.acquire(p.cgroups);
+        t.container_id = strings.acquire(container_id_from_cgroups(p.cgroups));
+        t.uid = t.euid = p.uid;
+        t.gid = t.egid = p.gid;
+        t.loginuid = p.loginuid;
+        t.tty = p.tty;
+        t.clone_flags = p.flags;
+        t.cap_inheritable = p.cap_inheritable;
+        t.cap_permitted = p.cap_permitted;
+        t.cap_effective = p.cap_effective;
+        t.fdlimit = p.fdlimit;
+        t.exe_ino = p.exe_ino;
+        t.clone_ts = p.clone_ts;
+        t.state = k_thread_from_snapshot;
+        t.fds = std::make_shared<fd_table>();
+        for (const auto& f : p.fds) t.fds->set(f.fd, convert_fd(f));
+        stats.fds_added += p.fds.size();
+        t.fs = std::make_shared<fs_context>();
+        t.fs->cwd = strings.acquire(p.cwd);
+        t.fs->root = strings.acquire(p.root);
+    }
+    // Threads of a process share its fd table and fs context; the snapshot lists fds once, on
+    // the main thread.
+    threads.for_each([&](const thread_info& ct) {
+        if (ct.is_main_thread()) const_cast<thread_info&>(ct).live_threads += 1;
+    });
+    for (const auto& p : snap.processes) {
+        if (p.tid == p.pid) continue;
+        thread_info* t = threads.find(static_cast<int64_t>(p.tid));
+        thread_info* m = threads.find(static_cast<int64_t>(p.pid));
+        if (!t || !m) continue;
+        ++m->live_threads;
+        if (t->fds->size() == 0) t->fds = m->fds;
+        if (t->fs.use_count() == 1) {
+            strings.release(t->fs->cwd);
+            strings.release(t->fs->root);
+        }
+        t->fs = m->fs;
+    }
+    for (const auto& u : snap.users) users[u.uid] = u;
+    for (const auto& g : snap.groups) groups[g.gid] = g;
+    ifaces_v4 = snap.ifaces_v4;
+    ifaces_v6 = snap.ifaces_v6;
+}
+
+}  // namespace sinsp

@@ -1,0 +1,77 @@
+#include "sinsp/thread_table.h"
+
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
+#include "sinsp/stats.h"
+
+namespace sinsp {
+
+thread_table::thread_table(string_interner& strings, state_stats& stats, size_t max_threads)
+    : m_strings(strings), m_stats(stats), m_max(max_threads == 0 ? 1 : max_threads) {}
+
+thread_table::~thread_table() = default;
+
+void thread_table::release(thread_info& t) {
+    for (string_id id : {t.comm, t.exe, t.exepath, t.args, t.env, t.cgroups, t.container_id})
+        m_strings.release(id);
+    // The fs context's strings go with its last user.
+    if (t.fs && t.fs.use_count() == 1) {
+        m_strings.release(t.fs->cwd);
+        m_strings.release(t.fs->root);
+    }
+}
+
+void thread_table::clear(thread_info& t) {
+    release(t);
+    const int64_t tid = t.tid;
+    t = thread_info{};
+    t.tid = tid;
+}
+
+thread_info& thread_table::create(int64_t tid, int64_t keep_a, int64_t keep_b) {
+    if (auto* existing = find(tid)) {
+        clear(*existing);
+        return *existing;
+    }
+    if (m_map.size() >= m_max) evict(keep_a, keep_b);
+    auto& slot = m_map[static_cast<uint64_t>(tid)];
+    slot = std::make_unique<thread_info>();
+    slot->tid = tid;
+    ++m_stats.threads_created;
+    return *slot;
+}
+
+bool thread_table::remove(int64_t tid) {
+    thread_info* t = find(tid);
+    if (!t) return false;
+    release(*t);
+    m_map.erase(static_cast<uint64_t>(tid));
+    return true;
+}
+
+// Makes room for new entries. Scanning the whole table is O(n), so each pass frees a batch
+// (1/64 of the bound) and the cost is paid once per batch, not once per new thread. Dead
+// threads go first, oldest exit first; then the least recently active.
+void thread_table::evict(int64_t keep_a, int64_t keep_b) {
+    using cand = std::tuple<int, uint64_t, int64_t>;  // (alive?, last activity, tid)
+    std::vector<cand> c;
+    c.reserve(m_map.size());
+    m_map.for_each([&](uint64_t, const std::unique_ptr<thread_info>& t) {
+        if (t->tid == keep_a || t->tid == keep_b) return;
+        c.emplace_back(t->dead() ? 0 : 1, t->dead() ? t->exit_ts : t->last_event_ts, t->tid);
+    });
+    const size_t batch = std::min(c.size(), std::max<size_t>(1, m_max / 64));
+    if (batch == 0) return;
+    std::nth_element(c.begin(), c.begin() + (batch - 1), c.end());
+    for (size_t i = 0; i < batch; ++i) {
+        if (remove(std::get<2>(c[i]))) ++m_stats.threads_evicted;
+    }
+}
+
+size_t thread_table::heap_bytes() const {
+    return m_map.slot_bytes() + m_map.size() * sizeof(thread_info);
+}
+
+}  // namespace sinsp
