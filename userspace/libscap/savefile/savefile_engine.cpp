@@ -64,10 +64,17 @@ class savefile_engine final : public engine {
 };
 
 savefile_engine::step savefile_engine::fail(const std::string& what, uint32_t block_type, uint64_t offset) {
-    char where[160];
-    std::snprintf(where, sizeof where, " (%s block 0x%x at offset %llu, after %llu event blocks)",
-                  block::name(block_type), block_type, static_cast<unsigned long long>(offset),
-                  static_cast<unsigned long long>(m_event_blocks));
+    // Where: the block (type and decompressed-stream offset) and how far into the events. For an
+    // event block, its 1-based number among the file's event blocks.
+    char where[192];
+    if (block::is_event(block_type))
+        std::snprintf(where, sizeof where, " (%s block 0x%x at offset %llu, event block number %llu)",
+                      block::name(block_type), block_type, static_cast<unsigned long long>(offset),
+                      static_cast<unsigned long long>(m_event_blocks));
+    else
+        std::snprintf(where, sizeof where, " (%s block 0x%x at offset %llu, after %llu event blocks)",
+                      block::name(block_type), block_type, static_cast<unsigned long long>(offset),
+                      static_cast<unsigned long long>(m_event_blocks));
     // `what` may be m_last_error itself: build the message before assigning.
     std::string msg = (m_opts.path.empty() ? std::string("capture") : m_opts.path) + ": " + what + where;
     m_last_error = std::move(msg);
