@@ -2,6 +2,7 @@
 // reference schema byte for byte.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
 #include <string>
 
@@ -120,6 +121,114 @@ TEST(Schema, KnownFactsMatchTheReference) {
     EXPECT_EQ(scap_param_len_size(PPME_CONTAINER_JSON_2_E), 4u);
 }
 
+// The direction convention scap_event_is_enter relies on, checked against the IDs in events.def.
+TEST(Schema, EnterIdsAreEvenAndExitIdsOdd) {
+    struct id_entry {
+        int code;
+        const char* id;
+    };
+    static const id_entry ids[] = {
+#define EVENT(code, id, name, category, flags, nparams) {code, #id},
+#define PARAM(name, type, fmt, info)
+#include "events.def"
+#undef EVENT
+#undef PARAM
+    };
+    ASSERT_EQ(sizeof(ids) / sizeof(ids[0]), static_cast<size_t>(PPM_EVENT_MAX));
+    for (const id_entry& e : ids) {
+        const std::string id = e.id;
+        ASSERT_GE(id.size(), 2u);
+        const std::string suffix = id.substr(id.size() - 2);
+        ASSERT_TRUE(suffix == "_E" || suffix == "_X") << id;
+        EXPECT_EQ(scap_event_is_enter(e.code), suffix == "_E") << id;
+    }
+}
+
+// Codes come in pairs; only one half of a pair may be an unused slot.
+TEST(Schema, UnusedSlotsAreHalfPairs) {
+    for (int e = 0; e + 1 < PPM_EVENT_MAX; e += 2) {
+        const bool unused_e = scap_event_table[e].flags & EF_UNUSED;
+        const bool unused_x = scap_event_table[e + 1].flags & EF_UNUSED;
+        EXPECT_FALSE(unused_e && unused_x) << "codes " << e << "/" << e + 1;
+        // (An unused slot may still list parameters: the reference's tracer exit does.)
+        if (unused_e) {
+            EXPECT_STREQ(scap_event_table[e].name, "NA");
+        }
+        if (unused_x) {
+            EXPECT_STREQ(scap_event_table[e + 1].name, "NA");
+        }
+    }
+}
+
+TEST(Schema, CompileTimeCountsMatchTheTable) {
+    static_assert(SCAP_NPARAMS_SYSCALL_OPENAT_2_X == 7, "openat exit has 7 parameters");
+    static_assert(SCAP_NPARAMS_SYSCALL_READ_X == 4, "read exit has 4 parameters");
+    static_assert(sizeof(ppm_evt_hdr) == 26, "packed event header");
+    const unsigned counts[] = {
+#define EVENT(code, id, name, category, flags, nparams) SCAP_NPARAMS_##id,
+#define PARAM(name, type, fmt, info)
+#include "events.def"
+#undef EVENT
+#undef PARAM
+    };
+    for (int e = 0; e < PPM_EVENT_MAX; ++e) EXPECT_EQ(scap_event_table[e].nparams, counts[e]) << e;
+}
+
+TEST(Schema, LargePayloadEventsAreExactlyTheReferenceOnes) {
+    for (int e = 0; e < PPM_EVENT_MAX; ++e) {
+        const bool expected =
+            e == PPME_PLUGINEVENT_E || e == PPME_CONTAINER_JSON_2_E || e == PPME_ASYNCEVENT_E;
+        EXPECT_EQ(scap_event_uses_large_payload(e) != 0, expected) << scap_event_table[e].name;
+        EXPECT_EQ(scap_param_len_size(e), expected ? 4u : 2u) << scap_event_table[e].name;
+    }
+    EXPECT_FALSE(scap_event_uses_large_payload(PPM_EVENT_MAX));
+}
+
+TEST(Schema, PpmScNamesAreLowerCaseWithOneHole) {
+    for (int sc = 0; sc < PPM_SC_MAX; ++sc) {
+        const char* n = scap_ppm_sc_names[sc];
+        if (sc == 382) {  // unassigned in the reference
+            EXPECT_EQ(n, nullptr);
+            continue;
+        }
+        ASSERT_NE(n, nullptr) << sc;
+        ASSERT_NE(n[0], '\0') << sc;
+        for (const char* c = n; *c; ++c)
+            EXPECT_TRUE(std::islower(static_cast<unsigned char>(*c)) ||
+                        std::isdigit(static_cast<unsigned char>(*c)) || *c == '_')
+                << n;
+    }
+    EXPECT_STREQ(scap_ppm_sc_names[PPM_SC_UNKNOWN], "unknown");
+    EXPECT_STREQ(scap_ppm_sc_names[PPM_SC__LLSEEK], "_llseek");
+    EXPECT_STREQ(scap_ppm_sc_names[PPM_SC_LANDLOCK_CREATE_RULESET], "landlock_create_ruleset");
+    EXPECT_STREQ(scap_ppm_sc_names[PPM_SC_SCHED_SWITCH], "sched_switch");
+    EXPECT_EQ(PPM_SC_MAX, 454);
+}
+
+TEST(Schema, SyscallsWithoutEventsUseTheGenericPair) {
+    int generic = 0;
+    for (int nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr) {
+        const scap_syscall_info& s = scap_syscall_table_x86_64[nr];
+        if (s.ppm_sc == PPM_SC_UNKNOWN) {  // not a syscall the schema knows: all zero
+            EXPECT_EQ(s.flags, 0) << nr;
+            EXPECT_EQ(s.exit_event, 0) << nr;
+            continue;
+        }
+        if (s.flags & UF_USED) continue;
+        ++generic;
+        EXPECT_EQ(s.enter_event, PPME_GENERIC_E) << nr;
+        EXPECT_EQ(s.exit_event, PPME_GENERIC_X) << nr;
+    }
+    EXPECT_GT(generic, 100);
+    const scap_syscall_info& rt_sigaction = scap_syscall_table_x86_64[13];  // __NR_rt_sigaction
+    EXPECT_EQ(rt_sigaction.ppm_sc, PPM_SC_RT_SIGACTION);
+    EXPECT_EQ(rt_sigaction.flags, 0);
+    const scap_syscall_info& openat = scap_syscall_table_x86_64[257];  // __NR_openat
+    EXPECT_EQ(openat.flags, UF_USED | UF_NEVER_DROP);
+    EXPECT_EQ(openat.enter_event, PPME_SYSCALL_OPENAT_2_E);
+    EXPECT_EQ(scap_syscall_table_x86_64[400].ppm_sc, PPM_SC_UNKNOWN);  // x86_64 has no syscall 400
+}
+
 TEST(Schema, FlagTablesAreTerminatedAndNamed) {
     int n = 0;
     for (const scap_name_value* f = scap_flags_file_flags; f->name; ++f) ++n;
@@ -128,6 +237,10 @@ TEST(Schema, FlagTablesAreTerminatedAndNamed) {
     for (const scap_name_value* f = scap_flags_file_flags; f->name; ++f)
         if (std::string(f->name) == "O_CREAT") found_creat = true;
     EXPECT_TRUE(found_creat);
+    for (const scap_name_value* f = scap_flags_file_flags; f->name; ++f)
+        if (std::string(f->name) == "O_CREAT") {
+            EXPECT_EQ(f->value, 1u << 2);
+        }
     EXPECT_EQ(param(PPME_SYSCALL_OPENAT_2_X, 3).info, static_cast<const void*>(scap_flags_file_flags));
 }
 
