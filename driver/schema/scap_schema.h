@@ -5,8 +5,10 @@
 #ifndef SCAP_SCHEMA_H
 #define SCAP_SCHEMA_H
 
+/* The kernel's linux/types.h defines uint8_t..uint64_t. Everything else, BPF programs included,
+ * uses <stdint.h> (clang -target bpf needs -ffreestanding to use its own copy). No libc calls. */
 #ifdef __KERNEL__
-#include <linux/types.h> /* the kernel's own uint8_t..uint64_t */
+#include <linux/types.h>
 #else
 #include <stdint.h>
 #endif
