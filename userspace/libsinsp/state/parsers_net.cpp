@@ -103,13 +103,11 @@ void parse_accept(parse_ctx& c) {
     c.core.add_fd(*c.thr, fd, std::move(f));
 }
 
-// bind: res, addr, fd. The address is our own end.
+// bind: res, addr, fd. The address is our own end; the role is left to listen (servers) or
+// connect (clients binding a source address).
 void parse_bind(parse_ctx& c) {
     if (c.i64(0) != 0) return;
-    fd_info* f = socket_for(c);
-    if (!f) return;
-    apply_sockaddr(*f, c.p(1), true);
-    f->role = sock_role::server;
+    if (fd_info* f = socket_for(c)) apply_sockaddr(*f, c.p(1), true);
 }
 
 void parse_listen(parse_ctx& c) {
