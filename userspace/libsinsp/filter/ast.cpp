@@ -20,8 +20,11 @@ std::string quote(const std::string& s) {
 std::string to_string(const term& t) {
     std::string out;
     switch (t.what) {
-        case term::kind::field: out = t.name; break;
-        case term::kind::literal: return quote(t.name);
+        case term::kind::field:
+            out = t.name;
+            break;
+        case term::kind::literal:
+            return quote(t.name);
         case term::kind::list:
         case term::kind::transformer: {
             out = t.what == term::kind::list ? "(" : t.name + "(";
@@ -47,8 +50,10 @@ std::string to_string(const expr& e) {
             }
             return out + ")";
         }
-        case expr::kind::not_: return "not " + to_string(*e.children[0]);
-        case expr::kind::identifier: return e.identifier;
+        case expr::kind::not_:
+            return "not " + to_string(*e.children[0]);
+        case expr::kind::identifier:
+            return e.identifier;
         case expr::kind::check: {
             std::string out = to_string(e.lhs) + " " + e.op;
             if (!e.modifier.empty()) out += " " + e.modifier;

@@ -13,13 +13,20 @@ bool ordered(cmp_op op, T a, T b) {
     switch (op) {
         case cmp_op::eq:
         case cmp_op::in:
-        case cmp_op::intersects: return a == b;
-        case cmp_op::ne: return a != b;
-        case cmp_op::lt: return a < b;
-        case cmp_op::le: return a <= b;
-        case cmp_op::gt: return a > b;
-        case cmp_op::ge: return a >= b;
-        default: return false;
+        case cmp_op::intersects:
+            return a == b;
+        case cmp_op::ne:
+            return a != b;
+        case cmp_op::lt:
+            return a < b;
+        case cmp_op::le:
+            return a <= b;
+        case cmp_op::gt:
+            return a > b;
+        case cmp_op::ge:
+            return a >= b;
+        default:
+            return false;
     }
 }
 
@@ -45,23 +52,34 @@ bool compare_text(cmp_op op, const value_view& a, const value_view& b, compare_s
     switch (op) {
         case cmp_op::eq:
         case cmp_op::in:
-        case cmp_op::intersects: return same_bytes(a, b);
-        case cmp_op::ne: return !same_bytes(a, b);
-        case cmp_op::lt: return compare_bytes(a, b) < 0;
-        case cmp_op::le: return compare_bytes(a, b) <= 0;
-        case cmp_op::gt: return compare_bytes(a, b) > 0;
-        case cmp_op::ge: return compare_bytes(a, b) >= 0;
+        case cmp_op::intersects:
+            return same_bytes(a, b);
+        case cmp_op::ne:
+            return !same_bytes(a, b);
+        case cmp_op::lt:
+            return compare_bytes(a, b) < 0;
+        case cmp_op::le:
+            return compare_bytes(a, b) <= 0;
+        case cmp_op::gt:
+            return compare_bytes(a, b) > 0;
+        case cmp_op::ge:
+            return compare_bytes(a, b) >= 0;
         case cmp_op::contains:
         case cmp_op::bcontains:
             return b.len == 0 || (a.len >= b.len && memmem(a.data, a.len, b.data, b.len) != nullptr);
-        case cmp_op::icontains: return contains_nocase(a.str(), b.str());
+        case cmp_op::icontains:
+            return contains_nocase(a.str(), b.str());
         case cmp_op::startswith:
-        case cmp_op::bstartswith: return b.len <= a.len && (b.len == 0 || std::memcmp(a.data, b.data, b.len) == 0);
+        case cmp_op::bstartswith:
+            return b.len <= a.len && (b.len == 0 || std::memcmp(a.data, b.data, b.len) == 0);
         case cmp_op::endswith:
             return b.len <= a.len && (b.len == 0 || std::memcmp(a.data + a.len - b.len, b.data, b.len) == 0);
-        case cmp_op::glob: return glob(b, a, false, s);
-        case cmp_op::iglob: return glob(b, a, true, s);
-        default: return false;
+        case cmp_op::glob:
+            return glob(b, a, false, s);
+        case cmp_op::iglob:
+            return glob(b, a, true, s);
+        default:
+            return false;
     }
 }
 
@@ -94,15 +112,24 @@ bool contains_nocase(std::string_view hay, std::string_view needle) {
 
 bool compare_scalar(cmp_op op, family fam, const value_view& a, const value_view& b, compare_scratch& s) {
     switch (fam) {
-        case family::signed_int: return ordered(op, static_cast<int64_t>(a.num), static_cast<int64_t>(b.num));
-        case family::unsigned_int: return ordered(op, a.num, b.num);
-        case family::real: return ordered(op, a.as_double(), b.as_double());
-        case family::boolean: return (op == cmp_op::ne) ? a.num != b.num : a.num == b.num;
-        case family::text: return compare_text(op, trim_text(a), trim_text(b), s);
-        case family::bytes: return compare_text(op, a, b, s);
-        case family::ipaddr: return (op == cmp_op::ne) ? !same_bytes(a, b) : same_bytes(a, b);
-        case family::ipnet: return (op == cmp_op::ne) ? !in_network(a, b) : in_network(a, b);
-        case family::other: break;
+        case family::signed_int:
+            return ordered(op, static_cast<int64_t>(a.num), static_cast<int64_t>(b.num));
+        case family::unsigned_int:
+            return ordered(op, a.num, b.num);
+        case family::real:
+            return ordered(op, a.as_double(), b.as_double());
+        case family::boolean:
+            return (op == cmp_op::ne) ? a.num != b.num : a.num == b.num;
+        case family::text:
+            return compare_text(op, trim_text(a), trim_text(b), s);
+        case family::bytes:
+            return compare_text(op, a, b, s);
+        case family::ipaddr:
+            return (op == cmp_op::ne) ? !same_bytes(a, b) : same_bytes(a, b);
+        case family::ipnet:
+            return (op == cmp_op::ne) ? !in_network(a, b) : in_network(a, b);
+        case family::other:
+            break;
     }
     return false;
 }

@@ -17,13 +17,16 @@ namespace sinsp::filter {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+[[noreturn]] void bad(const std::string& what) {
+    throw std::invalid_argument(what);
+}
 
 uint64_t parse_unsigned(const std::string& s, unsigned width) {
     char extra;
     if (width <= 32) {
         uint32_t v;
-        if (std::sscanf(s.c_str(), "%" SCNu32 "%c", &v, &extra) != 1) bad("'" + s + "' is not a valid number");
+        if (std::sscanf(s.c_str(), "%" SCNu32 "%c", &v, &extra) != 1)
+            bad("'" + s + "' is not a valid number");
         return width == 8 ? uint8_t(v) : width == 16 ? uint16_t(v) : v;
     }
     uint64_t v;
@@ -35,7 +38,8 @@ int64_t parse_signed(const std::string& s, unsigned width) {
     char extra;
     if (width <= 32) {
         int32_t v;
-        if (std::sscanf(s.c_str(), "%" SCNd32 "%c", &v, &extra) != 1) bad("'" + s + "' is not a valid number");
+        if (std::sscanf(s.c_str(), "%" SCNd32 "%c", &v, &extra) != 1)
+            bad("'" + s + "' is not a valid number");
         return width == 8 ? int8_t(v) : width == 16 ? int16_t(v) : v;
     }
     int64_t v;
@@ -103,9 +107,11 @@ value_view parse_literal(ppm_param_type t, cmp_op op, const std::string& text, l
         }
         return store.keep(text);
     }
-    if (std::memchr(text.data(), '\0', text.size()) != nullptr) bad("a filter value cannot contain a NUL byte");
+    if (std::memchr(text.data(), '\0', text.size()) != nullptr)
+        bad("a filter value cannot contain a NUL byte");
     switch (family_of(t)) {
-        case family::signed_int: return value_view::signed_number(parse_signed(text, int_width(t)));
+        case family::signed_int:
+            return value_view::signed_number(parse_signed(text, int_width(t)));
         case family::unsigned_int:
             if (t == PT_PORT) return value_view::number(parse_port(text));
             return value_view::number(parse_unsigned(text, int_width(t)));
@@ -116,7 +122,8 @@ value_view parse_literal(ppm_param_type t, cmp_op op, const std::string& text, l
             if (text == "true") return value_view::boolean(true);
             if (text == "false") return value_view::boolean(false);
             bad("unrecognized boolean value '" + text + "' (expected true or false)");
-        case family::text: return store.keep(text);
+        case family::text:
+            return store.keep(text);
         case family::ipaddr: {
             bool v6 = t == PT_IPV6ADDR || (t == PT_IPADDR && text.find('.') == std::string::npos);
             return parse_addr(text, v6, store);
@@ -125,7 +132,8 @@ value_view parse_literal(ppm_param_type t, cmp_op op, const std::string& text, l
             bool v6 = t == PT_IPV6NET || (t == PT_IPNET && text.find('.') == std::string::npos);
             return parse_net(text, v6, store);
         }
-        default: break;
+        default:
+            break;
     }
     bad(std::string("values of type ") + type_name(t) + " cannot be compared");
 }

@@ -16,6 +16,7 @@ class literal_store {
         m_items.push_back(std::move(bytes));
         return value_view::text(m_items.back());
     }
+
   private:
     std::deque<std::string> m_items;
 };

@@ -5,7 +5,9 @@
 
 namespace sinsp::filter {
 
-size_t code_count(code_domain d) { return d == code_domain::event ? PPM_EVENT_MAX : PPM_SC_MAX; }
+size_t code_count(code_domain d) {
+    return d == code_domain::event ? size_t{PPM_EVENT_MAX} : size_t{PPM_SC_MAX};
+}
 
 // --- and / or -------------------------------------------------------------------------------
 
@@ -39,7 +41,8 @@ void logical_node::codes(code_domain domain, bool negated, std::vector<bool>& ou
     std::vector<bool> child;
     for (const auto& c : m_children) {
         c->codes(domain, negated, child);
-        for (size_t i = 0; i < out.size(); ++i) out[i] = intersect ? (out[i] && child[i]) : (out[i] || child[i]);
+        for (size_t i = 0; i < out.size(); ++i)
+            out[i] = intersect ? (out[i] && child[i]) : (out[i] || child[i]);
     }
 }
 
@@ -82,7 +85,8 @@ code_set_node::code_set_node(uint16_t (*code_of)(const event_context&), const st
 
 // --- constants ------------------------------------------------------------------------------
 
-const_check::const_check(std::unique_ptr<operand> lhs, cmp_op op, modifier mod, code_hint hint, std::string text)
+const_check::const_check(std::unique_ptr<operand> lhs, cmp_op op, modifier mod, code_hint hint,
+                         std::string text)
     : leaf_node(std::move(hint), std::move(text)),
       m_lhs(std::move(lhs)),
       m_op(op),
@@ -99,7 +103,8 @@ void const_check::add_value(const std::string& literal) {
         return;
     }
     if (m_op == cmp_op::pmatch) {
-        if (literal.find('\0') != std::string::npos) throw std::invalid_argument("a filter value cannot contain a NUL byte");
+        if (literal.find('\0') != std::string::npos)
+            throw std::invalid_argument("a filter value cannot contain a NUL byte");
         m_paths->add(literal);
         return;
     }
@@ -109,24 +114,30 @@ void const_check::add_value(const std::string& literal) {
     if (m_op == cmp_op::in || m_op == cmp_op::intersects) {
         switch (m_fam) {
             case family::text:
-            case family::bytes: m_text_set.insert(v.str()); break;
+            case family::bytes:
+                m_text_set.insert(v.str());
+                break;
             case family::signed_int:
             case family::unsigned_int:
             case family::boolean:
                 m_num_set.insert(std::lower_bound(m_num_set.begin(), m_num_set.end(), v.num), v.num);
                 break;
-            default: break;  // compared one by one
+            default:
+                break;  // compared one by one
         }
     }
 }
 
 bool const_check::in_set(const value_view& v) {
     switch (m_fam) {
-        case family::text: return m_text_set.count(trim_text(v).str()) != 0;
-        case family::bytes: return m_text_set.count(v.str()) != 0;
+        case family::text:
+            return m_text_set.count(trim_text(v).str()) != 0;
+        case family::bytes:
+            return m_text_set.count(v.str()) != 0;
         case family::signed_int:
         case family::unsigned_int:
-        case family::boolean: return std::binary_search(m_num_set.begin(), m_num_set.end(), v.num);
+        case family::boolean:
+            return std::binary_search(m_num_set.begin(), m_num_set.end(), v.num);
         default:
             for (const auto& item : m_items) {
                 if (compare_scalar(cmp_op::eq, m_fam, v, item, m_scratch)) return true;
@@ -143,10 +154,14 @@ bool const_check::match_item(const value_view& v, size_t i) {
 bool const_check::match_single(const value_view& v) {
     switch (m_op) {
         case cmp_op::in:
-        case cmp_op::intersects: return in_set(v);
-        case cmp_op::pmatch: return m_paths->matches(trim_text(v).str());
-        case cmp_op::regex: return !m_regexes.empty() && match_item(v, 0);
-        default: return !m_items.empty() && match_item(v, 0);
+        case cmp_op::intersects:
+            return in_set(v);
+        case cmp_op::pmatch:
+            return m_paths->matches(trim_text(v).str());
+        case cmp_op::regex:
+            return !m_regexes.empty() && match_item(v, 0);
+        default:
+            return !m_items.empty() && match_item(v, 0);
     }
 }
 
@@ -179,16 +194,28 @@ bool const_check::eval(const event_context& ctx) {
 uint32_t const_check::cost() const {
     uint32_t per;
     switch (m_op) {
-        case cmp_op::regex: per = 60; break;
+        case cmp_op::regex:
+            per = 60;
+            break;
         case cmp_op::glob:
         case cmp_op::iglob:
-        case cmp_op::pmatch: per = 25; break;
-        case cmp_op::icontains: per = 15; break;
+        case cmp_op::pmatch:
+            per = 25;
+            break;
+        case cmp_op::icontains:
+            per = 15;
+            break;
         case cmp_op::contains:
-        case cmp_op::bcontains: per = 8; break;
+        case cmp_op::bcontains:
+            per = 8;
+            break;
         case cmp_op::in:
-        case cmp_op::intersects: per = 5; break;
-        default: per = (m_fam == family::text || m_fam == family::bytes) ? 3 : 1; break;
+        case cmp_op::intersects:
+            per = 5;
+            break;
+        default:
+            per = (m_fam == family::text || m_fam == family::bytes) ? 3 : 1;
+            break;
     }
     size_t n = m_mod == modifier::none ? 1 : std::max<size_t>(1, m_items.size() + m_regexes.size());
     return m_lhs->cost + per * static_cast<uint32_t>(n);
@@ -196,8 +223,8 @@ uint32_t const_check::cost() const {
 
 // --- field against field --------------------------------------------------------------------
 
-field_check::field_check(std::unique_ptr<operand> lhs, cmp_op op, std::unique_ptr<operand> rhs, code_hint hint,
-                         std::string text)
+field_check::field_check(std::unique_ptr<operand> lhs, cmp_op op, std::unique_ptr<operand> rhs,
+                         code_hint hint, std::string text)
     : leaf_node(std::move(hint), std::move(text)),
       m_lhs(std::move(lhs)),
       m_op(op),

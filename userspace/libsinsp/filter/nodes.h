@@ -124,8 +124,8 @@ class exists_node final : public leaf_node {
 // evt.type = / != / in with constant names: one bit test on the event's code.
 class code_set_node final : public leaf_node {
   public:
-    code_set_node(uint16_t (*code_of)(const event_context&), const std::vector<bool>& accepted, code_hint hint,
-                  std::string text);
+    code_set_node(uint16_t (*code_of)(const event_context&), const std::vector<bool>& accepted,
+                  code_hint hint, std::string text);
     bool eval(const event_context& ctx) override {
         uint16_t c = m_code_of(ctx);
         return c < m_max && ((m_bits[c >> 6] >> (c & 63)) & 1u) != 0;

@@ -13,22 +13,34 @@ namespace sinsp::filter {
 namespace {
 
 // Characters [:space:] matches in POSIX classes (bare strings, field arguments, 'not ').
-bool is_posix_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+bool is_posix_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 // Characters the language skips between tokens (note: \b yes, \v and \f no, as the reference).
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident_char(char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n';
+}
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_ident_char(char c) {
+    return is_alpha(c) || is_digit(c) || c == '_';
+}
+bool is_hex(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // Transformers that wrap a field on either side of a comparison ("val(" is handled apart: it is
 // only valid on the right-hand side and takes exactly one field).
-constexpr std::array<std::string_view, 8> k_transformers = {"tolower(", "toupper(", "b64(",  "basename(",
+constexpr std::array<std::string_view, 8> k_transformers = {"tolower(", "toupper(", "b64(",    "basename(",
                                                             "len(",     "join(",    "concat(", "getopt("};
 constexpr std::array<std::string_view, 4> k_num_ops = {"<=", "<", ">=", ">"};
 constexpr std::array<std::string_view, 3> k_symbol_ops = {"==", "=", "!="};
-constexpr std::array<std::string_view, 9> k_word_ops = {"glob",       "iglob",       "contains", "icontains", "bcontains",
-                                                        "startswith", "bstartswith", "endswith", "regex"};
+constexpr std::array<std::string_view, 9> k_word_ops = {
+    "glob", "iglob", "contains", "icontains", "bcontains", "startswith", "bstartswith", "endswith", "regex"};
 constexpr std::array<std::string_view, 3> k_list_ops = {"intersects", "in", "pmatch"};
 constexpr std::array<std::string_view, 3> k_modifiers = {"oneof", "anyof", "allof"};
 
@@ -56,13 +68,16 @@ class parser {
     struct depth_guard {
         parser& p;
         explicit depth_guard(parser& owner) : p(owner) {
-            if (++p.m_depth >= p.m_max_depth) p.fail("nesting exceeds the limit of " + std::to_string(p.m_max_depth));
+            if (++p.m_depth >= p.m_max_depth)
+                p.fail("nesting exceeds the limit of " + std::to_string(p.m_max_depth));
         }
         ~depth_guard() { --p.m_depth; }
     };
 
     [[noreturn]] void fail(const std::string& what) const { throw filter_error(m_pos, what); }
-    [[noreturn]] void fail_at(const ast::position& pos, const std::string& what) const { throw filter_error(pos, what); }
+    [[noreturn]] void fail_at(const ast::position& pos, const std::string& what) const {
+        throw filter_error(pos, what);
+    }
 
     char peek(size_t k = 0) const { return m_i + k < m_text.size() ? m_text[m_i + k] : '\0'; }
     std::string_view rest() const { return m_text.substr(m_i); }
@@ -152,7 +167,8 @@ class parser {
         size_t j = m_i;
         while (j < m_text.size()) {
             char c = m_text[j];
-            if (c == '(' || c == ')' || c == '"' || c == '\'' || c == '=' || c == ',' || is_posix_space(c)) break;
+            if (c == '(' || c == ')' || c == '"' || c == '\'' || c == '=' || c == ',' || is_posix_space(c))
+                break;
             ++j;
         }
         return j - m_i;
@@ -212,7 +228,8 @@ class parser {
     }
 
     // --- boolean structure ---------------------------------------------------------------
-    std::unique_ptr<ast::expr> make_logical(ast::expr::kind k, std::vector<std::unique_ptr<ast::expr>> children,
+    std::unique_ptr<ast::expr> make_logical(ast::expr::kind k,
+                                            std::vector<std::unique_ptr<ast::expr>> children,
                                             const ast::position& pos) {
         if (children.size() == 1) return std::move(children[0]);
         auto e = std::make_unique<ast::expr>();
@@ -543,9 +560,11 @@ class parser {
             e->rhs = parse_list_or_identifier(true, "'" + e->op + "'");
             return e;
         }
-        fail("expected a comparison operator: one of 'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', "
-             "'iglob', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'regex', "
-             "'intersects', 'in', 'pmatch'");
+        fail(
+            "expected a comparison operator: one of 'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', "
+            "'iglob', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', "
+            "'regex', "
+            "'intersects', 'in', 'pmatch'");
     }
 
     ast::term parse_list_or_identifier(bool allow_operand, const std::string& after) {
@@ -569,8 +588,12 @@ std::string describe_position(const ast::position& pos) {
 }  // namespace
 
 filter_error::filter_error(const ast::position& pos, const std::string& detail)
-    : std::runtime_error("filter error at " + describe_position(pos) + ": " + detail), m_pos(pos), m_detail(detail) {}
+    : std::runtime_error("filter error at " + describe_position(pos) + ": " + detail),
+      m_pos(pos),
+      m_detail(detail) {}
 
-std::unique_ptr<ast::expr> parse(std::string_view text, uint32_t max_depth) { return parser(text, max_depth).run(); }
+std::unique_ptr<ast::expr> parse(std::string_view text, uint32_t max_depth) {
+    return parser(text, max_depth).run();
+}
 
 }  // namespace sinsp::filter

@@ -35,7 +35,9 @@ void path_set::add(std::string_view path) {
     t->globs.clear();
 }
 
-bool path_set::matches(std::string_view path) { return walk(m_root, path); }
+bool path_set::matches(std::string_view path) {
+    return walk(m_root, path);
+}
 
 bool path_set::walk(const trie& t, std::string_view rest) {
     if (t.terminal) return true;

@@ -19,7 +19,7 @@ class path_set {
 
   private:
     struct trie {
-        bool terminal = false;                                     // a search path ends here
+        bool terminal = false;                                             // a search path ends here
         std::vector<std::pair<std::string, std::unique_ptr<trie>>> exact;  // sorted by name
         std::vector<std::pair<std::string, std::unique_ptr<trie>>> globs;
     };

@@ -9,7 +9,9 @@ namespace sinsp::filter {
 
 namespace {
 
-bool is_text(ppm_param_type t) { return t == PT_CHARBUF || t == PT_FSPATH || t == PT_FSRELPATH; }
+bool is_text(ppm_param_type t) {
+    return t == PT_CHARBUF || t == PT_FSPATH || t == PT_FSRELPATH;
+}
 
 // Base class for transformers producing new bytes per value: one reusable buffer per value.
 class rewriting : public transformer {
@@ -59,12 +61,18 @@ class base64_decoder final : public rewriting {
         int bits = 0;
         for (char c : in) {
             int v;
-            if (c >= 'A' && c <= 'Z') v = c - 'A';
-            else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-            else if (c >= '0' && c <= '9') v = c - '0' + 52;
-            else if (c == '+') v = 62;
-            else if (c == '/') v = 63;
-            else return false;
+            if (c >= 'A' && c <= 'Z')
+                v = c - 'A';
+            else if (c >= 'a' && c <= 'z')
+                v = c - 'a' + 26;
+            else if (c >= '0' && c <= '9')
+                v = c - '0' + 52;
+            else if (c == '+')
+                v = 62;
+            else if (c == '/')
+                v = 63;
+            else
+                return false;
             acc = (acc << 6) | uint32_t(v);
             bits += 6;
             if (bits >= 8) {

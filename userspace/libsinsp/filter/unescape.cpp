@@ -29,16 +29,30 @@ std::string unescape(std::string_view quoted) {
         }
         if (++i >= body.size()) break;  // a lone trailing backslash is dropped
         switch (body[i]) {
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             // "\ " yields a backslash: existing rule sets contain this mis-escape, and the
             // reference keeps accepting it that way.
             case ' ':
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
+            case '\\':
+                out += '\\';
+                break;
+            case '/':
+                out += '/';
+                break;
             case '"':
                 if (delim != '"') throw std::invalid_argument("invalid \\\" escape in a '-quoted string");
                 out += '"';

@@ -1,0 +1,210 @@
+// Syntax tree -> evaluation tree: binds fields, applies the type rules, parses literals.
+#include <stdexcept>
+
+#include "nodes.h"
+#include "sinsp/filter.h"
+#include "type_rules.h"
+
+namespace sinsp::filter {
+
+namespace {
+
+[[noreturn]] void fail(const ast::position& pos, const std::string& what) {
+    throw filter_error(pos, what);
+}
+
+modifier modifier_from(const std::string& s) {
+    if (s == "oneof") return modifier::oneof;
+    if (s == "anyof") return modifier::anyof;
+    if (s == "allof") return modifier::allof;
+    return modifier::none;
+}
+
+class compiler {
+  public:
+    explicit compiler(field_registry& fields) : m_fields(fields) {}
+
+    std::unique_ptr<node> compile(const ast::expr& e) {
+        switch (e.what) {
+            case ast::expr::kind::and_:
+            case ast::expr::kind::or_: {
+                std::vector<std::unique_ptr<node>> children;
+                for (const auto& c : e.children) children.push_back(compile(*c));
+                return std::make_unique<logical_node>(e.what == ast::expr::kind::and_, std::move(children));
+            }
+            case ast::expr::kind::not_:
+                return std::make_unique<not_node>(compile(*e.children.at(0)));
+            case ast::expr::kind::identifier:
+                fail(e.pos, "unexpected identifier '" + e.identifier +
+                                "' (macros must be expanded before compiling)");
+            case ast::expr::kind::check:
+                return compile_check(e);
+        }
+        fail(e.pos, "unknown expression");
+    }
+
+  private:
+    field_registry& m_fields;
+
+    std::unique_ptr<operand> compile_operand(const ast::term& t) {
+        auto op = std::make_unique<operand>();
+        if (t.what == ast::term::kind::field) {
+            std::string err;
+            if (!m_fields.bind(t.name, t.arg, op->field, err)) fail(t.pos, err);
+            if (!op->field.extractor) fail(t.pos, "field '" + t.name + "' cannot be extracted");
+            op->type = op->field.info.type;
+            op->is_list = (op->field.info.flags & FIELD_LIST) != 0;
+            op->cost = op->field.info.cost;
+            return op;
+        }
+        if (t.what != ast::term::kind::transformer) fail(t.pos, "expected a field or a transformer");
+        if (t.name == "val") fail(t.pos, "'val()' is only allowed as the right-hand side of a comparison");
+        if (t.name == "join" || t.name == "concat" || t.name == "getopt") {
+            fail(t.pos, "transformer '" + t.name + "' is not supported");
+        }
+        if (t.arg) fail(t.pos, "transformer '" + t.name + "' does not take an argument");
+        if (t.children.size() != 1 || (t.children[0].what != ast::term::kind::field &&
+                                       t.children[0].what != ast::term::kind::transformer)) {
+            fail(t.pos, "transformer '" + t.name + "' takes exactly one field or transformer");
+        }
+        op = compile_operand(t.children[0]);
+        if (op->field.info.flags & FIELD_NO_TRANSFORMERS) {
+            fail(t.pos, "field '" + op->field.info.name + "' does not support transformers");
+        }
+        const ppm_param_type before = op->type;
+        const bool was_list = op->is_list;
+        auto tr = make_transformer(t.name, op->type, op->is_list);
+        if (!tr) {
+            fail(t.pos, "transformer '" + t.name + "' cannot be applied to " + (was_list ? "list " : "") +
+                            "field '" + op->field.info.name + "' of type " + type_name(before));
+        }
+        op->chain.push_back(std::move(tr));
+        op->cost += 15;
+        return op;
+    }
+
+    // val(field) is the field itself; any other transformer compiles as on the left.
+    std::unique_ptr<operand> compile_rhs_operand(const ast::term& t) {
+        if (t.name != "val") return compile_operand(t);
+        if (t.arg) fail(t.pos, "'val()' does not take an argument");
+        return compile_operand(t.children.at(0));
+    }
+
+    std::unique_ptr<node> compile_check(const ast::expr& e) {
+        auto lhs = compile_operand(e.lhs);
+        const cmp_op op = *op_from_string(e.op);
+        const modifier mod = modifier_from(e.modifier);
+        const field_descriptor& info = lhs->field.info;
+        if (auto err = check_comparable(op, lhs->type, lhs->is_list); !err.empty()) fail(e.pos, err);
+        if (info.allowed_ops != 0 && (info.allowed_ops & op_bit(op)) == 0) {
+            fail(e.pos,
+                 std::string("'") + to_string(op) + "' operator not supported by field '" + info.name + "'");
+        }
+
+        const bool rhs_is_field = e.rhs && e.rhs->what == ast::term::kind::transformer;
+        code_hint hint;
+        if (lhs->chain.empty() && info.codes_for_name != nullptr) {
+            if (op == cmp_op::exists) {
+                hint.resolve = info.codes_for_name;
+                hint.exists = true;
+            } else if (!rhs_is_field && mod == modifier::none &&
+                       (op == cmp_op::eq || op == cmp_op::ne || op == cmp_op::in)) {
+                hint.resolve = info.codes_for_name;
+                hint.complement = op == cmp_op::ne;
+                for_each_literal(*e.rhs, [&](const ast::term& lit) { hint.names.push_back(lit.name); });
+            }
+        }
+        std::string text = ast::to_string(e);
+
+        if (op == cmp_op::exists) return std::make_unique<exists_node>(std::move(lhs), std::move(hint), text);
+
+        if (rhs_is_field) {
+            if (op == cmp_op::pmatch || op == cmp_op::regex) {
+                fail(e.rhs->pos,
+                     std::string("operator '") + to_string(op) + "' does not support right-hand side fields");
+            }
+            auto rhs = compile_rhs_operand(*e.rhs);
+            if (family_of(lhs->type) == family::ipnet) {
+                fail(e.rhs->pos, "network fields do not support right-hand side fields");
+            }
+            if ((info.flags & FIELD_NO_RHS) || (rhs->field.info.flags & FIELD_NO_RHS)) {
+                fail(e.rhs->pos, "field '" +
+                                     ((info.flags & FIELD_NO_RHS) ? info.name : rhs->field.info.name) +
+                                     "' cannot take part in a field-to-field comparison");
+            }
+            if (rhs->type != lhs->type || rhs->is_list != lhs->is_list) {
+                fail(e.rhs->pos, "left-hand side has type " + std::string(type_name(lhs->type)) +
+                                     (lhs->is_list ? " (list)" : "") + " but the right-hand side has type " +
+                                     type_name(rhs->type) + (rhs->is_list ? " (list)" : ""));
+            }
+            return std::make_unique<field_check>(std::move(lhs), op, std::move(rhs), std::move(hint), text);
+        }
+
+        // evt.type = / != / in: a bitset lookup on the event code replaces the name comparison.
+        if (info.event_code_of != nullptr && hint.resolve != nullptr && !hint.exists && !lhs->is_list) {
+            std::vector<bool> accepted(PPM_EVENT_MAX, false);
+            for (const auto& n : hint.names) info.codes_for_name(code_domain::event, n, accepted);
+            if (hint.complement) accepted.flip();
+            return std::make_unique<code_set_node>(info.event_code_of, accepted, std::move(hint), text);
+        }
+
+        auto check = std::make_unique<const_check>(std::move(lhs), op, mod, std::move(hint), text);
+        for_each_literal(*e.rhs, [&](const ast::term& lit) {
+            try {
+                check->add_value(lit.name);
+            } catch (const std::invalid_argument& ex) {
+                fail(lit.pos, ex.what());
+            }
+        });
+        return check;
+    }
+
+    template <typename F>
+    static void for_each_literal(const ast::term& rhs, F&& f) {
+        if (rhs.what == ast::term::kind::list) {
+            for (const auto& c : rhs.children) f(c);
+        } else {
+            f(rhs);
+        }
+    }
+};
+
+}  // namespace
+
+compiled_filter::compiled_filter(std::unique_ptr<node> root) : m_root(std::move(root)) {}
+compiled_filter::~compiled_filter() = default;
+
+bool compiled_filter::matches(const event_context& ctx) {
+    return m_root->eval(ctx);
+}
+
+std::vector<bool> compiled_filter::event_codes() const {
+    std::vector<bool> out;
+    m_root->codes(code_domain::event, false, out);
+    return out;
+}
+
+std::vector<bool> compiled_filter::syscall_codes() const {
+    std::vector<bool> out;
+    m_root->codes(code_domain::syscall, false, out);
+    return out;
+}
+
+std::string compiled_filter::describe() const {
+    return m_root->describe();
+}
+
+std::unique_ptr<compiled_filter> compile(const ast::expr& tree, field_registry& fields) {
+    return std::make_unique<compiled_filter>(compiler(fields).compile(tree));
+}
+
+std::unique_ptr<compiled_filter> compile(std::string_view text, field_registry& fields) {
+    auto tree = parse(text);
+    return compile(*tree, fields);
+}
+
+std::unique_ptr<compiled_filter> accept_all() {
+    return std::make_unique<compiled_filter>(std::make_unique<true_node>());
+}
+
+}  // namespace sinsp::filter
