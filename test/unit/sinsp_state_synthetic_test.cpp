@@ -18,18 +18,44 @@ using scap::test::val;
 // Zero value of the right width for a parameter type, so tests name only what matters.
 bytes zero_of(uint8_t type) {
     switch (type) {
-        case PT_INT8: case PT_UINT8: case PT_FLAGS8: case PT_ENUMFLAGS8: case PT_SIGTYPE: case PT_L4PROTO:
+        case PT_INT8:
+        case PT_UINT8:
+        case PT_FLAGS8:
+        case PT_ENUMFLAGS8:
+        case PT_SIGTYPE:
+        case PT_L4PROTO:
         case PT_SOCKFAMILY:
             return bytes(1, 0);
-        case PT_INT16: case PT_UINT16: case PT_FLAGS16: case PT_ENUMFLAGS16: case PT_PORT: case PT_SYSCALLID:
+        case PT_INT16:
+        case PT_UINT16:
+        case PT_FLAGS16:
+        case PT_ENUMFLAGS16:
+        case PT_PORT:
+        case PT_SYSCALLID:
             return bytes(2, 0);
-        case PT_INT32: case PT_UINT32: case PT_FLAGS32: case PT_ENUMFLAGS32: case PT_UID: case PT_GID: case PT_MODE:
-        case PT_BOOL: case PT_SIGSET: case PT_FD32: case PT_PID32:
+        case PT_INT32:
+        case PT_UINT32:
+        case PT_FLAGS32:
+        case PT_ENUMFLAGS32:
+        case PT_UID:
+        case PT_GID:
+        case PT_MODE:
+        case PT_BOOL:
+        case PT_SIGSET:
+        case PT_FD32:
+        case PT_PID32:
             return bytes(4, 0);
-        case PT_CHARBUF: case PT_FSPATH: case PT_FSRELPATH:
+        case PT_CHARBUF:
+        case PT_FSPATH:
+        case PT_FSRELPATH:
             return str("");
-        case PT_BYTEBUF: case PT_SOCKADDR: case PT_SOCKTUPLE: case PT_CHARBUFARRAY: case PT_CHARBUF_PAIR_ARRAY:
-        case PT_DYN: case PT_FDLIST:
+        case PT_BYTEBUF:
+        case PT_SOCKADDR:
+        case PT_SOCKTUPLE:
+        case PT_CHARBUFARRAY:
+        case PT_CHARBUF_PAIR_ARRAY:
+        case PT_DYN:
+        case PT_FDLIST:
             return {};
         default:
             return bytes(8, 0);
@@ -185,8 +211,9 @@ TEST_F(SinspStateSynthetic, ExecveReplacesTheImageAndFailedExecChangesNothing) {
 
 TEST_F(SinspStateSynthetic, CloseRemovesAndDupCopies) {
     load_shell();
-    const auto& e = feed(make(PPME_SYSCALL_DUP2_X, 100,
-                              {{"res", val<int64_t>(7)}, {"oldfd", val<int64_t>(0)}, {"newfd", val<int64_t>(7)}}));
+    const auto& e =
+        feed(make(PPME_SYSCALL_DUP2_X, 100,
+                  {{"res", val<int64_t>(7)}, {"oldfd", val<int64_t>(0)}, {"newfd", val<int64_t>(7)}}));
     ASSERT_NE(e.fd, nullptr);
     EXPECT_EQ(e.fd_num, 7);
     EXPECT_EQ(e.fd->name, "/dev/pts/0");
@@ -196,7 +223,8 @@ TEST_F(SinspStateSynthetic, CloseRemovesAndDupCopies) {
     ASSERT_NE(t->fds->find(9), nullptr);
     EXPECT_NE(t->fds->find(9)->open_flags & 0x1000, 0u);  // F_DUPFD_CLOEXEC
 
-    const auto& c = feed(make(PPME_SYSCALL_CLOSE_X, 100, {{"res", val<int64_t>(0)}, {"fd", val<int64_t>(7)}}));
+    const auto& c =
+        feed(make(PPME_SYSCALL_CLOSE_X, 100, {{"res", val<int64_t>(0)}, {"fd", val<int64_t>(7)}}));
     EXPECT_EQ(t->fds->find(7), nullptr);
     ASSERT_NE(c.fd, nullptr);  // the event still shows what was closed
     EXPECT_EQ(c.fd->name, "/dev/pts/0");
@@ -208,7 +236,9 @@ TEST_F(SinspStateSynthetic, CloseRemovesAndDupCopies) {
 TEST_F(SinspStateSynthetic, OpenatResolvesAgainstDirfdAndCwd) {
     load_shell();
     feed(make(PPME_SYSCALL_OPENAT_2_X, 100,
-              {{"fd", val<int64_t>(3)}, {"dirfd", val<int64_t>(-100)}, {"name", str("etc")},
+              {{"fd", val<int64_t>(3)},
+               {"dirfd", val<int64_t>(-100)},
+               {"name", str("etc")},
                {"flags", val<uint32_t>(0x400 | 0x1)}}));
     const sinsp::thread_info* t = insp.threads().find(100);
     ASSERT_NE(t->fds->find(3), nullptr);
