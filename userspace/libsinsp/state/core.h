@@ -26,8 +26,9 @@ class state_core {
     // Removes t after the current event (it exited); its process goes with its last thread.
     void schedule_removal(int64_t tid) { m_pending_removal = tid; }
     // Keeps a copy of an fd about to be closed so the event can still show it.
-    void keep_closed_fd(int64_t fd, const fd_info& info) {
-        m_closed_fd = info;
+    // Moves the fd out (it is erased right after), avoiding a copy of its name per close.
+    void keep_closed_fd(int64_t fd, fd_info&& info) {
+        m_closed_fd = std::move(info);
         m_event.fd_num = fd;
         m_event.fd = &m_closed_fd;
     }

@@ -134,7 +134,7 @@ void parse_pidfd_open(parse_ctx& c) {
 void parse_close(parse_ctx& c) {
     if (c.i64(0) < 0 || !c.thr) return;
     const int64_t fd = c.fd(1);
-    if (c.out.fd) c.core.keep_closed_fd(fd, *c.out.fd);
+    if (c.out.fd) c.core.keep_closed_fd(fd, std::move(*c.out.fd));
     c.core.remove_fd(*c.thr, fd);
 }
 
