@@ -97,7 +97,9 @@ const_check::const_check(std::unique_ptr<operand> lhs, cmp_op op, modifier mod, 
 
 void const_check::add_value(const std::string& literal) {
     if (m_op == cmp_op::regex) {
-        auto re = std::make_unique<re2::RE2>(literal, re2::RE2::POSIX);
+        re2::RE2::Options opts(re2::RE2::POSIX);
+        opts.set_log_errors(false);  // the error goes into the filter_error instead
+        auto re = std::make_unique<re2::RE2>(literal, opts);
         if (!re->ok()) throw std::invalid_argument("invalid regex pattern: " + re->error());
         m_regexes.push_back(std::move(re));
         return;
