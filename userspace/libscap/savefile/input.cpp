@@ -40,7 +40,9 @@ uint64_t savefile_input::raw_bytes_read() const {
 
 void savefile_input::spill_unread() {
     const size_t unread = m_end - m_pos;
-    if (m_base == m_spill.data()) {
+    if (unread == 0) {
+        m_spill.clear();
+    } else if (m_base == m_spill.data()) {
         std::memmove(m_spill.data(), m_spill.data() + m_pos, unread);
         m_spill.resize(unread);
     } else {
