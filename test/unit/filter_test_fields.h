@@ -34,6 +34,7 @@ struct mock_event {
     std::vector<std::string> args = {"-l", "-a"};
     std::vector<uint64_t> codes = {1, 2, 3};
     bool has_fd = true;
+    std::string generic_syscall = "syncfs";  // what a generic event (type 0 or 1) stands for
 };
 
 inline const sinsp::event_context& as_ctx(const mock_event& e) {
@@ -71,9 +72,13 @@ class mock_fields : public field_table {
                                   0,
                                   2,
                                   schema_codes_for_name,
-                                  fast_evt_type ? mock_event_code : nullptr};
+                                  fast_evt_type ? mock_event_code : nullptr,
+                                  schema_shared_codes};
+        // Generic events show the syscall they stand for, as the real evt.type does.
         add_field(evt_type, [](const mock_event& e, const auto&, value_list& out) {
-            out.push_back(value_view::text(scap_event_table[e.type].name));
+            const bool generic = e.type == PPME_GENERIC_E || e.type == PPME_GENERIC_X;
+            out.push_back(generic ? value_view::text(e.generic_syscall)
+                                  : value_view::text(scap_event_table[e.type].name));
             return true;
         });
         add_field({"evt.num", PT_UINT64}, [](const mock_event& e, const auto&, value_list& out) {

@@ -110,6 +110,7 @@ class compiler {
             } else if (!rhs_is_field && mod == modifier::none &&
                        (op == cmp_op::eq || op == cmp_op::ne || op == cmp_op::in)) {
                 hint.resolve = info.codes_for_name;
+                hint.shared = info.shared_codes;
                 hint.complement = op == cmp_op::ne;
                 for_each_literal(*e.rhs, [&](const ast::term& lit) { hint.names.push_back(lit.name); });
             }
@@ -140,15 +141,14 @@ class compiler {
             return std::make_unique<field_check>(std::move(lhs), op, std::move(rhs), std::move(hint), text);
         }
 
-        // evt.type = / != / in: a bitset lookup on the event code replaces the name comparison.
-        if (info.event_code_of != nullptr && hint.resolve != nullptr && !hint.exists && !lhs->is_list) {
-            std::vector<bool> accepted(PPM_EVENT_MAX, false);
-            for (const auto& n : hint.names) info.codes_for_name(code_domain::event, n, accepted);
-            if (hint.complement) accepted.flip();
-            return std::make_unique<code_set_node>(info.event_code_of, accepted, std::move(hint), text);
-        }
-
-        auto check = std::make_unique<const_check>(std::move(lhs), op, mod, std::move(hint), text);
+        // evt.type = / != / in: a bitset lookup on the event code replaces the name comparison,
+        // except for codes whose name travels in the event, left to the full comparison.
+        const bool code_fast_path =
+            info.event_code_of != nullptr && hint.resolve != nullptr && !hint.exists && !lhs->is_list;
+        // Copied out: `info` belongs to the operand that `check` is about to own.
+        const auto event_code_of = info.event_code_of;
+        const auto shared_codes = info.shared_codes;
+        auto check = std::make_unique<const_check>(std::move(lhs), op, mod, hint, text);
         for_each_literal(*e.rhs, [&](const ast::term& lit) {
             try {
                 check->add_value(lit.name);
@@ -156,7 +156,13 @@ class compiler {
                 fail(lit.pos, ex.what());
             }
         });
-        return check;
+        if (!code_fast_path) return check;
+        std::vector<bool> accepted(PPM_EVENT_MAX, false), shared(PPM_EVENT_MAX, false);
+        for (const auto& n : hint.names) hint.resolve(code_domain::event, n, accepted);
+        if (hint.complement) accepted.flip();
+        if (shared_codes != nullptr) shared_codes(code_domain::event, shared);
+        return std::make_unique<code_set_node>(event_code_of, accepted, shared, std::move(check),
+                                               std::move(hint), text);
     }
 
     template <typename F>

@@ -1,4 +1,4 @@
-// The ready-made registry and the schema-backed event code resolver.
+// The ready-made registry: fields bound by longest prefix.
 #include <cstring>
 
 #include "sinsp/filter_field.h"
@@ -44,20 +44,6 @@ bool field_table::bind(std::string_view name, const std::optional<std::string>& 
     out.info = best->info;
     out.extractor = best->make(effective, out.info, error);
     return out.extractor != nullptr;
-}
-
-void schema_codes_for_name(code_domain domain, std::string_view name, std::vector<bool>& set) {
-    if (domain == code_domain::event) {
-        for (size_t i = 0; i < PPM_EVENT_MAX && i < set.size(); ++i) {
-            const char* n = scap_event_table[i].name;
-            if (n != nullptr && name == n) set[i] = true;
-        }
-        return;
-    }
-    for (size_t i = 0; i < PPM_SC_MAX && i < set.size(); ++i) {
-        const char* n = scap_ppm_sc_names[i];
-        if (n != nullptr && name == n) set[i] = true;
-    }
 }
 
 }  // namespace sinsp::filter

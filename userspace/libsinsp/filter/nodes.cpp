@@ -69,19 +69,32 @@ void leaf_node::codes(code_domain domain, bool negated, std::vector<bool>& out) 
     }
     out.assign(n, false);
     for (const auto& name : m_hint.names) m_hint.resolve(domain, name, out);
-    if (m_hint.complement != negated) out.flip();
+    if (m_hint.complement != negated) {
+        out.flip();
+        // A generic event naming another syscall still passes "!= name": its code was among the
+        // named ones only because the name might be behind it. (The reference drops these codes;
+        // keeping them is what makes the result a superset.)
+        if (m_hint.shared != nullptr) m_hint.shared(domain, out);
+    }
+}
+
+std::vector<uint64_t> code_set_node::pack(const std::vector<bool>& set, size_t n) {
+    std::vector<uint64_t> bits((n + 63) / 64, 0);
+    for (size_t i = 0; i < n && i < set.size(); ++i) {
+        if (set[i]) bits[i >> 6] |= uint64_t{1} << (i & 63);
+    }
+    return bits;
 }
 
 code_set_node::code_set_node(uint16_t (*code_of)(const event_context&), const std::vector<bool>& accepted,
-                             code_hint hint, std::string text)
+                             const std::vector<bool>& shared, std::unique_ptr<node> by_name, code_hint hint,
+                             std::string text)
     : leaf_node(std::move(hint), std::move(text)),
       m_code_of(code_of),
-      m_bits((accepted.size() + 63) / 64, 0),
-      m_max(accepted.size()) {
-    for (size_t i = 0; i < accepted.size(); ++i) {
-        if (accepted[i]) m_bits[i >> 6] |= uint64_t{1} << (i & 63);
-    }
-}
+      m_accepted(pack(accepted, accepted.size())),
+      m_shared(pack(shared, accepted.size())),
+      m_by_name(std::move(by_name)),
+      m_max(accepted.size()) {}
 
 // --- constants ------------------------------------------------------------------------------
 

@@ -74,9 +74,10 @@ class true_node final : public node {
 
 // What a comparison tells about the event type (see node::codes).
 struct code_hint {
-    code_names_fn resolve = nullptr;  // null: the comparison says nothing about the event type
-    bool exists = false;              // `evt.type exists`: true for every event
-    bool complement = false;          // `!=`: every code but the named ones
+    code_names_fn resolve = nullptr;   // null: the comparison says nothing about the event type
+    shared_codes_fn shared = nullptr;  // codes a complemented set must keep (see shared_codes_fn)
+    bool exists = false;               // `evt.type exists`: true for every event
+    bool complement = false;           // `!=`: every code but the named ones
     std::vector<std::string> names;
 };
 
@@ -121,20 +122,31 @@ class exists_node final : public leaf_node {
     std::unique_ptr<operand> m_lhs;
 };
 
-// evt.type = / != / in with constant names: one bit test on the event's code.
+// evt.type = / != / in with constant names: one bit test on the event's code. Codes whose name
+// is carried by the event (generic syscalls) are decided by the full name comparison instead.
 class code_set_node final : public leaf_node {
   public:
     code_set_node(uint16_t (*code_of)(const event_context&), const std::vector<bool>& accepted,
-                  code_hint hint, std::string text);
+                  const std::vector<bool>& shared, std::unique_ptr<node> by_name, code_hint hint,
+                  std::string text);
     bool eval(const event_context& ctx) override {
         uint16_t c = m_code_of(ctx);
-        return c < m_max && ((m_bits[c >> 6] >> (c & 63)) & 1u) != 0;
+        if (c >= m_max) return false;
+        if (test(m_shared, c)) return m_by_name->eval(ctx);
+        return test(m_accepted, c);
     }
     uint32_t cost() const override { return 1; }
 
   private:
+    static bool test(const std::vector<uint64_t>& bits, uint16_t c) {
+        return ((bits[c >> 6] >> (c & 63)) & 1u) != 0;
+    }
+    static std::vector<uint64_t> pack(const std::vector<bool>& set, size_t n);
+
     uint16_t (*m_code_of)(const event_context&);
-    std::vector<uint64_t> m_bits;
+    std::vector<uint64_t> m_accepted;
+    std::vector<uint64_t> m_shared;
+    std::unique_ptr<node> m_by_name;
     size_t m_max;
 };
 

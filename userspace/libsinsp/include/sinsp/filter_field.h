@@ -116,9 +116,19 @@ enum class code_domain { event, syscall };
 
 // Adds to `set` (sized PPM_EVENT_MAX or PPM_SC_MAX) the codes whose name is `name`.
 using code_names_fn = void (*)(code_domain domain, std::string_view name, std::vector<bool>& set);
+// Adds to `set` the codes whose events carry their name inside the event rather than in the
+// code: the generic syscall events, whose evt.type is the syscall named by their ID parameter.
+// The code alone cannot decide a name comparison for them.
+using shared_codes_fn = void (*)(code_domain domain, std::vector<bool>& set);
 
-// The names in the schema tables: event names for the event domain, ppm_sc names for syscalls.
+// The reference's name resolution over the schema tables. Events: every code from 2 up with that
+// name; a name with no event but with a ppm_sc code (a syscall without a dedicated event, such as
+// "syncfs") resolves to the generic pair. Syscalls: the ppm_sc code of that name, the codes of the
+// x86_64 syscalls whose events have that name ("pread" -> pread64) and the tracepoints behind
+// tracepoint events ("switch" -> sched_switch).
 void schema_codes_for_name(code_domain domain, std::string_view name, std::vector<bool>& set);
+// The generic pair for events; no ppm_sc code is shared.
+void schema_shared_codes(code_domain domain, std::vector<bool>& set);
 
 struct field_descriptor {
     std::string name;
@@ -132,6 +142,10 @@ struct field_descriptor {
     // Optional fast path for such fields: the event's code. When set, the compiler replaces
     // name comparisons by a bitset lookup; it must agree with codes_for_name.
     uint16_t (*event_code_of)(const event_context& ctx) = nullptr;
+    // With codes_for_name: the codes for which the name is not implied by the code (see
+    // shared_codes_fn). The fast path compares the extracted name for them, and the event-type
+    // derivation keeps them when it complements a set.
+    shared_codes_fn shared_codes = nullptr;
 };
 
 class field_extractor {
