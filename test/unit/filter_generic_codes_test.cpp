@@ -94,3 +94,30 @@ TEST(FilterGenericCodes, SyscallDomain) {
     EXPECT_EQ(sc_codes("evt.type = procexit"), std::set<size_t>{PPM_SC_SCHED_PROCESS_EXIT});
     EXPECT_TRUE(sc_codes("evt.type = nonexistent").empty());
 }
+
+// evt.num counts events from 1 (the mock declares min_value = 1): comparisons that no event
+// number can satisfy match no event type, tautologies match all, and both complement exactly.
+TEST(FilterBoundedFields, ImpossibleAndCertainComparisons) {
+    const std::set<size_t> none;
+    const size_t all = PPM_EVENT_MAX;
+    EXPECT_EQ(event_codes("evt.num = 0"), none);
+    EXPECT_EQ(event_codes("evt.num < 1"), none);
+    EXPECT_EQ(event_codes("evt.num <= 0"), none);
+    EXPECT_EQ(event_codes("evt.num in (0, 0)"), none);
+    EXPECT_EQ(event_codes("evt.num in ()"), none);
+    EXPECT_EQ(event_codes("evt.num = 0 or evt.type = open"), event_codes("evt.type = open"));
+    EXPECT_EQ(event_codes("not evt.num = 0 and evt.type = open"), event_codes("evt.type = open"));
+    EXPECT_EQ(event_codes("not evt.num > 0"), none);
+    EXPECT_EQ(event_codes("not evt.num >= 1"), none);
+    EXPECT_EQ(event_codes("evt.num != 0 and not evt.num != 0"), none);
+    EXPECT_EQ(event_codes("evt.num != 0").size(), all);
+    // Undecided: reachable values, wrapped negative literals, other operators.
+    EXPECT_EQ(event_codes("not evt.num = 1").size(), all);
+    EXPECT_EQ(event_codes("not evt.num < 2").size(), all);
+    EXPECT_EQ(event_codes("evt.num in (0, 5)").size(), all);
+    EXPECT_EQ(event_codes("evt.num = -1").size(), all);
+    EXPECT_EQ(event_codes("not evt.num exists").size(), all);
+    // Fields without a bound stay neutral.
+    EXPECT_EQ(event_codes("fd.sport = 0").size(), all);
+    EXPECT_EQ(event_codes("not fd.sport = 0").size(), all);
+}

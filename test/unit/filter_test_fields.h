@@ -81,7 +81,9 @@ class mock_fields : public field_table {
                                   : value_view::text(scap_event_table[e.type].name));
             return true;
         });
-        add_field({"evt.num", PT_UINT64}, [](const mock_event& e, const auto&, value_list& out) {
+        field_descriptor evt_num{"evt.num", PT_UINT64};
+        evt_num.min_value = 1;  // events are counted from 1
+        add_field(evt_num, [](const mock_event& e, const auto&, value_list& out) {
             out.push_back(value_view::number(e.num));
             return true;
         });

@@ -1,6 +1,7 @@
 // Syntax tree -> evaluation tree: binds fields, applies the type rules, parses literals.
 #include <stdexcept>
 
+#include "bounds.h"
 #include "nodes.h"
 #include "sinsp/filter.h"
 #include "type_rules.h"
@@ -115,6 +116,8 @@ class compiler {
                 for_each_literal(*e.rhs, [&](const ast::term& lit) { hint.names.push_back(lit.name); });
             }
         }
+        if (info.min_value && !rhs_is_field)
+            hint.outcome = bounded_outcome(e, *lhs, op, mod, *info.min_value);
         std::string text = ast::to_string(e);
 
         if (op == cmp_op::exists) return std::make_unique<exists_node>(std::move(lhs), std::move(hint), text);
@@ -163,6 +166,27 @@ class compiler {
         if (shared_codes != nullptr) shared_codes(code_domain::event, shared);
         return std::make_unique<code_set_node>(event_code_of, accepted, shared, std::move(check),
                                                std::move(hint), text);
+    }
+
+    // The event-type derivation's use of a field's lower bound: only plain unsigned fields, no
+    // argument, no transformer, no modifier; a literal that does not parse decides nothing (the
+    // compile fails on it later anyway).
+    static code_hint::fixed bounded_outcome(const ast::expr& e, const operand& lhs, cmp_op op, modifier mod,
+                                            uint64_t bound) {
+        if (!lhs.chain.empty() || e.lhs.arg || mod != modifier::none || !e.rhs ||
+            family_of(lhs.type) != family::unsigned_int) {
+            return code_hint::fixed::unknown;
+        }
+        std::vector<uint64_t> values;
+        literal_store store;
+        try {
+            for_each_literal(*e.rhs, [&](const ast::term& lit) {
+                values.push_back(parse_literal(lhs.type, op, lit.name, store).num);
+            });
+        } catch (const std::invalid_argument&) {
+            return code_hint::fixed::unknown;
+        }
+        return outcome_from_bound(op, bound, values);
     }
 
     template <typename F>

@@ -59,6 +59,11 @@ std::string logical_node::describe() const {
 
 void leaf_node::codes(code_domain domain, bool negated, std::vector<bool>& out) const {
     const size_t n = code_count(domain);
+    if (m_hint.outcome != code_hint::fixed::unknown) {
+        // A known truth value complements exactly, unlike a neutral check.
+        out.assign(n, (m_hint.outcome == code_hint::fixed::always) != negated);
+        return;
+    }
     if (m_hint.resolve == nullptr) {
         out.assign(n, true);
         return;

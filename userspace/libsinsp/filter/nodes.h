@@ -78,6 +78,8 @@ struct code_hint {
     shared_codes_fn shared = nullptr;  // codes a complemented set must keep (see shared_codes_fn)
     bool exists = false;               // `evt.type exists`: true for every event
     bool complement = false;           // `!=`: every code but the named ones
+    // Decided at compile time from a field's value bounds (see field_descriptor::min_value).
+    enum class fixed { unknown, never, always } outcome = fixed::unknown;
     std::vector<std::string> names;
 };
 

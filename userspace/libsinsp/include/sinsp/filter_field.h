@@ -146,6 +146,10 @@ struct field_descriptor {
     // shared_codes_fn). The fast path compares the extracted name for them, and the event-type
     // derivation keeps them when it complements a set.
     shared_codes_fn shared_codes = nullptr;
+    // A lower bound every extracted value respects (unsigned fields only), such as evt.num, which
+    // counts events from 1. The event-type derivation uses it to recognise comparisons that can
+    // never hold (`evt.num = 0`: no event) or always hold (`evt.num > 0`: every event).
+    std::optional<uint64_t> min_value;
 };
 
 class field_extractor {
