@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "bounds.h"
+#include "composite.h"
 #include "nodes.h"
 #include "sinsp/filter.h"
 #include "type_rules.h"
@@ -48,27 +49,24 @@ class compiler {
     field_registry& m_fields;
 
     std::unique_ptr<operand> compile_operand(const ast::term& t) {
-        auto op = std::make_unique<operand>();
-        if (t.what == ast::term::kind::field) {
-            std::string err;
-            if (!m_fields.bind(t.name, t.arg, op->field, err)) fail(t.pos, err);
-            if (!op->field.extractor) fail(t.pos, "field '" + t.name + "' cannot be extracted");
-            op->type = op->field.info.type;
-            op->is_list = (op->field.info.flags & FIELD_LIST) != 0;
-            op->cost = op->field.info.cost;
-            return op;
+        switch (t.what) {
+            case ast::term::kind::field:
+                return compile_field(t);
+            case ast::term::kind::literal:
+                // Only reachable as a transformer argument or list element: a constant string.
+                return synthetic(ast::to_string(t), PT_CHARBUF, false,
+                                 std::make_unique<constant_extractor>(t.name), 0);
+            case ast::term::kind::list:
+                return compile_transformer_list(t);
+            case ast::term::kind::transformer:
+                break;
         }
-        if (t.what != ast::term::kind::transformer) fail(t.pos, "expected a field or a transformer");
         if (t.name == "val") fail(t.pos, "'val()' is only allowed as the right-hand side of a comparison");
-        if (t.name == "join" || t.name == "concat" || t.name == "getopt") {
-            fail(t.pos, "transformer '" + t.name + "' is not supported");
-        }
+        if (t.name == "join" || t.name == "concat") return compile_multivalue(t);
+        if (t.name == "getopt") fail(t.pos, "transformer 'getopt' is not supported");
         if (t.arg) fail(t.pos, "transformer '" + t.name + "' does not take an argument");
-        if (t.children.size() != 1 || (t.children[0].what != ast::term::kind::field &&
-                                       t.children[0].what != ast::term::kind::transformer)) {
-            fail(t.pos, "transformer '" + t.name + "' takes exactly one field or transformer");
-        }
-        op = compile_operand(t.children[0]);
+        if (t.children.size() != 1) fail(t.pos, "transformer '" + t.name + "' takes exactly one argument");
+        auto op = compile_operand(t.children[0]);
         if (op->field.info.flags & FIELD_NO_TRANSFORMERS) {
             fail(t.pos, "field '" + op->field.info.name + "' does not support transformers");
         }
@@ -82,6 +80,82 @@ class compiler {
         op->chain.push_back(std::move(tr));
         op->cost += 15;
         return op;
+    }
+
+    std::unique_ptr<operand> compile_field(const ast::term& t) {
+        auto op = std::make_unique<operand>();
+        std::string err;
+        if (!m_fields.bind(t.name, t.arg, op->field, err)) fail(t.pos, err);
+        if (!op->field.extractor) fail(t.pos, "field '" + t.name + "' cannot be extracted");
+        op->type = op->field.info.type;
+        op->is_list = (op->field.info.flags & FIELD_LIST) != 0;
+        op->cost = op->field.info.cost;
+        return op;
+    }
+
+    // An operand that is not a registry field: literal arguments, lists, join(), concat().
+    static std::unique_ptr<operand> synthetic(std::string name, ppm_param_type type, bool is_list,
+                                              std::unique_ptr<field_extractor> extractor, uint32_t cost) {
+        auto op = std::make_unique<operand>();
+        op->field.info.name = std::move(name);
+        op->field.info.type = type;
+        op->field.info.flags = is_list ? uint32_t{FIELD_LIST} : 0u;
+        op->field.extractor = std::move(extractor);
+        op->type = type;
+        op->is_list = is_list;
+        op->cost = cost;
+        return op;
+    }
+
+    static bool is_text(ppm_param_type t) { return family_of(t) == family::text; }
+
+    // `(a, b, "c")` as a transformer argument: a list of strings.
+    std::unique_ptr<operand> compile_transformer_list(const ast::term& t) {
+        std::vector<std::unique_ptr<operand>> elements;
+        uint32_t cost = 0;
+        for (const auto& c : t.children) {
+            auto e = compile_operand(c);
+            if (!is_text(e->type)) {
+                fail(c.pos, "list elements must be strings, but '" + e->field.info.name + "' has type " +
+                                type_name(e->type));
+            }
+            cost += e->cost;
+            elements.push_back(std::move(e));
+        }
+        return synthetic(ast::to_string(t), PT_CHARBUF, true,
+                         std::make_unique<list_extractor>(std::move(elements)), cost);
+    }
+
+    // join(separator, list) and concat(a, b, ...): one string out of several operands. The
+    // reference's argument rules, except that join also insists on strings (it reads every value
+    // as text).
+    std::unique_ptr<operand> compile_multivalue(const ast::term& t) {
+        if (t.arg) fail(t.pos, "transformer '" + t.name + "' does not take an argument");
+        std::vector<std::unique_ptr<operand>> args;
+        uint32_t cost = 15;
+        for (const auto& c : t.children) {
+            args.push_back(compile_operand(c));
+            cost += args.back()->cost;
+        }
+        const std::string name = ast::to_string(t);
+        if (t.name == "join") {
+            if (args.size() != 2) fail(t.pos, "join() takes exactly 2 arguments: a separator and a list");
+            if (args[0]->is_list)
+                fail(t.children[0].pos, "join() takes a single value as separator, not a list");
+            if (!args[1]->is_list) fail(t.children[1].pos, "join() takes a list as second argument");
+            for (size_t i = 0; i < 2; ++i) {
+                if (!is_text(args[i]->type)) fail(t.children[i].pos, "join() arguments must be strings");
+            }
+            return synthetic(name, PT_CHARBUF, false,
+                             std::make_unique<join_extractor>(std::move(args[0]), std::move(args[1])), cost);
+        }
+        if (args.size() < 2) fail(t.pos, "concat() takes at least 2 arguments");
+        for (size_t i = 0; i < args.size(); ++i) {
+            if (args[i]->type != PT_CHARBUF || args[i]->is_list) {
+                fail(t.children[i].pos, "concat() arguments must be single strings (CHARBUF)");
+            }
+        }
+        return synthetic(name, PT_CHARBUF, false, std::make_unique<concat_extractor>(std::move(args)), cost);
     }
 
     // val(field) is the field itself; any other transformer compiles as on the left.

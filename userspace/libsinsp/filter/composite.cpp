@@ -1,0 +1,41 @@
+#include "composite.h"
+
+namespace sinsp::filter {
+
+bool constant_extractor::extract(const event_context&, value_list& out) {
+    out.push_back(value_view::text(m_text));
+    return true;
+}
+
+bool list_extractor::extract(const event_context& ctx, value_list& out) {
+    for (auto& e : m_elements) {
+        if (!e->produce(ctx)) continue;
+        for (const auto& v : e->values) out.push_back(v);
+    }
+    return true;
+}
+
+bool join_extractor::extract(const event_context& ctx, value_list& out) {
+    if (!m_sep->produce(ctx) || m_sep->values.empty() || !m_list->produce(ctx)) return false;
+    // Values may carry their terminator; the joined text must not contain it.
+    const std::string_view sep = trim_text(m_sep->values[0]).str();
+    m_result.clear();
+    for (size_t i = 0; i < m_list->values.size(); ++i) {
+        if (i) m_result += sep;
+        m_result += trim_text(m_list->values[i]).str();
+    }
+    out.push_back(value_view::text(m_result));
+    return true;
+}
+
+bool concat_extractor::extract(const event_context& ctx, value_list& out) {
+    m_result.clear();
+    for (auto& p : m_parts) {
+        if (!p->produce(ctx) || p->values.empty()) return false;
+        m_result += trim_text(p->values[0]).str();
+    }
+    out.push_back(value_view::text(m_result));
+    return true;
+}
+
+}  // namespace sinsp::filter
