@@ -510,7 +510,7 @@ TEST(SavefileReaderStructure, CapturesWithoutEventsOrSnapshotAreValid) {
 }
 
 // Blocks far larger than the reader's chunks, and events straddling every chunk boundary, read
-// from a file (the decompressing worker thread path) both plain and gzip-compressed.
+// from a file both plain and gzip-compressed, decompressed on the worker thread or not.
 TEST(SavefileReaderStructure, BlocksLargerThanTheReadChunksFromFiles) {
     bytes file = section_header();
     std::vector<bytes> want;
@@ -534,10 +534,12 @@ TEST(SavefileReaderStructure, BlocksLargerThanTheReadChunksFromFiles) {
     ASSERT_NE(gz, nullptr);
     ASSERT_EQ(gzwrite(gz, file.data(), static_cast<unsigned>(file.size())), static_cast<int>(file.size()));
     gzclose(gz);
-    for (const char* name : {"/big.scap", "/big.scap.gz"}) {
+    for (int mode = 0; mode < 4; ++mode) {
+        const char* name = mode % 2 ? "/big.scap.gz" : "/big.scap";
         scap::savefile_options o;
         o.path = dir + name;
         o.convert = false;
+        o.background_read = mode < 2;  // the worker thread, then the caller's thread alone
         std::string error;
         auto eng = scap::open_savefile(o, error);
         ASSERT_NE(eng, nullptr) << error;

@@ -18,14 +18,14 @@ savefile_input::~savefile_input() {
     if (m_chunk) m_pf->release(m_chunk);
 }
 
-bool savefile_input::open_file(const std::string& path, std::string& error) {
+bool savefile_input::open_file(const std::string& path, bool background, std::string& error) {
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) {
         error = "cannot open '" + path + "': " + std::strerror(errno);
         return false;
     }
     gzbuffer(f, 256 * 1024);
-    m_pf = std::make_unique<prefetcher>(f);
+    m_pf = std::make_unique<prefetcher>(f, background);
     return true;
 }
 

@@ -17,8 +17,9 @@ class savefile_input {
     savefile_input();
     ~savefile_input();
 
-    // Returns false and sets `error` if the file cannot be opened.
-    bool open_file(const std::string& path, std::string& error);
+    // Returns false and sets `error` if the file cannot be opened. `background`: decompress on a
+    // worker thread (see prefetch.h).
+    bool open_file(const std::string& path, bool background, std::string& error);
     void open_memory(const uint8_t* data, size_t size);
 
     // Makes at least n bytes available at data(); returns how many are available (less than n

@@ -4,12 +4,12 @@
 
 namespace scap {
 
-prefetcher::prefetcher(void* gz) : m_gz(gz), m_pool(k_pool) {
+prefetcher::prefetcher(void* gz, bool background) : m_gz(gz), m_pool(k_pool), m_background(background) {
     for (chunk& c : m_pool) {
         c.mem.resize(k_headroom + k_chunk);
         m_free.push_back(&c);
     }
-    m_worker = std::thread([this] { run(); });
+    if (m_background) m_worker = std::thread([this] { run(); });
 }
 
 prefetcher::~prefetcher() {
@@ -18,12 +18,33 @@ prefetcher::~prefetcher() {
         m_stop = true;
     }
     m_free_cv.notify_all();
-    m_worker.join();
+    if (m_worker.joinable()) m_worker.join();
     gzclose(static_cast<gzFile>(m_gz));
 }
 
-void prefetcher::run() {
+bool prefetcher::read_into(chunk* c) {
     gzFile gz = static_cast<gzFile>(m_gz);
+    const int n = gzread(gz, c->data(), static_cast<unsigned>(k_chunk));
+    m_raw_offset.store(static_cast<uint64_t>(gzoffset(gz)), std::memory_order_relaxed);
+    std::string error;
+    if (n <= 0) {
+        // 0 is the end of input; zlib still reports a gzip stream that was cut short.
+        int errnum = Z_OK;
+        const char* msg = gzerror(gz, &errnum);
+        if (n < 0 || errnum != Z_OK) error = msg && *msg ? msg : "read error";
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (n > 0) {
+        c->size = static_cast<size_t>(n);
+        return true;
+    }
+    m_free.push_back(c);
+    m_error = std::move(error);
+    m_done = true;
+    return false;
+}
+
+void prefetcher::run() {
     for (;;) {
         chunk* c;
         {
@@ -33,32 +54,27 @@ void prefetcher::run() {
             c = m_free.front();
             m_free.pop_front();
         }
-        const int n = gzread(gz, c->data(), static_cast<unsigned>(k_chunk));
-        m_raw_offset.store(static_cast<uint64_t>(gzoffset(gz)), std::memory_order_relaxed);
-        std::string error;
-        if (n <= 0) {
-            // 0 is the end of input; zlib still reports a gzip stream that was cut short.
-            int errnum = Z_OK;
-            const char* msg = gzerror(gz, &errnum);
-            if (n < 0 || errnum != Z_OK) error = msg && *msg ? msg : "read error";
-        }
-        {
+        const bool more = read_into(c);
+        if (more) {
             std::lock_guard<std::mutex> lock(m_mutex);
-            if (n > 0) {
-                c->size = static_cast<size_t>(n);
-                m_filled.push_back(c);
-            } else {
-                m_free.push_back(c);
-                m_error = std::move(error);
-                m_done = true;
-            }
+            m_filled.push_back(c);
         }
         m_filled_cv.notify_one();
-        if (n <= 0) return;
+        if (!more) return;
     }
 }
 
 prefetcher::chunk* prefetcher::take() {
+    if (!m_background) {
+        chunk* c;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (m_done || m_free.empty()) return nullptr;  // the reader holds at most 2 chunks
+            c = m_free.front();
+            m_free.pop_front();
+        }
+        return read_into(c) ? c : nullptr;
+    }
     std::unique_lock<std::mutex> lock(m_mutex);
     m_filled_cv.wait(lock, [this] { return m_done || !m_filled.empty(); });
     if (m_filled.empty()) return nullptr;

@@ -31,8 +31,9 @@ class prefetcher {
         uint8_t* data() { return mem.data() + k_headroom; }
     };
 
-    // Takes ownership of `gz` (a gzFile) and starts the worker.
-    explicit prefetcher(void* gz);
+    // Takes ownership of `gz` (a gzFile) and, when `background`, starts the worker; otherwise
+    // take() reads on the caller's thread (for callers that must stay on one core).
+    prefetcher(void* gz, bool background);
     ~prefetcher();
     prefetcher(const prefetcher&) = delete;
     prefetcher& operator=(const prefetcher&) = delete;
@@ -50,6 +51,9 @@ class prefetcher {
   private:
     static constexpr size_t k_pool = 4;
     void run();
+    // Fills `c` from the file; false at the end of input or on an error (then c is back in the
+    // free list and m_done / m_error are set). Called with m_mutex not held.
+    bool read_into(chunk* c);
 
     void* m_gz;
     std::vector<chunk> m_pool;
@@ -60,6 +64,7 @@ class prefetcher {
     bool m_stop = false;  // the reader is going away
     std::string m_error;
     std::atomic<uint64_t> m_raw_offset{0};
+    bool m_background;
     std::thread m_worker;
 };
 

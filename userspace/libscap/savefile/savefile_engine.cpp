@@ -366,7 +366,7 @@ void savefile_engine::get_stats(engine_stats& out) const {
 
 std::unique_ptr<engine> open_savefile(const savefile_options& opts, std::string& error) {
     auto eng = std::make_unique<savefile_engine>(opts);
-    if (!eng->input().open_file(opts.path, error) || !eng->open(error)) return nullptr;
+    if (!eng->input().open_file(opts.path, opts.background_read, error) || !eng->open(error)) return nullptr;
     return eng;
 }
 
