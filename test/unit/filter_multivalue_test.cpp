@@ -34,8 +34,11 @@ TEST(FilterMultivalue, ListsAsArguments) {
     mock_event e;
     EXPECT_TRUE(eval("len((proc.name, proc.pname, 'x')) = 3", e));
     EXPECT_TRUE(eval("len((proc.args, proc.name)) = 3", e));  // list elements are flattened
-    // An element that does not apply contributes nothing.
-    EXPECT_TRUE(eval("len((proc.name, proc.aname[9])) = 1", e));
+    // An element that does not apply makes the whole list absent.
+    EXPECT_FALSE(eval("len((proc.name, proc.aname[9])) exists", e));
+    // Integers join a list as decimal text.
+    e.res = -2;
+    EXPECT_TRUE(eval("join(',', (evt.num, evt.res, fd.sport)) = '42,-2,443'", e));
 }
 
 TEST(FilterMultivalue, ArgumentRulesAreCompileErrors) {
@@ -54,10 +57,54 @@ TEST(FilterMultivalue, ArgumentRulesAreCompileErrors) {
               "filter error at column 19: concat() arguments must be single strings (CHARBUF)");
     EXPECT_EQ(compile_error("concat(proc.name, proc.args) = x"),
               "filter error at column 19: concat() arguments must be single strings (CHARBUF)");
-    EXPECT_EQ(compile_error("len((proc.name, evt.num)) = 2"),
-              "filter error at column 17: list elements must be strings, but 'evt.num' has type UINT64");
+    EXPECT_EQ(compile_error("len((proc.name, fd.sip)) = 2"),
+              "filter error at column 17: list elements must be strings, but 'fd.sip' has type IPADDR");
     EXPECT_FALSE(compiles("concat(proc.name, 'x')[1] = x"));
-    EXPECT_FALSE(compiles("getopt(proc.args, 'l') = x"));
     // The result is a string: byte-buffer operators stay refused.
     EXPECT_FALSE(compiles("concat(proc.name, 'x') bcontains 00"));
+}
+
+TEST(FilterMultivalue, GetoptListsOptionsAndArguments) {
+    mock_event e;
+    e.args = {"-v", "-p", "8080", "-ofile", "--long", "-xq", "target", "-z"};
+    // v and p known, p takes an argument, attached or separate; x unknown ("?"); the first
+    // operand ("target") ends the scan, so -z is never seen.
+    EXPECT_TRUE(eval("getopt(proc.args, 'vp:o:q') intersects (8080)", e));
+    EXPECT_TRUE(eval("getopt(proc.args, 'vp:o:q') intersects ('?')", e));
+    EXPECT_TRUE(eval("getopt(proc.args, 'vp:o:q') intersects (file)", e));
+    EXPECT_FALSE(eval("getopt(proc.args, 'vp:o:q') intersects (z)", e));
+    EXPECT_FALSE(eval("getopt(proc.args, 'vp:o:q') intersects (long, '-', l)", e));  // long options skipped
+    EXPECT_TRUE(eval("len(getopt(proc.args, 'vp:o:q')) = 7", e));                    // v p 8080 o file ? q
+    EXPECT_TRUE(eval("join(' ', getopt(proc.args, 'vp:o:q')) = 'v p 8080 o file ? q'", e));
+    // "--" ends the options.
+    EXPECT_TRUE(eval("join(' ', getopt(('-a', '--', '-b'), 'ab')) = a", e));
+    // An argument-taking option at the end has an empty argument.
+    EXPECT_TRUE(eval("join('|', getopt(('-a', '-t'), 'at:')) = 'a|'", e));
+    // A cluster stops at the first option taking an argument: the rest is its argument.
+    EXPECT_TRUE(eval("join(' ', getopt(('-abcvalue'), 'abc:')) = 'a b c value'", e));
+}
+
+TEST(FilterMultivalue, GetoptSelector) {
+    mock_event e;
+    e.args = {"-t", "one", "-n", "-t", "two"};
+    EXPECT_TRUE(eval("getopt(proc.args, 'nt:')[t] = two", e));    // the last one wins
+    EXPECT_TRUE(eval("getopt(proc.args, 'nt:')[n] = n", e));      // no argument: the option itself
+    EXPECT_FALSE(eval("getopt(proc.args, 'nt:')[x] exists", e));  // absent option: no value
+    EXPECT_FALSE(eval("getopt(proc.args, 'nt:')[x] != ''", e));
+    e.args = {"-t"};
+    EXPECT_TRUE(eval("getopt(proc.args, 't:')[t] = ''", e));
+}
+
+TEST(FilterMultivalue, GetoptArgumentRules) {
+    EXPECT_FALSE(compiles("getopt(proc.args) intersects (a)"));
+    EXPECT_FALSE(compiles("getopt(proc.args, 'a', 'b') intersects (a)"));
+    EXPECT_EQ(compile_error("getopt(proc.name, 'a') intersects (a)"),
+              "filter error at column 8: getopt() takes a list of strings as first argument");
+    EXPECT_EQ(compile_error("getopt(proc.args, ('a')) intersects (a)"),
+              "filter error at column 19: getopt() takes a single string as optstring");
+    EXPECT_EQ(compile_error("getopt(proc.args, 'a')[ab] = a"),
+              "filter error at column 1: getopt() takes a single option character as argument");
+    // Without a selector the result is a list: only list operators apply.
+    EXPECT_FALSE(compiles("getopt(proc.args, 'a') = a"));
+    EXPECT_TRUE(compiles("getopt(proc.args, 'a')[a] = a"));
 }

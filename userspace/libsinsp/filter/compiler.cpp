@@ -3,6 +3,7 @@
 
 #include "bounds.h"
 #include "composite.h"
+#include "getopt.h"
 #include "nodes.h"
 #include "sinsp/filter.h"
 #include "type_rules.h"
@@ -63,7 +64,7 @@ class compiler {
         }
         if (t.name == "val") fail(t.pos, "'val()' is only allowed as the right-hand side of a comparison");
         if (t.name == "join" || t.name == "concat") return compile_multivalue(t);
-        if (t.name == "getopt") fail(t.pos, "transformer 'getopt' is not supported");
+        if (t.name == "getopt") return compile_getopt(t);
         if (t.arg) fail(t.pos, "transformer '" + t.name + "' does not take an argument");
         if (t.children.size() != 1) fail(t.pos, "transformer '" + t.name + "' takes exactly one argument");
         auto op = compile_operand(t.children[0]);
@@ -109,12 +110,21 @@ class compiler {
 
     static bool is_text(ppm_param_type t) { return family_of(t) == family::text; }
 
-    // `(a, b, "c")` as a transformer argument: a list of strings.
+    // `(a, b, "c")` as a transformer argument: a list of strings (integers shown in decimal).
     std::unique_ptr<operand> compile_transformer_list(const ast::term& t) {
         std::vector<std::unique_ptr<operand>> elements;
         uint32_t cost = 0;
         for (const auto& c : t.children) {
             auto e = compile_operand(c);
+            const family fam = family_of(e->type);
+            if (!e->is_list && (fam == family::signed_int || fam == family::unsigned_int)) {
+                const std::string name = e->field.info.name;
+                const uint32_t number_cost = e->cost + 5;
+                e = synthetic(
+                    name, PT_CHARBUF, false,
+                    std::make_unique<decimal_text_extractor>(std::move(e), fam == family::signed_int),
+                    number_cost);
+            }
             if (!is_text(e->type)) {
                 fail(c.pos, "list elements must be strings, but '" + e->field.info.name + "' has type " +
                                 type_name(e->type));
@@ -261,6 +271,29 @@ class compiler {
             return code_hint::fixed::unknown;
         }
         return outcome_from_bound(op, bound, values);
+    }
+
+    // getopt(argv, optstring)[c]: argv a list of strings, optstring one string, c one character.
+    std::unique_ptr<operand> compile_getopt(const ast::term& t) {
+        if (t.children.size() != 2)
+            fail(t.pos, "getopt() takes exactly 2 arguments: an argument list and an optstring");
+        auto argv = compile_operand(t.children[0]);
+        auto optstring = compile_operand(t.children[1]);
+        if (argv->type != PT_CHARBUF || !argv->is_list) {
+            fail(t.children[0].pos, "getopt() takes a list of strings as first argument");
+        }
+        if (optstring->type != PT_CHARBUF || optstring->is_list) {
+            fail(t.children[1].pos, "getopt() takes a single string as optstring");
+        }
+        std::optional<char> selector;
+        if (t.arg) {
+            if (t.arg->size() != 1) fail(t.pos, "getopt() takes a single option character as argument");
+            selector = (*t.arg)[0];
+        }
+        const uint32_t cost = 25 + argv->cost + optstring->cost;
+        return synthetic(ast::to_string(t), PT_CHARBUF, !selector,
+                         std::make_unique<getopt_extractor>(std::move(argv), std::move(optstring), selector),
+                         cost);
     }
 
     template <typename F>

@@ -1,5 +1,7 @@
 #include "composite.h"
 
+#include <charconv>
+
 namespace sinsp::filter {
 
 bool constant_extractor::extract(const event_context&, value_list& out) {
@@ -7,9 +9,19 @@ bool constant_extractor::extract(const event_context&, value_list& out) {
     return true;
 }
 
+bool decimal_text_extractor::extract(const event_context& ctx, value_list& out) {
+    if (!m_number->produce(ctx) || m_number->values.empty()) return false;
+    const uint64_t n = m_number->values[0].num;
+    auto [end, ec] = m_signed ? std::to_chars(m_text, m_text + sizeof m_text, static_cast<int64_t>(n))
+                              : std::to_chars(m_text, m_text + sizeof m_text, n);
+    if (ec != std::errc()) return false;
+    out.push_back(value_view::bytes(m_text, static_cast<size_t>(end - m_text)));
+    return true;
+}
+
 bool list_extractor::extract(const event_context& ctx, value_list& out) {
     for (auto& e : m_elements) {
-        if (!e->produce(ctx)) continue;
+        if (!e->produce(ctx)) return false;
         for (const auto& v : e->values) out.push_back(v);
     }
     return true;

@@ -24,8 +24,22 @@ class constant_extractor final : public field_extractor {
     std::string m_text;
 };
 
-// `(a, b, "c")`: every value of every element, in order. An element that does not apply to the
-// event contributes nothing.
+// A number shown as decimal text, so that it can join a list of strings (the reference renders
+// numeric list elements the same way).
+class decimal_text_extractor final : public field_extractor {
+  public:
+    decimal_text_extractor(std::unique_ptr<operand> number, bool is_signed)
+        : m_number(std::move(number)), m_signed(is_signed) {}
+    bool extract(const event_context& ctx, value_list& out) override;
+
+  private:
+    std::unique_ptr<operand> m_number;
+    bool m_signed;
+    char m_text[24];
+};
+
+// `(a, b, "c")`: every value of every element, in order; nothing when an element does not apply
+// to the event.
 class list_extractor final : public field_extractor {
   public:
     explicit list_extractor(std::vector<std::unique_ptr<operand>> elements)
