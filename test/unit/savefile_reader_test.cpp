@@ -501,6 +501,15 @@ TEST(SavefileReaderStructure, UnknownBlocksSectionOptionsAndASecondSection) {
     EXPECT_EQ(extra(st, "unknown_blocks_skipped"), 2u);
 }
 
+TEST(SavefileReaderStructure, ByteSwappedCapturesAreRecognized) {
+    bytes file = section_header();
+    const uint32_t swapped = 0x4D3C2B1A;
+    std::memcpy(file.data() + 8, &swapped, 4);
+    read_result r = read_memory(file);
+    ASSERT_EQ(r.eng, nullptr);
+    EXPECT_NE(r.error.find("big-endian"), std::string::npos) << r.error;
+}
+
 TEST(SavefileReaderStructure, CapturesWithoutEventsOrSnapshotAreValid) {
     read_result r = read_memory(section_header());
     ASSERT_NE(r.eng, nullptr) << r.error;

@@ -609,3 +609,20 @@ TEST(SavefileWriterErrors, UnwritablePathSaysWhy) {
 }
 
 }  // namespace
+
+namespace {
+
+// A full disk: the error says why and how far the capture got.
+TEST(SavefileWriterErrors, WriteFailureSaysWhereItStopped) {
+    std::string error;
+    auto d = scap::dumper::open("/dev/full", false, scap::snapshot{}, error);
+    if (!d) GTEST_SKIP() << "no /dev/full here: " << error;
+    const bytes evt = event_builder(PPME_SYSCALL_CLOSE_X).num<int64_t>(0).num<int64_t>(3).build();
+    scap::status s = scap::status::ok;
+    for (int i = 0; i < 100000 && s == scap::status::ok; ++i) s = d->write(scap::test::hdr(evt), 0);
+    EXPECT_EQ(s, scap::status::error);
+    EXPECT_NE(d->last_error().find("write failed"), std::string::npos) << d->last_error();
+    EXPECT_NE(d->last_error().find("events)"), std::string::npos) << d->last_error();
+}
+
+}  // namespace

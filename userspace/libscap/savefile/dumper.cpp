@@ -52,7 +52,9 @@ status dumper::put(const void* data, size_t len) {
     if (gzwrite(static_cast<gzFile>(m_file), data, static_cast<unsigned>(len)) != static_cast<int>(len)) {
         int errnum = 0;
         const char* msg = gzerror(static_cast<gzFile>(m_file), &errnum);
-        m_last_error = std::string("write failed: ") + (errnum == Z_ERRNO ? std::strerror(errno) : msg);
+        m_last_error = std::string("write failed: ") + (errnum == Z_ERRNO ? std::strerror(errno) : msg) +
+                       " (at uncompressed offset " + std::to_string(m_bytes) + ", after " +
+                       std::to_string(m_events) + " events)";
         return status::error;
     }
     m_bytes += len;

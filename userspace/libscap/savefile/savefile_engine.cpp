@@ -98,9 +98,10 @@ bool savefile_engine::open(std::string& error) {
     uint16_t major = 0;
     std::memcpy(&major, m_in.data() + 12, 2);
     if (magic != block::byte_order_magic) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, ": bad byte-order magic 0x%08x in the section header at offset 0",
-                      magic);
+        char buf[160];
+        // pcapng-style files written on a big-endian host show the magic byte-swapped.
+        std::snprintf(buf, sizeof buf, ": bad byte-order magic 0x%08x in the section header at offset 0%s",
+                      magic, magic == 0x4D3C2B1A ? " (a big-endian capture: not supported)" : "");
         error = (m_opts.path.empty() ? std::string("capture") : m_opts.path) + buf;
         return false;
     }
