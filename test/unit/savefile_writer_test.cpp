@@ -601,6 +601,21 @@ TEST(SavefileWriterRoundTrip, EveryOldCaptureCopiedUnconvertedRereadsIdentically
     }
 }
 
+TEST(SavefileWriterErrors, EventsWithImpossibleLengthsAreRefused) {
+    const std::string path = scap_test::temp_dir("writer_bad_len") + "/bad.scap";
+    std::string error;
+    auto d = scap::dumper::open(path, false, scap::snapshot{}, error);
+    ASSERT_NE(d, nullptr) << error;
+    bytes evt = event_builder(PPME_SYSCALL_CLOSE_X).num<int64_t>(0).num<int64_t>(3).build();
+    for (uint32_t bad : {0u, 25u, 0xffffffffu}) {
+        std::memcpy(evt.data() + 16, &bad, 4);
+        EXPECT_EQ(d->write(scap::test::hdr(evt), 0), scap::status::error);
+        EXPECT_NE(d->last_error().find("invalid length " + std::to_string(bad)), std::string::npos)
+            << d->last_error();
+    }
+    EXPECT_EQ(d->events_written(), 0u);
+}
+
 TEST(SavefileWriterErrors, UnwritablePathSaysWhy) {
     std::string error;
     auto d = scap::dumper::open("/nonexistent-dir/x.scap", false, scap::snapshot{}, error);

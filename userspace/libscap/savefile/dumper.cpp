@@ -64,6 +64,11 @@ status dumper::put(const void* data, size_t len) {
 status dumper::write(const event_header* evt, uint16_t cpu, uint32_t flags) {
     uint32_t evt_len;
     std::memcpy(&evt_len, reinterpret_cast<const uint8_t*>(evt) + offsetof(event_header, len), 4);
+    // Refuse what no reader would accept back rather than write a file that stops there.
+    if (evt_len < k_event_header_size || evt_len > block::max_block_size - 32)
+        return (m_last_error = "event " + std::to_string(m_events) + " has an invalid length " +
+                               std::to_string(evt_len)),
+               status::error;
     const uint32_t prefix = flags ? 6 : 2;
     const uint32_t body = prefix + evt_len;
     const uint32_t padded = (body + 3) & ~3u;
