@@ -39,7 +39,7 @@ struct param_view {
     template <typename T>
     T as() const {
         T v{};
-        std::memcpy(&v, data, len < sizeof(T) ? len : sizeof(T));
+        if (len != 0) std::memcpy(&v, data, len < sizeof(T) ? len : sizeof(T));  // empty: data may be null
         return v;
     }
 };
