@@ -94,8 +94,10 @@ const event& state_core::process(const scap::event_ref& ref) {
         m_pending_removal = -1;
     }
     const scap::event_view ev = ref.view();
+    m_event.prev_ts = m_event.num ? m_event.view.ts() : 0;
     m_event.view = ev;
     m_event.num = ++stats.events;
+    if (m_event.num == 1) m_event.first_ts = ev.ts();
     m_event.cpu = ref.cpu;
     m_event.fd = nullptr;
     m_event.fd_num = -1;

@@ -150,6 +150,8 @@ struct field_descriptor {
     // counts events from 1. The event-type derivation uses it to recognise comparisons that can
     // never hold (`evt.num = 0`: no event) or always hold (`evt.num > 0`: every event).
     std::optional<uint64_t> min_value;
+    // One line for field listings (`-l`).
+    std::string description;
 };
 
 class field_extractor {
@@ -186,6 +188,11 @@ class field_table : public field_registry {
     void add(field_descriptor info, factory make);
     bool bind(std::string_view name, const std::optional<std::string>& arg, bound_field& out,
               std::string& error) override;
+    // Every registered field, in registration order (field listings).
+    template <typename F>
+    void for_each_field(F&& f) const {
+        for (const auto& e : m_entries) f(e.info);
+    }
 
   private:
     struct entry {

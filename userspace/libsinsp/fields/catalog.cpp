@@ -1,0 +1,26 @@
+// The catalog: every field class in one registry, and the class list for listings.
+#include "fields/field_classes.h"
+
+namespace sinsp {
+
+field_catalog::field_catalog() {
+    fields::add_evt_fields(*this);
+    fields::add_process_fields(*this);
+    fields::add_fd_fields(*this);
+    fields::add_user_fields(*this);
+}
+
+const std::vector<field_class_info>& field_classes() {
+    static const std::vector<field_class_info> classes = {
+        {"evt", "The event: its type, time, arguments and result."},
+        {"proc", "The process that generated the event, and its ancestors."},
+        {"thread", "The thread that generated the event."},
+        {"fd", "The file descriptor the event uses or creates: files, sockets, pipes and more."},
+        {"fs.path", "Paths that filesystem events (unlink, rename, mkdir, ...) act on."},
+        {"user", "The user of the process that generated the event."},
+        {"group", "The group of the process that generated the event."},
+    };
+    return classes;
+}
+
+}  // namespace sinsp

@@ -1,0 +1,13 @@
+// The field classes that make up the catalog; each lives in its own file. Private to libsinsp.
+#pragma once
+
+#include "sinsp/fields.h"
+
+namespace sinsp::fields {
+
+void add_evt_fields(filter::field_table& t);      // evt_fields.cpp
+void add_process_fields(filter::field_table& t);  // process_fields.cpp: proc.*, thread.*
+void add_fd_fields(filter::field_table& t);       // fd_fields.cpp: fd.*, fs.path.*
+void add_user_fields(filter::field_table& t);     // user_fields.cpp: user.*, group.*
+
+}  // namespace sinsp::fields
