@@ -27,6 +27,10 @@ class compiler {
   public:
     explicit compiler(field_registry& fields) : m_fields(fields) {}
 
+  private:
+    field_registry& m_fields;
+
+  public:
     std::unique_ptr<node> compile(const ast::expr& e) {
         switch (e.what) {
             case ast::expr::kind::and_:
@@ -46,9 +50,7 @@ class compiler {
         fail(e.pos, "unknown expression");
     }
 
-  private:
-    field_registry& m_fields;
-
+    // Public for compile_value(); everything below is the compiler's own machinery.
     std::unique_ptr<operand> compile_operand(const ast::term& t) {
         switch (t.what) {
             case ast::term::kind::field:
@@ -338,6 +340,25 @@ std::unique_ptr<compiled_filter> compile(const ast::expr& tree, field_registry& 
 std::unique_ptr<compiled_filter> compile(std::string_view text, field_registry& fields) {
     auto tree = parse(text);
     return compile(*tree, fields);
+}
+
+compiled_value::compiled_value(std::unique_ptr<operand> op) : m_op(std::move(op)) {}
+compiled_value::~compiled_value() = default;
+
+const value_list* compiled_value::extract(const event_context& ctx) {
+    return m_op->produce(ctx) ? &m_op->values : nullptr;
+}
+ppm_param_type compiled_value::type() const {
+    return m_op->type;
+}
+bool compiled_value::is_list() const {
+    return m_op->is_list;
+}
+
+std::unique_ptr<compiled_value> compile_value(const ast::term& term, field_registry& fields) {
+    auto v = std::make_unique<compiled_value>(compiler(fields).compile_operand(term));
+    v->m_name = ast::to_string(term);
+    return v;
 }
 
 std::unique_ptr<compiled_filter> accept_all() {

@@ -57,6 +57,22 @@ class parser {
         return e;
     }
 
+    // A field or transformer expression at the start of the text; `consumed` is where it ends.
+    ast::term run_value(size_t& consumed) {
+        auto pos = m_pos;
+        ast::term t;
+        std::string tname;
+        if (size_t n = field_name_len()) {
+            t = parse_field_rest(take(n), pos);
+        } else if (lex_transformer_keyword(tname)) {
+            t = parse_transformer_rest(tname, pos);
+        } else {
+            fail("expected a field name or a transformer");
+        }
+        consumed = m_i;
+        return t;
+    }
+
   private:
     std::string_view m_text;
     size_t m_i = 0;
@@ -594,6 +610,10 @@ filter_error::filter_error(const ast::position& pos, const std::string& detail)
 
 std::unique_ptr<ast::expr> parse(std::string_view text, uint32_t max_depth) {
     return parser(text, max_depth).run();
+}
+
+ast::term parse_value_prefix(std::string_view text, size_t& consumed) {
+    return parser(text, 100).run_value(consumed);
 }
 
 }  // namespace sinsp::filter

@@ -13,6 +13,7 @@
 namespace sinsp::filter {
 
 class node;
+struct operand;
 
 class compiled_filter {
   public:
@@ -39,6 +40,32 @@ class compiled_filter {
 // Throws filter_error (parse and compile errors both carry a position).
 std::unique_ptr<compiled_filter> compile(const ast::expr& tree, field_registry& fields);
 std::unique_ptr<compiled_filter> compile(std::string_view text, field_registry& fields);
+
+// One field or transformer expression compiled for extraction, as output formats use them.
+class compiled_value {
+  public:
+    explicit compiled_value(std::unique_ptr<operand> op);
+    ~compiled_value();
+    compiled_value(const compiled_value&) = delete;
+    compiled_value& operator=(const compiled_value&) = delete;
+
+    // The values for the event, or nullptr when the field does not apply to it. The list is
+    // owned by this object and valid until the next call.
+    const value_list* extract(const event_context& ctx);
+    // Type of the values (after transformers) and whether there can be several.
+    ppm_param_type type() const;
+    bool is_list() const;
+    // The expression's canonical text ("proc.name", "toupper(proc.name)").
+    const std::string& name() const { return m_name; }
+
+  private:
+    friend std::unique_ptr<compiled_value> compile_value(const ast::term& term, field_registry& fields);
+    std::unique_ptr<operand> m_op;
+    std::string m_name;
+};
+
+// Throws filter_error.
+std::unique_ptr<compiled_value> compile_value(const ast::term& term, field_registry& fields);
 
 // A filter that accepts everything (what an empty rule condition means to callers).
 std::unique_ptr<compiled_filter> accept_all();

@@ -42,4 +42,8 @@ std::unique_ptr<ast::expr> parse(std::string_view text, uint32_t max_depth = 100
 // Throws std::invalid_argument with a description on a bad escape.
 std::string unescape(std::string_view quoted);
 
+// A field ("proc.aname[2]") or transformer ("toupper(proc.name)") at the start of `text`, as
+// output formats write them after '%'. `consumed` receives the length it spans.
+ast::term parse_value_prefix(std::string_view text, size_t& consumed);
+
 }  // namespace sinsp::filter

@@ -33,8 +33,8 @@ struct event {
     scap::event_view view;
     uint64_t num = 0;  // 1-based position in the stream
     uint16_t cpu = 0;
-    uint64_t first_ts = 0;  // timestamp of the stream's first event (evt.reltime)
-    uint64_t prev_ts = 0;   // timestamp of the previous event (evt.delta); 0 for the first
+    uint64_t first_ts = 0;          // timestamp of the stream's first event (evt.reltime)
+    uint64_t prev_ts = 0;           // timestamp of the previous event (evt.delta); 0 for the first
     thread_info* thread = nullptr;  // the thread that generated the event (null for tid 0/unknown)
     // For events that use or create an fd: the fd number and what it refers to (fd is null when
     // unknown). For close, a copy of the fd as it was before being closed.

@@ -1,0 +1,195 @@
+// Output formats: parsing once into literal and field tokens, rendering per event.
+#include "sinsp/formatter.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sinsp/value_text.h"
+
+namespace sinsp {
+
+struct event_formatter::token {
+    std::string literal;                            // text copied as is (when no value)
+    std::unique_ptr<filter::compiled_value> value;  // a field or transformer expression
+    size_t width = 0;                               // %N: pad or cut to N characters
+};
+
+namespace {
+
+[[noreturn]] void fail_at(size_t offset, const std::string& what) {
+    filter::ast::position pos;
+    pos.offset = static_cast<uint32_t>(offset);
+    pos.line = 1;
+    pos.column = static_cast<uint32_t>(offset + 1);
+    throw filter::filter_error(pos, what);
+}
+
+// Re-raises a parse error found inside the format with its position moved to the format's
+// coordinates.
+[[noreturn]] void rethrow_shifted(const filter::filter_error& e, size_t base) {
+    fail_at(base + e.pos().offset, e.detail());
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+void append_json_value(nlohmann::ordered_json& slot, ppm_param_type type, const filter::value_view& v,
+                       std::string& scratch) {
+    switch (type) {
+        case PT_INT8:
+        case PT_INT16:
+        case PT_INT32:
+        case PT_INT64:
+        case PT_ERRNO:
+        case PT_FD:
+        case PT_PID:
+        case PT_FD32:
+        case PT_PID32:
+            slot = static_cast<int64_t>(v.num);
+            return;
+        case PT_UINT8:
+        case PT_UINT16:
+        case PT_UINT32:
+        case PT_UINT64:
+        case PT_RELTIME:
+        case PT_ABSTIME:
+        case PT_PORT:
+        case PT_UID:
+        case PT_GID:
+        case PT_SYSCALLID:
+        case PT_SIGTYPE:
+        case PT_L4PROTO:
+        case PT_SOCKFAMILY:
+        case PT_MODE:
+        case PT_FLAGS8:
+        case PT_FLAGS16:
+        case PT_FLAGS32:
+        case PT_ENUMFLAGS8:
+        case PT_ENUMFLAGS16:
+        case PT_ENUMFLAGS32:
+        case PT_SIGSET:
+            if (v.data == nullptr) {
+                slot = v.num;
+                return;
+            }
+            break;
+        case PT_BOOL:
+            slot = v.num != 0;
+            return;
+        case PT_DOUBLE:
+            slot = v.as_double();
+            return;
+        default:
+            break;
+    }
+    scratch.clear();
+    append_value_text(scratch, type, v);
+    slot = scratch;
+}
+
+}  // namespace
+
+event_formatter::event_formatter(std::string_view format, filter::field_registry& fields) {
+    size_t i = 0;
+    if (!format.empty() && format[0] == '*') {
+        m_require_all = false;
+        i = 1;
+    }
+    std::string literal;
+    auto flush_literal = [&] {
+        if (literal.empty()) return;
+        token t;
+        t.literal = std::move(literal);
+        literal.clear();
+        m_tokens.push_back(std::move(t));
+    };
+    while (i < format.size()) {
+        const char c = format[i];
+        if (c != '%') {
+            literal += c;
+            ++i;
+            continue;
+        }
+        const size_t at = i++;
+        if (i == format.size()) fail_at(at, "the format ends with '%': a field name must follow it");
+        size_t width = 0;
+        while (i < format.size() && is_digit(format[i]))
+            width = width * 10 + static_cast<size_t>(format[i++] - '0');
+        if (i == format.size())
+            fail_at(at, "the format ends after a field width: a field name must follow it");
+        token t;
+        t.width = width;
+        try {
+            size_t consumed = 0;
+            const auto term = filter::parse_value_prefix(format.substr(i), consumed);
+            t.value = filter::compile_value(term, fields);
+            i += consumed;
+        } catch (const filter::filter_error& e) {
+            rethrow_shifted(e, i);
+        }
+        flush_literal();
+        m_tokens.push_back(std::move(t));
+    }
+    flush_literal();
+}
+
+event_formatter::~event_formatter() = default;
+
+bool event_formatter::format(const event_context& ctx, std::string& out) {
+    const size_t start = out.size();
+    for (auto& t : m_tokens) {
+        if (!t.value) {
+            out += t.literal;
+            continue;
+        }
+        const size_t before = out.size();
+        if (const auto* values = t.value->extract(ctx)) {
+            append_values_text(out, t.value->type(), *values);
+        } else if (m_require_all) {
+            out.resize(start);
+            return false;
+        } else {
+            out += "<NA>";
+        }
+        if (t.width) out.resize(before + t.width, ' ');
+    }
+    return true;
+}
+
+bool event_formatter::format_json(const event_context& ctx, std::string& out) {
+    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
+    std::string scratch;
+    for (auto& t : m_tokens) {
+        if (!t.value) continue;
+        auto& slot = obj[t.value->name()];
+        const auto* values = t.value->extract(ctx);
+        if (!values) {
+            if (m_require_all) return false;
+            slot = nullptr;
+            continue;
+        }
+        if (t.value->is_list() || values->size() != 1) {
+            slot = nlohmann::ordered_json::array();
+            for (const auto& v : *values) {
+                nlohmann::ordered_json item;
+                append_json_value(item, t.value->type(), v, scratch);
+                slot.push_back(std::move(item));
+            }
+        } else {
+            append_json_value(slot, t.value->type(), (*values)[0], scratch);
+        }
+    }
+    // Binary payloads are not always valid UTF-8: replace rather than throw.
+    out += obj.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return true;
+}
+
+std::vector<std::string> event_formatter::field_names() const {
+    std::vector<std::string> names;
+    for (const auto& t : m_tokens) {
+        if (t.value) names.push_back(t.value->name());
+    }
+    return names;
+}
+
+}  // namespace sinsp
