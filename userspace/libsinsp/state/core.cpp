@@ -99,6 +99,7 @@ const event& state_core::process(const scap::event_ref& ref) {
     m_event.num = ++stats.events;
     if (m_event.num == 1) m_event.first_ts = ev.ts();
     m_event.cpu = ref.cpu;
+    m_event.block_flags = ref.flags;
     m_event.fd = nullptr;
     m_event.fd_num = -1;
 

@@ -33,6 +33,7 @@ struct event {
     scap::event_view view;
     uint64_t num = 0;  // 1-based position in the stream
     uint16_t cpu = 0;
+    uint32_t block_flags = 0;  // flags of the capture block that held the event (0 if none)
     uint64_t first_ts = 0;          // timestamp of the stream's first event (evt.reltime)
     uint64_t prev_ts = 0;           // timestamp of the previous event (evt.delta); 0 for the first
     thread_info* thread = nullptr;  // the thread that generated the event (null for tid 0/unknown)
@@ -67,6 +68,11 @@ class inspector {
     // Loads threads, fds, users, groups and interfaces from a snapshot (open/next do it
     // themselves for the engine's snapshot).
     void load_snapshot(const scap::snapshot& snap);
+
+    // The engine being read (null before open); for its stats and its raw snapshot, which
+    // writers of filtered captures copy.
+    scap::engine* engine() { return m_engine.get(); }
+    const scap::engine* engine() const { return m_engine.get(); }
 
     thread_table& threads();
     const thread_table& threads() const;

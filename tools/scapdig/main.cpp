@@ -1,0 +1,193 @@
+// scapdig: sysdig-style command line over libsinsp. Replays a capture (-r) or captures live,
+// keeps the process/fd state, prints the events matching a filter in a chosen format (text or
+// JSON), optionally writes them to a new capture, and ends with a summary on stderr.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "field_list.h"
+#include "options.h"
+#include "scap/savefile.h"
+#include "scap/scap.h"
+#include "scap/snapshot.h"
+#include "sinsp/fields.h"
+#include "sinsp/filter.h"
+#include "sinsp/formatter.h"
+#include "sinsp/inspector.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_signal(int) {
+    g_interrupted = 1;
+}
+
+struct counters {
+    uint64_t read = 0, matched = 0, printed = 0, written = 0;
+};
+
+void print_summary(const sinsp::inspector& insp, const counters& c, double seconds, scap::dumper* writer) {
+    scap::engine_stats st;
+    if (insp.engine()) insp.engine()->get_stats(st);
+    const double rate = seconds > 0 ? static_cast<double>(c.read) / seconds : 0;
+    std::fprintf(
+        stderr,
+        "scapdig: read %llu events, matched %llu, printed %llu, written %llu in %.3f s (%.2f M events/s)\n",
+        static_cast<unsigned long long>(c.read), static_cast<unsigned long long>(c.matched),
+        static_cast<unsigned long long>(c.printed), static_cast<unsigned long long>(c.written), seconds,
+        rate / 1e6);
+    std::fprintf(
+        stderr,
+        "scapdig: drops %llu (buffer full %llu, scratch space %llu, page faults %llu, driver bugs %llu)\n",
+        static_cast<unsigned long long>(st.n_drops), static_cast<unsigned long long>(st.n_drops_buffer),
+        static_cast<unsigned long long>(st.n_drops_scratch_map),
+        static_cast<unsigned long long>(st.n_drops_page_faults),
+        static_cast<unsigned long long>(st.n_drops_bug));
+    const auto& s = insp.stats();
+    std::fprintf(stderr,
+                 "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu removed, %llu evicted), "
+                 "%llu fds added, %llu parse errors\n",
+                 insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
+                 static_cast<unsigned long long>(s.threads_incomplete),
+                 static_cast<unsigned long long>(s.threads_removed),
+                 static_cast<unsigned long long>(s.threads_evicted),
+                 static_cast<unsigned long long>(s.fds_added),
+                 static_cast<unsigned long long>(s.parse_errors));
+    if (writer) {
+        std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
+                     static_cast<unsigned long long>(writer->events_written()),
+                     static_cast<unsigned long long>(writer->bytes_written()));
+    }
+}
+
+std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filter::compiled_filter& filter,
+                                          std::string& error) {
+    scap::open_options opts;
+    if (!o.read_file.empty()) {
+        opts.kind = scap::engine_kind::savefile;
+        opts.file.path = o.read_file;
+        return scap::open_engine(opts, error);
+    }
+    opts.kind = scap::engine_kind::modern_bpf;
+    auto eng = scap::open_engine(opts, error);
+    if (!eng) return nullptr;
+    // Live: only the syscalls the filter can match are captured at all.
+    if (eng->set_selection(filter.syscall_codes()) != scap::status::ok) {
+        error = "cannot apply the filter's syscall selection: " + eng->last_error();
+        return nullptr;
+    }
+    if (eng->start() != scap::status::ok && !eng->last_error().empty()) {
+        error = "cannot start the capture: " + eng->last_error();
+        return nullptr;
+    }
+    return eng;
+}
+
+int run(const scapdig::options& o) {
+    sinsp::field_catalog fields;
+    std::unique_ptr<sinsp::filter::compiled_filter> filter;
+    std::unique_ptr<sinsp::event_formatter> formatter;
+    try {
+        filter = o.filter.empty() ? sinsp::filter::accept_all() : sinsp::filter::compile(o.filter, fields);
+    } catch (const sinsp::filter::filter_error& e) {
+        std::fprintf(stderr, "scapdig: bad filter: %s\n", e.what());
+        return 2;
+    }
+    if (!o.quiet) {
+        try {
+            formatter = std::make_unique<sinsp::event_formatter>(
+                o.format.empty() ? std::string(sinsp::k_default_format) : o.format, fields);
+        } catch (const sinsp::filter::filter_error& e) {
+            std::fprintf(stderr, "scapdig: bad output format: %s\n", e.what());
+            return 2;
+        }
+    }
+
+    std::string error;
+    auto engine = open_source(o, *filter, error);
+    if (!engine) {
+        std::fprintf(stderr, "scapdig: %s\n", error.c_str());
+        return 1;
+    }
+    sinsp::inspector insp;
+    insp.open(std::move(engine));
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    static char out_buf[1 << 20];
+    std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+
+    std::unique_ptr<scap::dumper> writer;
+    counters c;
+    std::string line;
+    int rc = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!g_interrupted) {
+        const sinsp::event* e = nullptr;
+        const scap::status s = insp.next(e);
+        if (s == scap::status::timeout) continue;
+        if (s == scap::status::eof) break;
+        if (s != scap::status::ok) {
+            std::fprintf(stderr, "scapdig: %s\n", insp.last_error().c_str());
+            rc = 1;
+            break;
+        }
+        ++c.read;
+        const sinsp::event_context ctx{e, &insp};
+        if (!filter->matches(ctx)) continue;
+        ++c.matched;
+        if (!o.write_file.empty()) {
+            // Opened at the first event: a capture file's snapshot is complete only then.
+            if (!writer) {
+                writer = scap::dumper::open(o.write_file, o.compress, insp.engine()->get_snapshot(), error);
+                if (!writer) {
+                    std::fprintf(stderr, "scapdig: cannot write %s: %s\n", o.write_file.c_str(),
+                                 error.c_str());
+                    rc = 1;
+                    break;
+                }
+            }
+            if (writer->write(e->view.header(), e->cpu, e->block_flags) != scap::status::ok) {
+                std::fprintf(stderr, "scapdig: writing event %llu: %s\n",
+                             static_cast<unsigned long long>(e->num), writer->last_error().c_str());
+                rc = 1;
+                break;
+            }
+            ++c.written;
+        }
+        if (formatter) {
+            line.clear();
+            const bool shown = o.json ? formatter->format_json(ctx, line) : formatter->format(ctx, line);
+            if (shown) {
+                line += '\n';
+                std::fwrite(line.data(), 1, line.size(), stdout);
+                ++c.printed;
+            }
+        }
+        if (o.max_events && c.matched >= o.max_events) break;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (writer && writer->close() != scap::status::ok) {
+        std::fprintf(stderr, "scapdig: closing %s: %s\n", o.write_file.c_str(), writer->last_error().c_str());
+        rc = 1;
+    }
+    print_summary(insp, c, seconds, writer.get());
+    return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    scapdig::options o;
+    const int prc = scapdig::parse_options(argc, argv, o);
+    if (prc == -1) return 0;
+    if (prc != 0) return prc;
+    if (o.list_fields) {
+        scapdig::print_field_list(stdout);
+        return 0;
+    }
+    return run(o);
+}

@@ -1,0 +1,96 @@
+#include "options.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace scapdig {
+
+namespace {
+
+void usage(FILE* out) {
+    std::fprintf(out,
+                 "usage: scapdig [options] [filter expression]\n"
+                 "Replays a capture (-r) or captures live (no -r, as root), printing the events that match\n"
+                 "the filter.\n"
+                 "  -r FILE       read a capture (.scap, gzip or not, any format version)\n"
+                 "  -w FILE       write matching events, with the initial snapshot, as a current capture\n"
+                 "  -z            gzip the capture written with -w (also implied by a .gz name)\n"
+                 "  -p FORMAT     output format, e.g. \"%%evt.num %%proc.name %%evt.type %%fd.name\";\n"
+                 "                a leading '*' prints events even when some fields do not apply\n"
+                 "  -j            print JSON objects instead of text lines\n"
+                 "  -n N          stop after N matching events\n"
+                 "  -l            list the fields filters and formats can use\n"
+                 "  -q            print no events, only the summary\n"
+                 "  -h            this help\n"
+                 "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+    const size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+}  // namespace
+
+int parse_options(int argc, char** argv, options& o) {
+    int i = 1;
+    auto value = [&](const char* flag) -> const char* {
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "scapdig: %s needs a value\n", flag);
+            return nullptr;
+        }
+        return argv[++i];
+    };
+    for (; i < argc; ++i) {
+        const char* a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') break;  // the filter starts here
+        if (std::strcmp(a, "--") == 0) {
+            ++i;
+            break;
+        }
+        if (std::strcmp(a, "-h") == 0 || std::strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        }
+        const char* v = nullptr;
+        if (std::strcmp(a, "-r") == 0) {
+            if (!(v = value(a))) return 2;
+            o.read_file = v;
+        } else if (std::strcmp(a, "-w") == 0) {
+            if (!(v = value(a))) return 2;
+            o.write_file = v;
+        } else if (std::strcmp(a, "-p") == 0) {
+            if (!(v = value(a))) return 2;
+            o.format = v;
+        } else if (std::strcmp(a, "-n") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            o.max_events = std::strtoull(v, &end, 10);
+            if (!end || *end || o.max_events == 0) {
+                std::fprintf(stderr, "scapdig: -n needs a positive number, got '%s'\n", v);
+                return 2;
+            }
+        } else if (std::strcmp(a, "-z") == 0) {
+            o.compress = true;
+        } else if (std::strcmp(a, "-j") == 0) {
+            o.json = true;
+        } else if (std::strcmp(a, "-l") == 0) {
+            o.list_fields = true;
+        } else if (std::strcmp(a, "-q") == 0) {
+            o.quiet = true;
+        } else {
+            std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    for (; i < argc; ++i) {
+        if (!o.filter.empty()) o.filter += ' ';
+        o.filter += argv[i];
+    }
+    if (ends_with(o.write_file, ".gz")) o.compress = true;
+    return 0;
+}
+
+}  // namespace scapdig

@@ -1,0 +1,25 @@
+// scapdig's command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace scapdig {
+
+struct options {
+    std::string read_file;     // -r: replay this capture; empty means live capture
+    std::string write_file;    // -w: write matching events (and the snapshot) here
+    bool compress = false;     // -z or a .gz name: gzip the written capture
+    std::string format;        // -p: output format; empty means the default line
+    bool json = false;         // -j
+    uint64_t max_events = 0;   // -n: stop after this many matching events (0: no limit)
+    bool list_fields = false;  // -l
+    bool quiet = false;        // -q: no per-event output (summary only)
+    std::string filter;        // the trailing arguments, joined by spaces
+};
+
+// Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after
+// printing an error.
+int parse_options(int argc, char** argv, options& out);
+
+}  // namespace scapdig
