@@ -183,3 +183,19 @@ TEST(SinspStateCapture, MemoryPerThread) {
 }
 
 }  // namespace
+
+namespace {
+// reference_mixed_2M.scap.gz starts with useradded/groupadded meta events (scap-open -p):
+// uid 1000 is cloudsdk with home /home/cloudsdk, uid 101 is postgres.
+TEST(SinspStateCapture, UserTableKnowsTheCaptureUsers) {
+    sinsp::inspector insp;
+    uint64_t n = 0;
+    run(insp, "reference_mixed_2M.scap.gz", [&](const sinsp::event&) { ++n; });
+    ASSERT_NE(insp.user(1000), nullptr);
+    EXPECT_EQ(insp.user(1000)->name, "cloudsdk");
+    EXPECT_EQ(insp.user(1000)->homedir, "/home/cloudsdk");
+    ASSERT_NE(insp.user(101), nullptr);
+    EXPECT_EQ(insp.user(101)->name, "postgres");
+    EXPECT_EQ(n, 2000076u);
+}
+}  // namespace

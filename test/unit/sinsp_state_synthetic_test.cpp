@@ -368,3 +368,33 @@ TEST(SinspStateInterner, SharesAndFreesStrings) {
 }
 
 }  // namespace
+
+// Users and groups added or deleted during the capture update the host tables; container
+// users do not touch them.
+TEST_F(SinspStateSynthetic, UserAndGroupMetaEvents) {
+    feed(make(PPME_USER_ADDED_E, UINT64_MAX,
+              {{"uid", val<uint32_t>(1001)},
+               {"gid", val<uint32_t>(1002)},
+               {"name", str("alice")},
+               {"home", str("/home/alice")},
+               {"shell", str("/bin/zsh")},
+               {"container_id", str("")}}));
+    feed(make(PPME_GROUP_ADDED_E, UINT64_MAX, {{"gid", val<uint32_t>(1002)}, {"name", str("staff")}}));
+    feed(make(
+        PPME_USER_ADDED_E, UINT64_MAX,
+        {{"uid", val<uint32_t>(0)}, {"name", str("container-root")}, {"container_id", str("abcdef012345")}}));
+    ASSERT_NE(insp.user(1001), nullptr);
+    EXPECT_EQ(insp.user(1001)->name, "alice");
+    EXPECT_EQ(insp.user(1001)->homedir, "/home/alice");
+    EXPECT_EQ(insp.user(1001)->shell, "/bin/zsh");
+    EXPECT_EQ(insp.user(1001)->gid, 1002u);
+    ASSERT_NE(insp.group(1002), nullptr);
+    EXPECT_EQ(insp.group(1002)->name, "staff");
+    EXPECT_EQ(insp.user(0), nullptr);      // the container's root is not the host's
+    EXPECT_EQ(insp.threads().size(), 0u);  // meta events (tid -1) invent no thread
+
+    feed(make(PPME_USER_DELETED_E, UINT64_MAX, {{"uid", val<uint32_t>(1001)}, {"container_id", str("")}}));
+    feed(make(PPME_GROUP_DELETED_E, UINT64_MAX, {{"gid", val<uint32_t>(1002)}}));
+    EXPECT_EQ(insp.user(1001), nullptr);
+    EXPECT_EQ(insp.group(1002), nullptr);
+}

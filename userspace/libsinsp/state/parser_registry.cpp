@@ -40,6 +40,7 @@ parser_registry::parser_registry() {
     register_process_parsers(*this);
     register_file_parsers(*this);
     register_net_parsers(*this);
+    register_meta_parsers(*this);
 }
 
 void parser_registry::add(uint16_t type, parse_fn fn, std::initializer_list<const char*> names) {

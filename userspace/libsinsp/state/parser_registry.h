@@ -65,5 +65,6 @@ struct parse_ctx {
 void register_process_parsers(parser_registry& r);
 void register_file_parsers(parser_registry& r);
 void register_net_parsers(parser_registry& r);
+void register_meta_parsers(parser_registry& r);
 
 }  // namespace sinsp
