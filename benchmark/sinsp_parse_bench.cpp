@@ -54,23 +54,31 @@ void BM_scap_iterate(benchmark::State& state) {
     state.SetItemsProcessed(events);
 }
 
+// Replays the capture through an inspector, calling on_event for each event. False (with the
+// benchmark marked as failed) on errors.
+template <typename F>
+bool replay(benchmark::State& state, sinsp::inspector& insp, F&& on_event) {
+    std::string error;
+    if (insp.open_file(plain_path(), error) != scap::status::ok) {
+        state.SkipWithError(error.c_str());
+        return false;
+    }
+    const sinsp::event* e;
+    scap::status s;
+    while ((s = insp.next(e)) == scap::status::ok) on_event(*e);
+    if (s != scap::status::eof) {
+        state.SkipWithError(insp.last_error().c_str());
+        return false;
+    }
+    return true;
+}
+
 void BM_sinsp_state(benchmark::State& state) {
     uint64_t events = 0;
     size_t threads = 0, per_thread = 0;
     for (auto _ : state) {
         sinsp::inspector insp;
-        std::string error;
-        if (insp.open_file(plain_path(), error) != scap::status::ok) {
-            state.SkipWithError(error.c_str());
-            return;
-        }
-        const sinsp::event* e;
-        scap::status s;
-        while ((s = insp.next(e)) == scap::status::ok) benchmark::DoNotOptimize(e->thread);
-        if (s != scap::status::eof) {
-            state.SkipWithError(insp.last_error().c_str());
-            return;
-        }
+        if (!replay(state, insp, [](const sinsp::event& e) { benchmark::DoNotOptimize(e.thread); })) return;
         events += insp.stats().events;
         state.PauseTiming();
         const auto m = insp.memory();
@@ -94,21 +102,11 @@ void BM_sinsp_filter(benchmark::State& state) {
     auto filter = sinsp::filter::compile("evt.type=openat and proc.name contains load", fields);
     for (auto _ : state) {
         sinsp::inspector insp;
-        std::string error;
-        if (insp.open_file(plain_path(), error) != scap::status::ok) {
-            state.SkipWithError(error.c_str());
-            return;
-        }
-        const sinsp::event* e;
-        scap::status s;
-        while ((s = insp.next(e)) == scap::status::ok) {
-            const sinsp::event_context ctx{e, &insp};
+        const bool ok = replay(state, insp, [&](const sinsp::event& e) {
+            const sinsp::event_context ctx{&e, &insp};
             matched += filter->matches(ctx);
-        }
-        if (s != scap::status::eof) {
-            state.SkipWithError(insp.last_error().c_str());
-            return;
-        }
+        });
+        if (!ok) return;
         events += insp.stats().events;
     }
     state.SetItemsProcessed(events);

@@ -9,12 +9,6 @@
 
 namespace sinsp::filter {
 
-// Value types grouped by how they compare.
-enum class family : uint8_t { signed_int, unsigned_int, real, boolean, text, bytes, ipaddr, ipnet, other };
-
-family family_of(ppm_param_type t);
-const char* type_name(ppm_param_type t);
-
 std::optional<cmp_op> op_from_string(std::string_view s);
 
 // Empty when `op` may be applied to a field of type `t` (a list field when `is_list`);

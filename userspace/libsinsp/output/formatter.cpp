@@ -35,48 +35,21 @@ bool is_digit(char c) {
 
 void append_json_value(nlohmann::ordered_json& slot, ppm_param_type type, const filter::value_view& v,
                        std::string& scratch) {
-    switch (type) {
-        case PT_INT8:
-        case PT_INT16:
-        case PT_INT32:
-        case PT_INT64:
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-        case PT_FD32:
-        case PT_PID32:
+    // Numbers stay numbers unless the field carries them as bytes (a type rendered as text).
+    switch (filter::family_of(type)) {
+        case filter::family::signed_int:
             slot = static_cast<int64_t>(v.num);
             return;
-        case PT_UINT8:
-        case PT_UINT16:
-        case PT_UINT32:
-        case PT_UINT64:
-        case PT_RELTIME:
-        case PT_ABSTIME:
-        case PT_PORT:
-        case PT_UID:
-        case PT_GID:
-        case PT_SYSCALLID:
-        case PT_SIGTYPE:
-        case PT_L4PROTO:
-        case PT_SOCKFAMILY:
-        case PT_MODE:
-        case PT_FLAGS8:
-        case PT_FLAGS16:
-        case PT_FLAGS32:
-        case PT_ENUMFLAGS8:
-        case PT_ENUMFLAGS16:
-        case PT_ENUMFLAGS32:
-        case PT_SIGSET:
+        case filter::family::unsigned_int:
             if (v.data == nullptr) {
                 slot = v.num;
                 return;
             }
             break;
-        case PT_BOOL:
+        case filter::family::boolean:
             slot = v.num != 0;
             return;
-        case PT_DOUBLE:
+        case filter::family::real:
             slot = v.as_double();
             return;
         default:

@@ -27,20 +27,7 @@ void append_printable(std::string& out, const filter::value_view& v) {
 }
 
 bool is_signed(ppm_param_type t) {
-    switch (t) {
-        case PT_INT8:
-        case PT_INT16:
-        case PT_INT32:
-        case PT_INT64:
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-        case PT_FD32:
-        case PT_PID32:
-            return true;
-        default:
-            return false;
-    }
+    return filter::family_of(t) == filter::family::signed_int || t == PT_FD32 || t == PT_PID32;
 }
 
 }  // namespace

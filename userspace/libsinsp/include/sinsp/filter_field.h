@@ -75,6 +75,12 @@ class value_list {
     std::vector<value_view> m_items;
 };
 
+// Value types grouped by how they compare and how they print.
+enum class family : uint8_t { signed_int, unsigned_int, real, boolean, text, bytes, ipaddr, ipnet, other };
+family family_of(ppm_param_type t);
+// The type's name as field listings and error messages show it ("CHARBUF", "UINT64").
+const char* type_name(ppm_param_type t);
+
 // Comparison operators of the language.
 enum class cmp_op : uint8_t {
     eq,
