@@ -96,11 +96,11 @@ void append_socktuple(std::string& out, param_view v) {
     append_fmt(out, "family=%" PRIu64, fam);
 }
 
-void append_flags(std::string& out, const scap_param_info& info, uint64_t v, bool is_enum) {
-    append_unsigned(out, PF_HEX, v);
-    if (info.info_kind != SCAP_INFO_FLAGS || info.info == nullptr) return;
+// The names of the flags set in v ("O_RDONLY|O_CLOEXEC"); false when the parameter has no
+// flag table.
+bool append_flag_names(std::string& out, const scap_param_info& info, uint64_t v, bool is_enum) {
+    if (info.info_kind != SCAP_INFO_FLAGS || info.info == nullptr) return false;
     const auto* table = static_cast<const scap_name_value*>(info.info);
-    out += '(';
     bool first = true;
     for (; table->name != nullptr; ++table) {
         const bool match =
@@ -111,12 +111,40 @@ void append_flags(std::string& out, const scap_param_info& info, uint64_t v, boo
         first = false;
         if (is_enum) break;
     }
-    out += ')';
+    return true;
+}
+
+bool flag_kind(ppm_param_type t, bool& is_enum, uint32_t& width) {
+    switch (t) {
+        case PT_FLAGS8:
+        case PT_FLAGS16:
+        case PT_FLAGS32:
+            is_enum = false;
+            break;
+        case PT_ENUMFLAGS8:
+        case PT_ENUMFLAGS16:
+        case PT_ENUMFLAGS32:
+            is_enum = true;
+            break;
+        default:
+            return false;
+    }
+    width = (t == PT_FLAGS8 || t == PT_ENUMFLAGS8) ? 1 : (t == PT_FLAGS16 || t == PT_ENUMFLAGS16) ? 2 : 4;
+    return true;
+}
+
+uint64_t flag_value(param_view v, uint32_t width) {
+    return width == 1 ? v.as<uint8_t>() : width == 2 ? v.as<uint16_t>() : v.as<uint32_t>();
 }
 
 }  // namespace
 
-void append_param(std::string& out, const scap_param_info& info, param_view v) {
+void append_param_raw(std::string& out, const scap_param_info& info, param_view v) {
+    bool is_enum;
+    uint32_t width;
+    if (flag_kind(static_cast<ppm_param_type>(info.type), is_enum, width)) {
+        return append_unsigned(out, PF_HEX, flag_value(v, width));
+    }
     switch (info.type) {
         case PT_INT8:
             return append_signed(out, info.fmt, v.as<int8_t>());
@@ -152,18 +180,6 @@ void append_param(std::string& out, const scap_param_info& info, param_view v) {
             return append_unsigned(out, info.fmt, v.as<uint32_t>());
         case PT_UINT64:
             return append_unsigned(out, info.fmt, v.as<uint64_t>());
-        case PT_FLAGS8:
-            return append_flags(out, info, v.as<uint8_t>(), false);
-        case PT_FLAGS16:
-            return append_flags(out, info, v.as<uint16_t>(), false);
-        case PT_FLAGS32:
-            return append_flags(out, info, v.as<uint32_t>(), false);
-        case PT_ENUMFLAGS8:
-            return append_flags(out, info, v.as<uint8_t>(), true);
-        case PT_ENUMFLAGS16:
-            return append_flags(out, info, v.as<uint16_t>(), true);
-        case PT_ENUMFLAGS32:
-            return append_flags(out, info, v.as<uint32_t>(), true);
         case PT_CHARBUF:
         case PT_FSPATH:
         case PT_FSRELPATH: {
@@ -192,6 +208,35 @@ void append_param(std::string& out, const scap_param_info& info, param_view v) {
         }
         default:
             return append_bytes(out, v);
+    }
+}
+
+bool append_param_resolved(std::string& out, const scap_param_info& info, param_view v) {
+    bool is_enum;
+    uint32_t width;
+    if (v.len == 0) return false;
+    if (flag_kind(static_cast<ppm_param_type>(info.type), is_enum, width)) {
+        return append_flag_names(out, info, flag_value(v, width), is_enum);
+    }
+    if (info.type == PT_ERRNO) {
+        const int64_t res = v.as<int64_t>();
+        if (res >= 0 || res < -4095) return false;
+        const char* name = strerrorname_np(static_cast<int>(-res));
+        if (!name) return false;
+        out += name;
+        return true;
+    }
+    return false;
+}
+
+void append_param(std::string& out, const scap_param_info& info, param_view v) {
+    append_param_raw(out, info, v);
+    const size_t at = out.size();
+    out += '(';
+    if (append_param_resolved(out, info, v)) {
+        out += ')';
+    } else {
+        out.resize(at);
     }
 }
 

@@ -94,7 +94,9 @@ const event& state_core::process(const scap::event_ref& ref) {
         m_pending_removal = -1;
     }
     const scap::event_view ev = ref.view();
-    m_event.prev_ts = m_event.num ? m_event.view.ts() : 0;
+    // The previous event's buffer may already be reused by the engine: keep its time by value.
+    m_event.prev_ts = m_event.num ? m_last_ts : 0;
+    m_last_ts = ev.ts();
     m_event.view = ev;
     m_event.num = ++stats.events;
     if (m_event.num == 1) m_event.first_ts = ev.ts();

@@ -51,6 +51,7 @@ class state_core {
     event m_event;
     fd_info m_closed_fd;
     int64_t m_pending_removal = -1;
+    uint64_t m_last_ts = 0;
 };
 
 }  // namespace sinsp

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
+
 namespace sinsp {
 
 const char* to_string(fd_kind k) {
@@ -31,7 +33,7 @@ const char* to_string(fd_kind k) {
         case fd_kind::inotify:
             return "inotify";
         case fd_kind::epoll:
-            return "epoll";
+            return "eventpoll";
         case fd_kind::memfd:
             return "memfd";
         case fd_kind::userfaultfd:
@@ -48,22 +50,74 @@ const char* to_string(fd_kind k) {
     return "?";
 }
 
+char to_typechar(fd_kind k) {
+    switch (k) {
+        case fd_kind::file:
+            return 'f';
+        case fd_kind::directory:
+            return 'd';
+        case fd_kind::ipv4_socket:
+            return '4';
+        case fd_kind::ipv6_socket:
+            return '6';
+        case fd_kind::unix_socket:
+            return 'u';
+        case fd_kind::netlink:
+            return 'n';
+        case fd_kind::pipe:
+            return 'p';
+        case fd_kind::eventfd:
+            return 'e';
+        case fd_kind::signalfd:
+            return 's';
+        case fd_kind::timerfd:
+            return 't';
+        case fd_kind::inotify:
+            return 'i';
+        case fd_kind::epoll:
+            return 'l';
+        case fd_kind::memfd:
+            return 'm';
+        case fd_kind::userfaultfd:
+            return 'u';
+        case fd_kind::io_uring:
+            return 'r';
+        case fd_kind::pidfd:
+            return 'P';
+        case fd_kind::bpf:
+            return 'b';
+        case fd_kind::other_socket:
+            return 'X';
+        case fd_kind::unknown:
+            break;
+    }
+    return 'o';
+}
+
+void fd_info::append_display_name(std::string& out) const {
+    if (!is_inet()) {
+        out += name;
+        return;
+    }
+    const bool v6 = kind == fd_kind::ipv6_socket;
+    char addr[INET6_ADDRSTRLEN];
+    char port[8];
+    auto endpoint = [&](const uint8_t* ip, uint16_t p) {
+        inet_ntop(v6 ? AF_INET6 : AF_INET, ip, addr, sizeof addr);
+        if (v6) out += '[';
+        out += addr;
+        if (v6) out += ']';
+        std::snprintf(port, sizeof port, ":%u", static_cast<unsigned>(p));
+        out += port;
+    };
+    endpoint(tuple.sip, tuple.sport);
+    out += "->";
+    endpoint(tuple.dip, tuple.dport);
+}
+
 std::string fd_info::display_name() const {
-    if (!is_inet()) return name;
-    const int af = kind == fd_kind::ipv4_socket ? AF_INET : AF_INET6;
-    char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
-    inet_ntop(af, tuple.sip, s, sizeof(s));
-    inet_ntop(af, tuple.dip, d, sizeof(d));
-    const bool v6 = af == AF_INET6;
     std::string out;
-    out.reserve(64);
-    (v6 ? out.append("[").append(s).append("]") : out.append(s))
-        .append(":")
-        .append(std::to_string(tuple.sport));
-    out.append("->");
-    (v6 ? out.append("[").append(d).append("]") : out.append(d))
-        .append(":")
-        .append(std::to_string(tuple.dport));
+    append_display_name(out);
     return out;
 }
 

@@ -30,7 +30,10 @@ enum class fd_kind : uint8_t {
     other_socket,  // families we do not decode (packet, bluetooth...)
 };
 
+// The type names and one-letter codes of fd.type / fd.typechar ("file", 'f'), as the reference
+// shows them.
 const char* to_string(fd_kind k);
+char to_typechar(fd_kind k);
 
 // Transport as in the capture format (PPM socket tuple l4proto values).
 enum class l4_proto : uint8_t { unknown = 0, ipv4 = 1, tcp = 2, udp = 3, icmp = 4, raw = 5 };
@@ -63,6 +66,8 @@ struct fd_info {
     bool is_inet() const { return kind == fd_kind::ipv4_socket || kind == fd_kind::ipv6_socket; }
     // The name as users see it: the path, or "sip:sport->dip:dport" for inet sockets. Allocates.
     std::string display_name() const;
+    // The same, appended to `out` (reusing its capacity: no allocation once it is large enough).
+    void append_display_name(std::string& out) const;
 };
 
 // One process's fd table; threads created with CLONE_FILES share one.

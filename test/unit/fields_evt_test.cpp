@@ -1,0 +1,183 @@
+// evt.* fields over falco_cat_write.scap (cat, tid 20072, reading /dev/null); expected values
+// were read off `scap-open -p` for the same capture.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "field_probe.h"
+
+namespace {
+
+using scap_test::field_probe;
+
+const char* k_capture = "falco_cat_write.scap";
+
+// Field texts of the event number `num`.
+std::map<std::string, std::string> fields_of(uint64_t num, const std::vector<std::string>& names) {
+    sinsp::inspector insp;
+    field_probe probe(names);
+    std::map<std::string, std::string> got;
+    scap_test::for_each_event(insp, k_capture, [&](const sinsp::event& e) {
+        if (e.num != num) return;
+        for (const auto& n : names) got[n] = probe.text(n, e, insp);
+    });
+    return got;
+}
+
+size_t count(const std::string& filter) {
+    sinsp::inspector insp;
+    size_t n = 0;
+    scap_test::for_each_match(insp, k_capture, filter, [&](const sinsp::event&) { ++n; });
+    return n;
+}
+
+class FieldsEvt : public ::testing::Test {
+  protected:
+    // evt.time and evt.datetime are local time: pin the zone so expected texts are fixed.
+    void SetUp() override {
+        const char* tz = std::getenv("TZ");
+        m_saved = tz ? tz : "";
+        m_had = tz != nullptr;
+        setenv("TZ", "UTC", 1);
+        tzset();
+    }
+    void TearDown() override {
+        if (m_had) {
+            setenv("TZ", m_saved.c_str(), 1);
+        } else {
+            unsetenv("TZ");
+        }
+        tzset();
+    }
+
+  private:
+    std::string m_saved;
+    bool m_had = false;
+};
+
+TEST_F(FieldsEvt, SuccessfulOpen) {
+    // 136: open fd=3 name=/etc/ld.so.cache flags=0x1001(O_RDONLY|O_CLOEXEC)
+    auto f = fields_of(
+        136, {"evt.num",       "evt.type",     "evt.dir",          "evt.res",           "evt.rawres",
+              "evt.failed",    "evt.arg.name", "evt.arg[0]",       "evt.arg[flags]",    "evt.rawarg.flags",
+              "evt.rawarg.fd", "evt.category", "evt.is_open_read", "evt.is_open_write", "evt.is_open_create",
+              "evt.is_io",     "evt.args",     "evt.count.error",  "evt.type.is[open]", "evt.type.is[read]",
+              "evt.source"});
+    EXPECT_EQ(f["evt.num"], "136");
+    EXPECT_EQ(f["evt.type"], "open");
+    EXPECT_EQ(f["evt.dir"], "<");
+    EXPECT_EQ(f["evt.res"], "SUCCESS");
+    EXPECT_EQ(f["evt.rawres"], "3");
+    EXPECT_EQ(f["evt.failed"], "false");
+    EXPECT_EQ(f["evt.arg.name"], "/etc/ld.so.cache");
+    EXPECT_EQ(f["evt.arg[0]"], "<f>/etc/ld.so.cache");
+    EXPECT_EQ(f["evt.arg[flags]"], "O_RDONLY|O_CLOEXEC");
+    EXPECT_EQ(f["evt.rawarg.flags"], "4097");
+    EXPECT_EQ(f["evt.rawarg.fd"], "3");
+    EXPECT_EQ(f["evt.category"], "file");
+    EXPECT_EQ(f["evt.is_open_read"], "true");
+    EXPECT_EQ(f["evt.is_open_write"], "false");
+    EXPECT_EQ(f["evt.is_open_create"], "false");
+    EXPECT_EQ(f["evt.is_io"], "false");
+    EXPECT_EQ(f["evt.args"],
+              "fd=3(<f>/etc/ld.so.cache) name=/etc/ld.so.cache flags=0x1001(O_RDONLY|O_CLOEXEC) mode=00 "
+              "dev=0x0 ino=0");
+    EXPECT_EQ(f["evt.count.error"], "0");
+    EXPECT_EQ(f["evt.type.is[open]"], "1");
+    EXPECT_EQ(f["evt.type.is[read]"], "0");
+    EXPECT_EQ(f["evt.source"], "syscall");
+}
+
+TEST_F(FieldsEvt, FailedAccess) {
+    // 133: access res=-2(ENOENT) name=/etc/ld.so.nohwcap mode=0x0(F_OK)
+    auto f = fields_of(133, {"evt.res", "evt.rawres", "evt.failed", "evt.arg.res", "evt.arg.mode",
+                             "evt.count.error", "evt.count.error.file", "evt.count.error.net", "evt.info"});
+    EXPECT_EQ(f["evt.res"], "ENOENT");
+    EXPECT_EQ(f["evt.rawres"], "-2");
+    EXPECT_EQ(f["evt.failed"], "true");
+    EXPECT_EQ(f["evt.arg.res"], "ENOENT");
+    EXPECT_EQ(f["evt.arg.mode"], "F_OK");
+    EXPECT_EQ(f["evt.count.error"], "1");
+    EXPECT_EQ(f["evt.count.error.file"], "1");
+    EXPECT_EQ(f["evt.count.error.net"], "0");
+    EXPECT_EQ(f["evt.info"], "res=-2(ENOENT) name=/etc/ld.so.nohwcap mode=0x0(F_OK)");
+}
+
+TEST_F(FieldsEvt, ReadOfAFile) {
+    // 142: read res=832 data=.ELF... fd=3(libc.so.6) size=832
+    auto f = fields_of(142, {"evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.buflen",
+                             "evt.buflen.in", "evt.buflen.out", "evt.buflen.file.in", "evt.buflen.net",
+                             "evt.category", "evt.arg.fd", "evt.rawarg.size"});
+    EXPECT_EQ(f["evt.is_io"], "true");
+    EXPECT_EQ(f["evt.is_io_read"], "true");
+    EXPECT_EQ(f["evt.is_io_write"], "false");
+    EXPECT_EQ(f["evt.io_dir"], "read");
+    EXPECT_EQ(f["evt.buflen"], "832");
+    EXPECT_EQ(f["evt.buflen.in"], "832");
+    EXPECT_EQ(f["evt.buflen.out"], "<NA>");
+    EXPECT_EQ(f["evt.buflen.file.in"], "832");
+    EXPECT_EQ(f["evt.buflen.net"], "<NA>");
+    EXPECT_EQ(f["evt.category"], "file");
+    EXPECT_EQ(f["evt.arg.fd"], "<f>/lib/x86_64-linux-gnu/libc.so.6");
+    EXPECT_EQ(f["evt.rawarg.size"], "832");
+}
+
+TEST_F(FieldsEvt, BufferHoldsTheBytesRead) {
+    sinsp::inspector insp;
+    field_probe probe({"evt.buffer"});
+    std::string buf;
+    scap_test::for_each_event(insp, k_capture, [&](const sinsp::event& e) {
+        if (e.num == 142) buf = probe.text("evt.buffer", e, insp);
+    });
+    ASSERT_GE(buf.size(), 4u);
+    EXPECT_EQ(buf.substr(0, 4), ".ELF");  // \x7f shown as '.'
+}
+
+TEST_F(FieldsEvt, Times) {
+    // Event 136 happened at 1470327477.881785348; the capture starts at 1470327475.999999999.
+    auto f = fields_of(
+        136, {"evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.time", "evt.time.s", "evt.datetime",
+              "evt.datetime.s", "evt.time.iso8601", "evt.reltime", "evt.deltatime"});
+    EXPECT_EQ(f["evt.rawtime"], "1470327477881785348");
+    EXPECT_EQ(f["evt.rawtime.s"], "1470327477");
+    EXPECT_EQ(f["evt.rawtime.ns"], "881785348");
+    EXPECT_EQ(f["evt.time"], "16:17:57.881785348");
+    EXPECT_EQ(f["evt.time.s"], "16:17:57");
+    EXPECT_EQ(f["evt.datetime"], "2016-08-04 16:17:57.881785348");
+    EXPECT_EQ(f["evt.datetime.s"], "2016-08-04 16:17:57");
+    EXPECT_EQ(f["evt.time.iso8601"], "2016-08-04T16:17:57.881785348+0000");
+    EXPECT_EQ(f["evt.reltime"], std::to_string(1470327477881785348ull - 1470327475999999999ull));
+    EXPECT_EQ(f["evt.deltatime"], std::to_string(1470327477881785348ull - 1470327477881777387ull));
+}
+
+TEST_F(FieldsEvt, GenericEventsShowTheirSyscall) {
+    // 145: a generic event standing for mprotect (ppm_sc 75); its args stay empty.
+    auto f = fields_of(145, {"evt.type", "evt.rawarg.ID", "evt.args"});
+    EXPECT_EQ(f["evt.type"], "mprotect");
+    EXPECT_EQ(f["evt.rawarg.ID"], "75");
+    EXPECT_EQ(f["evt.args"], "");
+}
+
+TEST_F(FieldsEvt, FiltersCountTheExpectedEvents) {
+    EXPECT_EQ(count("evt.failed=true and proc.name=cat"), 3u);  // the three ENOENT accesses
+    EXPECT_EQ(count("evt.res=ENOENT"), 3u);
+    EXPECT_EQ(count("evt.type=open and evt.is_open_read=true"), 4u);
+    EXPECT_EQ(count("evt.is_io_read=true and evt.buflen > 0"), 1u);  // the 832-byte read
+    EXPECT_EQ(count("evt.rawarg.res < 0 and evt.type=access"), 3u);
+    EXPECT_EQ(count("evt.arg.name contains ld.so"), 4u);  // 3 accesses + the open of ld.so.cache
+    EXPECT_EQ(count("evt.category=process and proc.name=cat"), 2u);  // execve, procexit
+}
+
+TEST_F(FieldsEvt, ArgumentErrors) {
+    sinsp::field_catalog fields;
+    EXPECT_THROW(sinsp::filter::compile("evt.arg = x", fields), sinsp::filter::filter_error);
+    try {
+        sinsp::filter::compile("evt.rawarg.nosuchparam = 1", fields);
+        FAIL() << "accepted an unknown parameter name";
+    } catch (const sinsp::filter::filter_error& e) {
+        EXPECT_NE(std::string(e.what()).find("nosuchparam"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace

@@ -1,0 +1,25 @@
+// Helpers shared by the evt.* field files: the event's return value, parameters by name and
+// their text with what the state knows about them. Private to libsinsp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "fields/extractor_kit.h"
+#include "scap/event.h"
+
+namespace sinsp::fields {
+
+// The syscall's return value: parameter 0 of syscall exit events when it is a result type
+// (errno, fd or pid). False for events without one (meta events, procexit, scheduler).
+bool return_value(const scap::event_view& ev, int64_t& res);
+
+// Index of the parameter named `name` in events of type `type`, or -1.
+int param_index(uint16_t type, std::string_view name);
+
+// Appends parameter i's value ("3", "0x1001", "-2") and, when it has one, its meaning with the
+// state's help ("<f>/etc/passwd" for fds, "O_RDONLY|O_CLOEXEC", "ENOENT") to `resolved`.
+// Returns whether a meaning was appended.
+bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved);
+
+}  // namespace sinsp::fields
