@@ -90,7 +90,7 @@ TEST(SinspStateCapture, CurlGoogleSockets) {
             if (name_of(e) != "connect" || !e.fd || !e.fd->is_inet()) return;
             ASSERT_NE(e.thread, nullptr);
             EXPECT_EQ(insp.str(e.thread->comm), "curl");
-            EXPECT_EQ(insp.cmdline(*e.thread), "curl http://www.google.com");
+            EXPECT_EQ(insp.cmdline(*e.thread), "curl -6 http://www.google.com");
             EXPECT_EQ(e.thread->pid, 17497);
             tuples.insert(e.fd->display_name() + (e.fd->proto == sinsp::l4_proto::tcp ? "/tcp" : "/udp"));
         });

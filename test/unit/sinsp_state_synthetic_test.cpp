@@ -190,7 +190,7 @@ TEST_F(SinspStateSynthetic, ExecveReplacesTheImageAndFailedExecChangesNothing) {
         return make(PPME_SYSCALL_EXECVE_19_X, 100,
                     {{"res", val<int64_t>(res)},
                      {"exe", str("/usr/bin/cat")},
-                     {"args", bytes{'c', 'a', 't', 0, '-', 'n', 0, 'f', 0}},
+                     {"args", bytes{'-', 'n', 0, 'f', 0}},  // argv[1..]: exe holds argv[0]
                      {"pid", val<int64_t>(100)},
                      {"ptid", val<int64_t>(1)},
                      {"cwd", str("/tmp")},

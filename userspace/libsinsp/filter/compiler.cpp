@@ -354,6 +354,9 @@ ppm_param_type compiled_value::type() const {
 bool compiled_value::is_list() const {
     return m_op->is_list;
 }
+uint32_t compiled_value::flags() const {
+    return m_op->field.info.flags;
+}
 
 std::unique_ptr<compiled_value> compile_value(const ast::term& term, field_registry& fields) {
     auto v = std::make_unique<compiled_value>(compiler(fields).compile_operand(term));

@@ -196,7 +196,13 @@ bool const_check::eval(const event_context& ctx) {
         }
         return all;
     }
-    if (vals.size() != 1) return false;
+    if (vals.size() != 1) {
+        if (!(m_lhs->field.info.flags & FIELD_ANY_VALUE) || m_mod != modifier::none) return false;
+        for (const auto& v : vals) {
+            if (match_single(v)) return true;
+        }
+        return false;
+    }
     const value_view& v = vals[0];
     if (m_mod == modifier::none) return match_single(v);
     const size_t n = m_op == cmp_op::regex ? m_regexes.size() : m_items.size();

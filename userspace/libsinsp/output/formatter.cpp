@@ -117,7 +117,15 @@ bool event_formatter::format(const event_context& ctx, std::string& out) {
         }
         const size_t before = out.size();
         if (const auto* values = t.value->extract(ctx)) {
-            append_values_text(out, t.value->type(), *values);
+            if ((t.value->flags() & filter::FIELD_ANY_VALUE) && values->size() != 1) {
+                // Several values any of which counts (proc.aname): shown space-separated.
+                for (size_t i = 0; i < values->size(); ++i) {
+                    if (i) out += ' ';
+                    append_value_text(out, t.value->type(), (*values)[i]);
+                }
+            } else {
+                append_values_text(out, t.value->type(), *values);
+            }
         } else if (m_require_all) {
             out.resize(start);
             return false;

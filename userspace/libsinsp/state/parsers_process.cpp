@@ -32,11 +32,6 @@ enum clone_slot {
     c_vpid
 };
 
-// args arrive as argv[0]\0argv[1]\0...; we keep argv[0] as exe and the rest as args.
-std::string_view args_after_argv0(std::string_view raw) {
-    const size_t nul = raw.find('\0');
-    return nul == std::string_view::npos ? std::string_view{} : raw.substr(nul + 1);
-}
 
 // Fills child from the clone event. The event's strings describe the caller; clone copies them
 // to the child. Shared state follows the clone flags: CLONE_THREAD or CLONE_FILES share the fd
@@ -65,7 +60,8 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
     child.last_event_ts = c.ev.ts();
     child.comm = s.acquire(c.p(c_comm).str());
     child.exe = s.acquire(c.p(c_exe).str());
-    child.args = s.acquire(args_after_argv0(c.p(c_args).bytes()));
+    // The args parameter holds argv[1..], each NUL-terminated (argv[0] is the exe parameter).
+    child.args = s.acquire(c.p(c_args).bytes());
     const std::string_view cg = c.p(c_cgroups).bytes();
     child.cgroups = s.acquire(cg);
     child.container_id = s.acquire(container_id_from_cgroups(cg));
@@ -187,7 +183,7 @@ void parse_execve(parse_ctx& c) {
         t.state &= ~k_thread_incomplete;
     }
     s.assign(t.exe, c.p(x_exe).str());
-    s.assign(t.args, args_after_argv0(c.p(x_args).bytes()));
+    s.assign(t.args, c.p(x_args).bytes());  // argv[1..]; argv[0] is exe
     s.assign(t.comm, c.p(x_comm).str());
     s.assign(t.env, c.p(x_env).bytes());
     const std::string_view cg = c.p(x_cgroups).bytes();

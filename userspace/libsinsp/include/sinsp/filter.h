@@ -55,6 +55,8 @@ class compiled_value {
     // Type of the values (after transformers) and whether there can be several.
     ppm_param_type type() const;
     bool is_list() const;
+    // The field's flags (field_flags), e.g. FIELD_ANY_VALUE.
+    uint32_t flags() const;
     // The expression's canonical text ("proc.name", "toupper(proc.name)").
     const std::string& name() const { return m_name; }
 

@@ -115,6 +115,9 @@ enum field_flags : uint32_t {
     FIELD_ARG_ALLOWED = 1u << 2,   // an argument may be given
     FIELD_NO_RHS = 1u << 3,        // cannot take part in a field-to-field (val()) comparison
     FIELD_NO_TRANSFORMERS = 1u << 4,
+    // Extracts several values of which any may match, as proc.aname (every ancestor's name):
+    // `proc.aname = bash` holds when some value equals bash. Output joins them with spaces.
+    FIELD_ANY_VALUE = 1u << 5,
 };
 
 // Which code space an event-type constraint is expressed in.

@@ -1,0 +1,46 @@
+#include "fields/proc_common.h"
+
+namespace sinsp::fields {
+
+const thread_info* main_of(const inspector& insp, const thread_info& t) {
+    if (t.is_main_thread() || t.pid <= 0) return &t;
+    const thread_info* m = insp.threads().find(t.pid);
+    return m ? m : &t;
+}
+
+const thread_info* ancestor(const inspector& insp, const thread_info& t, int n) {
+    if (n < 0 || n > k_max_ancestors) return nullptr;
+    if (n == 0) return main_of(insp, t);
+    const thread_info* found = nullptr;
+    int depth = 0;
+    for_each_ancestor(insp, t, [&](const thread_info& p) {
+        if (++depth < n) return true;
+        found = &p;
+        return false;
+    });
+    return found;
+}
+
+void append_joined(std::string& out, std::string_view raw) {
+    bool first = true;
+    while (!raw.empty()) {
+        const size_t nul = raw.find('\0');
+        const std::string_view item = raw.substr(0, nul);
+        if (!first) out += ' ';
+        out.append(item.data(), item.size());
+        first = false;
+        if (nul == std::string_view::npos) break;
+        raw.remove_prefix(nul + 1);
+    }
+}
+
+void append_cmdline(std::string& out, const inspector& insp, const thread_info& t, bool use_exe) {
+    out += insp.str(use_exe ? t.exe : t.comm);
+    const std::string_view args = insp.str(t.args);
+    if (!args.empty()) {
+        out += ' ';
+        append_joined(out, args);
+    }
+}
+
+}  // namespace sinsp::fields
