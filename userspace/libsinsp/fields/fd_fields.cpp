@@ -1,29 +1,298 @@
-// fd.* and fs.path.*: the file descriptor an event uses or creates, and filesystem paths.
-#include "fields/extractor_kit.h"
+// fd.*: the file descriptor the event uses or creates — files, sockets (with client/server and
+// local/remote views of the connection), pipes and the rest.
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <optional>
+
 #include "fields/field_classes.h"
+#include "fields/proc_common.h"
 
 namespace sinsp::fields {
 
-void add_fd_fields(filter::field_table& t) {
+void add_fspath_fields(filter::field_table& t);  // fspath_fields.cpp
+
+namespace {
+
+// A field of the event's fd: get(ctx, fd, out) pushes values and returns false when it does not
+// apply.
+template <typename F>
+filter::field_table::factory fd_field(F get) {
+    return simple([get](const event_context& c, value_list& out) mutable {
+        const fd_info* fd = c.evt->fd;
+        if (!fd) return false;
+        return get(c, *fd, out);
+    });
+}
+
+// Text built per event into a reused buffer.
+template <typename F>
+filter::field_table::factory fd_text(F fill) {
+    return simple([fill, buf = std::string()](const event_context& c, value_list& out) mutable {
+        const fd_info* fd = c.evt->fd;
+        if (!fd) return false;
+        buf.clear();
+        if (!fill(c, *fd, buf)) return false;
+        out.push_back(value_view::text(buf));
+        return true;
+    });
+}
+
+bool is_file(const fd_info& fd) {
+    return fd.kind == fd_kind::file || fd.kind == fd_kind::directory;
+}
+
+uint32_t addr_len(const fd_info& fd) {
+    return fd.kind == fd_kind::ipv4_socket ? 4u : 16u;
+}
+
+// The tuple holds client -> server (the capture format's convention for connected sockets).
+value_view client_ip(const fd_info& fd) {
+    return value_view::bytes(fd.tuple.sip, addr_len(fd));
+}
+value_view server_ip(const fd_info& fd) {
+    return value_view::bytes(fd.tuple.dip, addr_len(fd));
+}
+
+bool connected_inet(const fd_info& fd) {
+    return fd.is_inet() && fd.tuple.known();
+}
+
+// Whether the client end of the connection is this machine: one of the snapshot's interface
+// addresses, a loopback address, or the unspecified address (an unbound local end, as ping's
+// datagram socket shows). Decides which end fd.lip / fd.rip name.
+bool client_is_local(const event_context& c, const fd_info& fd) {
+    if (fd.kind == fd_kind::ipv4_socket) {
+        uint32_t ip;
+        std::memcpy(&ip, fd.tuple.sip, 4);
+        if (ip == 0 || (ntohl(ip) >> 24) == 127) return true;
+        for (const auto& i : c.insp->ifaces_v4()) {
+            if (i.addr == ip) return true;
+        }
+        return false;
+    }
+    static const uint8_t loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t any6[16] = {};
+    if (std::memcmp(fd.tuple.sip, loopback6, 16) == 0 || std::memcmp(fd.tuple.sip, any6, 16) == 0) return true;
+    for (const auto& i : c.insp->ifaces_v6()) {
+        if (std::memcmp(i.addr, fd.tuple.sip, 16) == 0) return true;
+    }
+    return false;
+}
+
+enum class end { client, server, local, remote };
+
+bool pick_client(const event_context& c, const fd_info& fd, end e) {
+    switch (e) {
+        case end::client:
+            return true;
+        case end::server:
+            return false;
+        case end::local:
+            return client_is_local(c, fd);
+        case end::remote:
+            return !client_is_local(c, fd);
+    }
+    return true;
+}
+
+const char* l4_name(l4_proto p) {
+    switch (p) {
+        case l4_proto::tcp:
+            return "tcp";
+        case l4_proto::udp:
+            return "udp";
+        case l4_proto::icmp:
+            return "icmp";
+        case l4_proto::raw:
+            return "raw";
+        default:
+            return nullptr;
+    }
+}
+
+void add_identity_fields(filter::field_table& t) {
     t.add(describe("fd.num", PT_INT64, "Number of the fd the event uses or creates.", 0, 1),
           simple([](const event_context& c, value_list& out) {
               if (c.evt->fd_num < 0) return false;
               out.push_back(value_view::signed_number(c.evt->fd_num));
               return true;
           }));
-    t.add(describe("fd.name", PT_CHARBUF, "Full name of the fd: a path, or the connection tuple of a socket.",
-                   0, 5),
-          simple([buf = std::string()](const event_context& c, value_list& out) mutable {
-              const fd_info* fd = c.evt->fd;
-              if (!fd) return false;
-              if (fd->is_inet()) {
-                  buf = fd->display_name();
-                  out.push_back(value_view::text(buf));
+    t.add(describe(
+              "fd.type", PT_CHARBUF,
+              "Type of the fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, "
+              "timerfd, netlink, memfd, userfaultfd, io_uring, pidfd, bpf.",
+              0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              out.push_back(value_view::text(to_string(fd.kind)));
+              return true;
+          }));
+    t.add(describe("fd.typechar", PT_CHARBUF,
+                   "Type of the fd as one letter (f, d, 4, 6, u, p, e, s, l, i, t, n...).", 0, 2),
+          fd_field([ch = char()](const event_context&, const fd_info& fd, value_list& out) mutable {
+              ch = to_typechar(fd.kind);
+              out.push_back(value_view::bytes(&ch, 1));
+              return true;
+          }));
+    t.add(describe("fd.name", PT_CHARBUF,
+                   "Full name of the fd: a path, or client:port->server:port for sockets.", 0, 5),
+          fd_text([](const event_context&, const fd_info& fd, std::string& b) {
+              fd.append_display_name(b);
+              return true;
+          }));
+    t.add(describe("fd.directory", PT_CHARBUF,
+                   "Directory of a file fd (for directories, the directory itself).", 0, 5),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!is_file(fd)) return false;
+              std::string_view n = fd.name;
+              if (fd.kind == fd_kind::file) {
+                  const size_t slash = n.rfind('/');
+                  n = (slash == std::string_view::npos || slash == 0) ? std::string_view("/")
+                                                                      : n.substr(0, slash);
+              }
+              out.push_back(value_view::text(n));
+              return true;
+          }));
+    t.add(describe("fd.filename", PT_CHARBUF, "File name of a file fd, without its directory.", 0, 5),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (fd.kind != fd_kind::file) return false;
+              const std::string_view n = fd.name;
+              const size_t slash = n.rfind('/');
+              out.push_back(value_view::text(slash == std::string_view::npos ? n : n.substr(slash + 1)));
+              return true;
+          }));
+    t.add(describe("fd.ino", PT_INT64, "Inode number of the file the fd refers to.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!fd.ino) return false;
+              out.push_back(value_view::signed_number(static_cast<int64_t>(fd.ino)));
+              return true;
+          }));
+    // The capture format's dev numbers use the kernel's encoding: major in bits 20 and up.
+    t.add(describe("fd.dev", PT_INT32, "Device number of the file the fd refers to.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!is_file(fd)) return false;
+              out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev)));
+              return true;
+          }));
+    t.add(describe("fd.dev.major", PT_INT32, "Major device number of the file the fd refers to.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!is_file(fd)) return false;
+              out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev >> 20)));
+              return true;
+          }));
+    t.add(describe("fd.dev.minor", PT_INT32, "Minor device number of the file the fd refers to.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!is_file(fd)) return false;
+              out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev & 0xfffff)));
+              return true;
+          }));
+    t.add(describe("fd.types", PT_CHARBUF, "The distinct fd types the process has open.", filter::FIELD_LIST,
+                   30),
+          simple([](const event_context& c, value_list& out) {
+              const thread_info* th = c.evt->thread;
+              if (!th || !th->fds) return false;
+              uint64_t seen = 0;  // one bit per fd_kind
+              th->fds->for_each([&](int64_t, const fd_info& fd) {
+                  const uint64_t bit = uint64_t{1} << static_cast<unsigned>(fd.kind);
+                  if (seen & bit) return;
+                  seen |= bit;
+                  out.push_back(value_view::text(to_string(fd.kind)));
+              });
+              return true;
+          }));
+}
+
+void add_socket_fields(filter::field_table& t) {
+    struct ip_def {
+        const char* ip_name;
+        const char* port_name;
+        const char* net_name;
+        end which;
+        const char* what;
+    };
+    static const ip_def defs[] = {
+        {"fd.cip", "fd.cport", "fd.cnet", end::client, "client"},
+        {"fd.sip", "fd.sport", "fd.snet", end::server, "server"},
+        {"fd.lip", "fd.lport", "fd.lnet", end::local, "local"},
+        {"fd.rip", "fd.rport", "fd.rnet", end::remote, "remote"},
+    };
+    for (const auto& d : defs) {
+        const end which = d.which;
+        auto ip = [which](const event_context& c, const fd_info& fd, value_list& out) {
+            if (!connected_inet(fd)) return false;
+            out.push_back(pick_client(c, fd, which) ? client_ip(fd) : server_ip(fd));
+            return true;
+        };
+        t.add(describe(d.ip_name, PT_IPADDR,
+                       (std::string("IP address of the connection's ") + d.what + " end.").c_str(), 0, 3),
+              fd_field(ip));
+        t.add(describe(d.net_name, PT_IPNET,
+                       (std::string("The ") + d.what + " address, for comparisons with a network (fd." +
+                        (d.net_name + 3) + "=10.0.0.0/8).")
+                           .c_str(),
+                       filter::FIELD_NO_RHS | filter::FIELD_NO_TRANSFORMERS, 3),
+              fd_field(ip));
+        t.add(describe(d.port_name, PT_PORT,
+                       (std::string("Port of the connection's ") + d.what + " end.").c_str(), 0, 3),
+              fd_field([which](const event_context& c, const fd_info& fd, value_list& out) {
+                  if (!connected_inet(fd)) return false;
+                  out.push_back(
+                      value_view::number(pick_client(c, fd, which) ? fd.tuple.sport : fd.tuple.dport));
+                  return true;
+              }));
+    }
+    const uint32_t any = filter::FIELD_ANY_VALUE | filter::FIELD_NO_RHS | filter::FIELD_NO_TRANSFORMERS;
+    auto both_ips = [](const event_context&, const fd_info& fd, value_list& out) {
+        if (!connected_inet(fd)) return false;
+        out.push_back(client_ip(fd));
+        out.push_back(server_ip(fd));
+        return true;
+    };
+    t.add(describe("fd.ip", PT_IPADDR, "Either end's IP address: fd.ip=1.2.3.4 matches client or server.",
+                   any, 4),
+          fd_field(both_ips));
+    t.add(describe("fd.net", PT_IPNET, "Either end's address, for comparisons with a network.", any, 4),
+          fd_field(both_ips));
+    t.add(describe("fd.port", PT_PORT, "Either end's port: fd.port=443 matches client or server.", any, 4),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!connected_inet(fd)) return false;
+              out.push_back(value_view::number(fd.tuple.sport));
+              out.push_back(value_view::number(fd.tuple.dport));
+              return true;
+          }));
+    t.add(describe("fd.l4proto", PT_CHARBUF, "Transport protocol of a socket: tcp, udp, icmp or raw.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              const char* n = l4_name(fd.proto);
+              if (!n) return false;
+              out.push_back(value_view::text(n));
+              return true;
+          }));
+    t.add(describe("fd.sockfamily", PT_CHARBUF,
+                   "Socket family: ip for IPv4/IPv6 sockets, unix for unix sockets.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (fd.is_inet()) {
+                  out.push_back(value_view::text("ip"));
+              } else if (fd.kind == fd_kind::unix_socket) {
+                  out.push_back(value_view::text("unix"));
               } else {
-                  out.push_back(value_view::text(fd->name));
+                  return false;
               }
               return true;
           }));
+    t.add(describe("fd.is_server", PT_BOOL, "True if the process is the server end of the connection.", 0, 2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;
+              out.push_back(value_view::boolean(fd.role == sock_role::server));
+              return true;
+          }));
+}
+
+}  // namespace
+
+void add_fd_fields(filter::field_table& t) {
+    add_identity_fields(t);
+    add_socket_fields(t);
+    add_fspath_fields(t);
 }
 
 }  // namespace sinsp::fields

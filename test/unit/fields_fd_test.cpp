@@ -1,0 +1,183 @@
+// fd.* and fs.path.* fields over real captures (values read off `scap-open -p`) and synthetic
+// filesystem events.
+#include <gtest/gtest.h>
+
+#include "event_builder.h"
+#include "field_probe.h"
+
+namespace {
+
+using scap_test::field_probe;
+
+// Texts of `names` for the first event of `capture` matching `filter`.
+std::map<std::string, std::string> first_match(const std::string& capture, const std::string& filter,
+                                               const std::vector<std::string>& names) {
+    sinsp::inspector insp;
+    field_probe probe(names);
+    std::map<std::string, std::string> got;
+    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event& e) {
+        if (!got.empty()) return;
+        for (const auto& n : names) got[n] = probe.text(n, e, insp);
+    });
+    EXPECT_FALSE(got.empty()) << "nothing matched " << filter;
+    return got;
+}
+
+size_t count(const std::string& capture, const std::string& filter) {
+    sinsp::inspector insp;
+    size_t n = 0;
+    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event&) { ++n; });
+    return n;
+}
+
+TEST(FieldsFd, ConnectToLocalhost) {
+    // Event 185: connect 127.0.0.1:47192 -> 127.0.0.1:80.
+    auto f = first_match("falco_connect_localhost.scap", "evt.type=connect",
+                         {"fd.num", "fd.name", "fd.type", "fd.typechar", "fd.cip", "fd.sip", "fd.cport",
+                          "fd.sport", "fd.lip", "fd.rip", "fd.lport", "fd.rport", "fd.l4proto",
+                          "fd.sockfamily", "fd.is_server", "fd.directory", "fd.filename"});
+    EXPECT_EQ(f["fd.name"], "127.0.0.1:47192->127.0.0.1:80");
+    EXPECT_EQ(f["fd.type"], "ipv4");
+    EXPECT_EQ(f["fd.typechar"], "4");
+    EXPECT_EQ(f["fd.cip"], "127.0.0.1");
+    EXPECT_EQ(f["fd.sip"], "127.0.0.1");
+    EXPECT_EQ(f["fd.cport"], "47192");
+    EXPECT_EQ(f["fd.sport"], "80");
+    EXPECT_EQ(f["fd.lport"], "47192");  // the client is local: loopback
+    EXPECT_EQ(f["fd.rport"], "80");
+    EXPECT_EQ(f["fd.l4proto"], "tcp");
+    EXPECT_EQ(f["fd.sockfamily"], "ip");
+    EXPECT_EQ(f["fd.is_server"], "false");
+    EXPECT_EQ(f["fd.directory"], "<NA>");  // not a file
+    EXPECT_EQ(f["fd.filename"], "<NA>");
+}
+
+TEST(FieldsFd, Ipv6Connection) {
+    // libs_single_ipv6_conn.scap: accept and connect of [2001:db8::4]:54405 -> [2001:db8::3]:1234.
+    auto f = first_match("libs_single_ipv6_conn.scap", "evt.type=connect and fd.type=ipv6",
+                         {"fd.name", "fd.type", "fd.cip", "fd.sip", "fd.sport", "fd.typechar"});
+    EXPECT_EQ(f["fd.name"], "[2001:db8::4]:54405->[2001:db8::3]:1234");
+    EXPECT_EQ(f["fd.type"], "ipv6");
+    EXPECT_EQ(f["fd.typechar"], "6");
+    EXPECT_EQ(f["fd.cip"], "2001:db8::4");
+    EXPECT_EQ(f["fd.sip"], "2001:db8::3");
+    EXPECT_EQ(f["fd.sport"], "1234");
+    EXPECT_EQ(
+        count("libs_single_ipv6_conn.scap", "fd.sip=2001:db8::3 and evt.type in (accept, accept4, connect)"),
+        2u);
+}
+
+TEST(FieldsFd, CurlToGoogleOverIpv6) {
+    // curl -6 http://www.google.com connects to [2607:f8b0:4004:802::2004]:80.
+    auto f = first_match("libs_curl_google.scap", "evt.type=connect and fd.port=80",
+                         {"proc.name", "fd.rip", "fd.rport", "fd.l4proto"});
+    EXPECT_EQ(f["proc.name"], "curl");
+    EXPECT_EQ(f["fd.rip"], "2607:f8b0:4004:802::2004");
+    EXPECT_EQ(f["fd.rport"], "80");
+    EXPECT_EQ(f["fd.l4proto"], "tcp");
+    // connect, sendto, 3 recvfrom and the close all use that socket.
+    EXPECT_EQ(count("libs_curl_google.scap", "fd.port=80"), 6u);
+    EXPECT_EQ(count("libs_curl_google.scap", "fd.net=2607:f8b0::/32"), 6u);
+    EXPECT_EQ(count("libs_curl_google.scap", "fd.port=80 and evt.type=close"), 1u);  // close still sees it
+}
+
+TEST(FieldsFd, PingSendsToItsPeer) {
+    // falco_ping_sendto.scap: sendmsg from an unbound datagram socket to 128.32.41.1.
+    auto f =
+        first_match("falco_ping_sendto.scap", "evt.type=sendmsg", {"fd.rip", "fd.lip", "fd.type", "fd.name"});
+    EXPECT_EQ(f["fd.rip"], "128.32.41.1");
+    EXPECT_EQ(f["fd.lip"], "0.0.0.0");
+    EXPECT_EQ(f["fd.type"], "ipv4");
+    EXPECT_EQ(count("falco_ping_sendto.scap", "fd.rip=128.32.41.1"), 10u);
+}
+
+TEST(FieldsFd, FilesOfCat) {
+    auto f = first_match("falco_cat_write.scap", "evt.type=read and proc.name=cat",
+                         {"fd.name", "fd.directory", "fd.filename", "fd.type", "fd.typechar", "fd.num"});
+    EXPECT_EQ(f["fd.name"], "/lib/x86_64-linux-gnu/libc.so.6");
+    EXPECT_EQ(f["fd.directory"], "/lib/x86_64-linux-gnu");
+    EXPECT_EQ(f["fd.filename"], "libc.so.6");
+    EXPECT_EQ(f["fd.type"], "file");
+    EXPECT_EQ(f["fd.typechar"], "f");
+    EXPECT_EQ(f["fd.num"], "3");
+    EXPECT_EQ(count("falco_cat_write.scap", "fd.type in (ipv4, ipv6) and proc.name=cat"), 0u);
+    EXPECT_EQ(count("falco_cat_write.scap", "fd.name=/dev/null and proc.name=cat"),
+              4u);  // open, fstat, read, close
+}
+
+TEST(FieldsFd, FsPathOnOpen) {
+    auto f = first_match("falco_cat_write.scap", "evt.type=open",
+                         {"fs.path.name", "fs.path.nameraw", "fs.path.source"});
+    EXPECT_EQ(f["fs.path.name"], "/etc/ld.so.cache");
+    EXPECT_EQ(f["fs.path.nameraw"], "/etc/ld.so.cache");
+    EXPECT_EQ(f["fs.path.source"], "<NA>");  // single-path event
+}
+
+// Synthetic mkdirat/renameat2 with AT_FDCWD and with a real directory fd.
+class FieldsFsPath : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        scap::snapshot snap;
+        scap::process_info p;
+        p.tid = p.pid = 100;
+        p.ptid = 1;
+        p.comm = "sh";
+        p.cwd = "/home/u/";
+        scap::fd_info dir;
+        dir.fd = 7;
+        dir.type = scap::fd_type::directory;
+        dir.name = "/srv/data";
+        p.fds.push_back(dir);
+        snap.processes.push_back(p);
+        insp.load_snapshot(snap);
+    }
+    std::string field(const std::vector<uint8_t>& evt, const std::string& name) {
+        m_keep = evt;
+        scap::event_ref ref;
+        ref.hdr = scap::test::hdr(m_keep);
+        const sinsp::event& e = insp.process(ref);
+        field_probe probe({name});
+        return probe.text(name, e, insp);
+    }
+    sinsp::inspector insp;
+
+  private:
+    std::vector<uint8_t> m_keep;
+};
+
+using scap::test::event_builder;
+using scap::test::str;
+using scap::test::val;
+
+TEST_F(FieldsFsPath, RelativeToCwdAndToDirfd) {
+    auto mkdirat = [](int64_t res, int64_t dirfd, const char* path) {
+        return event_builder(PPME_SYSCALL_MKDIRAT_X, 100)
+            .num<int64_t>(res)
+            .num<int64_t>(dirfd)
+            .text(path)
+            .num<uint32_t>(0755)
+            .build();
+    };
+    EXPECT_EQ(field(mkdirat(0, -100, "new"), "fs.path.name"), "/home/u/new");
+    EXPECT_EQ(field(mkdirat(0, -100, "new"), "fs.path.nameraw"), "new");
+    EXPECT_EQ(field(mkdirat(0, 7, "sub/x"), "fs.path.name"), "/srv/data/sub/x");
+    EXPECT_EQ(field(mkdirat(0, 7, "/abs"), "fs.path.name"), "/abs");
+    EXPECT_EQ(field(mkdirat(-17, -100, "new"), "fs.path.name"), "<NA>");  // EEXIST: did not happen
+}
+
+TEST_F(FieldsFsPath, RenameSourceAndTarget) {
+    auto ren = event_builder(PPME_SYSCALL_RENAMEAT2_X, 100)
+                   .num<int64_t>(0)
+                   .num<int64_t>(7)
+                   .text("a.txt")
+                   .num<int64_t>(-100)
+                   .text("b.txt")
+                   .num<uint32_t>(0)
+                   .build();
+    EXPECT_EQ(field(ren, "fs.path.source"), "/srv/data/a.txt");
+    EXPECT_EQ(field(ren, "fs.path.target"), "/home/u/b.txt");
+    EXPECT_EQ(field(ren, "fs.path.targetraw"), "b.txt");
+    EXPECT_EQ(field(ren, "fs.path.name"), "<NA>");
+}
+
+}  // namespace
