@@ -88,4 +88,28 @@ inline void for_each_match(sinsp::inspector& insp, const std::string& capture_na
     });
 }
 
+// Texts of `names` for the first event of the capture matching `filter` ("<NA>" for fields that
+// do not apply); empty (and a test failure) when nothing matches.
+inline std::map<std::string, std::string> first_match(const std::string& capture_name,
+                                                      const std::string& filter,
+                                                      const std::vector<std::string>& names) {
+    sinsp::inspector insp;
+    field_probe probe(names);
+    std::map<std::string, std::string> got;
+    for_each_match(insp, capture_name, filter, [&](const sinsp::event& e) {
+        if (!got.empty()) return;
+        for (const auto& n : names) got[n] = probe.text(n, e, insp);
+    });
+    EXPECT_FALSE(got.empty()) << "nothing matched " << filter;
+    return got;
+}
+
+// How many events of the capture match `filter`.
+inline size_t count_matches(const std::string& capture_name, const std::string& filter) {
+    sinsp::inspector insp;
+    size_t n = 0;
+    for_each_match(insp, capture_name, filter, [&](const sinsp::event&) { ++n; });
+    return n;
+}
+
 }  // namespace scap_test

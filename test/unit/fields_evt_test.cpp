@@ -15,21 +15,11 @@ const char* k_capture = "falco_cat_write.scap";
 
 // Field texts of the event number `num`.
 std::map<std::string, std::string> fields_of(uint64_t num, const std::vector<std::string>& names) {
-    sinsp::inspector insp;
-    field_probe probe(names);
-    std::map<std::string, std::string> got;
-    scap_test::for_each_event(insp, k_capture, [&](const sinsp::event& e) {
-        if (e.num != num) return;
-        for (const auto& n : names) got[n] = probe.text(n, e, insp);
-    });
-    return got;
+    return scap_test::first_match(k_capture, "evt.num=" + std::to_string(num), names);
 }
 
 size_t count(const std::string& filter) {
-    sinsp::inspector insp;
-    size_t n = 0;
-    scap_test::for_each_match(insp, k_capture, filter, [&](const sinsp::event&) { ++n; });
-    return n;
+    return scap_test::count_matches(k_capture, filter);
 }
 
 class FieldsEvt : public ::testing::Test {
@@ -165,7 +155,7 @@ TEST_F(FieldsEvt, FiltersCountTheExpectedEvents) {
     EXPECT_EQ(count("evt.type=open and evt.is_open_read=true"), 4u);
     EXPECT_EQ(count("evt.is_io_read=true and evt.buflen > 0"), 1u);  // the 832-byte read
     EXPECT_EQ(count("evt.rawarg.res < 0 and evt.type=access"), 3u);
-    EXPECT_EQ(count("evt.arg.name contains ld.so"), 4u);  // 3 accesses + the open of ld.so.cache
+    EXPECT_EQ(count("evt.arg.name contains ld.so"), 4u);             // 3 accesses + the open of ld.so.cache
     EXPECT_EQ(count("evt.category=process and proc.name=cat"), 2u);  // execve, procexit
 }
 

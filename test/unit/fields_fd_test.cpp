@@ -9,26 +9,8 @@ namespace {
 
 using scap_test::field_probe;
 
-// Texts of `names` for the first event of `capture` matching `filter`.
-std::map<std::string, std::string> first_match(const std::string& capture, const std::string& filter,
-                                               const std::vector<std::string>& names) {
-    sinsp::inspector insp;
-    field_probe probe(names);
-    std::map<std::string, std::string> got;
-    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event& e) {
-        if (!got.empty()) return;
-        for (const auto& n : names) got[n] = probe.text(n, e, insp);
-    });
-    EXPECT_FALSE(got.empty()) << "nothing matched " << filter;
-    return got;
-}
-
-size_t count(const std::string& capture, const std::string& filter) {
-    sinsp::inspector insp;
-    size_t n = 0;
-    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event&) { ++n; });
-    return n;
-}
+using scap_test::count_matches;
+using scap_test::first_match;
 
 TEST(FieldsFd, ConnectToLocalhost) {
     // Event 185: connect 127.0.0.1:47192 -> 127.0.0.1:80.
@@ -62,9 +44,9 @@ TEST(FieldsFd, Ipv6Connection) {
     EXPECT_EQ(f["fd.cip"], "2001:db8::4");
     EXPECT_EQ(f["fd.sip"], "2001:db8::3");
     EXPECT_EQ(f["fd.sport"], "1234");
-    EXPECT_EQ(
-        count("libs_single_ipv6_conn.scap", "fd.sip=2001:db8::3 and evt.type in (accept, accept4, connect)"),
-        2u);
+    EXPECT_EQ(count_matches("libs_single_ipv6_conn.scap",
+                            "fd.sip=2001:db8::3 and evt.type in (accept, accept4, connect)"),
+              2u);
 }
 
 TEST(FieldsFd, CurlToGoogleOverIpv6) {
@@ -76,9 +58,10 @@ TEST(FieldsFd, CurlToGoogleOverIpv6) {
     EXPECT_EQ(f["fd.rport"], "80");
     EXPECT_EQ(f["fd.l4proto"], "tcp");
     // connect, sendto, 3 recvfrom and the close all use that socket.
-    EXPECT_EQ(count("libs_curl_google.scap", "fd.port=80"), 6u);
-    EXPECT_EQ(count("libs_curl_google.scap", "fd.net=2607:f8b0::/32"), 6u);
-    EXPECT_EQ(count("libs_curl_google.scap", "fd.port=80 and evt.type=close"), 1u);  // close still sees it
+    EXPECT_EQ(count_matches("libs_curl_google.scap", "fd.port=80"), 6u);
+    EXPECT_EQ(count_matches("libs_curl_google.scap", "fd.net=2607:f8b0::/32"), 6u);
+    EXPECT_EQ(count_matches("libs_curl_google.scap", "fd.port=80 and evt.type=close"),
+              1u);  // close still sees it
 }
 
 TEST(FieldsFd, PingSendsToItsPeer) {
@@ -88,7 +71,7 @@ TEST(FieldsFd, PingSendsToItsPeer) {
     EXPECT_EQ(f["fd.rip"], "128.32.41.1");
     EXPECT_EQ(f["fd.lip"], "0.0.0.0");
     EXPECT_EQ(f["fd.type"], "ipv4");
-    EXPECT_EQ(count("falco_ping_sendto.scap", "fd.rip=128.32.41.1"), 10u);
+    EXPECT_EQ(count_matches("falco_ping_sendto.scap", "fd.rip=128.32.41.1"), 10u);
 }
 
 TEST(FieldsFd, FilesOfCat) {
@@ -100,8 +83,8 @@ TEST(FieldsFd, FilesOfCat) {
     EXPECT_EQ(f["fd.type"], "file");
     EXPECT_EQ(f["fd.typechar"], "f");
     EXPECT_EQ(f["fd.num"], "3");
-    EXPECT_EQ(count("falco_cat_write.scap", "fd.type in (ipv4, ipv6) and proc.name=cat"), 0u);
-    EXPECT_EQ(count("falco_cat_write.scap", "fd.name=/dev/null and proc.name=cat"),
+    EXPECT_EQ(count_matches("falco_cat_write.scap", "fd.type in (ipv4, ipv6) and proc.name=cat"), 0u);
+    EXPECT_EQ(count_matches("falco_cat_write.scap", "fd.name=/dev/null and proc.name=cat"),
               4u);  // open, fstat, read, close
 }
 

@@ -9,25 +9,8 @@ namespace {
 
 using scap_test::field_probe;
 
-std::map<std::string, std::string> first_match(const std::string& capture, const std::string& filter,
-                                               const std::vector<std::string>& names) {
-    sinsp::inspector insp;
-    field_probe probe(names);
-    std::map<std::string, std::string> got;
-    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event& e) {
-        if (!got.empty()) return;
-        for (const auto& n : names) got[n] = probe.text(n, e, insp);
-    });
-    EXPECT_FALSE(got.empty()) << "nothing matched " << filter;
-    return got;
-}
-
-size_t count(const std::string& capture, const std::string& filter) {
-    sinsp::inspector insp;
-    size_t n = 0;
-    scap_test::for_each_match(insp, capture, filter, [&](const sinsp::event&) { ++n; });
-    return n;
-}
+using scap_test::count_matches;
+using scap_test::first_match;
 
 TEST(FieldsProc, CatAndItsAncestors) {
     // cat /dev/null (tid 20072) started from bash (11310) under emacs, bash, sshd x3, systemd.
@@ -77,13 +60,13 @@ TEST(FieldsProc, CatAndItsAncestors) {
 
 TEST(FieldsProc, AnyAncestorMatches) {
     const char* cap = "falco_cat_write.scap";
-    const size_t cat_events = count(cap, "proc.name=cat");
+    const size_t cat_events = count_matches(cap, "proc.name=cat");
     ASSERT_GT(cat_events, 0u);
-    EXPECT_EQ(count(cap, "proc.name=cat and proc.aname=sshd"), cat_events);
-    EXPECT_EQ(count(cap, "proc.name=cat and proc.aname=systemd"), cat_events);
-    EXPECT_EQ(count(cap, "proc.name=cat and proc.aname=nosuchprocess"), 0u);
-    EXPECT_EQ(count(cap, "proc.name=cat and proc.aname[1] in (bash, zsh)"), cat_events);
-    EXPECT_EQ(count(cap, "proc.name=cat and proc.aname contains emac"), cat_events);
+    EXPECT_EQ(count_matches(cap, "proc.name=cat and proc.aname=sshd"), cat_events);
+    EXPECT_EQ(count_matches(cap, "proc.name=cat and proc.aname=systemd"), cat_events);
+    EXPECT_EQ(count_matches(cap, "proc.name=cat and proc.aname=nosuchprocess"), 0u);
+    EXPECT_EQ(count_matches(cap, "proc.name=cat and proc.aname[1] in (bash, zsh)"), cat_events);
+    EXPECT_EQ(count_matches(cap, "proc.name=cat and proc.aname contains emac"), cat_events);
 }
 
 TEST(FieldsProc, CurlCommandLine) {
