@@ -164,3 +164,22 @@ TEST_F(FieldsFsPath, RenameSourceAndTarget) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FieldsFd, ConnectionStatus) {
+    // falco_connect_localhost.scap: connect returns EINPROGRESS (non-blocking): not connected yet.
+    auto f = scap_test::first_match("falco_connect_localhost.scap", "evt.type=connect",
+                                    {"evt.res", "fd.connected"});
+    EXPECT_EQ(f["evt.res"], "EINPROGRESS");
+    EXPECT_EQ(f["fd.connected"], "false");
+    // curl's DNS socket connects at once (UDP) and stays connected until closed.
+    EXPECT_EQ(scap_test::count_matches(
+                  "libs_curl_google.scap",
+                  "fd.rport=53 and fd.connected=true and evt.type in (connect, sendto, recvfrom)"),
+              3u);
+    // The socket events before connect show an unconnected socket.
+    EXPECT_EQ(scap_test::count_matches("libs_curl_google.scap", "evt.type=socket and fd.connected=true"), 0u);
+}
+
+}  // namespace

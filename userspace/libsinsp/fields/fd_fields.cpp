@@ -279,6 +279,13 @@ void add_socket_fields(filter::field_table& t) {
               }
               return true;
           }));
+    t.add(describe("fd.connected", PT_BOOL, "True if the socket is connected (connect succeeded, or accepted).", 0,
+                   2),
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;
+              out.push_back(value_view::boolean(fd.conn == conn_state::connected));
+              return true;
+          }));
     t.add(describe("fd.is_server", PT_BOOL, "True if the process is the server end of the connection.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;

@@ -84,9 +84,13 @@ void default_proto(fd_info& f, l4_proto p) {
 // fast open), the address names the remote end.
 void parse_connect(parse_ctx& c) {
     const int64_t res = c.i64(0);
-    if (res < 0 && res != -k_einprogress) return;
     fd_info* f = socket_for(c);
     if (!f) return;
+    if (res < 0 && res != -k_einprogress) {
+        f->conn = conn_state::failed;
+        return;
+    }
+    f->conn = res == 0 ? conn_state::connected : conn_state::pending;
     if (!apply_socktuple(*f, c.p(1)) && !apply_sockaddr(*f, c.p(3), false)) return;
     default_proto(*f, l4_proto::tcp);
     if (f->role == sock_role::none) f->role = sock_role::client;
@@ -100,6 +104,7 @@ void parse_accept(parse_ctx& c) {
     if (!apply_socktuple(f, c.p(1))) f.kind = fd_kind::other_socket;
     default_proto(f, l4_proto::tcp);
     f.role = sock_role::server;
+    f.conn = conn_state::connected;
     c.core.add_fd(*c.thr, fd, std::move(f));
 }
 
@@ -118,6 +123,8 @@ void parse_listen(parse_ctx& c) {
 // sendto/recvfrom/sendmsg/recvmsg: unconnected (datagram) sockets learn their peer here.
 void parse_datagram(parse_ctx& c) {
     if (c.i64(0) < 0) return;
+    // Data moved on a socket whose connect was in progress: the connection is up.
+    if (c.out.fd && c.out.fd->conn == conn_state::pending) c.out.fd->conn = conn_state::connected;
     const scap::param_view tuple = c.p(1);
     if (tuple.empty()) return;
     fd_info* f = c.out.fd ? c.out.fd : nullptr;

@@ -86,6 +86,9 @@ fd_info convert_fd(const scap::fd_info& s) {
         f.tuple.sport = s.sport;
         f.tuple.dport = s.dport;
         if (s.type == T::ipv4_servsock || s.type == T::ipv6_servsock) f.role = sock_role::server;
+        // A socket with both ends known when the capture began was connected then.
+        if ((s.type == T::ipv4_sock || s.type == T::ipv6_sock) && f.tuple.known() && s.dport != 0)
+            f.conn = conn_state::connected;
     }
     return f;
 }

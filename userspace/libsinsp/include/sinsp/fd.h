@@ -40,6 +40,10 @@ enum class l4_proto : uint8_t { unknown = 0, ipv4 = 1, tcp = 2, udp = 3, icmp = 
 
 enum class sock_role : uint8_t { none = 0, client, server };
 
+// Where a socket's connection stands: connect() returned 0 (or accept() made the socket), is in
+// progress (EINPROGRESS; settled by the first successful send/receive), or failed.
+enum class conn_state : uint8_t { none = 0, pending, connected, failed };
+
 // Endpoints of an inet socket. IPv4 addresses use the first 4 bytes, in network byte order as
 // they appear in events; ports are host byte order.
 struct socket_tuple {
@@ -54,6 +58,7 @@ struct fd_info {
     fd_kind kind = fd_kind::unknown;
     l4_proto proto = l4_proto::unknown;
     sock_role role = sock_role::none;
+    conn_state conn = conn_state::none;
     uint32_t open_flags = 0;  // PPM_O_* bits as in open events
     uint32_t dev = 0;
     uint64_t ino = 0;
