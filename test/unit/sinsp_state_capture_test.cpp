@@ -199,3 +199,18 @@ TEST(SinspStateCapture, UserTableKnowsTheCaptureUsers) {
     EXPECT_EQ(n, 2000076u);
 }
 }  // namespace
+
+namespace {
+// Every sample capture, old or new, parses without an event too short for its parser.
+TEST(SinspStateCapture, NoParseErrorsInAnyCapture) {
+    for (const char* file : {"falco_cat_write.scap", "falco_connect_localhost.scap", "falco_empty.scap",
+                             "falco_open-multiple-files.scap", "falco_ping_sendto.scap", "falco_syscall.scap",
+                             "libs_curl_google.scap", "libs_curl_google_comments.scap",
+                             "libs_single_ipv6_conn.scap", "libs_test_ipv6_client.scap"}) {
+        sinsp::inspector insp;
+        run(insp, file, [](const sinsp::event&) {});
+        EXPECT_EQ(insp.stats().parse_errors, 0u) << file;
+        EXPECT_GT(insp.stats().events, 0u) << file;
+    }
+}
+}  // namespace

@@ -398,3 +398,31 @@ TEST_F(SinspStateSynthetic, UserAndGroupMetaEvents) {
     EXPECT_EQ(insp.user(1001), nullptr);
     EXPECT_EQ(insp.group(1002), nullptr);
 }
+
+// An exiting process's children are adopted by the reaper procexit names, or by init when the
+// capture does not say (old captures): their parent links stay usable.
+TEST_F(SinspStateSynthetic, OrphansAreReparented) {
+    scap::snapshot snap;
+    auto proc = [](uint64_t pid, uint64_t ppid, const char* comm) {
+        scap::process_info p;
+        p.tid = p.pid = pid;
+        p.ptid = ppid;
+        p.comm = comm;
+        p.vtid = p.vpid = static_cast<int64_t>(pid);
+        return p;
+    };
+    snap.processes = {proc(1, 0, "init"), proc(50, 1, "subreaper"), proc(100, 50, "parent"),
+                      proc(200, 100, "child"), proc(300, 100, "child2")};
+    insp.load_snapshot(snap);
+    feed(make(PPME_PROCEXIT_1_E, 100, {{"reaper_tid", val<int64_t>(50)}}));
+    feed(make(PPME_SYSCALL_GETUID_X, 200, {}));  // the exit takes effect before the next event
+    EXPECT_EQ(insp.threads().find(100), nullptr);
+    EXPECT_EQ(insp.threads().find(200)->ptid, 50);
+    EXPECT_EQ(insp.threads().find(300)->ptid, 50);
+
+    // No reaper given: init (the thread lives in the host pid namespace).
+    feed(make(PPME_PROCEXIT_1_E, 50, {{"reaper_tid", val<int64_t>(0)}}));
+    feed(make(PPME_SYSCALL_GETUID_X, 200, {}));
+    EXPECT_EQ(insp.threads().find(200)->ptid, 1);
+    EXPECT_EQ(insp.stats().parse_errors, 0u);
+}

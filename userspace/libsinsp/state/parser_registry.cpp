@@ -49,9 +49,11 @@ void parser_registry::add(uint16_t type, parse_fn fn, std::initializer_list<cons
     e.fn = fn;
     int slot = 0;
     for (const char* n : names) {
-        const int i = find_param(info, n);
+        // "?name": read when present; events from captures that predate it still parse.
+        const bool optional = n[0] == '?';
+        const int i = find_param(info, optional ? n + 1 : n);
         e.ix[slot++] = static_cast<int8_t>(i);
-        if (i + 1 > e.need) e.need = static_cast<int8_t>(i + 1);
+        if (!optional && i + 1 > e.need) e.need = static_cast<int8_t>(i + 1);
     }
 }
 

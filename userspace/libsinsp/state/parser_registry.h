@@ -29,7 +29,9 @@ struct parser_entry {
 class parser_registry {
   public:
     parser_registry();
-    // Registers fn for type, reading the named parameters in this order (slot 0, 1, ...).
+    // Registers fn for type, reading the named parameters in this order (slot 0, 1, ...). Events
+    // with fewer parameters than the named ones need are parse errors, except for names written
+    // "?name": those are optional (p(slot) is empty when the event stops before them).
     void add(uint16_t type, parse_fn fn, std::initializer_list<const char*> names);
     const parser_entry& operator[](uint16_t type) const { return m_entries[type]; }
 

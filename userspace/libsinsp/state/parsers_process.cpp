@@ -220,6 +220,17 @@ void parse_execve(parse_ctx& c) {
 
 // ---- exit -----------------------------------------------------------------------------------
 
+// Who adopts the children of an exiting thread: the reaper the kernel chose (procexit's
+// reaper_tid, in captures that carry it); otherwise another live thread of the same process
+// (its main thread), or init when the thread lives in the host pid namespace. -1: unknown.
+int64_t reaper_for(parse_ctx& c, const thread_info& t, const thread_info* m) {
+    const int64_t reaper = c.i64(0);  // empty (0) when the capture predates reaper_tid
+    if (reaper > 0 && reaper != t.tid) return reaper;
+    if (m && m != &t && !m->dead()) return m->tid;
+    if (t.vtid == t.tid) return 1;
+    return -1;
+}
+
 void parse_procexit(parse_ctx& c) {
     if (!c.thr || c.thr->dead()) return;
     thread_info& t = *c.thr;
@@ -227,6 +238,16 @@ void parse_procexit(parse_ctx& c) {
     t.exit_ts = c.ev.ts();
     thread_info* m = t.is_main_thread() ? &t : c.core.threads.find(t.pid);
     if (m && m->live_threads > 0) --m->live_threads;
+    // Children of the exiting thread are reparented, so lineage fields (proc.pname, proc.aname)
+    // keep working for orphans. One pass over the table per exit: there is no child index, which
+    // would cost memory on every thread for the benefit of exits only.
+    const int64_t reaper = reaper_for(c, t, m);
+    if (reaper > 0) {
+        const int64_t tid = t.tid;
+        c.core.threads.for_each_mut([&](thread_info& x) {
+            if (x.ptid == tid && x.tid != tid) x.ptid = reaper;
+        });
+    }
     c.core.schedule_removal(t.tid);
 }
 
@@ -321,7 +342,7 @@ void register_process_parsers(parser_registry& r) {
                "gid",
                "filename"});
     }
-    r.add(PPME_PROCEXIT_1_E, parse_procexit, {});
+    r.add(PPME_PROCEXIT_1_E, parse_procexit, {"?reaper_tid"});
     r.add(PPME_SYSCALL_SETUID_X, parse_setuid, {"res", "uid"});
     r.add(PPME_SYSCALL_SETGID_X, parse_setgid, {"res", "gid"});
     r.add(PPME_SYSCALL_SETRESUID_X, parse_setresuid, {"res", "ruid", "euid"});

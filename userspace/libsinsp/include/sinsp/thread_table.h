@@ -46,6 +46,10 @@ class thread_table {
     void for_each(F&& f) const {
         m_map.for_each([&](uint64_t, const std::unique_ptr<thread_info>& t) { f(*t); });
     }
+    template <typename F>
+    void for_each_mut(F&& f) {
+        m_map.for_each([&](uint64_t, std::unique_ptr<thread_info>& t) { f(*t); });
+    }
     // Heap bytes owned by the table: slot array plus one thread_info per entry (fd tables and
     // strings are counted separately, they are shared).
     size_t heap_bytes() const;
