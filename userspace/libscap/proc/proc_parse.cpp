@@ -124,32 +124,34 @@ uint64_t parse_status(std::string_view text, status_fields& out) {
         uint64_t u = 0;
         int count = 0;
         bool ok = true;
+        // Each field is set only when its value parsed, so a broken line leaves the "unknown"
+        // default for the caller's fallbacks.
         if (key == "Tgid") {
-            ok = take_u64(v, 10, u);
-            out.tgid = static_cast<int64_t>(u);
+            if ((ok = take_u64(v, 10, u))) out.tgid = static_cast<int64_t>(u);
         } else if (key == "PPid") {
-            ok = take_u64(v, 10, u);
-            out.ppid = static_cast<int64_t>(u);
+            if ((ok = take_u64(v, 10, u))) out.ppid = static_cast<int64_t>(u);
         } else if (key == "Uid" || key == "Gid") {
             // real, effective, saved, fs: the capture format keeps the effective ids.
             uint64_t real = 0;
-            ok = take_u64(v, 10, real) && take_u64(v, 10, u);
-            (key == "Uid" ? out.euid : out.egid) = static_cast<int64_t>(u);
+            if ((ok = take_u64(v, 10, real) && take_u64(v, 10, u)))
+                (key == "Uid" ? out.euid : out.egid) = static_cast<int64_t>(u);
         } else if (key == "NSpid") {
-            ok = last_number(v, out.vtid, count);
-            out.root_pidns = count <= 1;
-        } else if (key == "NStgid") {
-            ok = last_number(v, out.vpid, count);
-        } else if (key == "NSpgid") {
-            ok = last_number(v, out.vpgid, count);
+            int64_t inner = -1;
+            if ((ok = last_number(v, inner, count))) {
+                out.vtid = inner;
+                out.root_pidns = count == 1;
+            }
+        } else if (key == "NStgid" || key == "NSpgid") {
+            int64_t inner = -1;
+            if ((ok = last_number(v, inner, count))) (key == "NStgid" ? out.vpid : out.vpgid) = inner;
         } else if (key == "VmSize" || key == "VmRSS" || key == "VmSwap") {
-            ok = take_u64(v, 10, u);
-            (key == "VmSize"  ? out.vmsize_kb
-             : key == "VmRSS" ? out.vmrss_kb
-                              : out.vmswap_kb) = static_cast<uint32_t>(u);
+            if ((ok = take_u64(v, 10, u)))
+                (key == "VmSize"  ? out.vmsize_kb
+                 : key == "VmRSS" ? out.vmrss_kb
+                                  : out.vmswap_kb) = static_cast<uint32_t>(u);
         } else if (key == "CapInh" || key == "CapPrm" || key == "CapEff") {
-            ok = take_u64(v, 16, u);
-            (key == "CapInh" ? out.cap_inh : key == "CapPrm" ? out.cap_prm : out.cap_eff) = u;
+            if ((ok = take_u64(v, 16, u)))
+                (key == "CapInh" ? out.cap_inh : key == "CapPrm" ? out.cap_prm : out.cap_eff) = u;
         }
         if (!ok) ++bad;
     });
