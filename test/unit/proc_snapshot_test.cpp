@@ -300,6 +300,12 @@ TEST(ProcSnapshotLive, WholeMachine) {
         if (i.name == "lo") {
             EXPECT_EQ(i.addr, htonl(INADDR_LOOPBACK));
         }
+    // Our pid namespace's init is /proc's pid 1; its start time is the namespace's.
+    const auto* self = snap.find_process(static_cast<uint64_t>(::getpid()));
+    if (const auto* init = snap.find_process(1)) {
+        EXPECT_EQ(self->pidns_init_start_ts, init->clone_ts);
+        EXPECT_LE(init->clone_ts, self->clone_ts);
+    }
     // Every listed thread's process is listed too.
     for (const auto& p : snap.processes) EXPECT_NE(snap.find_process(p.pid), nullptr) << p.tid;
 }

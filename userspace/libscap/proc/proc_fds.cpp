@@ -179,6 +179,12 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
         }
         struct stat st;
         if (::fstatat(fd_dir.get(), e->d_name, &st, 0) != 0) {
+            // Listing the directory may be allowed while following its links is not (a
+            // non-dumpable process): then no fd of this process will resolve, stop here.
+            if (classify_errno(errno) == io_result::denied) {
+                ++scan.summary.permission_denied;
+                break;
+            }
             // A closed fd is gone; a dangling link (deleted file on a lazily unmounted fs) is
             // still an fd, so list it by its link only.
             if (errno != ENOENT) continue;

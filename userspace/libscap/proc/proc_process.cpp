@@ -143,11 +143,11 @@ task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_
     p.cap_effective = ss.cap_eff;
     p.flags = p.tid == p.pid ? 0 : (k_clone_thread | k_clone_files);
 
-    if (main)
+    if (main) {
         copy_process_wide(*main, p);
-    else
-        read_process_wide(scan, dir, p);
-
+        return task_outcome::listed;  // threads share their process's pid namespace
+    }
+    read_process_wide(scan, dir, p);
     struct stat ns;
     if (::fstatat(dir, "ns/pid", &ns, 0) == 0) pidns_ino = ns.st_ino;
     return task_outcome::listed;

@@ -91,12 +91,12 @@ struct scanner {
                     continue;
                 }
                 process_info t;
-                uint64_t ns = 0;
-                const proc::task_outcome to = proc::read_task(ps, tdir.get(), tid, &main, t, ns);
+                uint64_t unused_ns = 0;
+                const proc::task_outcome to = proc::read_task(ps, tdir.get(), tid, &main, t, unused_ns);
                 account(to);
                 if (to != proc::task_outcome::listed) continue;
                 threads.push_back(std::move(t));
-                thread_ns.push_back(ns);
+                thread_ns.push_back(main_ns);
             }
         }
         if (opts.scan_fds) {
