@@ -148,8 +148,13 @@ task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_
         return task_outcome::listed;  // threads share their process's pid namespace
     }
     read_process_wide(scan, dir, p);
+    // NSpid lists ids from procfs's own pid namespace inward: one entry means the process
+    // lives in that namespace, which needs no inode (and pid 1 often hides its ns link).
     struct stat ns;
-    if (::fstatat(dir, "ns/pid", &ns, 0) == 0) pidns_ino = ns.st_ino;
+    if (ss.root_pidns)
+        pidns_ino = k_procfs_pidns;
+    else if (::fstatat(dir, "ns/pid", &ns, 0) == 0)
+        pidns_ino = ns.st_ino;
     return task_outcome::listed;
 }
 

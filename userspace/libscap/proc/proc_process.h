@@ -20,6 +20,8 @@ struct process_scan {
     uint64_t ticks_per_sec;  // unit of stat's starttime
 };
 
+inline constexpr uint64_t k_procfs_pidns = UINT64_MAX;
+
 enum class task_outcome {
     listed,
     gone,           // exited while we read it
@@ -29,8 +31,9 @@ enum class task_outcome {
 
 // Reads the task whose directory is open as dir. For a non-main thread pass its process
 // (already read) as main: what threads share (exe, args, env, cwd, root, limits, cgroups) is
-// copied from it rather than read again. pidns_ino receives a process's pid namespace inode
-// (0 when unreadable, and for threads, which share their process's).
+// copied from it rather than read again. pidns_ino receives a process's pid namespace inode,
+// k_procfs_pidns for the namespace procfs belongs to, 0 when unreadable (and for threads,
+// which share their process's).
 task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_info* main, process_info& out,
                        uint64_t& pidns_ino);
 
