@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -194,6 +195,74 @@ TEST(ProcSnapshotLive, TcpListenerAndConnection) {
     EXPECT_EQ(k->dip, htonl(INADDR_LOOPBACK));
     EXPECT_EQ(k->sport, ntohs(c.sin_port));
     EXPECT_EQ(k->dport, port);
+}
+
+TEST(ProcSnapshotLive, UdpIpv6AndUnixListeners) {
+    const int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::getsockname(udp, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    // IPv6 may be disabled in the test environment; then only the others are checked.
+    const int tcp6 = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a6{};
+    a6.sin6_family = AF_INET6;
+    a6.sin6_addr = in6addr_loopback;
+    const bool have6 =
+        tcp6 >= 0 && ::bind(tcp6, reinterpret_cast<sockaddr*>(&a6), sizeof a6) == 0 && ::listen(tcp6, 1) == 0;
+    len = sizeof a6;
+    if (have6) {
+        ASSERT_EQ(::getsockname(tcp6, reinterpret_cast<sockaddr*>(&a6), &len), 0);
+    }
+    const std::string path = scap_test::temp_dir("ProcSnapshotLive_Unix") + "/sock";
+    const int ux = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un u{};
+    u.sun_family = AF_UNIX;
+    std::strncpy(u.sun_path, path.c_str(), sizeof u.sun_path - 1);
+    ASSERT_EQ(::bind(ux, reinterpret_cast<sockaddr*>(&u), sizeof u), 0);
+    ASSERT_EQ(::listen(ux, 1), 0);
+
+    const scap::snapshot snap = snapshot_self();
+    for (int fd : {udp, tcp6, ux})
+        if (fd >= 0) ::close(fd);
+    const auto* p = snap.find_process(static_cast<uint64_t>(::getpid()));
+    ASSERT_NE(p, nullptr);
+    const auto* fu = find_fd(*p, udp);
+    ASSERT_NE(fu, nullptr);
+    EXPECT_EQ(fu->type, fd_type::ipv4_servsock);  // bound, not connected
+    EXPECT_EQ(fu->l4proto, 3);                    // udp
+    EXPECT_EQ(fu->sport, ntohs(a.sin_port));
+    if (have6) {
+        const auto* f6 = find_fd(*p, tcp6);
+        ASSERT_NE(f6, nullptr);
+        EXPECT_EQ(f6->type, fd_type::ipv6_servsock);
+        EXPECT_EQ(std::memcmp(f6->sip6, &in6addr_loopback, 16), 0);
+        EXPECT_EQ(f6->sport, ntohs(a6.sin6_port));
+    }
+    const auto* fx = find_fd(*p, ux);
+    ASSERT_NE(fx, nullptr);
+    EXPECT_EQ(fx->type, fd_type::unix_sock);
+    EXPECT_EQ(fx->name, path);
+}
+
+TEST(ProcSnapshotLive, ExitedProcessIsCountedNotAnError) {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ASSERT_GT(child, 0);
+    ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+    scap::proc_snapshot_options o;
+    o.pids = {static_cast<uint64_t>(child), static_cast<uint64_t>(::getpid())};
+    o.read_users = o.read_interfaces = o.read_machine = false;
+    scap::snapshot snap;
+    scap::proc_snapshot_summary sum;
+    std::string err;
+    ASSERT_EQ(scap::read_proc_snapshot(o, snap, err, sum), scap::status::ok);
+    EXPECT_EQ(snap.find_process(static_cast<uint64_t>(child)), nullptr);
+    EXPECT_NE(snap.find_process(static_cast<uint64_t>(::getpid())), nullptr);
+    EXPECT_EQ(sum.vanished, 1u);
+    EXPECT_EQ(sum.processes, 1u);
 }
 
 TEST(ProcSnapshotLive, PipeSocketpairAndAnonInodes) {
