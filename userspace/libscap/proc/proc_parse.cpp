@@ -34,17 +34,6 @@ bool last_number(std::string_view s, int64_t& out, int& count) {
     return count > 0;
 }
 
-// Splits text into lines, calling f(line) without the '\n'.
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-    while (!text.empty()) {
-        const size_t nl = text.find('\n');
-        f(text.substr(0, nl));
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-    }
-}
-
 void append_entry(std::string& out, std::string_view subsys, std::string_view path) {
     out.append(subsys);
     out.push_back('=');

@@ -9,6 +9,17 @@
 
 namespace scap::proc {
 
+// Splits text into lines, calling f(line) without the '\n'.
+template <typename F>
+void for_each_line(std::string_view text, F&& f) {
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        f(text.substr(0, nl));
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+    }
+}
+
 // Skips spaces and tabs, then reads an unsigned number in base; advances s past it.
 bool take_u64(std::string_view& s, int base, uint64_t& out);
 // Same, with an optional leading '-'.

@@ -8,16 +8,6 @@ namespace scap::proc {
 
 namespace {
 
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-    while (!text.empty()) {
-        const size_t nl = text.find('\n');
-        f(text.substr(0, nl));
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-    }
-}
-
 // "0100007F:1F90": the kernel prints each 32-bit word of the address as a host-order integer,
 // so reading the hex back into a uint32 restores the bytes as they sit in memory (network
 // order). The port is printed in host order.
@@ -148,22 +138,28 @@ const fd_info* socket_tables::find(uint64_t netns, const std::string& net_dir, u
     auto it = m_by_ns.find(netns);
     if (it == m_by_ns.end()) {
         socket_map& m = m_by_ns[netns];
+        enum class kind { inet, inet6, unix_domain, netlink };
         struct table {
             const char* file;
-            int kind;  // 0 inet, 1 inet6, 2 unix, 3 netlink
+            kind k;
             uint8_t l4proto;
         };
         static const table k_tables[] = {
-            {"/tcp", 0, k_l4_tcp},      {"/udp", 0, k_l4_udp},         {"/raw", 0, k_l4_raw},
-            {"/tcp6", 1, k_l4_tcp},     {"/udp6", 1, k_l4_udp},        {"/raw6", 1, k_l4_raw},
-            {"/unix", 2, k_l4_unknown}, {"/netlink", 3, k_l4_unknown},
+            {"/tcp", kind::inet, k_l4_tcp},
+            {"/udp", kind::inet, k_l4_udp},
+            {"/raw", kind::inet, k_l4_raw},
+            {"/tcp6", kind::inet6, k_l4_tcp},
+            {"/udp6", kind::inet6, k_l4_udp},
+            {"/raw6", kind::inet6, k_l4_raw},
+            {"/unix", kind::unix_domain, k_l4_unknown},
+            {"/netlink", kind::netlink, k_l4_unknown},
         };
         for (const auto& t : k_tables) {
             // A missing table (no IPv6, no raw sockets module) simply resolves nothing.
             if (buf.read_path(net_dir + t.file) != io_result::ok) continue;
-            if (t.kind <= 1)
-                malformed += parse_inet_table(buf.view(), t.kind == 1, t.l4proto, m);
-            else if (t.kind == 2)
+            if (t.k == kind::inet || t.k == kind::inet6)
+                malformed += parse_inet_table(buf.view(), t.k == kind::inet6, t.l4proto, m);
+            else if (t.k == kind::unix_domain)
                 malformed += parse_unix_table(buf.view(), m);
             else
                 malformed += parse_netlink_table(buf.view(), m);
