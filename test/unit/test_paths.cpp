@@ -7,9 +7,9 @@
 namespace scap_test {
 
 std::string captures_dir() {
-    return (std::filesystem::path(SCAP_SOURCE_DIR) / ".." / "shared" / "captures")
-        .lexically_normal()
-        .string();
+    // Chosen at configure time (test/CMakeLists.txt): beside the checkout, or beside a worktree's
+    // parent.
+    return std::filesystem::path(SCAP_CAPTURES_DIR).lexically_normal().string();
 }
 
 std::string capture(const std::string& name) {

@@ -1,0 +1,98 @@
+#include "proc/proc_io.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace scap::proc {
+
+namespace {
+constexpr size_t k_initial_capacity = 16 * 1024;
+// Larger files (a /proc/net table on a busy host) are fine; this only stops a runaway read.
+constexpr size_t k_max_capacity = size_t(1) << 30;
+}  // namespace
+
+io_result classify_errno(int err) {
+    switch (err) {
+        case ENOENT:
+        case ESRCH:
+        case ENOTDIR:  // the /proc/PID entry was reused by something that is not a process dir
+            return io_result::gone;
+        case EACCES:
+        case EPERM:
+            return io_result::denied;
+        default:
+            return io_result::failed;
+    }
+}
+
+void buffer::grow() {
+    const size_t cap = m_cap ? m_cap * 2 : k_initial_capacity;
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (m_len) std::memcpy(bigger.get(), m_data.get(), m_len);
+    m_data = std::move(bigger);
+    m_cap = cap;
+}
+
+io_result buffer::read_fd(int fd, bool until_zero) {
+    m_len = 0;
+    if (m_cap == 0) grow();
+    for (;;) {
+        if (m_len == m_cap) {
+            if (m_cap >= k_max_capacity) return io_result::ok;  // keep the first GiB
+            grow();
+        }
+        const ssize_t n = ::read(fd, m_data.get() + m_len, m_cap - m_len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return classify_errno(errno);
+        }
+        if (n == 0) return io_result::ok;
+        m_len += static_cast<size_t>(n);
+        if (!until_zero && m_len < m_cap) return io_result::ok;
+    }
+}
+
+io_result buffer::read_at(int dirfd, const char* name) {
+    m_len = 0;
+    unique_fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return classify_errno(errno);
+    return read_fd(fd.get(), false);
+}
+
+io_result buffer::read_path(const std::string& path) {
+    m_len = 0;
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return classify_errno(errno);
+    return read_fd(fd.get(), true);
+}
+
+io_result readlink_at(int dirfd, const char* name, std::string& out) {
+    char tmp[PATH_MAX];
+    out.clear();
+    const ssize_t n = ::readlinkat(dirfd, name, tmp, sizeof tmp);
+    if (n < 0) return classify_errno(errno);
+    out.assign(tmp, static_cast<size_t>(n));
+    return io_result::ok;
+}
+
+unique_fd::~unique_fd() {
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+unique_fd& unique_fd::operator=(unique_fd&& o) noexcept {
+    if (this != &o) {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = o.m_fd;
+        o.m_fd = -1;
+    }
+    return *this;
+}
+
+unique_fd open_dir_at(int dirfd, const char* name) {
+    return unique_fd(::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+}  // namespace scap::proc
