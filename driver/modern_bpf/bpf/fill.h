@@ -8,6 +8,10 @@
 
 #include "net.h"
 
+/* ppm_param_type values the filler treats specially (scap_schema.h). */
+#define MBPF_PT_FD 14
+#define MBPF_PT_PID 15
+
 static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
     if (table == 0 || table >= MBPF_CONV_TABLES) return raw;
     uint64_t out = 0;
@@ -152,6 +156,9 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         case MBPF_SRC_RET:
             return push_int(s, i, convert_flags(src->conv, (uint64_t)ret), size);
         case MBPF_SRC_ARG:
+            /* fd and pid arguments are C ints: the upper half of the register is not theirs. */
+            if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID)
+                return push_int(s, i, (uint64_t)(int64_t)(int32_t)a, size);
             return push_int(s, i, convert_flags(src->conv, a), size);
         case MBPF_SRC_CONST:
             return push_int(s, i, aux, size);
