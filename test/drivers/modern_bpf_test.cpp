@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -231,6 +232,54 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     close(acc);
     close(cli);
     close(srv);
+}
+
+TEST(ModernBpfLive, ForkExecveAndProcexit) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        char* const argv[] = {const_cast<char*>("true"), const_cast<char*>("--scap-arg"), nullptr};
+        execv("/bin/true", argv);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    bool parent_side = false, child_side = false, execve = false, exited = false;
+    const auto end = std::chrono::steady_clock::now() + 3000ms;
+    scap::event_ref ref;
+    while (std::chrono::steady_clock::now() < end && !(parent_side && child_side && execve && exited)) {
+        if (e->next(ref) != scap::status::ok) continue;
+        scap::event_view v = ref.view();
+        const uint16_t t = v.type();
+        if ((t == PPME_SYSCALL_CLONE_20_X || t == PPME_SYSCALL_FORK_20_X || t == PPME_SYSCALL_CLONE3_X)) {
+            if (v.tid() == my_tid() && v.param(0).as<int64_t>() == child) parent_side = true;
+            if (v.tid() == static_cast<uint64_t>(child) && v.param(0).as<int64_t>() == 0) {
+                child_side = true;
+                EXPECT_EQ(v.param(5).as<int64_t>(), static_cast<int64_t>(getpid()));  // ptid
+            }
+        }
+        if (t == PPME_SYSCALL_EXECVE_19_X && v.tid() == static_cast<uint64_t>(child)) {
+            execve = true;
+            EXPECT_EQ(v.param(0).as<int64_t>(), 0);
+            EXPECT_EQ(v.param(1).str(), "true");                                  // exe (argv[0])
+            EXPECT_EQ(v.param(2).bytes(), std::string_view("--scap-arg\0", 11));  // args
+            EXPECT_EQ(v.param(13).str(), "true");                                 // comm
+            // filename (param 30) comes from the entry hook: not asserted yet, see proposal 0005.
+        }
+        if (t == PPME_PROCEXIT_1_E && v.tid() == static_cast<uint64_t>(child)) {
+            exited = true;
+            EXPECT_EQ(v.param(1).as<int64_t>(), 0);
+        }
+    }
+    EXPECT_TRUE(parent_side);
+    EXPECT_TRUE(child_side);
+    EXPECT_TRUE(execve);
+    EXPECT_TRUE(exited);
 }
 
 TEST(ModernBpfLive, SelectionFiltersInTheKernel) {
