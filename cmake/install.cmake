@@ -8,5 +8,9 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/scapConfigVersion.c
   COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/scapConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/scapConfigVersion.cmake
   DESTINATION ${SCAP_CMAKE_DIR})
+set(SCAP_PC_REQUIRES_PRIVATE zlib)
+if(SCAP_BUILD_MODERN_BPF)
+  string(APPEND SCAP_PC_REQUIRES_PRIVATE " libbpf")
+endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/libscap.pc.in ${CMAKE_CURRENT_BINARY_DIR}/libscap.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/libscap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

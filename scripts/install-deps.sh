@@ -7,6 +7,7 @@ packages=(
   zlib1g-dev nlohmann-json3-dev libre2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libfuzzer-14-dev clang-format
+  libbpf-dev bpftool libelf-dev llvm
 )
 
 missing=()

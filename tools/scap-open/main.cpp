@@ -23,6 +23,7 @@ void on_sigint(int) {
 struct cli_options {
     scap::open_options open;
     uint64_t max_events = UINT64_MAX;
+    double max_seconds = 0;  // 0 = no limit
     bool print = false;
     bool quiet = false;
     std::vector<bool> type_selected;  // by event type; empty = all
@@ -33,9 +34,17 @@ void usage(FILE* out) {
                  "usage: scap-open ENGINE [options]\n"
                  "engines:\n"
                  "  --scap_file FILE     read a capture file (.scap, gzip or not)\n"
-                 "  --modern_bpf | --bpf | --kmod   live engines (later issues)\n"
+                 "  --modern_bpf         live capture with the modern eBPF driver (root)\n"
+                 "  --bpf | --kmod       live engines (later issues)\n"
+                 "modern_bpf options:\n"
+                 "  --buffer_bytes N     bytes per ring buffer (power of two, default 8 MiB)\n"
+                 "  --cpus_for_each_buffer N   CPUs sharing a ring buffer (0 = one buffer)\n"
+                 "  --snaplen N          I/O bytes copied per event (default 80)\n"
+                 "  --page_faults, --sched_switch   enable these tracepoints\n"
+                 "  -e NAME also selects the syscalls producing that event in the kernel\n"
                  "options:\n"
                  "  -n, --num_events N   stop after N events\n"
+                 "  -s, --seconds S      stop after S seconds\n"
                  "  -p, --print          print every event\n"
                  "  -e, --evt_type NAME  only count/print events with this name (repeatable)\n"
                  "  --no_convert         deliver events as stored (no conversion of old formats)\n"
@@ -43,14 +52,31 @@ void usage(FILE* out) {
                  "  -h, --help\n");
 }
 
+// Selects events named `name`, and for live engines the syscalls (ppm_sc) of that name or
+// producing those events, so the kernel drops the rest.
 bool select_type_by_name(cli_options& o, const char* name) {
     if (o.type_selected.empty()) o.type_selected.assign(PPM_EVENT_MAX, false);
+    auto& sc_sel = o.open.modern_bpf.ppm_sc_selected;
+    if (sc_sel.empty()) sc_sel.assign(PPM_SC_MAX, false);
     bool found = false;
     for (int t = 0; t < PPM_EVENT_MAX; ++t) {
         if (std::strcmp(scap_event_table[t].name, name) == 0) {
             o.type_selected[t] = true;
             found = true;
         }
+    }
+    for (int sc = 0; sc < PPM_SC_MAX; ++sc) {
+        if (scap_ppm_sc_names[sc] && std::strcmp(scap_ppm_sc_names[sc], name) == 0) {
+            sc_sel[sc] = true;
+            // A syscall without its own event arrives as a generic "syscall" event.
+            o.type_selected[PPME_GENERIC_X] = true;
+            found = true;
+        }
+    }
+    for (uint32_t nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr) {
+        const scap_syscall_info& si = scap_syscall_table_x86_64[nr];
+        if (si.ppm_sc && si.exit_event != PPME_GENERIC_X && o.type_selected[si.exit_event])
+            sc_sel[si.ppm_sc] = true;
     }
     return found;
 }
@@ -79,6 +105,20 @@ int parse_args(int argc, char** argv, cli_options& o) {
         } else if (a == "--kmod") {
             o.open.kind = scap::engine_kind::kmod;
             have_engine = true;
+        } else if (a == "--buffer_bytes") {
+            o.open.modern_bpf.buffer_bytes = std::strtoull(need_value("--buffer_bytes"), nullptr, 10);
+        } else if (a == "--cpus_for_each_buffer") {
+            o.open.modern_bpf.cpus_for_each_buffer =
+                static_cast<uint32_t>(std::strtoul(need_value("--cpus_for_each_buffer"), nullptr, 10));
+        } else if (a == "--snaplen") {
+            o.open.modern_bpf.snaplen =
+                static_cast<uint32_t>(std::strtoul(need_value("--snaplen"), nullptr, 10));
+        } else if (a == "--page_faults") {
+            o.open.modern_bpf.page_faults = true;
+        } else if (a == "--sched_switch") {
+            o.open.modern_bpf.sched_switch = true;
+        } else if (a == "-s" || a == "--seconds") {
+            o.max_seconds = std::strtod(need_value("--seconds"), nullptr);
         } else if (a == "-n" || a == "--num_events") {
             o.max_events = std::strtoull(need_value("--num_events"), nullptr, 10);
         } else if (a == "-p" || a == "--print") {
@@ -165,7 +205,11 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::signal(SIGINT, on_sigint);
-    eng->start();
+    std::signal(SIGTERM, on_sigint);
+    if (eng->start() == scap::status::error) {
+        std::fprintf(stderr, "scap-open: cannot start: %s\n", eng->last_error().c_str());
+        return 1;
+    }
 
     std::vector<uint64_t> per_type(PPM_EVENT_MAX, 0);
     uint64_t n = 0, bytes = 0;
@@ -174,6 +218,9 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     scap::event_ref ref;
     while (n < o.max_events && !g_interrupted) {
+        if (o.max_seconds > 0 &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= o.max_seconds)
+            break;
         scap::status s = eng->next(ref);
         if (s == scap::status::timeout) continue;
         if (s == scap::status::eof) break;

@@ -2,6 +2,17 @@
 
 namespace scap {
 
+#ifdef SCAP_HAVE_MODERN_BPF
+std::unique_ptr<engine> open_modern_bpf(const modern_bpf_options& opts, std::string& error);
+bool modern_bpf_available() {
+    return true;
+}
+#else
+bool modern_bpf_available() {
+    return false;
+}
+#endif
+
 const char* to_string(engine_kind k) {
     switch (k) {
         case engine_kind::savefile:
@@ -21,6 +32,11 @@ std::unique_ptr<engine> open_engine(const open_options& opts, std::string& error
         case engine_kind::savefile:
             return open_savefile(opts.file, error);
         case engine_kind::modern_bpf:
+#ifdef SCAP_HAVE_MODERN_BPF
+            return open_modern_bpf(opts.modern_bpf, error);
+#else
+            break;
+#endif
         case engine_kind::bpf:
         case engine_kind::kmod:
             break;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "scap/engine.h"
+#include "scap/modern_bpf.h"
 #include "scap/savefile.h"
 
 namespace scap {
@@ -15,7 +16,8 @@ const char* to_string(engine_kind k);
 
 struct open_options {
     engine_kind kind = engine_kind::savefile;
-    savefile_options file;  // for engine_kind::savefile
+    savefile_options file;          // for engine_kind::savefile
+    modern_bpf_options modern_bpf;  // for engine_kind::modern_bpf
 };
 
 // Opens the engine. On failure returns nullptr and sets `error` (what failed and why).

@@ -1,0 +1,52 @@
+/*
+ * Everything every program of the driver needs: kernel types (vmlinux.h generated from this
+ * machine's BTF at build time), libbpf helpers, the userspace ABI, the schema's event codes and
+ * the settings userspace writes before loading.
+ */
+#ifndef MBPF_COMMON_H
+#define MBPF_COMMON_H
+
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "../shared/abi.h"
+
+/* Event codes straight from the schema's data (scap_schema.h itself wants a libc stdint.h). */
+enum mbpf_event_code {
+#define EVENT(code, id, name, category, flags, nparams) PPME_##id = code,
+#define PARAM(name, type, fmt, info)
+#include "events.def"
+#undef EVENT
+#undef PARAM
+};
+enum mbpf_ppm_sc {
+#define SC(name, code) PPM_SC_##name = code,
+#include "ppm_sc.def"
+#undef SC
+    MBPF_PPM_SC_MAX
+};
+enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
+
+#define MBPF_HDR_SIZE 26u
+
+/* `v & mask`, with the mask kept in the generated code: clang drops masks it can prove
+ * redundant, but the verifier tracks bounds per register and needs to see one. */
+#define MBPF_MASK(v, mask)            \
+    ({                                \
+        __typeof__(v) _mv = (v);      \
+        asm volatile("" : "+r"(_mv)); \
+        _mv&(mask);                   \
+    })
+
+/* --- settings: read-only data, written by userspace between open and load ------------------ */
+const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() */
+const volatile uint32_t snaplen = 80;
+const volatile uint32_t cpus_per_buffer = 1;
+const volatile uint32_t n_buffers = 1;
+const volatile struct mbpf_fill_spec fill_specs[MBPF_EVENT_MAX];
+const volatile struct mbpf_conv_rule conv_rules[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES];
+
+#endif /* MBPF_COMMON_H */

@@ -1,0 +1,270 @@
+/*
+ * The table-driven filler: one interpreter for every "parameter source" (see shared/abi.h).
+ * An exit event is described by its row in fill_specs (written by userspace from
+ * fill_table.def and the schema); this file only knows how to fetch each kind of value.
+ */
+#ifndef MBPF_FILL_H
+#define MBPF_FILL_H
+
+#include "net.h"
+
+/* ppm_param_type values the filler treats specially (scap_schema.h). */
+#define MBPF_PT_FD 14
+#define MBPF_PT_PID 15
+
+static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
+    if (table == 0 || table >= MBPF_CONV_TABLES) return raw;
+    uint64_t out = 0;
+    for (int k = 0; k < MBPF_CONV_ENTRIES; k++) {
+        uint64_t mask = conv_rules[table][k].mask;
+        if (mask == 0) break;
+        if ((raw & mask) == conv_rules[table][k].value) out |= conv_rules[table][k].ppm;
+    }
+    return out;
+}
+
+/* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry. */
+static __always_inline const struct mbpf_saved_args* saved_for(const struct mbpf_scratch* s, uint32_t arg) {
+    uint32_t code = s->code;
+    if (code >= MBPF_EVENT_MAX) return 0;
+    if (!fill_specs[code].toctou || fill_specs[code].path_arg != arg) return 0;
+    uint64_t key = bpf_get_current_pid_tgid();
+    return bpf_map_lookup_elem(&saved_args, &key);
+}
+
+static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a) {
+    return s->args[a < 6 ? a : 0];
+}
+
+static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
+                                     uint64_t cnt, int data) {
+    uint64_t total = 0;
+    uint32_t copied = 0;
+    uint32_t limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
+    if (cnt > 16) cnt = 16; /* iovecs looked at: enough for sizes and the first bytes */
+    for (uint32_t k = 0; k < 16; k++) {
+        if (k >= cnt) break;
+        struct iovec v = {};
+        if (bpf_probe_read_user(&v, sizeof v, &iov[k])) {
+            s->faulted = 1;
+            break;
+        }
+        total += v.iov_len;
+        if (data && copied < limit && v.iov_len) {
+            uint32_t n = limit - copied;
+            if (v.iov_len < n) n = (uint32_t)v.iov_len;
+            n = MBPF_MASK(n, 2 * MBPF_MAX_STR - 1);
+            if (bpf_probe_read_user(&s->buf[(s->off + copied) & (MBPF_SCRATCH_HALF - 1)], n, v.iov_base))
+                s->faulted = 1;
+            else
+                copied += n;
+        }
+    }
+    if (data)
+        param_done(s, i, copied);
+    else
+        push_int(s, i, total, 4);
+}
+
+/* exe (first string of the argument area), args (the rest) or env, from the current mm. */
+static __always_inline void push_task_area(struct mbpf_scratch* s, uint32_t i, int which) {
+    struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
+    struct mm_struct* mm = BPF_CORE_READ(t, mm);
+    if (!mm) return push_empty(s, i);
+    uint64_t start, end;
+    if (which == 2) {
+        start = BPF_CORE_READ(mm, env_start);
+        end = BPF_CORE_READ(mm, env_end);
+    } else {
+        start = BPF_CORE_READ(mm, arg_start);
+        end = BPF_CORE_READ(mm, arg_end);
+    }
+    if (end <= start) return push_empty(s, i);
+    if (which == 0) return push_str(s, i, (const void*)start, 1);
+    if (which == 1) {
+        long first = bpf_probe_read_user_str(cursor(s), MBPF_MAX_STR, (const void*)start);
+        if (first < 0) first = 0;
+        start += first;
+        if (end <= start) return push_empty(s, i);
+    }
+    push_bytes(s, i, (const void*)start, end - start > MBPF_MAX_ARGS_AREA ? MBPF_MAX_ARGS_AREA : end - start,
+               1);
+}
+
+static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind) {
+    switch (kind) {
+        case MBPF_SRC_TASK_TID:
+            return BPF_CORE_READ(t, pid);
+        case MBPF_SRC_TASK_PID:
+            return BPF_CORE_READ(t, tgid);
+        case MBPF_SRC_TASK_PTID:
+            return BPF_CORE_READ(t, real_parent, pid);
+        case MBPF_SRC_TASK_VTID:
+            return pid_nr_in_own_ns(BPF_CORE_READ(t, thread_pid));
+        case MBPF_SRC_TASK_VPID:
+            return pid_nr_in_own_ns(BPF_CORE_READ(t, group_leader, thread_pid));
+        case MBPF_SRC_TASK_PGID:
+            return pid_nr_global(task_pgrp(t));
+        case MBPF_SRC_TASK_VPGID:
+            return pid_nr_in_own_ns(task_pgrp(t));
+        case MBPF_SRC_TASK_FDLIMIT:
+            return task_fdlimit(t);
+        case MBPF_SRC_TASK_PGFT_MAJ:
+            return BPF_CORE_READ(t, maj_flt);
+        case MBPF_SRC_TASK_PGFT_MIN:
+            return BPF_CORE_READ(t, min_flt);
+        case MBPF_SRC_TASK_VM_SIZE:
+            return task_vm(t, 0);
+        case MBPF_SRC_TASK_VM_RSS:
+            return task_vm(t, 1);
+        case MBPF_SRC_TASK_VM_SWAP:
+            return task_vm(t, 2);
+        case MBPF_SRC_TASK_TTY:
+            return task_tty(t);
+        case MBPF_SRC_TASK_LOGINUID:
+            return BPF_CORE_READ(t, loginuid.val);
+        case MBPF_SRC_TASK_UID:
+            return BPF_CORE_READ(t, cred, euid.val);
+        case MBPF_SRC_TASK_GID:
+            return BPF_CORE_READ(t, cred, egid.val);
+        case MBPF_SRC_TASK_CAP_INH:
+            return task_caps(t, 0);
+        case MBPF_SRC_TASK_CAP_PRM:
+            return task_caps(t, 1);
+        case MBPF_SRC_TASK_CAP_EFF:
+            return task_caps(t, 2);
+        case MBPF_SRC_TASK_EXE_INO: {
+            struct inode* ino = task_exe_inode(t);
+            return ino ? BPF_CORE_READ(ino, i_ino) : 0;
+        }
+        case MBPF_SRC_TASK_EXE_CTIME:
+            return task_exe_time(t, 0);
+        case MBPF_SRC_TASK_EXE_MTIME:
+            return task_exe_time(t, 1);
+        case MBPF_SRC_TASK_PIDNS_START:
+            return task_pidns_start(t);
+    }
+    return 0;
+}
+
+/* Writes parameter i of the event in `s` from the source `src`. */
+static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const struct mbpf_param_src* src) {
+    const uint32_t arg = src->arg, aux = src->aux, size = src->size;
+    const uint64_t a = arg_of(s, arg);
+    const int64_t ret = s->ret;
+    switch (src->kind) {
+        case MBPF_SRC_RET:
+            return push_int(s, i, convert_flags(src->conv, (uint64_t)ret), size);
+        case MBPF_SRC_ARG:
+            /* fd and pid arguments are C ints: the upper half of the register is not theirs. */
+            if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID)
+                return push_int(s, i, (uint64_t)(int64_t)(int32_t)a, size);
+            return push_int(s, i, convert_flags(src->conv, a), size);
+        case MBPF_SRC_CONST:
+            return push_int(s, i, aux, size);
+        case MBPF_SRC_ARG_STR: {
+            const struct mbpf_saved_args* sv = saved_for(s, arg);
+            if (sv) return push_str(s, i, sv->data, 0);
+            return push_str(s, i, (const void*)a, 1);
+        }
+        case MBPF_SRC_BUF_RET: {
+            uint64_t n = ret > 0 ? (uint64_t)ret : 0;
+            return push_bytes(s, i, (const void*)a, n < snaplen ? n : snaplen, 1);
+        }
+        case MBPF_SRC_BUF_ARG: {
+            uint64_t n = arg_of(s, aux);
+            return push_bytes(s, i, (const void*)a, n < snaplen ? n : snaplen, 1);
+        }
+        case MBPF_SRC_SOCKADDR: {
+            const struct mbpf_saved_args* sv = saved_for(s, arg);
+            if (sv) return push_sockaddr_raw(s, i, sv->data, sv->data_len & (MBPF_SOCKADDR_MAX * 2 - 1));
+            return push_user_sockaddr(s, i, (const void*)a, (int64_t)arg_of(s, aux));
+        }
+        case MBPF_SRC_SOCKADDR_PLEN: {
+            int len = 0;
+            if (ret < 0 || !arg_of(s, aux) ||
+                bpf_probe_read_user(&len, sizeof len, (const void*)arg_of(s, aux)))
+                return push_empty(s, i);
+            return push_user_sockaddr(s, i, (const void*)a, len);
+        }
+        case MBPF_SRC_FD_TUPLE:
+            return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0);
+        case MBPF_SRC_FD_DEV:
+            return push_int(s, i, fd_dev(aux ? ret : (int64_t)a), size);
+        case MBPF_SRC_FD_INO:
+            return push_int(s, i, fd_ino(aux ? ret : (int64_t)a), size);
+        case MBPF_SRC_USER_INT: {
+            uint64_t v = 0;
+            if (!a || bpf_probe_read_user(&v, 8, (const void*)(a + aux))) return push_empty(s, i);
+            return push_int(s, i, convert_flags(src->conv, v), size);
+        }
+        case MBPF_SRC_TIMESPEC: {
+            struct {
+                int64_t sec, nsec;
+            } ts = {};
+            if (!a || bpf_probe_read_user(&ts, sizeof ts, (const void*)a)) return push_empty(s, i);
+            return push_int(s, i, (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec, 8);
+        }
+        case MBPF_SRC_IOV_LEN:
+        case MBPF_SRC_IOV_DATA:
+            return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA);
+        case MBPF_SRC_PPM_SC:
+            return push_int(s, i, s->ppm_sc, size);
+        case MBPF_SRC_NATIVE_NR:
+            return push_int(s, i, s->nr, size);
+        case MBPF_SRC_TASK_EXE:
+            return push_task_area(s, i, 0);
+        case MBPF_SRC_TASK_ARGS:
+            return push_task_area(s, i, 1);
+        case MBPF_SRC_TASK_ENV:
+            return push_task_area(s, i, 2);
+        case MBPF_SRC_TASK_COMM: {
+            struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
+            return push_str(s, i, __builtin_preserve_access_index(&t->comm[0]), 0);
+        }
+        case MBPF_SRC_EMPTY:
+            return push_empty(s, i);
+        default:
+            if (src->kind >= MBPF_SRC_TASK_TID && src->kind < MBPF_SRC_KIND_COUNT)
+                return push_int(s, i, task_value((struct task_struct*)bpf_get_current_task_btf(), src->kind),
+                                size);
+            return push_empty(s, i);
+    }
+}
+
+struct fill_loop_ctx {
+    uint32_t code;
+};
+
+static long fill_one(uint32_t i, void* vctx) {
+    struct fill_loop_ctx* c = vctx;
+    struct mbpf_scratch* s = scratch_get();
+    uint32_t code = c->code;
+    if (!s || code >= MBPF_EVENT_MAX || i >= MBPF_MAX_PARAMS) return 1;
+    /* The mask (not only the check above) is what bounds the index for the verifier. */
+    uint32_t k = i;
+    asm volatile("" : "+r"(k)); /* keep the compiler from dropping the mask as redundant */
+    k &= MBPF_MAX_PARAMS - 1;
+    struct mbpf_param_src src = {
+        .kind = fill_specs[code].params[k].kind,
+        .arg = fill_specs[code].params[k].arg,
+        .aux = fill_specs[code].params[k].aux,
+        .conv = fill_specs[code].params[k].conv,
+        .type = fill_specs[code].params[k].type,
+        .size = fill_specs[code].params[k].size,
+    };
+    fill_param(s, i, &src);
+    return 0;
+}
+
+/* Builds and submits the exit event `code` from its table row. */
+static __always_inline void fill_from_table(struct mbpf_scratch* s, uint32_t code) {
+    if (code >= MBPF_EVENT_MAX) return;
+    uint32_t n = fill_specs[code].nparams;
+    event_begin(s, code, n);
+    struct fill_loop_ctx c = {.code = code};
+    bpf_loop(n, fill_one, &c, 0);
+    event_submit(s, current_tid());
+}
+
+#endif /* MBPF_FILL_H */

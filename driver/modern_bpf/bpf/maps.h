@@ -1,0 +1,118 @@
+/* The driver's maps. Sizes of the ring buffers and of the outer array are set by userspace. */
+#ifndef MBPF_MAPS_H
+#define MBPF_MAPS_H
+
+#include "common.h"
+
+/* Native syscall number -> exit event and ppm_sc code (filled from the schema by userspace). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MBPF_SYSCALL_SLOTS);
+    __type(key, uint32_t);
+    __type(value, struct mbpf_syscall_entry);
+} syscall_table SEC(".maps");
+
+/* ppm_sc code -> 1 when selected. Updated live by set_selection(). Tracepoint programs check
+ * their own ppm_sc code here too. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MBPF_PPM_SC_MAX);
+    __type(key, uint32_t);
+    __type(value, uint8_t);
+} sc_selected SEC(".maps");
+
+/* One exit program per event code; the dispatcher tail-calls into it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, MBPF_EVENT_MAX);
+    __type(key, uint32_t);
+    __type(value, uint32_t);
+} exit_programs SEC(".maps");
+
+/* Where an event is assembled before it is copied into a ring buffer in one piece. */
+struct mbpf_scratch {
+    uint32_t off;     /* next free byte of buf */
+    uint32_t code;    /* event being built */
+    uint32_t nparams; /* parameters declared in the header */
+    uint8_t too_big;  /* some write did not fit: drop as "scratch" */
+    uint8_t faulted;  /* some user read failed */
+    uint8_t pad[2];
+    uint32_t nr;      /* native syscall number */
+    uint32_t ppm_sc;  /* its ppm_sc code */
+    uint64_t args[6]; /* syscall arguments (from regs, or saved at entry) */
+    int64_t ret;
+    uint8_t buf[MBPF_SCRATCH_SIZE];
+};
+/* Indexed by CPU: a plain array, because per-CPU map values are limited to 32 KiB. Userspace sizes
+ * it to the number of possible CPUs. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, uint32_t);
+    __type(value, struct mbpf_scratch);
+} scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, uint32_t);
+    __type(value, struct mbpf_counters);
+} counters SEC(".maps");
+
+/* Bit set of enabled non-syscall programs (mbpf_tp_bits), entry 0. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, uint32_t);
+    __type(value, uint32_t);
+} tp_enabled SEC(".maps");
+
+/* Arguments of TOCTOU syscalls saved at entry, per thread. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 8192);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, uint64_t);
+    __type(value, struct mbpf_saved_args);
+} saved_args SEC(".maps");
+
+/* Per-CPU staging for saved_args (too large for the stack). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, uint32_t);
+    __type(value, struct mbpf_saved_args);
+} saved_args_stage SEC(".maps");
+
+/* Ring buffers: one per group of cpus_per_buffer CPUs. The inner map's size comes from the
+ * template userspace passes in (all buffers have the same size). */
+struct mbpf_ringbuf {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4096); /* placeholder: userspace sets the real size */
+};
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+    __uint(max_entries, 1);
+    __type(key, uint32_t);
+    __array(values, struct mbpf_ringbuf);
+} ringbufs SEC(".maps");
+
+static __always_inline struct mbpf_counters* counters_get(void) {
+    uint32_t zero = 0;
+    return bpf_map_lookup_elem(&counters, &zero);
+}
+
+static __always_inline struct mbpf_scratch* scratch_get(void) {
+    uint32_t cpu = bpf_get_smp_processor_id();
+    return bpf_map_lookup_elem(&scratch, &cpu);
+}
+
+static __always_inline int tp_is_enabled(uint32_t bit, uint32_t ppm_sc) {
+    uint32_t zero = 0;
+    uint32_t* bits = bpf_map_lookup_elem(&tp_enabled, &zero);
+    if (!bits || !(*bits & bit)) return 0;
+    uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
+    return sel && *sel;
+}
+
+#endif /* MBPF_MAPS_H */

@@ -1,0 +1,88 @@
+/*
+ * Events that do not come from a syscall exit: process exit, context switches, user page
+ * faults, signal delivery. Each is gated by its bit in tp_enabled and its ppm_sc selection.
+ */
+#ifndef MBPF_TRACEPOINTS_H
+#define MBPF_TRACEPOINTS_H
+
+#include "fill.h"
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct* p) {
+    if (!tp_is_enabled(MBPF_TP_PROC_EXIT, PPM_SC_SCHED_PROCESS_EXIT)) return 0;
+    struct mbpf_scratch* s = scratch_get();
+    if (!s) return 0;
+    int32_t code = BPF_CORE_READ(p, exit_code);
+    event_begin(s, PPME_PROCEXIT_1_E, 5);
+    push_int(s, 0, (int64_t)code, 8);
+    /* Exit status as a shell sees it: exit code when exited, signal number when killed. */
+    push_int(s, 1, (code & 0x7f) ? 0 : (uint64_t)((code >> 8) & 0xff), 8);
+    push_int(s, 2, code & 0x7f, 1);
+    push_int(s, 3, (code & 0x80) ? 1 : 0, 1);
+    push_int(s, 4, 0, 8); /* reaper: resolved by userspace state from the parent */
+    event_submit(s, BPF_CORE_READ(p, pid));
+    return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct* prev, struct task_struct* next) {
+    if (!tp_is_enabled(MBPF_TP_SCHED_SWITCH, PPM_SC_SCHED_SWITCH)) return 0;
+    struct mbpf_scratch* s = scratch_get();
+    if (!s) return 0;
+    event_begin(s, PPME_SCHEDSWITCH_6_E, 6);
+    push_int(s, 0, BPF_CORE_READ(next, pid), 8);
+    push_int(s, 1, BPF_CORE_READ(prev, maj_flt), 8);
+    push_int(s, 2, BPF_CORE_READ(prev, min_flt), 8);
+    push_int(s, 3, task_vm(prev, 0), 4);
+    push_int(s, 4, task_vm(prev, 1), 4);
+    push_int(s, 5, task_vm(prev, 2), 4);
+    event_submit(s, BPF_CORE_READ(prev, pid));
+    return 0;
+}
+
+/* x86 page fault error code -> pf_flags. */
+static __always_inline uint32_t pf_flags(uint64_t err) {
+    uint32_t f = 0;
+    f |= (err & 1) ? 0x1 : 0x2;   /* protection violation : page not present */
+    f |= (err & 2) ? 0x4 : 0x8;   /* write : read */
+    f |= (err & 4) ? 0x10 : 0x20; /* user : supervisor */
+    if (err & 8) f |= 0x40;       /* reserved bit */
+    if (err & 16) f |= 0x80;      /* instruction fetch */
+    return f;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs* regs, unsigned long error_code) {
+    if (!tp_is_enabled(MBPF_TP_PAGE_FAULT, PPM_SC_PAGE_FAULT_USER)) return 0;
+    struct mbpf_scratch* s = scratch_get();
+    if (!s) return 0;
+    event_begin(s, PPME_PAGE_FAULT_E, 3);
+    push_int(s, 0, address, 8);
+    push_int(s, 1, BPF_CORE_READ(regs, ip), 8);
+    push_int(s, 2, pf_flags(error_code), 4);
+    event_submit(s, current_tid());
+    return 0;
+}
+
+#define MBPF_SI_USER 0
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo* info) {
+    if (!tp_is_enabled(MBPF_TP_SIGNAL_DELIVER, PPM_SC_SIGNAL_DELIVER)) return 0;
+    struct mbpf_scratch* s = scratch_get();
+    if (!s) return 0;
+    int64_t spid = 0;
+    if (info) {
+        int si_code = BPF_CORE_READ(info, si_code);
+        /* Only signals sent by a process (kill, tkill, sigqueue) carry a sender pid. */
+        if (si_code <= MBPF_SI_USER) spid = BPF_CORE_READ(info, _sifields._kill._pid);
+    }
+    event_begin(s, PPME_SIGNALDELIVER_E, 3);
+    push_int(s, 0, (uint64_t)spid, 8);
+    push_int(s, 1, current_tid(), 8);
+    push_int(s, 2, (uint64_t)sig, 1);
+    event_submit(s, current_tid());
+    return 0;
+}
+
+#endif /* MBPF_TRACEPOINTS_H */

@@ -1,0 +1,146 @@
+/*
+ * What the modern BPF driver and its userspace loader agree on: map value layouts, the settings
+ * userspace writes into the program's read-only data before loading, and the "parameter source"
+ * vocabulary of the table-driven filler. Plain C, no kernel or libc headers: it is included by
+ * the BPF program (after vmlinux.h) and by C++ userspace (after <cstdint>).
+ */
+#ifndef MODERN_BPF_ABI_H
+#define MODERN_BPF_ABI_H
+
+/* Syscall numbers the dispatcher accepts (x86_64 numbers are below 512). */
+#define MBPF_SYSCALL_SLOTS 512
+/* Per-CPU scratch space an event is assembled in. Offsets into it are masked with
+ * MBPF_SCRATCH_HALF - 1 and every single write is shorter than MBPF_SCRATCH_HALF, so the verifier
+ * can prove each write stays inside the 2 * HALF buffer; an event whose end would pass HALF is
+ * dropped and counted as "scratch". */
+#define MBPF_SCRATCH_HALF 32768u
+#define MBPF_SCRATCH_SIZE (2u * MBPF_SCRATCH_HALF)
+/* Longest string / path read from user or kernel memory. */
+#define MBPF_MAX_STR 4096u
+/* Upper bound on the argument and environment areas copied for execve/clone events. */
+#define MBPF_MAX_ARGS_AREA 4096u
+/* Flag conversion: tables and entries per table. */
+#define MBPF_CONV_TABLES 16
+#define MBPF_CONV_ENTRIES 32
+/* Parameters per event (same bound as the schema). */
+#define MBPF_MAX_PARAMS 32
+/* Largest socket address kept for a TOCTOU-protected connect(). */
+#define MBPF_SOCKADDR_MAX 128u
+
+/* Drop / event counters, one set per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, one entry). */
+struct mbpf_counters {
+    uint64_t n_evts;          /* events written to a ring buffer */
+    uint64_t n_drops_buffer;  /* ring buffer full */
+    uint64_t n_drops_scratch; /* event larger than the scratch space */
+    uint64_t n_drops_pf;      /* events with at least one user read that faulted (still sent) */
+    uint64_t n_drops_bug;     /* missing map entry, bad table index: should never happen */
+    uint64_t n_toctou_misses; /* TOCTOU syscall exit without its saved entry arguments */
+};
+
+/* Syscall number -> what to emit (BPF_MAP_TYPE_ARRAY indexed by native number). */
+struct mbpf_syscall_entry {
+    uint16_t event;  /* exit event code (GENERIC_X for syscalls without their own event) */
+    uint16_t ppm_sc; /* 0 = unknown syscall: never emitted */
+};
+
+/* Where one event parameter comes from. `arg` names a syscall argument (0..5) unless the kind
+ * says otherwise; `aux` is kind-specific (a second argument index, a conversion table, an
+ * offset); `type` and `size` are filled by userspace from the schema (ppm_param_type, fixed
+ * width in bytes or 0 for variable-size data). */
+enum mbpf_src_kind {
+    MBPF_SRC_EMPTY = 0,     /* length 0: "absent" */
+    MBPF_SRC_RET,           /* return value */
+    MBPF_SRC_ARG,           /* integer argument; aux != 0: flag conversion table aux */
+    MBPF_SRC_ARG_STR,       /* NUL-terminated user string at arg */
+    MBPF_SRC_BUF_RET,       /* user bytes at arg, length min(ret, snaplen) when ret > 0 */
+    MBPF_SRC_BUF_ARG,       /* user bytes at arg, length min(arg[aux], snaplen) */
+    MBPF_SRC_SOCKADDR,      /* struct sockaddr at arg, length arg[aux] */
+    MBPF_SRC_SOCKADDR_PLEN, /* struct sockaddr at arg, length *(int *)arg[aux]; after success */
+    MBPF_SRC_FD_TUPLE,      /* socket tuple of fd arg (aux == 1: of fd = return value) */
+    MBPF_SRC_FD_DEV,        /* device of the file behind fd arg (aux == 1: fd = return value) */
+    MBPF_SRC_FD_INO,        /* inode number of the file behind fd arg (aux == 1: return value) */
+    MBPF_SRC_USER_INT,      /* integer of `size` bytes read from user pointer arg + aux bytes */
+    MBPF_SRC_TIMESPEC,      /* user struct timespec at arg as nanoseconds */
+    MBPF_SRC_IOV_LEN,       /* sum of the iov_len of the iovec array at arg, count arg[aux] */
+    MBPF_SRC_IOV_DATA,      /* first bytes of the iovec array's data (aux as IOV_LEN), snaplen */
+    MBPF_SRC_CONST,         /* the constant aux */
+    MBPF_SRC_PPM_SC,        /* the syscall's ppm_sc code (generic events) */
+    MBPF_SRC_NATIVE_NR,     /* the syscall's native number (generic events) */
+    /* Task data (the current task; for a clone child, the child itself). */
+    MBPF_SRC_TASK_EXE,  /* first string of the argument area */
+    MBPF_SRC_TASK_ARGS, /* the argument area after the first string */
+    MBPF_SRC_TASK_ENV,  /* the environment area */
+    MBPF_SRC_TASK_TID,
+    MBPF_SRC_TASK_PID,
+    MBPF_SRC_TASK_PTID, /* real parent's thread group id */
+    MBPF_SRC_TASK_VTID,
+    MBPF_SRC_TASK_VPID,
+    MBPF_SRC_TASK_PGID,
+    MBPF_SRC_TASK_VPGID,
+    MBPF_SRC_TASK_FDLIMIT,
+    MBPF_SRC_TASK_PGFT_MAJ,
+    MBPF_SRC_TASK_PGFT_MIN,
+    MBPF_SRC_TASK_VM_SIZE, /* KiB */
+    MBPF_SRC_TASK_VM_RSS,  /* KiB */
+    MBPF_SRC_TASK_VM_SWAP, /* KiB */
+    MBPF_SRC_TASK_COMM,
+    MBPF_SRC_TASK_TTY,
+    MBPF_SRC_TASK_LOGINUID,
+    MBPF_SRC_TASK_UID,
+    MBPF_SRC_TASK_GID,
+    MBPF_SRC_TASK_CAP_INH,
+    MBPF_SRC_TASK_CAP_PRM,
+    MBPF_SRC_TASK_CAP_EFF,
+    MBPF_SRC_TASK_EXE_INO,
+    MBPF_SRC_TASK_EXE_CTIME,
+    MBPF_SRC_TASK_EXE_MTIME,
+    MBPF_SRC_TASK_PIDNS_START,
+    MBPF_SRC_KIND_COUNT
+};
+
+struct mbpf_param_src {
+    uint8_t kind; /* mbpf_src_kind */
+    uint8_t arg;
+    uint8_t aux;
+    uint8_t conv; /* flag conversion table (0: none) applied to integer values */
+    uint8_t type; /* ppm_param_type (from the schema) */
+    uint8_t size; /* fixed width in bytes, 0 for variable-size types (from the schema) */
+};
+
+/* How to fill one exit event. nparams == 0: the event has no table row. */
+struct mbpf_fill_spec {
+    uint8_t nparams;
+    uint8_t toctou;    /* 1: arguments were saved at entry (see the enter programs) */
+    uint8_t path_arg;  /* TOCTOU: the argument whose user data was saved */
+    uint8_t path_kind; /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
+    struct mbpf_param_src params[MBPF_MAX_PARAMS];
+};
+
+/* One flag conversion rule: if (raw & mask) == value then out |= ppm. A table is a run of
+ * MBPF_CONV_ENTRIES rules ending at the first rule with mask == 0. Bit flags have
+ * mask == value == the kernel bit; enumerations have mask == all ones; multi-bit fields such as
+ * the open access mode have mask == the field. */
+struct mbpf_conv_rule {
+    uint64_t mask;
+    uint64_t value;
+    uint32_t ppm;
+    uint32_t pad;
+};
+
+/* Arguments saved at entry for TOCTOU syscalls (hash map keyed by pid_tgid). */
+struct mbpf_saved_args {
+    uint64_t args[6];
+    uint32_t data_len; /* bytes in data (string: NUL included) */
+    uint32_t pad;
+    uint8_t data[MBPF_MAX_STR];
+};
+
+/* Bits of the `tracepoints` setting map: which non-syscall programs emit events. */
+enum mbpf_tp_bits {
+    MBPF_TP_PROC_EXIT = 1u << 0,
+    MBPF_TP_SCHED_SWITCH = 1u << 1,
+    MBPF_TP_PAGE_FAULT = 1u << 2,
+    MBPF_TP_SIGNAL_DELIVER = 1u << 3,
+};
+
+#endif /* MODERN_BPF_ABI_H */

@@ -1,0 +1,248 @@
+#include "engines/modern_bpf/driver.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "modern_bpf.skel.h"
+
+namespace scap::modern_bpf {
+namespace {
+
+template <typename T>
+T& writable(const volatile T& v) {
+    return const_cast<T&>(v);
+}
+
+uint64_t boot_to_epoch_ns() {
+    timespec rt{}, bt{};
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_BOOTTIME, &bt);
+    const auto ns = [](const timespec& t) {
+        return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec;
+    };
+    return ns(rt) - ns(bt);
+}
+
+std::string errno_text(int err) {
+    return std::strerror(err < 0 ? -err : err);
+}
+
+// Tracepoint programs (the TOCTOU entry hooks) need tracefs; mount it where it belongs if no
+// one has.
+bool ensure_tracefs() {
+    if (access("/sys/kernel/tracing/events/syscalls", F_OK) == 0) return true;
+    if (access("/sys/kernel/debug/tracing/events/syscalls", F_OK) == 0) return true;
+    if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) return false;
+    return access("/sys/kernel/tracing/events/syscalls", F_OK) == 0;
+}
+
+// Syscalls and tracepoints that are not syscalls but have a ppm_sc code: always "selected"; their
+// own switches decide (the engine contract delivers non-syscall events whatever the selection).
+bool is_tracepoint_sc(uint32_t sc) {
+    return sc == PPM_SC_SCHED_PROCESS_EXIT || sc == PPM_SC_SCHED_SWITCH || sc == PPM_SC_PAGE_FAULT_USER ||
+           sc == PPM_SC_PAGE_FAULT_KERNEL || sc == PPM_SC_SIGNAL_DELIVER;
+}
+
+int quiet_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
+    if (level == LIBBPF_WARN && std::getenv("SCAP_BPF_VERBOSE")) return vfprintf(stderr, fmt, ap);
+    return 0;
+}
+
+}  // namespace
+
+driver::~driver() {
+    detach();
+    if (m_skel) modern_bpf__destroy(m_skel);
+    for (int fd : m_ring_fds) close(fd);
+    if (m_stats_fd >= 0) close(m_stats_fd);
+}
+
+bool driver::configure(const modern_bpf_options& opts, std::string& error) {
+    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    if (opts.buffer_bytes < page || (opts.buffer_bytes & (opts.buffer_bytes - 1)) != 0)
+        return error = "buffer size must be a power of two of at least one page", false;
+    const int ncpus = libbpf_num_possible_cpus();
+    if (ncpus <= 0) return error = "cannot count possible CPUs: " + errno_text(ncpus), false;
+    m_ncpus = static_cast<uint32_t>(ncpus);
+    const uint32_t per = opts.cpus_for_each_buffer == 0 ? m_ncpus : opts.cpus_for_each_buffer;
+    const uint32_t nbuf = (m_ncpus + per - 1) / per;
+
+    auto* ro = m_skel->rodata;
+    writable(ro->boot_to_epoch_ns) = boot_to_epoch_ns();
+    writable(ro->snaplen) = opts.snaplen;
+    writable(ro->cpus_per_buffer) = per;
+    writable(ro->n_buffers) = nbuf;
+    std::memcpy(const_cast<mbpf_fill_spec*>(ro->fill_specs), m_tables.specs.data(),
+                sizeof(mbpf_fill_spec) * m_tables.specs.size());
+    std::memcpy(const_cast<mbpf_conv_rule*>(&ro->conv_rules[0][0]), &m_tables.conv[0][0],
+                sizeof m_tables.conv);
+
+    bpf_map__set_max_entries(m_skel->maps.scratch, m_ncpus);
+    bpf_map__set_max_entries(m_skel->maps.ringbufs, nbuf);
+    // The ring buffers are created here; the first one is the outer map's template (the kernel
+    // only accepts inner maps of the template's size).
+    for (uint32_t i = 0; i < nbuf; ++i) {
+        int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "scap_ring", 0, 0,
+                                static_cast<uint32_t>(opts.buffer_bytes), nullptr);
+        if (fd < 0) return error = "cannot create ring buffer: " + errno_text(errno), false;
+        m_ring_fds.push_back(fd);
+    }
+    if (int err = bpf_map__set_inner_map_fd(m_skel->maps.ringbufs, m_ring_fds[0]))
+        return error = "cannot set the ring buffer template: " + errno_text(err), false;
+    // Programs are attached by hand (attach()): the table filler is only a tail-call target.
+    return true;
+}
+
+bool driver::load(const modern_bpf_options& opts, ring_reader& rings, std::string& error) {
+    m_opts = opts;
+    libbpf_set_print(quiet_print);
+    if (!build_driver_tables(m_tables, error)) return false;
+    static_assert(sizeof(m_skel->rodata->fill_specs) / sizeof(mbpf_fill_spec) == PPM_EVENT_MAX,
+                  "the driver's event table must match the schema");
+    m_skel = modern_bpf__open();
+    if (!m_skel) return error = "cannot open the BPF object: " + errno_text(errno), false;
+    if (!configure(opts, error)) return false;
+    if (int err = modern_bpf__load(m_skel))
+        return error = "cannot load the BPF programs (set SCAP_BPF_VERBOSE=1 for the verifier log): " +
+                       errno_text(err),
+               false;
+
+    const uint32_t nbuf = m_skel->rodata->n_buffers;
+    for (uint32_t i = 0; i < nbuf; ++i) {
+        const int fd = m_ring_fds[i];
+        if (bpf_map_update_elem(bpf_map__fd(m_skel->maps.ringbufs), &i, &fd, BPF_ANY) != 0)
+            return error = "cannot install ring buffer: " + errno_text(errno), false;
+        if (!rings.add(fd, opts.buffer_bytes, error)) return false;
+    }
+    if (opts.program_stats) m_stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);  // best effort
+    return fill_maps(error);
+}
+
+bool driver::fill_maps(std::string& error) {
+    const int table_fd = bpf_map__fd(m_skel->maps.syscall_table);
+    for (uint32_t nr = 0; nr < MBPF_SYSCALL_SLOTS; ++nr) {
+        mbpf_syscall_entry e = syscall_entry(m_tables, nr);
+        if (bpf_map_update_elem(table_fd, &nr, &e, BPF_ANY) != 0)
+            return error = "cannot fill the syscall table: " + errno_text(errno), false;
+    }
+    const int progs_fd = bpf_map__fd(m_skel->maps.exit_programs);
+    const int filler_fd = bpf_program__fd(m_skel->progs.sys_exit_table);
+    for (uint32_t code = 0; code < PPM_EVENT_MAX; ++code) {
+        if (!m_tables.has_row[code]) continue;
+        if (bpf_map_update_elem(progs_fd, &code, &filler_fd, BPF_ANY) != 0)
+            return error = "cannot fill the exit program table: " + errno_text(errno), false;
+    }
+    uint32_t bits = 0;
+    if (m_opts.proc_exit) bits |= MBPF_TP_PROC_EXIT;
+    if (m_opts.sched_switch) bits |= MBPF_TP_SCHED_SWITCH;
+    if (m_opts.page_faults) bits |= MBPF_TP_PAGE_FAULT;
+    if (m_opts.signal_deliver) bits |= MBPF_TP_SIGNAL_DELIVER;
+    const uint32_t zero = 0;
+    if (bpf_map_update_elem(bpf_map__fd(m_skel->maps.tp_enabled), &zero, &bits, BPF_ANY) != 0)
+        return error = "cannot set the tracepoint switches: " + errno_text(errno), false;
+    return set_selection(m_opts.ppm_sc_selected, error);
+}
+
+bool driver::set_selection(const std::vector<bool>& sel, std::string& error) {
+    const int fd = bpf_map__fd(m_skel->maps.sc_selected);
+    for (uint32_t sc = 0; sc < PPM_SC_MAX; ++sc) {
+        const uint8_t on = sel.empty() || is_tracepoint_sc(sc) || (sc < sel.size() && sel[sc]) ? 1 : 0;
+        if (bpf_map_update_elem(fd, &sc, &on, BPF_ANY) != 0)
+            return error = "cannot update the syscall selection: " + errno_text(errno), false;
+    }
+    return true;
+}
+
+bool driver::attach_toctou() {
+    if (!ensure_tracefs()) return false;
+    bpf_program* progs[] = {m_skel->progs.enter_open,    m_skel->progs.enter_openat,
+                            m_skel->progs.enter_openat2, m_skel->progs.enter_creat,
+                            m_skel->progs.enter_connect, m_skel->progs.enter_execve};
+    for (bpf_program* p : progs) {
+        bpf_link* l = bpf_program__attach(p);
+        if (!l) return false;
+        m_links.push_back(l);
+    }
+    return true;
+}
+
+bool driver::attach(std::string& error) {
+    if (!m_links.empty()) return true;
+    // Entry hooks first, so no exit of a TOCTOU syscall is seen without its saved arguments.
+    if (!attach_toctou()) {
+        detach();
+        m_notes.push_back(
+            "syscall entry tracepoints unavailable (tracefs): TOCTOU syscall arguments are read at exit");
+    }
+    struct {
+        bpf_program* prog;
+        bool wanted;
+    } progs[] = {
+        {m_skel->progs.sys_exit_dispatch, true},
+        {m_skel->progs.proc_exit, m_opts.proc_exit},
+        {m_skel->progs.signal_deliver, m_opts.signal_deliver},
+        {m_skel->progs.sched_switch, m_opts.sched_switch},
+        {m_skel->progs.page_fault_user, m_opts.page_faults},
+    };
+    for (auto& p : progs) {
+        if (!p.wanted) continue;
+        bpf_link* l = bpf_program__attach(p.prog);
+        if (!l) {
+            const int err = errno;
+            detach();
+            return error = std::string("cannot attach ") + bpf_program__name(p.prog) + ": " + errno_text(err),
+                   false;
+        }
+        m_links.push_back(l);
+    }
+    return true;
+}
+
+void driver::detach() {
+    for (bpf_link* l : m_links) bpf_link__destroy(l);
+    m_links.clear();
+}
+
+void driver::read_stats(engine_stats& out) const {
+    if (!m_skel) return;
+    std::vector<mbpf_counters> per_cpu(m_ncpus);
+    const uint32_t zero = 0;
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skel->maps.counters), &zero, per_cpu.data()) == 0) {
+        mbpf_counters sum{};
+        for (const mbpf_counters& c : per_cpu) {
+            sum.n_evts += c.n_evts;
+            sum.n_drops_buffer += c.n_drops_buffer;
+            sum.n_drops_scratch += c.n_drops_scratch;
+            sum.n_drops_pf += c.n_drops_pf;
+            sum.n_drops_bug += c.n_drops_bug;
+            sum.n_toctou_misses += c.n_toctou_misses;
+        }
+        out.n_drops_buffer = sum.n_drops_buffer;
+        out.n_drops_scratch_map = sum.n_drops_scratch;
+        out.n_drops_page_faults = sum.n_drops_pf;
+        out.n_drops_bug = sum.n_drops_bug;
+        // Page faults do not drop the event (it is sent with the parameter empty): not in n_drops.
+        out.n_drops = sum.n_drops_buffer + sum.n_drops_scratch + sum.n_drops_bug;
+        out.extra.emplace_back("kernel_events", sum.n_evts);
+        out.extra.emplace_back("toctou_exit_without_entry", sum.n_toctou_misses);
+    }
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, m_skel->obj) {
+        const int fd = bpf_program__fd(prog);
+        if (fd < 0) continue;
+        bpf_prog_info info{};
+        uint32_t len = sizeof info;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
+        const std::string name = std::string("prog.") + bpf_program__name(prog);
+        out.extra.emplace_back(name + ".run_cnt", info.run_cnt);
+        out.extra.emplace_back(name + ".run_time_ns", info.run_time_ns);
+    }
+}
+
+}  // namespace scap::modern_bpf

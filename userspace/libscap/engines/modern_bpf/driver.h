@@ -1,0 +1,52 @@
+// Loads the modern BPF driver (libbpf skeleton), configures its maps from the schema and the
+// options, attaches and detaches its programs, and reads its counters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engines/modern_bpf/fill_specs.h"
+#include "engines/modern_bpf/ring_reader.h"
+#include "scap/engine.h"
+#include "scap/modern_bpf.h"
+
+struct modern_bpf;
+struct bpf_link;
+
+namespace scap::modern_bpf {
+
+class driver {
+  public:
+    driver() = default;
+    ~driver();
+    driver(const driver&) = delete;
+    driver& operator=(const driver&) = delete;
+
+    // Opens, configures and loads; maps the ring buffers into `rings`.
+    bool load(const modern_bpf_options& opts, ring_reader& rings, std::string& error);
+    bool attach(std::string& error);
+    void detach();
+    bool set_selection(const std::vector<bool>& ppm_sc_selected, std::string& error);
+    // Kernel-side counters summed over CPUs, and program run statistics.
+    void read_stats(engine_stats& out) const;
+    // Notes for the user (e.g. "entry tracepoints unavailable, reading at exit").
+    const std::vector<std::string>& notes() const { return m_notes; }
+
+  private:
+    bool configure(const modern_bpf_options& opts, std::string& error);
+    bool fill_maps(std::string& error);
+    bool attach_toctou();
+
+    ::modern_bpf* m_skel = nullptr;
+    driver_tables m_tables;
+    modern_bpf_options m_opts;
+    std::vector<int> m_ring_fds;
+    std::vector<bpf_link*> m_links;
+    std::vector<std::string> m_notes;
+    int m_stats_fd = -1;
+    uint32_t m_ncpus = 1;
+};
+
+}  // namespace scap::modern_bpf

@@ -1,0 +1,336 @@
+#include "engines/modern_bpf/fill_specs.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+// glibc defines O_LARGEFILE as 0 on 64-bit targets; the driver sees the kernel's bit.
+#define MBPF_KERNEL_O_LARGEFILE 0100000
+
+namespace scap::modern_bpf {
+namespace {
+
+enum conv_id : uint8_t {
+    CONV_none = 0,
+#define CONV_TABLE(id, flags_table) CONV_##id,
+#define CONV_RULE(mask, value, name)
+#define CONV_BIT(name)
+#include "conversions.def"
+#undef CONV_TABLE
+#undef CONV_RULE
+#undef CONV_BIT
+    CONV_count
+};
+static_assert(CONV_count <= MBPF_CONV_TABLES, "conversions.def: too many tables");
+
+struct src_decl {
+    uint8_t kind = MBPF_SRC_EMPTY;
+    uint8_t arg = 0;
+    uint8_t aux = 0;
+    uint8_t conv = CONV_none;
+};
+
+struct row_decl {
+    uint16_t event;
+    std::vector<src_decl> params;
+};
+
+struct toctou_decl {
+    uint16_t event;
+    uint8_t arg;
+    uint8_t kind;  // 0 string, 1 sockaddr
+};
+
+// The vocabulary of fill_table.def.
+#define RET          \
+    src_decl {       \
+        MBPF_SRC_RET \
+    }
+#define ARG(n)          \
+    src_decl {          \
+        MBPF_SRC_ARG, n \
+    }
+#define ARGC(n, c)                   \
+    src_decl {                       \
+        MBPF_SRC_ARG, n, 0, CONV_##c \
+    }
+#define CONST(v)             \
+    src_decl {               \
+        MBPF_SRC_CONST, 0, v \
+    }
+#define EMPTY          \
+    src_decl {         \
+        MBPF_SRC_EMPTY \
+    }
+#define STR(n)              \
+    src_decl {              \
+        MBPF_SRC_ARG_STR, n \
+    }
+#define BUF_RET(n)          \
+    src_decl {              \
+        MBPF_SRC_BUF_RET, n \
+    }
+#define BUF_ARG(n, len)          \
+    src_decl {                   \
+        MBPF_SRC_BUF_ARG, n, len \
+    }
+#define SADDR(n, len)             \
+    src_decl {                    \
+        MBPF_SRC_SOCKADDR, n, len \
+    }
+#define SADDR_PLEN(n, plen)             \
+    src_decl {                          \
+        MBPF_SRC_SOCKADDR_PLEN, n, plen \
+    }
+#define TUPLE(n)                \
+    src_decl {                  \
+        MBPF_SRC_FD_TUPLE, n, 0 \
+    }
+#define TUPLE_ACCEPTED          \
+    src_decl {                  \
+        MBPF_SRC_FD_TUPLE, 0, 3 \
+    }
+#define DEV_RET               \
+    src_decl {                \
+        MBPF_SRC_FD_DEV, 0, 1 \
+    }
+#define INO_RET               \
+    src_decl {                \
+        MBPF_SRC_FD_INO, 0, 1 \
+    }
+#define UINT(n, off)              \
+    src_decl {                    \
+        MBPF_SRC_USER_INT, n, off \
+    }
+#define UINTC(n, off, c)                    \
+    src_decl {                              \
+        MBPF_SRC_USER_INT, n, off, CONV_##c \
+    }
+#define TIMESPEC(n)          \
+    src_decl {               \
+        MBPF_SRC_TIMESPEC, n \
+    }
+#define IOV_LEN(n, cnt)          \
+    src_decl {                   \
+        MBPF_SRC_IOV_LEN, n, cnt \
+    }
+#define IOV_DATA(n, cnt)          \
+    src_decl {                    \
+        MBPF_SRC_IOV_DATA, n, cnt \
+    }
+#define SC_ID           \
+    src_decl {          \
+        MBPF_SRC_PPM_SC \
+    }
+#define NATIVE_NR          \
+    src_decl {             \
+        MBPF_SRC_NATIVE_NR \
+    }
+#define TASK(f)           \
+    src_decl {            \
+        MBPF_SRC_TASK_##f \
+    }
+#define STRING 0
+#define SOCKADDR 1
+
+const std::vector<row_decl>& rows() {
+    static const std::vector<row_decl> r = {
+#define FILL(id, ...) row_decl{PPME_##id, {__VA_ARGS__}},
+#define TOCTOU(id, arg, kind)
+#include "fill_table.def"
+#undef FILL
+#undef TOCTOU
+    };
+    return r;
+}
+
+const std::vector<toctou_decl>& toctous() {
+    static const std::vector<toctou_decl> r = {
+#define FILL(id, ...)
+#define TOCTOU(id, arg, kind) toctou_decl{PPME_##id, arg, kind},
+#include "fill_table.def"
+#undef FILL
+#undef TOCTOU
+    };
+    return r;
+}
+
+struct conv_decl {
+    const scap_name_value* names;
+    struct rule {
+        uint64_t mask, value;
+        const char* name;
+    };
+    std::vector<rule> rules;
+};
+
+std::vector<conv_decl> conv_tables() {
+    std::vector<conv_decl> t(1);  // id 0: none
+#define CONV_TABLE(id, flags_table) t.push_back({scap_flags_##flags_table, {}});
+#define CONV_RULE(mask, value, name) t.back().rules.push_back({(uint64_t)(mask), (uint64_t)(value), name});
+#define CONV_BIT(name) t.back().rules.push_back({(uint64_t)(name), (uint64_t)(name), #name});
+#include "conversions.def"
+#undef CONV_TABLE
+#undef CONV_RULE
+#undef CONV_BIT
+    return t;
+}
+
+// Fixed width of an integer parameter type; 0 for variable-size data.
+uint8_t type_size(uint8_t type) {
+    switch (type) {
+        case PT_INT8:
+        case PT_UINT8:
+        case PT_FLAGS8:
+        case PT_ENUMFLAGS8:
+        case PT_SIGTYPE:
+        case PT_L4PROTO:
+        case PT_SOCKFAMILY:
+            return 1;
+        case PT_INT16:
+        case PT_UINT16:
+        case PT_FLAGS16:
+        case PT_ENUMFLAGS16:
+        case PT_PORT:
+        case PT_SYSCALLID:
+            return 2;
+        case PT_INT32:
+        case PT_UINT32:
+        case PT_FLAGS32:
+        case PT_ENUMFLAGS32:
+        case PT_BOOL:
+        case PT_UID:
+        case PT_GID:
+        case PT_MODE:
+        case PT_SIGSET:
+        case PT_FD32:
+        case PT_PID32:
+        case PT_IPV4ADDR:
+            return 4;
+        case PT_INT64:
+        case PT_UINT64:
+        case PT_ERRNO:
+        case PT_FD:
+        case PT_PID:
+        case PT_RELTIME:
+        case PT_ABSTIME:
+        case PT_DOUBLE:
+            return 8;
+        default:
+            return 0;
+    }
+}
+
+#undef RET
+#undef ARG
+#undef ARGC
+#undef CONST
+#undef EMPTY
+#undef STR
+#undef BUF_RET
+#undef BUF_ARG
+#undef SADDR
+#undef SADDR_PLEN
+#undef TUPLE
+#undef TUPLE_ACCEPTED
+#undef DEV_RET
+#undef INO_RET
+#undef UINT
+#undef UINTC
+#undef TIMESPEC
+#undef IOV_LEN
+#undef IOV_DATA
+#undef SC_ID
+#undef NATIVE_NR
+#undef TASK
+#undef STRING
+#undef SOCKADDR
+
+bool is_integer_source(uint8_t kind) {
+    switch (kind) {
+        case MBPF_SRC_RET:
+        case MBPF_SRC_ARG:
+        case MBPF_SRC_CONST:
+        case MBPF_SRC_USER_INT:
+        case MBPF_SRC_FD_DEV:
+        case MBPF_SRC_FD_INO:
+        case MBPF_SRC_PPM_SC:
+        case MBPF_SRC_NATIVE_NR:
+            return true;
+        default:
+            return kind >= MBPF_SRC_TASK_TID && kind < MBPF_SRC_KIND_COUNT && kind != MBPF_SRC_TASK_COMM;
+    }
+}
+
+}  // namespace
+
+bool build_driver_tables(driver_tables& out, std::string& error) {
+    out.specs.assign(PPM_EVENT_MAX, mbpf_fill_spec{});
+    out.has_row.assign(PPM_EVENT_MAX, false);
+    for (const row_decl& r : rows()) {
+        const scap_event_info& info = scap_event_table[r.event];
+        const std::string where =
+            std::string("fill_table.def: ") + info.name + " (code " + std::to_string(r.event) + ")";
+        if (out.has_row[r.event]) return error = where + ": two rows", false;
+        if (r.params.size() != info.nparams)
+            return error = where + ": " + std::to_string(r.params.size()) + " sources for " +
+                           std::to_string(info.nparams) + " parameters",
+                   false;
+        mbpf_fill_spec& s = out.specs[r.event];
+        s.nparams = static_cast<uint8_t>(info.nparams);
+        for (size_t i = 0; i < r.params.size(); ++i) {
+            const src_decl& d = r.params[i];
+            mbpf_param_src& p = s.params[i];
+            p.kind = d.kind;
+            p.arg = d.arg;
+            p.aux = d.aux;
+            p.conv = d.conv;
+            p.type = info.params[i].type;
+            p.size = type_size(p.type);
+            if (is_integer_source(d.kind) && p.size == 0)
+                return error = where + ": parameter " + info.params[i].name + " is not an integer type",
+                       false;
+        }
+        out.has_row[r.event] = true;
+    }
+    for (const toctou_decl& t : toctous()) {
+        if (!out.has_row[t.event]) return error = "fill_table.def: TOCTOU for an event without a row", false;
+        mbpf_fill_spec& s = out.specs[t.event];
+        s.toctou = 1;
+        s.path_arg = t.arg;
+        s.path_kind = t.kind;
+    }
+
+    const std::vector<conv_decl> tables = conv_tables();
+    for (size_t id = 1; id < tables.size(); ++id) {
+        const conv_decl& t = tables[id];
+        if (t.rules.size() > MBPF_CONV_ENTRIES)
+            return error = "conversions.def: too many rules in a table", false;
+        for (size_t k = 0; k < t.rules.size(); ++k) {
+            const auto& rule = t.rules[k];
+            const scap_name_value* nv = t.names;
+            while (nv->name && std::strcmp(nv->name, rule.name) != 0) ++nv;
+            if (!nv->name)
+                return error = std::string("conversions.def: no schema flag named ") + rule.name, false;
+            if (rule.mask == 0)
+                return error = std::string("conversions.def: zero mask for ") + rule.name, false;
+            out.conv[id][k] = mbpf_conv_rule{rule.mask, rule.value, static_cast<uint32_t>(nv->value), 0};
+        }
+    }
+    return true;
+}
+
+mbpf_syscall_entry syscall_entry(const driver_tables& t, uint32_t nr) {
+    if (nr >= SCAP_SYSCALL_TABLE_SIZE_X86_64) return {0, 0};
+    const scap_syscall_info& sc = scap_syscall_table_x86_64[nr];
+    if (sc.ppm_sc == 0) return {0, 0};
+    uint16_t ev = sc.exit_event;
+    if (ev >= t.has_row.size() || !t.has_row[ev]) ev = PPME_GENERIC_X;
+    return {ev, sc.ppm_sc};
+}
+
+}  // namespace scap::modern_bpf

@@ -1,0 +1,114 @@
+#include "engines/modern_bpf/ring_reader.h"
+
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "scap/event.h"
+
+namespace scap::modern_bpf {
+namespace {
+
+// Record header flags (kernel ABI: include/uapi/linux/bpf.h).
+constexpr uint32_t k_busy = 1u << 31;
+constexpr uint32_t k_discard = 1u << 30;
+constexpr uint32_t k_record_header = 8;
+
+uint64_t load_acquire(const uint8_t* p) {
+    return __atomic_load_n(reinterpret_cast<const uint64_t*>(p), __ATOMIC_ACQUIRE);
+}
+
+}  // namespace
+
+ring_reader::~ring_reader() {
+    for (ring& r : m_rings) {
+        if (r.consumer_page) munmap(r.consumer_page, m_page);
+        if (r.producer_page) munmap(r.producer_page, r.map_len);
+    }
+    if (m_epoll >= 0) close(m_epoll);
+}
+
+bool ring_reader::add(int fd, uint64_t size, std::string& error) {
+    m_page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    if (m_epoll < 0) m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    ring r;
+    r.fd = fd;
+    r.mask = size - 1;
+    void* c = mmap(nullptr, m_page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (c == MAP_FAILED)
+        return error = std::string("mmap of ring buffer consumer page: ") + strerror(errno), false;
+    r.consumer_page = static_cast<uint8_t*>(c);
+    // The data area is mapped twice in a row, so a record that wraps reads as contiguous.
+    r.map_len = m_page + 2 * size;
+    void* p = mmap(nullptr, r.map_len, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(m_page));
+    if (p == MAP_FAILED) {
+        munmap(c, m_page);
+        return error = std::string("mmap of ring buffer data: ") + strerror(errno), false;
+    }
+    r.producer_page = static_cast<uint8_t*>(p);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = static_cast<uint32_t>(m_rings.size());
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+    m_rings.push_back(r);
+    return true;
+}
+
+const uint8_t* ring_reader::head_of(ring& r) {
+    if (r.head) return r.head;
+    uint64_t cons = load_acquire(r.consumer_page);
+    const uint8_t* data = r.producer_page + m_page;
+    for (;;) {
+        const uint64_t prod = load_acquire(r.producer_page);
+        if (cons >= prod) return nullptr;
+        const uint8_t* rec = data + (cons & r.mask);
+        const uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
+        if (len & k_busy) return nullptr;  // reserved, not yet committed
+        const uint64_t total =
+            (static_cast<uint64_t>(len & ~(k_busy | k_discard)) + k_record_header + 7) & ~7ull;
+        if (len & k_discard) {
+            cons += total;
+            __atomic_store_n(reinterpret_cast<uint64_t*>(r.consumer_page), cons, __ATOMIC_RELEASE);
+            continue;
+        }
+        r.head = rec + k_record_header;
+        r.head_len = total;
+        return r.head;
+    }
+}
+
+const uint8_t* ring_reader::peek_oldest(uint32_t& which) {
+    const uint8_t* best = nullptr;
+    uint64_t best_ts = UINT64_MAX;
+    for (uint32_t i = 0; i < m_rings.size(); ++i) {
+        const uint8_t* h = head_of(m_rings[i]);
+        if (!h) continue;
+        uint64_t ts;
+        std::memcpy(&ts, h + offsetof(event_header, ts), sizeof ts);
+        if (ts < best_ts) {
+            best_ts = ts;
+            best = h;
+            which = i;
+        }
+    }
+    return best;
+}
+
+void ring_reader::consume(uint32_t which) {
+    ring& r = m_rings[which];
+    if (!r.head) return;
+    const uint64_t cons = load_acquire(r.consumer_page) + r.head_len;
+    __atomic_store_n(reinterpret_cast<uint64_t*>(r.consumer_page), cons, __ATOMIC_RELEASE);
+    r.head = nullptr;
+    r.head_len = 0;
+}
+
+void ring_reader::wait(int timeout_ms) {
+    epoll_event evs[8];
+    epoll_wait(m_epoll, evs, 8, timeout_ms);
+}
+
+}  // namespace scap::modern_bpf

@@ -1,0 +1,47 @@
+// Zero-copy reading of BPF ring buffers: the consumer and producer pages and the (doubly
+// mapped) data area are mmap'ed here and read directly, so an event handed out stays in place
+// until the consumer position is moved past it on the following call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scap::modern_bpf {
+
+class ring_reader {
+  public:
+    ring_reader() = default;
+    ~ring_reader();
+    ring_reader(const ring_reader&) = delete;
+    ring_reader& operator=(const ring_reader&) = delete;
+
+    // Maps one ring buffer map (fd) of `size` bytes. Returns false with `error` set.
+    bool add(int fd, uint64_t size, std::string& error);
+
+    // Oldest-timestamp event at the head of any ring, or nullptr. `ring` says which.
+    const uint8_t* peek_oldest(uint32_t& ring);
+    // Releases the head of `ring` (the event returned last); it may be overwritten afterwards.
+    void consume(uint32_t ring);
+    // Waits up to timeout_ms for the kernel to signal new data.
+    void wait(int timeout_ms);
+    size_t size() const { return m_rings.size(); }
+
+  private:
+    struct ring {
+        int fd = -1;
+        uint64_t mask = 0;
+        uint8_t* consumer_page = nullptr;  // consumer position at offset 0
+        uint8_t* producer_page = nullptr;  // producer position at offset 0, data one page after
+        uint64_t map_len = 0;
+        const uint8_t* head = nullptr;  // cached head record's event (valid until consumed)
+        uint64_t head_len = 0;          // bytes the head record takes, header and padding included
+    };
+    const uint8_t* head_of(ring& r);
+
+    std::vector<ring> m_rings;
+    int m_epoll = -1;
+    uint64_t m_page = 4096;
+};
+
+}  // namespace scap::modern_bpf

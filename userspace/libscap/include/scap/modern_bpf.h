@@ -1,0 +1,34 @@
+// Options of the modern (CO-RE eBPF) live engine.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scap {
+
+class engine;
+
+struct modern_bpf_options {
+    // Bytes of each ring buffer: a power of two, at least one page.
+    uint64_t buffer_bytes = 8ull * 1024 * 1024;
+    // CPUs sharing one ring buffer; 0 = a single buffer for every CPU.
+    uint32_t cpus_for_each_buffer = 1;
+    // Bytes of I/O data (read/write/send/recv buffers) copied into events.
+    uint32_t snaplen = 80;
+    // Syscalls to capture, indexed by ppm_sc code; empty = all of them.
+    std::vector<bool> ppm_sc_selected;
+    // Non-syscall event sources.
+    bool proc_exit = true;
+    bool signal_deliver = true;
+    bool page_faults = false;
+    bool sched_switch = false;
+    // Ask the kernel for BPF program run counts and times (reported in engine_stats.extra).
+    bool program_stats = true;
+};
+
+// True when this libscap was built with the modern_bpf engine.
+bool modern_bpf_available();
+
+}  // namespace scap
