@@ -26,12 +26,12 @@ check "-n" "/etc/ld.so.cache
 out=$("$dig" -r "$caps/falco_cat_write.scap" -j -n 1 -p "%thread.tid %proc.name %fd.name" "evt.type=open" 2>/dev/null)
 check "-j" '{"thread.tid":20072,"proc.name":"cat","fd.name":"/etc/ld.so.cache"}' "$out"
 
-# -w writes the matching events with the snapshot; reading it back shows the same events and
-# the same state-derived values (the process names come from the written snapshot).
+# -w writes the matching events (plus the state-changing ones) with the snapshot; reading it back
+# with the same filter shows the same events and the same state-derived values.
 fmt="%evt.type %proc.name %fd.name"
 before=$("$dig" -r "$caps/libs_curl_google.scap" -p "*$fmt" "proc.name=curl" 2>/dev/null)
 "$dig" -r "$caps/libs_curl_google.scap" -q -w "$tmp/curl.scap.gz" "proc.name=curl" 2>"$tmp/w.err"
-after=$("$dig" -r "$tmp/curl.scap.gz" -p "*$fmt" 2>/dev/null)
+after=$("$dig" -r "$tmp/curl.scap.gz" -p "*$fmt" "proc.name=curl" 2>/dev/null)
 check "-w round trip: same lines" "$before" "$after"
 check "-w round trip: not empty" "1" "$([[ $(echo "$before" | wc -l) -gt 100 ]] && echo 1 || echo 0)"
 check "-w summary" "1" "$(grep -c '^scapdig: wrote [1-9][0-9]* events' "$tmp/w.err")"

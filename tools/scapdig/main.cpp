@@ -62,6 +62,11 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
     }
 }
 
+bool changes_state(const sinsp::event& e) {
+    const scap_event_info& info = e.view.info();
+    return (info.flags & (EF_MODIFIES_STATE | EF_CREATES_FD | EF_DESTROYS_FD)) || (info.category & EC_METAEVENT);
+}
+
 std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filter::compiled_filter& filter,
                                           std::string& error) {
     scap::open_options opts;
@@ -73,8 +78,11 @@ std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filt
     opts.kind = scap::engine_kind::modern_bpf;
     auto eng = scap::open_engine(opts, error);
     if (!eng) return nullptr;
-    // Live: only the syscalls the filter can match are captured at all.
-    if (eng->set_selection(filter.syscall_codes()) != scap::status::ok) {
+    // Live: the kernel captures only what the filter can match, plus what the state needs.
+    std::vector<bool> selected = sinsp::inspector::state_syscalls();
+    const std::vector<bool> wanted = filter.syscall_codes();
+    for (size_t i = 0; i < selected.size() && i < wanted.size(); ++i) selected[i] = selected[i] || wanted[i];
+    if (eng->set_selection(selected) != scap::status::ok) {
         error = "cannot apply the filter's syscall selection: " + eng->last_error();
         return nullptr;
     }
@@ -136,9 +144,12 @@ int run(const scapdig::options& o) {
         }
         ++c.read;
         const sinsp::event_context ctx{e, &insp};
-        if (!filter->matches(ctx)) continue;
-        ++c.matched;
-        if (!o.write_file.empty()) {
+        const bool matched = filter->matches(ctx);
+        c.matched += matched;
+        // The written capture keeps, besides the matching events, every event that changes
+        // state (process lifecycle, fds opened and closed, credentials): replaying it then
+        // rebuilds the same processes and fds the live run had when each match happened.
+        if (!o.write_file.empty() && (matched || changes_state(*e))) {
             // Opened at the first event: a capture file's snapshot is complete only then.
             if (!writer) {
                 writer = scap::dumper::open(o.write_file, o.compress, insp.engine()->get_snapshot(), error);
@@ -157,6 +168,7 @@ int run(const scapdig::options& o) {
             }
             ++c.written;
         }
+        if (!matched) continue;
         if (formatter) {
             line.clear();
             const bool shown = o.json ? formatter->format_json(ctx, line) : formatter->format(ctx, line);

@@ -1,6 +1,7 @@
 // evt.*: what the event is, when it happened, its result and its kind. The arguments are in
 // evt_args.cpp.
 #include <cinttypes>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -351,10 +352,9 @@ void add_result_fields(filter::field_table& t) {
                   out.push_back(value_view::text("SUCCESS"));
                   return true;
               }
-              buf.clear();
-              if (!scap::append_param_resolved(buf, c.evt->view.info().params[0], c.evt->view.param(0))) {
-                  buf = std::to_string(res);
-              }
+              // A negative result is -errno whatever the parameter's type (an fd, a pid...).
+              const char* name = res >= -4095 ? strerrorname_np(static_cast<int>(-res)) : nullptr;
+              buf = name ? name : std::to_string(res);
               out.push_back(value_view::text(buf));
               return true;
           }));

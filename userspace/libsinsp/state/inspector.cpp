@@ -20,6 +20,17 @@ scap::status inspector::open_file(const std::string& path, std::string& error) {
     return scap::status::ok;
 }
 
+std::vector<bool> inspector::state_syscalls() {
+    std::vector<bool> out(PPM_SC_MAX, false);
+    const uint32_t needs = EF_MODIFIES_STATE | EF_CREATES_FD | EF_DESTROYS_FD;
+    for (uint32_t nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr) {
+        const scap_syscall_info& s = scap_syscall_table_x86_64[nr];
+        if (s.ppm_sc == 0 || s.ppm_sc >= PPM_SC_MAX) continue;
+        if (scap_event_table[s.exit_event].flags & needs) out[s.ppm_sc] = true;
+    }
+    return out;
+}
+
 void inspector::open(std::unique_ptr<scap::engine> engine) {
     m_engine = std::move(engine);
     m_snapshot_loaded = false;

@@ -26,6 +26,10 @@ struct modern_bpf_options {
     bool sched_switch = false;
     // Ask the kernel for BPF program run counts and times (reported in engine_stats.extra).
     bool program_stats = true;
+    // Read the initial process/fd/user/interface snapshot from /proc when capture starts, so
+    // state is complete from the first event. Tests that only look at raw events turn it off.
+    bool proc_snapshot = true;
+    bool proc_snapshot_fds = true;
 };
 
 // True when this libscap was built with the modern_bpf engine.

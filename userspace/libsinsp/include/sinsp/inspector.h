@@ -56,6 +56,12 @@ class inspector {
     inspector(const inspector&) = delete;
     inspector& operator=(const inspector&) = delete;
 
+    // Syscalls (by ppm_sc code) whose events the state needs even when nothing else asks for
+    // them: process lifecycle, credentials, cwd and everything that creates or closes fds. Live
+    // engines select at least these, plus whatever the filter can match, so filtering in the
+    // kernel never leaves the state blind.
+    static std::vector<bool> state_syscalls();
+
     // Opens a capture file (plain or gzip) through libscap.
     scap::status open_file(const std::string& path, std::string& error);
     // Reads from an engine the caller already opened.
