@@ -6,41 +6,6 @@ namespace scap::conv {
 
 int fixed_size(uint32_t type) {
     switch (type) {
-        case PT_INT8:
-        case PT_UINT8:
-        case PT_FLAGS8:
-        case PT_ENUMFLAGS8:
-        case PT_SIGTYPE:
-            return 1;
-        case PT_INT16:
-        case PT_UINT16:
-        case PT_FLAGS16:
-        case PT_ENUMFLAGS16:
-        case PT_SYSCALLID:
-        case PT_PORT:
-            return 2;
-        case PT_INT32:
-        case PT_UINT32:
-        case PT_FLAGS32:
-        case PT_ENUMFLAGS32:
-        case PT_UID:
-        case PT_GID:
-        case PT_MODE:
-        case PT_SIGSET:
-        case PT_FD32:
-        case PT_PID32:
-        case PT_IPV4ADDR:
-            return 4;
-        case PT_INT64:
-        case PT_UINT64:
-        case PT_RELTIME:
-        case PT_ABSTIME:
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-            return 8;
-        case PT_IPV6ADDR:
-            return 16;
         case PT_BYTEBUF:
         case PT_CHARBUF:
         case PT_SOCKTUPLE:
@@ -52,10 +17,12 @@ int fixed_size(uint32_t type) {
         case PT_DYN:
         case PT_SOCKADDR:
             return 0;
-        // Types no converted event uses (bool, double, l4proto, ...): refusing them keeps the
-        // converter from guessing a layout.
-        default:
-            return -1;
+        default: {
+            // Fixed-size types by the schema's widths; anything else (networks, PT_NONE) is a
+            // type the converter does not build and refuses rather than guess a layout for.
+            const uint32_t n = scap_param_fixed_size(type);
+            return n ? static_cast<int>(n) : -1;
+        }
     }
 }
 

@@ -180,49 +180,11 @@ std::vector<conv_decl> conv_tables() {
     return t;
 }
 
-// Fixed width of an integer parameter type; 0 for variable-size data.
+// Fixed width of an integer parameter type; 0 for variable-size data (addresses included: the
+// filler copies those as bytes).
 uint8_t type_size(uint8_t type) {
-    switch (type) {
-        case PT_INT8:
-        case PT_UINT8:
-        case PT_FLAGS8:
-        case PT_ENUMFLAGS8:
-        case PT_SIGTYPE:
-        case PT_L4PROTO:
-        case PT_SOCKFAMILY:
-            return 1;
-        case PT_INT16:
-        case PT_UINT16:
-        case PT_FLAGS16:
-        case PT_ENUMFLAGS16:
-        case PT_PORT:
-        case PT_SYSCALLID:
-            return 2;
-        case PT_INT32:
-        case PT_UINT32:
-        case PT_FLAGS32:
-        case PT_ENUMFLAGS32:
-        case PT_BOOL:
-        case PT_UID:
-        case PT_GID:
-        case PT_MODE:
-        case PT_SIGSET:
-        case PT_FD32:
-        case PT_PID32:
-        case PT_IPV4ADDR:
-            return 4;
-        case PT_INT64:
-        case PT_UINT64:
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-        case PT_RELTIME:
-        case PT_ABSTIME:
-        case PT_DOUBLE:
-            return 8;
-        default:
-            return 0;
-    }
+    const uint32_t n = scap_param_fixed_size(type);
+    return static_cast<uint8_t>(n <= 8 ? n : 0);
 }
 
 #undef RET
