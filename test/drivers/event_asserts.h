@@ -64,19 +64,33 @@ inline void expect_shape(const scap::event_view& v) {
     note_tested(v.type());
 }
 
-// The first event of `type` in the run (of thread `tid`, default the run's own), checked for
-// shape; nullptr plus a failure when missing.
-inline const scap::event_view* find(const run_result& r, uint16_t type, scap::event_view& out,
-                                    uint64_t tid = 0) {
-    const owned_event* e = r.first(type, tid ? tid : static_cast<uint64_t>(r.pid));
-    if (!e) {
-        ADD_FAILURE() << "no " << scap_event_table[type].name << " event (type " << type << ") in the run of "
-                      << r.pid << " (" << r.events.size() << " events, complete=" << r.complete << ")";
-        return nullptr;
+// The first event of `type` by the run's own thread (or `tid`) that `pred` accepts, checked for
+// shape. False plus a failure naming the type when there is none.
+template <typename Pred>
+bool find_if(const run_result& r, uint16_t type, Pred pred, scap::event_view& out, uint64_t tid = 0) {
+    if (tid == 0) tid = static_cast<uint64_t>(r.pid);
+    for (const owned_event& e : r.events) {
+        const scap::event_view v = e.view();
+        if (v.type() != type || v.tid() != tid || !pred(v)) continue;
+        out = v;
+        expect_shape(out);
+        return true;
     }
-    out = e->view();
-    expect_shape(out);
-    return &out;
+    ADD_FAILURE() << "no matching " << scap_event_table[type].name << " event (type " << type << ") of tid "
+                  << tid << " (" << r.events.size() << " events in the run, complete=" << r.complete << ")";
+    return false;
+}
+inline bool find(const run_result& r, uint16_t type, scap::event_view& out, uint64_t tid = 0) {
+    return find_if(
+        r, type, [](const scap::event_view&) { return true; }, out, tid);
+}
+
+// A schema flag value by name (the PPM_* value the driver must convert to).
+inline uint64_t flag(const scap_name_value* table, std::string_view name) {
+    for (; table->name; ++table)
+        if (name == table->name) return table->value;
+    ADD_FAILURE() << "no flag " << name;
+    return 0;
 }
 
 // Skips the test when the shared session cannot exist on this machine; fails when it should.

@@ -73,6 +73,10 @@ class live_session::impl {
     uint64_t end_procexit_tid = 0;                    // run ends at this thread's procexit...
     int64_t end_marker_fd = 0;                        // ...or at this marker close()
     uint64_t end_marker_tid = 0;
+    // run_here() runs: the thread's events still in the buffers from before the run are skipped
+    // up to this marker, issued once the thread is registered.
+    int64_t begin_marker_fd = 0;
+    bool started = true;
     bool ended = false;
 
     void read_loop() {
@@ -98,6 +102,10 @@ class live_session::impl {
                 v.param(0).as<int64_t>() == 0)
                 it = adopt_new_thread(v);
             if (it == tid_run.end() || it->second != run_id) continue;
+            if (!started) {
+                started = tid == end_marker_tid && is_marker(v, begin_marker_fd);
+                continue;
+            }
             owned_event e;
             e.bytes.assign(v.raw(), v.raw() + v.len());
             e.cpu = ref.cpu;
@@ -142,6 +150,8 @@ class live_session::impl {
         end_procexit_tid = 0;
         end_marker_fd = 0;
         end_marker_tid = 0;
+        begin_marker_fd = 0;
+        started = true;
         ended = false;
         return run_id;
     }
@@ -271,13 +281,17 @@ run_result live_session::run_here(const std::function<void()>& body, std::chrono
     const uint64_t run = m->begin_run();
     const uint64_t tid = static_cast<uint64_t>(syscall(SYS_gettid));
     r.pid = static_cast<pid_t>(tid);
+    const int64_t begin = next_marker_fd();
     const int64_t marker = next_marker_fd();
     {
         std::lock_guard<std::mutex> lock(m->mu);
         m->tid_run[tid] = run;
         m->end_marker_fd = marker;
         m->end_marker_tid = tid;
+        m->begin_marker_fd = begin;
+        m->started = false;
     }
+    syscall(SYS_close, static_cast<unsigned int>(begin));
     body();
     syscall(SYS_close, static_cast<unsigned int>(marker));
     r.complete = m->wait_end(deadline);
