@@ -236,6 +236,10 @@ void live_session::shutdown() {
     g_impl->engine.reset();
 }
 
+const scap::snapshot& live_session::snapshot() const {
+    return m->engine->get_snapshot();
+}
+
 std::vector<uint64_t> live_session::emitted_counts() const {
     std::vector<uint64_t> out(PPM_EVENT_MAX);
     for (size_t i = 0; i < out.size(); ++i) out[i] = m->emitted[i].load(std::memory_order_relaxed);

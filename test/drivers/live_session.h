@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scap/event.h"
+#include "scap/snapshot.h"
 
 namespace drvtest {
 
@@ -59,6 +60,9 @@ class live_session {
     // process it forks) up to a unique marker syscall issued afterwards.
     run_result run_here(const std::function<void()>& body,
                         std::chrono::milliseconds budget = std::chrono::milliseconds(3000));
+
+    // What the engine knew when it opened (processes, users, machine), for writing captures.
+    const scap::snapshot& snapshot() const;
 
     // Events of each type delivered by the engine since it opened, any process.
     std::vector<uint64_t> emitted_counts() const;
