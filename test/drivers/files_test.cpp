@@ -1,0 +1,215 @@
+// File syscalls with real paths: converted flags, modes, dirfds, the created fd's device and
+// inode, and failures that still carry the path.
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <gtest/gtest.h>
+
+#include "event_asserts.h"
+#include "scratch_dir.h"
+
+namespace drvtest {
+namespace {
+
+// "dev" is the exported (new_encode_dev) encoding, the one stat() gives userspace, not the
+// kernel's internal major << 20 | minor.
+uint32_t kernel_dev(dev_t d) {
+    const uint32_t ma = major(d), mi = minor(d);
+    return (mi & 0xffu) | (ma << 8) | ((mi & ~0xffu) << 12);
+}
+
+TEST(DriverFiles, OpenatCreatesWithConvertedFlagsDevAndInode) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    int fd = -1;
+    struct stat st {};
+    run_result r = s->run_here([&] {
+        fd = static_cast<int>(
+            syscall(SYS_openat, dir.fd(), "new", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+        fstat(fd, &st);
+        close(fd);
+    });
+    ASSERT_GE(fd, 0);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_OPENAT_2_X, v));
+    EXPECT_EQ(sint(v, "fd"), fd);
+    EXPECT_EQ(sint(v, "dirfd"), dir.fd());
+    EXPECT_EQ(str(v, "name"), "new");
+    const uint64_t want = flag(scap_flags_file_flags, "O_WRONLY") | flag(scap_flags_file_flags, "O_CREAT") |
+                          flag(scap_flags_file_flags, "O_EXCL") | flag(scap_flags_file_flags, "O_CLOEXEC");
+    // O_F_CREATED (the file did not exist) is the one bit a driver may add on top.
+    EXPECT_EQ(uint(v, "flags") & ~flag(scap_flags_file_flags, "O_F_CREATED"), want);
+    EXPECT_EQ(uint(v, "mode"), 0640u);
+    EXPECT_EQ(uint(v, "dev"), kernel_dev(st.st_dev));
+    EXPECT_EQ(uint(v, "ino"), st.st_ino);
+}
+
+TEST(DriverFiles, OpenatFailureKeepsThePath) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const std::string missing = dir / "missing/file";
+    run_result r = s->run_here([&] { syscall(SYS_openat, AT_FDCWD, missing.c_str(), O_RDONLY); });
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_OPENAT_2_X, v));
+    EXPECT_EQ(sint(v, "fd"), -ENOENT);
+    EXPECT_EQ(sint(v, "dirfd"), AT_FDCWD);
+    EXPECT_EQ(str(v, "name"), missing);
+    EXPECT_EQ(uint(v, "flags"), flag(scap_flags_file_flags, "O_RDONLY"));
+    EXPECT_EQ(uint(v, "dev"), 0u);
+    EXPECT_EQ(uint(v, "ino"), 0u);
+}
+
+TEST(DriverFiles, Openat2CarriesHowFields) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    open_how how{};
+    how.flags = O_RDWR | O_CREAT | O_TRUNC;
+    how.mode = 0600;
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    long fd = -1;
+    struct stat st {};
+    run_result r = s->run_here([&] {
+        fd = syscall(SYS_openat2, dir.fd(), "two", &how, sizeof how);
+        fstat(static_cast<int>(fd), &st);
+        close(static_cast<int>(fd));
+    });
+    ASSERT_GE(fd, 0);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_OPENAT2_X, v));
+    EXPECT_EQ(sint(v, "fd"), fd);
+    EXPECT_EQ(sint(v, "dirfd"), dir.fd());
+    EXPECT_EQ(str(v, "name"), "two");
+    const uint64_t want = flag(scap_flags_file_flags, "O_RDWR") | flag(scap_flags_file_flags, "O_CREAT") |
+                          flag(scap_flags_file_flags, "O_TRUNC");
+    EXPECT_EQ(uint(v, "flags") & ~flag(scap_flags_file_flags, "O_F_CREATED"), want);
+    EXPECT_EQ(uint(v, "mode"), 0600u);
+    EXPECT_EQ(uint(v, "resolve"), RESOLVE_NO_SYMLINKS);  // the schema's openat2 bits are the kernel's
+    EXPECT_EQ(uint(v, "dev"), kernel_dev(st.st_dev));
+    EXPECT_EQ(uint(v, "ino"), st.st_ino);
+}
+
+TEST(DriverFiles, CreatSuccessAndFailure) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const std::string path = dir / "c";
+    const std::string bad = dir / "no/such";
+    long fd = -1;
+    struct stat st {};
+    run_result r = s->run_here([&] {
+        fd = syscall(SYS_creat, path.c_str(), 0604);
+        fstat(static_cast<int>(fd), &st);
+        close(static_cast<int>(fd));
+        syscall(SYS_creat, bad.c_str(), 0600);
+    });
+    ASSERT_GE(fd, 0);
+    scap::event_view v;
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_CREAT_X, [&](const scap::event_view& e) { return str(e, "name") == path; }, v));
+    EXPECT_EQ(sint(v, "fd"), fd);
+    EXPECT_EQ(uint(v, "mode"), 0604u);
+    EXPECT_EQ(uint(v, "dev"), kernel_dev(st.st_dev));
+    EXPECT_EQ(uint(v, "ino"), st.st_ino);
+    EXPECT_EQ(uint(v, "creat_flags"), 0u);  // not on an overlay filesystem
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_CREAT_X, [&](const scap::event_view& e) { return str(e, "name") == bad; }, v));
+    EXPECT_EQ(sint(v, "fd"), -ENOENT);
+}
+
+TEST(DriverFiles, MkdiratUnlinkatRenameat2LinkatSymlinkat) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const int d = dir.fd();
+    long mk = -1, ln = -1, sym = -1, ren = -1, unl = -1, rmd = -1, again = 0;
+    run_result r = s->run_here([&] {
+        mk = syscall(SYS_mkdirat, d, "sub", 0711);
+        again = syscall(SYS_mkdirat, d, "sub", 0711);
+        close(static_cast<int>(syscall(SYS_openat, d, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0600)));
+        ln = syscall(SYS_linkat, d, "f", d, "sub/hard", 0);
+        sym = syscall(SYS_symlinkat, "target/of/link", d, "sym");
+        ren = syscall(SYS_renameat2, d, "sub/hard", d, "moved", RENAME_NOREPLACE);
+        unl = syscall(SYS_unlinkat, d, "moved", 0);
+        rmd = syscall(SYS_unlinkat, d, "sub", AT_REMOVEDIR);
+    });
+    ASSERT_EQ(mk, 0);
+    ASSERT_EQ(again, -1);
+    scap::event_view v;
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_MKDIRAT_X, [](const scap::event_view& e) { return sint(e, "res") == 0; }, v));
+    EXPECT_EQ(sint(v, "dirfd"), d);
+    EXPECT_EQ(str(v, "path"), "sub");
+    EXPECT_EQ(uint(v, "mode"), 0711u);
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_MKDIRAT_X, [](const scap::event_view& e) { return sint(e, "res") != 0; }, v));
+    EXPECT_EQ(sint(v, "res"), -EEXIST);
+    EXPECT_EQ(str(v, "path"), "sub");
+
+    ASSERT_TRUE(find(r, PPME_SYSCALL_LINKAT_2_X, v));
+    EXPECT_EQ(sint(v, "res"), ln);
+    EXPECT_EQ(sint(v, "olddir"), d);
+    EXPECT_EQ(str(v, "oldpath"), "f");
+    EXPECT_EQ(sint(v, "newdir"), d);
+    EXPECT_EQ(str(v, "newpath"), "sub/hard");
+    EXPECT_EQ(uint(v, "flags"), 0u);
+
+    ASSERT_TRUE(find(r, PPME_SYSCALL_SYMLINKAT_X, v));
+    EXPECT_EQ(sint(v, "res"), sym);
+    EXPECT_EQ(str(v, "target"), "target/of/link");
+    EXPECT_EQ(sint(v, "linkdirfd"), d);
+    EXPECT_EQ(str(v, "linkpath"), "sym");
+
+    ASSERT_TRUE(find(r, PPME_SYSCALL_RENAMEAT2_X, v));
+    EXPECT_EQ(sint(v, "res"), ren);
+    EXPECT_EQ(sint(v, "olddirfd"), d);
+    EXPECT_EQ(str(v, "oldpath"), "sub/hard");
+    EXPECT_EQ(sint(v, "newdirfd"), d);
+    EXPECT_EQ(str(v, "newpath"), "moved");
+    EXPECT_EQ(uint(v, "flags"), flag(scap_flags_renameat2_flags, "RENAME_NOREPLACE"));
+
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_UNLINKAT_2_X, [](const scap::event_view& e) { return str(e, "name") == "moved"; },
+        v));
+    EXPECT_EQ(sint(v, "res"), unl);
+    EXPECT_EQ(sint(v, "dirfd"), d);
+    EXPECT_EQ(uint(v, "flags"), 0u);
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_UNLINKAT_2_X, [](const scap::event_view& e) { return str(e, "name") == "sub"; }, v));
+    EXPECT_EQ(sint(v, "res"), rmd);
+    EXPECT_EQ(uint(v, "flags"), flag(scap_flags_unlinkat_flags, "AT_REMOVEDIR"));
+}
+
+TEST(DriverFiles, ChdirAndFchdir) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const std::string bad = dir / "absent";
+    // The working directory is per process: change it in a child.
+    run_result r = s->run_in_child([&] {
+        syscall(SYS_chdir, dir.path().c_str());
+        syscall(SYS_chdir, bad.c_str());
+        syscall(SYS_fchdir, dir.fd());
+        syscall(SYS_fchdir, 999);
+        return 0;
+    });
+    ASSERT_TRUE(r.complete);
+    scap::event_view v;
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_CHDIR_X, [&](const scap::event_view& e) { return str(e, "path") == dir.path(); }, v));
+    EXPECT_EQ(sint(v, "res"), 0);
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_CHDIR_X, [&](const scap::event_view& e) { return str(e, "path") == bad; }, v));
+    EXPECT_EQ(sint(v, "res"), -ENOENT);
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_FCHDIR_X, [&](const scap::event_view& e) { return sint(e, "fd") == dir.fd(); }, v));
+    EXPECT_EQ(sint(v, "res"), 0);
+    ASSERT_TRUE(find_if(
+        r, PPME_SYSCALL_FCHDIR_X, [&](const scap::event_view& e) { return sint(e, "fd") == 999; }, v));
+    EXPECT_EQ(sint(v, "res"), -EBADF);
+}
+
+}  // namespace
+}  // namespace drvtest

@@ -1,0 +1,90 @@
+// Syscalls the zero-argument run must deny (they block, or cmd 0 destroys something), run here
+// with arguments that make them return at once without touching anything: select/ppoll with a
+// zero timeout, semctl and ptrace on ids that cannot exist. Plus clone as glibc's fork uses it.
+#include <poll.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/ptrace.h>
+#include <sys/select.h>
+#include <sys/sem.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <gtest/gtest.h>
+
+#include "driver_bugs.h"
+#include "event_asserts.h"
+
+namespace drvtest {
+namespace {
+
+TEST(DriverSafeArgs, SelectAndPpollWithZeroTimeout) {
+    DRV_SESSION_OR_SKIP(s);
+    run_result r = s->run_here([] {
+        timeval tv{0, 0};
+        syscall(SYS_select, 0, nullptr, nullptr, nullptr, &tv);
+        timespec ts{0, 0};
+        syscall(SYS_ppoll, nullptr, 0, &ts, nullptr, 8);
+    });
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_SELECT_X, v));
+    EXPECT_EQ(sint(v, "res"), 0);
+    ASSERT_TRUE(find(r, PPME_SYSCALL_PPOLL_X, v));
+    EXPECT_EQ(sint(v, "res"), 0);
+    EXPECT_EQ(uint(v, "timeout"), 0u);
+}
+
+TEST(DriverSafeArgs, SemctlOnAMissingSet) {
+    DRV_SESSION_OR_SKIP(s);
+    run_result r = s->run_here([] { syscall(SYS_semctl, -1, 3, IPC_STAT, 0); });
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_SEMCTL_X, v));
+    EXPECT_EQ(sint(v, "res"), -EINVAL);
+    EXPECT_EQ(sint(v, "semid"), -1);
+    EXPECT_EQ(sint(v, "semnum"), 3);
+}
+
+TEST(DriverSafeArgs, PtraceAttachToNobody) {
+    DRV_SESSION_OR_SKIP(s);
+    constexpr long k_no_pid = 0x3fffffff;  // beyond any pid_max
+    run_result r = s->run_here([] { syscall(SYS_ptrace, PTRACE_ATTACH, k_no_pid, 0, 0); });
+    driver_bugs bugs;
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_PTRACE_X, v));
+    EXPECT_EQ(sint(v, "res"), -ESRCH);
+    EXPECT_EQ(sint(v, "pid"), k_no_pid);
+    const uint64_t want = flag(scap_flags_ptrace_requests, "PTRACE_ATTACH");
+    if (!bugs.seen(uint(v, "request") == PTRACE_ATTACH && want != PTRACE_ATTACH,
+                   "ptrace request is the raw kernel number, not converted to ptrace_requests")) {
+        EXPECT_EQ(uint(v, "request"), want);
+    }
+    DRV_SKIP_IF_DRIVER_BUGS(bugs);
+}
+
+TEST(DriverSafeArgs, CloneAsGlibcForkUsesIt) {
+    DRV_SESSION_OR_SKIP(s);
+    pid_t gc = -1;
+    run_result r = s->run_here([&] {
+        gc = fork();  // glibc: clone(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD)
+        if (gc == 0) _exit(0);
+        waitpid(gc, nullptr, 0);
+    });
+    ASSERT_GT(gc, 0);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_CLONE_20_X, v));
+    EXPECT_EQ(sint(v, "res"), gc);
+    EXPECT_EQ(sint(v, "pid"), getpid());
+    const uint64_t want = flag(scap_flags_clone_flags, "CLONE_CHILD_SETTID") |
+                          flag(scap_flags_clone_flags, "CLONE_CHILD_CLEARTID");
+    EXPECT_EQ(uint(v, "flags") & want, want);
+    ASSERT_TRUE(find(r, PPME_SYSCALL_CLONE_20_X, v, static_cast<uint64_t>(gc)));
+    EXPECT_EQ(sint(v, "res"), 0);
+    EXPECT_EQ(sint(v, "ptid"), getpid());
+}
+
+}  // namespace
+}  // namespace drvtest
