@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace drvtest {
 
@@ -11,5 +12,7 @@ void note_tested(uint16_t type);
 
 // Generated per-syscall cases: how many ran, how many the deny list kept from running.
 void note_generated(bool ran);
+// A syscall left out of the generated cases, and why (listed in the summary).
+void note_denied(const std::string& name, const char* reason);
 
 }  // namespace drvtest

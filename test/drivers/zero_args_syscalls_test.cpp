@@ -41,6 +41,9 @@ struct syscall_case {
     const char* deny_reason;
 };
 
+// Every x86_64 syscall the schema maps, except the deny-listed ones: those are not turned into
+// test cases at all (a skipped case is not a test); they are counted and named in the summary
+// the binary prints at its end.
 std::vector<syscall_case> all_cases() {
     std::vector<syscall_case> out;
     std::vector<std::string> seen;
@@ -51,7 +54,12 @@ std::vector<syscall_case> all_cases() {
         for (const std::string& s : seen)
             if (s == name) name += "_" + std::to_string(nr);  // gtest names must be unique
         seen.push_back(name);
-        out.push_back({nr, name, zero_args_deny_reason(scap_ppm_sc_names[sc.ppm_sc])});
+        const char* deny = zero_args_deny_reason(scap_ppm_sc_names[sc.ppm_sc]);
+        if (deny) {
+            note_denied(name, deny);
+            continue;
+        }
+        out.push_back({nr, name, nullptr});
     }
     return out;
 }
@@ -69,10 +77,6 @@ class ZeroArgsSyscall : public ::testing::TestWithParam<syscall_case> {};
 
 TEST_P(ZeroArgsSyscall, ExitEventMatchesSchema) {
     const syscall_case& c = GetParam();
-    if (c.deny_reason) {
-        note_generated(false);
-        GTEST_SKIP() << "denied: " << c.deny_reason;
-    }
 #if !defined(__x86_64__)
     GTEST_SKIP() << "the syscall table is x86_64's";
 #else
