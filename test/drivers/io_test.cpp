@@ -18,7 +18,6 @@
 
 #include <gtest/gtest.h>
 
-#include "driver_bugs.h"
 #include "event_asserts.h"
 #include "scratch_dir.h"
 
@@ -31,12 +30,8 @@ uint64_t ff(const char* name) {
 
 // Flags of fd-creating calls that have no access mode (dup3, pipe2, eventfd2, ...): the file_flags
 // conversion must not invent O_RDONLY for the access-mode bits being 0.
-void expect_fd_flags(driver_bugs& bugs, const scap::event_view& v, uint64_t want) {
-    const uint64_t got = uint(v, "flags");
-    if (bugs.seen(got == (want | ff("O_RDONLY")), std::string(scap_event_table[v.type()].name) +
-                                                      " flags gain O_RDONLY (0x1) from access mode 0"))
-        return;
-    EXPECT_EQ(got, want) << scap_event_table[v.type()].name;
+void expect_fd_flags(const scap::event_view& v, uint64_t want) {
+    EXPECT_EQ(uint(v, "flags"), want) << scap_event_table[v.type()].name;
 }
 
 TEST(DriverIo, ReadWriteCarryDataAndSizes) {
@@ -143,17 +138,11 @@ TEST(DriverIo, ReadvWritevGatherTheIovecs) {
     EXPECT_EQ(uint(v, "size"), sizeof a + sizeof b);
     EXPECT_EQ(sint(v, "fd"), p[0]);
     // Only the bytes the kernel filled in (10 of the 20 offered) are data.
-    driver_bugs bugs;
-    if (!bugs.seen(param(v, "data").len == sizeof a + sizeof b,
-                   "readv data is the whole iovec capacity, not the bytes read (res)")) {
-        EXPECT_EQ(bytes(v, "data"), "left-right");
-    }
-    DRV_SKIP_IF_DRIVER_BUGS(bugs);
+    EXPECT_EQ(bytes(v, "data"), "left-right");
 }
 
 TEST(DriverIo, DupFamily) {
     DRV_SESSION_OR_SKIP(s);
-    driver_bugs bugs;
     long d1 = -1, d2 = -1, d3 = -1, bad = 0;
     run_result r = s->run_here([&] {
         d1 = syscall(SYS_dup, 0);
@@ -181,8 +170,7 @@ TEST(DriverIo, DupFamily) {
     EXPECT_EQ(sint(v, "res"), 151);
     EXPECT_EQ(sint(v, "oldfd"), 0);
     EXPECT_EQ(sint(v, "newfd"), 151);
-    expect_fd_flags(bugs, v, ff("O_CLOEXEC"));
-    DRV_SKIP_IF_DRIVER_BUGS(bugs);
+    expect_fd_flags(v, ff("O_CLOEXEC"));
 }
 
 TEST(DriverIo, Pipe2FdsAndFlags) {
@@ -198,19 +186,11 @@ TEST(DriverIo, Pipe2FdsAndFlags) {
     scap::event_view v;
     ASSERT_TRUE(find(r, PPME_SYSCALL_PIPE2_X, v));
     EXPECT_EQ(sint(v, "res"), 0);
-    driver_bugs bugs;
     // The int[2] array holds two 4-byte fds.
-    if (!bugs.seen((static_cast<uint64_t>(sint(v, "fd1")) & 0xffffffffu) == static_cast<uint64_t>(p[0]) &&
-                       sint(v, "fd1") != p[0],
-                   "pipe2 fd1/fd2 are read as 8 bytes from the int[2] array")) {
-        EXPECT_EQ(sint(v, "fd1"), p[0]);
-        EXPECT_EQ(sint(v, "fd2"), p[1]);
-    }
-    expect_fd_flags(bugs, v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
-    if (!bugs.seen(param(v, "ino").empty(), "pipe2 ino is left empty (fill_table EMPTY)")) {
-        EXPECT_EQ(uint(v, "ino"), st.st_ino);
-    }
-    DRV_SKIP_IF_DRIVER_BUGS(bugs);
+    EXPECT_EQ(sint(v, "fd1"), p[0]);
+    EXPECT_EQ(sint(v, "fd2"), p[1]);
+    expect_fd_flags(v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
+    EXPECT_EQ(uint(v, "ino"), st.st_ino);
 }
 
 TEST(DriverIo, EventfdSignalfdTimerfdInotifyEpollMemfd) {
@@ -230,17 +210,16 @@ TEST(DriverIo, EventfdSignalfdTimerfdInotifyEpollMemfd) {
     });
     for (long fd : {efd, sfd, tfd, ifd, epfd, mfd}) close(static_cast<int>(fd));
     for (long fd : {efd, sfd, tfd, ifd, epfd, mfd}) ASSERT_GE(fd, 0);
-    driver_bugs bugs;
     scap::event_view v;
     ASSERT_TRUE(find(r, PPME_SYSCALL_EVENTFD2_X, v));
     EXPECT_EQ(sint(v, "res"), efd);
-    expect_fd_flags(bugs, v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
+    expect_fd_flags(v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
     EXPECT_EQ(uint(v, "initval"), 7u);
 
     ASSERT_TRUE(find_if(
         r, PPME_SYSCALL_SIGNALFD4_X, [](const scap::event_view& e) { return sint(e, "fd") == -1; }, v));
     EXPECT_EQ(sint(v, "res"), sfd);
-    expect_fd_flags(bugs, v, ff("O_CLOEXEC"));
+    expect_fd_flags(v, ff("O_CLOEXEC"));
     EXPECT_EQ(uint(v, "mask"), 1u << (SIGUSR2 - 1));
     ASSERT_TRUE(find_if(
         r, PPME_SYSCALL_SIGNALFD4_X, [](const scap::event_view& e) { return sint(e, "fd") == 999; }, v));
@@ -253,7 +232,7 @@ TEST(DriverIo, EventfdSignalfdTimerfdInotifyEpollMemfd) {
 
     ASSERT_TRUE(find(r, PPME_SYSCALL_INOTIFY_INIT1_X, v));
     EXPECT_EQ(sint(v, "res"), ifd);
-    expect_fd_flags(bugs, v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
+    expect_fd_flags(v, ff("O_CLOEXEC") | ff("O_NONBLOCK"));
 
     ASSERT_TRUE(find(r, PPME_SYSCALL_EPOLL_CREATE1_X, v));
     EXPECT_EQ(sint(v, "res"), epfd);
@@ -264,7 +243,6 @@ TEST(DriverIo, EventfdSignalfdTimerfdInotifyEpollMemfd) {
     EXPECT_EQ(str(v, "name"), "drvtest-memfd");
     EXPECT_EQ(uint(v, "flags"), flag(scap_flags_memfd_create_flags, "MFD_CLOEXEC") |
                                     flag(scap_flags_memfd_create_flags, "MFD_ALLOW_SEALING"));
-    DRV_SKIP_IF_DRIVER_BUGS(bugs);
 }
 
 }  // namespace

@@ -36,11 +36,14 @@ static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a)
     return s->args[a < 6 ? a : 0];
 }
 
+/* Sizes (data == 0) or data of an iovec array. `max` bounds the data: for a read, the buffers
+ * hold only `ret` bytes the kernel wrote, the rest of their capacity is stale user memory. */
 static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                     uint64_t cnt, int data) {
+                                     uint64_t cnt, int data, uint64_t max) {
     uint64_t total = 0;
     uint32_t copied = 0;
     uint32_t limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
+    if (max < limit) limit = (uint32_t)max;
     if (cnt > 16) cnt = 16; /* iovecs looked at: enough for sizes and the first bytes */
     for (uint32_t k = 0; k < 16; k++) {
         if (k >= cnt) break;
@@ -163,6 +166,9 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         case MBPF_SRC_CONST:
             return push_int(s, i, aux, size);
         case MBPF_SRC_ARG_STR: {
+            /* A string only for some values of another argument (prctl's arg2 is a name for
+             * PR_SET_NAME/PR_GET_NAME, an integer otherwise): there a pointer may be anything. */
+            if (aux && !convert_flags(src->conv, arg_of(s, aux - 1))) return push_empty(s, i);
             const struct mbpf_saved_args* sv = saved_for(s, arg);
             if (sv) return push_str(s, i, sv->data, 0);
             return push_str(s, i, (const void*)a, 1);
@@ -187,14 +193,43 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
                 return push_empty(s, i);
             return push_user_sockaddr(s, i, (const void*)a, len);
         }
-        case MBPF_SRC_FD_TUPLE:
-            return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0);
+        case MBPF_SRC_FD_TUPLE: {
+            const void* uaddr = 0;
+            int64_t ulen = 0;
+            if (aux & MBPF_TUPLE_ADDR_BYVAL) {
+                uaddr = (const void*)arg_of(s, aux >> 4);
+                ulen = (int64_t)arg_of(s, (aux >> 4) + 1);
+            } else if ((aux & MBPF_TUPLE_ADDR_BYPTR) && ret >= 0) {
+                /* The kernel wrote the sender's address and its length back on success only. */
+                const void* plen = (const void*)arg_of(s, (aux >> 4) + 1);
+                int len = 0;
+                if (plen && !bpf_probe_read_user(&len, sizeof len, plen)) {
+                    uaddr = (const void*)arg_of(s, aux >> 4);
+                    ulen = len;
+                }
+            }
+            return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0, uaddr, ulen);
+        }
         case MBPF_SRC_FD_DEV:
             return push_int(s, i, fd_dev(aux ? ret : (int64_t)a), size);
-        case MBPF_SRC_FD_INO:
-            return push_int(s, i, fd_ino(aux ? ret : (int64_t)a), size);
+        case MBPF_SRC_FD_INO: {
+            if (aux != 2) return push_int(s, i, fd_ino(aux ? ret : (int64_t)a), size);
+            /* pipe/pipe2: the fds are in the user int[2], valid only once the call succeeded. */
+            int fd = -1;
+            if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
+                return push_int(s, i, 0, size);
+            return push_int(s, i, fd_ino(fd), size);
+        }
         case MBPF_SRC_USER_INT: {
             uint64_t v = 0;
+            /* fds and pids in user memory are C ints (pipe's int[2]): 8 bytes would take the
+             * neighbour as the upper half. */
+            if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID) {
+                int32_t v32 = 0;
+                if (!a || bpf_probe_read_user(&v32, sizeof v32, (const void*)(a + aux)))
+                    return push_empty(s, i);
+                return push_int(s, i, (uint64_t)(int64_t)v32, size);
+            }
             if (!a || bpf_probe_read_user(&v, 8, (const void*)(a + aux))) return push_empty(s, i);
             return push_int(s, i, convert_flags(src->conv, v), size);
         }
@@ -207,7 +242,10 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         }
         case MBPF_SRC_IOV_LEN:
         case MBPF_SRC_IOV_DATA:
-            return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA);
+            return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux & 7), src->kind == MBPF_SRC_IOV_DATA,
+                            !(aux & MBPF_IOV_DATA_RET) ? ~0ull
+                            : ret > 0                  ? (uint64_t)ret
+                                                       : 0);
         case MBPF_SRC_PPM_SC:
             return push_int(s, i, s->ppm_sc, size);
         case MBPF_SRC_NATIVE_NR:

@@ -72,18 +72,39 @@ static __always_inline struct sock* fd_to_sock(int64_t fd) {
     return BPF_CORE_READ(sock, sk);
 }
 
+/* sockaddr_in6, the largest address an inet tuple takes its remote end from. */
+#define MBPF_SOCKADDR_IN6_LEN 28
+
+/* Reads the user sockaddr `uaddr` (`ulen` bytes) into `sa` when it is of `family` and long enough
+ * for it; returns 0 when there is none to use. */
+static __always_inline int read_remote_addr(uint8_t sa[MBPF_SOCKADDR_IN6_LEN], const void* uaddr,
+                                            int64_t ulen, uint16_t family) {
+    const int64_t need = family == MBPF_AF_INET ? 16 : MBPF_SOCKADDR_IN6_LEN;
+    if (!uaddr || ulen < need) return 0;
+    if (bpf_probe_read_user(sa, need, uaddr)) return 0;
+    return *(const uint16_t*)sa == family;
+}
+
 /* The tuple of the socket behind fd: local -> remote, or remote -> local when `inbound`
- * (accepted connections read client -> server). */
-static __always_inline void push_fd_tuple(struct mbpf_scratch* s, uint32_t i, int64_t fd, int inbound) {
+ * (accepted connections and received datagrams read sender -> receiver). A socket without a peer
+ * (unconnected UDP) has no remote end of its own: then it is the user sockaddr `uaddr` of `ulen`
+ * bytes when there is one (sendto's destination, recvfrom's sender). */
+static __always_inline void push_fd_tuple(struct mbpf_scratch* s, uint32_t i, int64_t fd, int inbound,
+                                          const void* uaddr, int64_t ulen) {
     struct sock* sk = fd_to_sock(fd);
     if (!sk) return push_empty(s, i);
     uint16_t family = BPF_CORE_READ(sk, __sk_common.skc_family);
     uint8_t* p = cursor(s);
+    uint8_t sa[MBPF_SOCKADDR_IN6_LEN] = {};
     if (family == MBPF_AF_INET) {
         uint32_t laddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
         uint32_t raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
         uint16_t lport = BPF_CORE_READ(sk, __sk_common.skc_num);
         uint16_t rport = be16_to_host(BPF_CORE_READ(sk, __sk_common.skc_dport));
+        if (rport == 0 && read_remote_addr(sa, uaddr, ulen, MBPF_AF_INET)) {
+            raddr = *(const uint32_t*)(sa + 4);
+            rport = be16_to_host(*(const uint16_t*)(sa + 2));
+        }
         p[0] = MBPF_AF_INET;
         *(uint32_t*)(p + 1) = inbound ? raddr : laddr;
         *(uint16_t*)(p + 5) = inbound ? rport : lport;
@@ -99,8 +120,13 @@ static __always_inline void push_fd_tuple(struct mbpf_scratch* s, uint32_t i, in
         p[0] = MBPF_AF_INET6;
         bpf_probe_read_kernel(inbound ? second : first, 16,
                               __builtin_preserve_access_index(&sk->__sk_common.skc_v6_rcv_saddr));
-        bpf_probe_read_kernel(inbound ? first : second, 16,
-                              __builtin_preserve_access_index(&sk->__sk_common.skc_v6_daddr));
+        if (rport == 0 && read_remote_addr(sa, uaddr, ulen, MBPF_AF_INET6)) {
+            __builtin_memcpy(inbound ? first : second, sa + 8, 16);
+            rport = be16_to_host(*(const uint16_t*)(sa + 2));
+        } else {
+            bpf_probe_read_kernel(inbound ? first : second, 16,
+                                  __builtin_preserve_access_index(&sk->__sk_common.skc_v6_daddr));
+        }
         *(uint16_t*)(p + 17) = inbound ? rport : lport;
         *(uint16_t*)(p + 35) = inbound ? lport : rport;
         return param_done(s, i, 37);

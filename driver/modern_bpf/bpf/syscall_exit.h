@@ -26,9 +26,24 @@ static __always_inline const struct mbpf_syscall_entry* selected_syscall(uint32_
     return sel && *sel ? e : 0;
 }
 
+#define MBPF_NR_EXECVE 59
+#define MBPF_NR_EXECVEAT 322
+
+/* The syscall number at exit. On x86_64 a successful execveat reaches sys_exit with execve's
+ * number in orig_ax (seen by DriverProcess.ExecveatSuccessAndFailure; the reference driver notes
+ * the same), so the number the execveat entry hook saved wins there. Only successful execves pay
+ * the lookup. */
+static __always_inline uint32_t exit_nr(struct pt_regs* regs, long ret) {
+    uint32_t nr = (uint32_t)regs->orig_ax;
+    if (nr != MBPF_NR_EXECVE || ret != 0) return nr;
+    uint64_t key = bpf_get_current_pid_tgid();
+    const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+    return sv && sv->nr == MBPF_NR_EXECVEAT ? MBPF_NR_EXECVEAT : nr;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
-    uint32_t nr = (uint32_t)regs->orig_ax;
+    uint32_t nr = exit_nr(regs, ret);
     if (nr >= MBPF_SYSCALL_SLOTS || is_compat_syscall()) return 0;
     const struct mbpf_syscall_entry* e = selected_syscall(nr);
     if (!e) return 0;
@@ -39,7 +54,7 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
 /* Tail-call target for every table-described exit event. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
-    uint32_t nr = (uint32_t)regs->orig_ax;
+    uint32_t nr = exit_nr(regs, ret);
     const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
     struct mbpf_scratch* s = scratch_get();
     if (!e || !s) return 0;

@@ -30,6 +30,7 @@ static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uin
                 : (long)len;
     }
     sv->data_len = n > 0 ? (uint32_t)n : 0;
+    sv->nr = (uint32_t)BPF_CORE_READ(ctx, id);
     uint64_t key = bpf_get_current_pid_tgid();
     bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
     return 0;
@@ -64,6 +65,13 @@ int enter_connect(struct trace_event_raw_sys_enter* ctx) {
 SEC("tracepoint/syscalls/sys_enter_execve")
 int enter_execve(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, PPM_SC_EXECVE, 0, -1);
+}
+
+/* Saved for the same reason, and because a successful execveat exits with execve's number: the
+ * number saved here is what tells the two apart (see exit_nr). */
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
+    return save_entry(ctx, PPM_SC_EXECVEAT, 1, -1);
 }
 
 #endif /* MBPF_TOCTOU_ENTER_H */

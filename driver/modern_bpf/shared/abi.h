@@ -51,18 +51,24 @@ enum mbpf_src_kind {
     MBPF_SRC_EMPTY = 0,     /* length 0: "absent" */
     MBPF_SRC_RET,           /* return value */
     MBPF_SRC_ARG,           /* integer argument; aux != 0: flag conversion table aux */
-    MBPF_SRC_ARG_STR,       /* NUL-terminated user string at arg */
+    MBPF_SRC_ARG_STR,       /* NUL-terminated user string at arg; aux != 0: only when flag table
+                               conv maps argument aux - 1 to non-zero (else empty) */
     MBPF_SRC_BUF_RET,       /* user bytes at arg, length min(ret, snaplen) when ret > 0 */
     MBPF_SRC_BUF_ARG,       /* user bytes at arg, length min(arg[aux], snaplen) */
     MBPF_SRC_SOCKADDR,      /* struct sockaddr at arg, length arg[aux] */
     MBPF_SRC_SOCKADDR_PLEN, /* struct sockaddr at arg, length *(int *)arg[aux]; after success */
-    MBPF_SRC_FD_TUPLE,      /* socket tuple of fd arg (aux == 1: of fd = return value) */
+    MBPF_SRC_FD_TUPLE,      /* socket tuple of fd arg; aux bits: 1 fd = return value, 2 remote ->
+                               local, MBPF_TUPLE_ADDR_*: remote end of a peerless socket from the
+                               sockaddr at argument aux >> 4 (its length in the next argument) */
     MBPF_SRC_FD_DEV,        /* device of the file behind fd arg (aux == 1: fd = return value) */
-    MBPF_SRC_FD_INO,        /* inode number of the file behind fd arg (aux == 1: return value) */
-    MBPF_SRC_USER_INT,      /* integer of `size` bytes read from user pointer arg + aux bytes */
+    MBPF_SRC_FD_INO,        /* inode number of the file behind fd arg (aux == 1: return value;
+                               aux == 2: the int at user pointer arg, after success) */
+    MBPF_SRC_USER_INT,      /* integer of `size` bytes read from user pointer arg + aux bytes
+                               (PT_FD / PT_PID: a C int, sign-extended) */
     MBPF_SRC_TIMESPEC,      /* user struct timespec at arg as nanoseconds */
     MBPF_SRC_IOV_LEN,       /* sum of the iov_len of the iovec array at arg, count arg[aux] */
-    MBPF_SRC_IOV_DATA,      /* first bytes of the iovec array's data (aux as IOV_LEN), snaplen */
+    MBPF_SRC_IOV_DATA,      /* first bytes of the iovec array's data (aux as IOV_LEN), snaplen;
+                               aux | MBPF_IOV_DATA_RET: at most the return value (read side) */
     MBPF_SRC_CONST,         /* the constant aux */
     MBPF_SRC_PPM_SC,        /* the syscall's ppm_sc code (generic events) */
     MBPF_SRC_NATIVE_NR,     /* the syscall's native number (generic events) */
@@ -98,6 +104,11 @@ enum mbpf_src_kind {
     MBPF_SRC_KIND_COUNT
 };
 
+/* aux flags of MBPF_SRC_IOV_DATA and MBPF_SRC_FD_TUPLE (argument indexes fit in the low bits). */
+#define MBPF_IOV_DATA_RET 0x80u     /* only the bytes the syscall transferred are data */
+#define MBPF_TUPLE_ADDR_BYVAL 0x04u /* sockaddr length is the argument itself (sendto) */
+#define MBPF_TUPLE_ADDR_BYPTR 0x08u /* sockaddr length is an int the kernel wrote back (recvfrom) */
+
 struct mbpf_param_src {
     uint8_t kind; /* mbpf_src_kind */
     uint8_t arg;
@@ -131,7 +142,7 @@ struct mbpf_conv_rule {
 struct mbpf_saved_args {
     uint64_t args[6];
     uint32_t data_len; /* bytes in data (string: NUL included) */
-    uint32_t pad;
+    uint32_t nr;       /* syscall number at entry: a successful execveat exits as execve */
     uint8_t data[MBPF_MAX_STR];
 };
 

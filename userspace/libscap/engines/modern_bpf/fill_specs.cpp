@@ -4,6 +4,7 @@
 #include <linux/sched.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -70,6 +71,11 @@ struct toctou_decl {
     src_decl {              \
         MBPF_SRC_ARG_STR, n \
     }
+// String at arg n only when flag table c maps argument sel to non-zero.
+#define STR_IF(n, sel, c)                                                                    \
+    src_decl {                                                                               \
+        MBPF_SRC_ARG_STR, n, static_cast<uint8_t>((sel) + 1), static_cast<uint8_t>(CONV_##c) \
+    }
 #define BUF_RET(n)          \
     src_decl {              \
         MBPF_SRC_BUF_RET, n \
@@ -90,6 +96,17 @@ struct toctou_decl {
     src_decl {                  \
         MBPF_SRC_FD_TUPLE, n, 0 \
     }
+// Tuples of a socket whose remote end, when it has no peer, is the sockaddr at argument addr:
+// sendto's destination (length: the next argument), recvfrom's sender (length: an int the next
+// argument points at, written back by the kernel; the tuple reads sender -> receiver).
+#define TUPLE_TO(n, addr)                                                                 \
+    src_decl {                                                                            \
+        MBPF_SRC_FD_TUPLE, n, static_cast<uint8_t>(MBPF_TUPLE_ADDR_BYVAL | ((addr) << 4)) \
+    }
+#define TUPLE_FROM(n, addr)                                                                   \
+    src_decl {                                                                                \
+        MBPF_SRC_FD_TUPLE, n, static_cast<uint8_t>(2 | MBPF_TUPLE_ADDR_BYPTR | ((addr) << 4)) \
+    }
 #define TUPLE_ACCEPTED          \
     src_decl {                  \
         MBPF_SRC_FD_TUPLE, 0, 3 \
@@ -101,6 +118,11 @@ struct toctou_decl {
 #define INO_RET               \
     src_decl {                \
         MBPF_SRC_FD_INO, 0, 1 \
+    }
+// Inode of the fd in the user int at argument n (pipe's int[2]).
+#define INO_UFD(n)            \
+    src_decl {                \
+        MBPF_SRC_FD_INO, n, 2 \
     }
 #define UINT(n, off)              \
     src_decl {                    \
@@ -121,6 +143,11 @@ struct toctou_decl {
 #define IOV_DATA(n, cnt)          \
     src_decl {                    \
         MBPF_SRC_IOV_DATA, n, cnt \
+    }
+// Read side: only the return value's worth of bytes is data.
+#define IOV_DATA_RET(n, cnt)                                                  \
+    src_decl {                                                                \
+        MBPF_SRC_IOV_DATA, n, static_cast<uint8_t>((cnt) | MBPF_IOV_DATA_RET) \
     }
 #define SC_ID           \
     src_decl {          \
@@ -193,19 +220,24 @@ uint8_t type_size(uint8_t type) {
 #undef CONST
 #undef EMPTY
 #undef STR
+#undef STR_IF
 #undef BUF_RET
 #undef BUF_ARG
 #undef SADDR
 #undef SADDR_PLEN
 #undef TUPLE
+#undef TUPLE_TO
+#undef TUPLE_FROM
 #undef TUPLE_ACCEPTED
 #undef DEV_RET
 #undef INO_RET
+#undef INO_UFD
 #undef UINT
 #undef UINTC
 #undef TIMESPEC
 #undef IOV_LEN
 #undef IOV_DATA
+#undef IOV_DATA_RET
 #undef SC_ID
 #undef NATIVE_NR
 #undef TASK
