@@ -75,6 +75,21 @@ std::vector<uint16_t> my_event_types(scap::engine& e, std::chrono::milliseconds 
     return types;
 }
 
+// This process's cgroup v2 path ("0::/path" in /proc/self/cgroup), or empty.
+std::string my_unified_cgroup() {
+    FILE* f = std::fopen("/proc/self/cgroup", "r");
+    if (!f) return "";
+    char line[4096];
+    std::string path;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "0::", 3) != 0) continue;
+        path = line + 3;
+        while (!path.empty() && path.back() == '\n') path.pop_back();
+    }
+    std::fclose(f);
+    return path;
+}
+
 #define SKIP_UNLESS_LIVE()                          \
     do {                                            \
         const std::string why = live_skip_reason(); \
@@ -170,6 +185,32 @@ TEST(ModernBpfLive, GenericOpenCloseAndPipeIo) {
         EXPECT_EQ(v.param(3).as<uint32_t>(), sizeof buf);
         return true;
     }));
+}
+
+TEST(ModernBpfLive, OpenSaysWhetherItCreatedTheFile) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    char path[] = "/tmp/scap_modern_bpf_created_XXXXXX";
+    ASSERT_NE(mkdtemp(path), nullptr);
+    const std::string file = std::string(path) + "/f";
+    const int created = open(file.c_str(), O_CREAT | O_WRONLY, 0600);
+    ASSERT_GE(created, 0);
+    const int existing = open(file.c_str(), O_CREAT | O_WRONLY, 0600);
+    ASSERT_GE(existing, 0);
+    close(created);
+    close(existing);
+    unlink(file.c_str());
+    rmdir(path);
+    constexpr uint32_t o_f_created = 0x4000;
+    for (const int fd : {created, existing}) {
+        EXPECT_TRUE(find_event(*e, PPME_SYSCALL_OPENAT_2_X, [&](const scap::event_view& v) {
+            if (v.param(0).as<int64_t>() != fd || v.param(2).str() != file) return false;
+            EXPECT_EQ(v.param(3).as<uint32_t>() & o_f_created, fd == created ? o_f_created : 0u) << fd;
+            EXPECT_NE(v.param(3).as<uint32_t>() & 0x4u, 0u);  // O_CREAT itself is kept
+            return true;
+        })) << fd;
+    }
 }
 
 TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
@@ -269,7 +310,27 @@ TEST(ModernBpfLive, ForkExecveAndProcexit) {
             EXPECT_EQ(v.param(1).str(), "true");                                  // exe (argv[0])
             EXPECT_EQ(v.param(2).bytes(), std::string_view("--scap-arg\0", 11));  // args
             EXPECT_EQ(v.param(13).str(), "true");                                 // comm
-            // filename (param 30) comes from the entry hook: not asserted yet, see proposal 0005.
+            // filename: the path as passed to execve, even though the child never touched the
+            // page holding it before the call (see exec_filename in toctou_enter.h).
+            EXPECT_EQ(v.param(30).str(), "/bin/true");
+            char cwd[4096];
+            ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
+            EXPECT_EQ(v.param(6).str(), cwd);  // cwd (inherited from this process)
+            char* exe = realpath("/bin/true", nullptr);
+            ASSERT_NE(exe, nullptr);
+            EXPECT_EQ(v.param(27).str(), exe);  // trusted_exepath: symlinks resolved
+            free(exe);
+            // flags: root owns /bin/true, so it is writable for the (root) child.
+            EXPECT_EQ(v.param(19).as<uint32_t>() & 0x1u, 0x1u);
+            EXPECT_EQ(v.param(19).as<uint32_t>() & 0x4u, 0u);  // not from a memfd
+            // cgroups: "controller=path" entries; each path is the one /proc says.
+            const std::string cg(v.param(14).bytes());
+            EXPECT_FALSE(cg.empty());
+            EXPECT_EQ(cg.back(), '\0');
+            const std::string mine = my_unified_cgroup();
+            if (!mine.empty() && !cg.empty()) {
+                EXPECT_NE(cg.find("=" + mine + std::string(1, '\0')), std::string::npos) << mine;
+            }
         }
         if (t == PPME_PROCEXIT_1_E && v.tid() == static_cast<uint64_t>(child)) {
             exited = true;

@@ -7,6 +7,7 @@
 #define MBPF_FILL_H
 
 #include "net.h"
+#include "paths.h"
 
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
@@ -143,8 +144,23 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
             return task_exe_time(t, 1);
         case MBPF_SRC_TASK_PIDNS_START:
             return task_pidns_start(t);
+        case MBPF_SRC_TASK_EXE_FLAGS:
+            return task_exe_flags(t);
     }
     return 0;
+}
+
+#define MBPF_FMODE_CREATED (1u << 20)
+
+/* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
+ * O_CREAT alone does not say whether the file existed). */
+static __always_inline uint64_t post_fixup(const struct mbpf_scratch* s, const struct mbpf_param_src* src,
+                                           uint64_t v) {
+    if (src->post == MBPF_POST_CREATED && s->ret >= 0) {
+        struct file* f = fd_to_file(s->ret);
+        if (f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED)) v |= ppm_o_f_created;
+    }
+    return v;
 }
 
 /* Writes parameter i of the event in `s` from the source `src`. */
@@ -159,12 +175,14 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
             /* fd and pid arguments are C ints: the upper half of the register is not theirs. */
             if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID)
                 return push_int(s, i, (uint64_t)(int64_t)(int32_t)a, size);
-            return push_int(s, i, convert_flags(src->conv, a), size);
+            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, a)), size);
         case MBPF_SRC_CONST:
             return push_int(s, i, aux, size);
         case MBPF_SRC_ARG_STR: {
             const struct mbpf_saved_args* sv = saved_for(s, arg);
-            if (sv) return push_str(s, i, sv->data, 0);
+            /* An empty copy means the entry read faulted (untouched page): the kernel has
+             * faulted the page in since, so reading now is the best we can do. */
+            if (sv && sv->data_len) return push_str(s, i, sv->data, 0);
             return push_str(s, i, (const void*)a, 1);
         }
         case MBPF_SRC_BUF_RET: {
@@ -177,7 +195,8 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         }
         case MBPF_SRC_SOCKADDR: {
             const struct mbpf_saved_args* sv = saved_for(s, arg);
-            if (sv) return push_sockaddr_raw(s, i, sv->data, sv->data_len & (MBPF_SOCKADDR_MAX * 2 - 1));
+            if (sv && sv->data_len)
+                return push_sockaddr_raw(s, i, sv->data, sv->data_len & (MBPF_SOCKADDR_MAX * 2 - 1));
             return push_user_sockaddr(s, i, (const void*)a, (int64_t)arg_of(s, aux));
         }
         case MBPF_SRC_SOCKADDR_PLEN: {
@@ -196,7 +215,7 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         case MBPF_SRC_USER_INT: {
             uint64_t v = 0;
             if (!a || bpf_probe_read_user(&v, 8, (const void*)(a + aux))) return push_empty(s, i);
-            return push_int(s, i, convert_flags(src->conv, v), size);
+            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, v)), size);
         }
         case MBPF_SRC_TIMESPEC: {
             struct {
@@ -222,6 +241,12 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
             struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
             return push_str(s, i, __builtin_preserve_access_index(&t->comm[0]), 0);
         }
+        case MBPF_SRC_TASK_CWD:
+            return push_task_path(s, i, 0);
+        case MBPF_SRC_TASK_EXEPATH:
+            return push_task_path(s, i, 1);
+        case MBPF_SRC_TASK_CGROUPS:
+            return push_task_cgroups(s, i);
         case MBPF_SRC_EMPTY:
             return push_empty(s, i);
         default:
@@ -252,6 +277,7 @@ static long fill_one(uint32_t i, void* vctx) {
         .conv = fill_specs[code].params[k].conv,
         .type = fill_specs[code].params[k].type,
         .size = fill_specs[code].params[k].size,
+        .post = fill_specs[code].params[k].post,
     };
     fill_param(s, i, &src);
     return 0;

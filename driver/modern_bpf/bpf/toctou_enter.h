@@ -66,4 +66,37 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, PPM_SC_EXECVE, 0, -1);
 }
 
+#define MBPF_NR_EXECVE 59
+
+/*
+ * The entry copy of execve's path is not enough: a fork child usually has not touched the page
+ * holding the path string yet (fork does not copy page tables of untouched file-backed
+ * mappings), and a non-sleepable BPF program cannot fault it in, so the entry read fails and
+ * the saved path is empty. And an execve from a non-leader thread changes the caller's tid,
+ * so the entry saved under the old tid is not found at exit. The kernel's own copy of the path
+ * (bprm->filename) is valid here, after the new image is in place and before the syscall
+ * returns, and `current` already has its final tid: store it where the exit filler looks.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+    uint32_t sc = PPM_SC_EXECVE;
+    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
+    if (!sel || !*sel) return 0;
+    /* execveat also gets here; its exit event has no filename and would never consume it. */
+    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(p);
+    if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_EXECVE) return 0;
+    uint32_t zero = 0;
+    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
+    if (!sv) return 0;
+    uint64_t key = bpf_get_current_pid_tgid();
+    uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
+    const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
+    for (int k = 0; k < 6; k++) sv->args[k] = entry ? entry->args[k] : 0;
+    long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, BPF_CORE_READ(bprm, filename));
+    sv->data_len = n > 0 ? (uint32_t)n : 0;
+    if (old_key != key) bpf_map_delete_elem(&saved_args, &old_key);
+    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
+    return 0;
+}
+
 #endif /* MBPF_TOCTOU_ENTER_H */

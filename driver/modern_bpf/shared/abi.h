@@ -95,6 +95,11 @@ enum mbpf_src_kind {
     MBPF_SRC_TASK_EXE_CTIME,
     MBPF_SRC_TASK_EXE_MTIME,
     MBPF_SRC_TASK_PIDNS_START,
+    MBPF_SRC_TASK_EXE_FLAGS, /* PPM_EXE_* bits of the executable */
+    /* Task data that is not an integer. */
+    MBPF_SRC_TASK_CWD,     /* working directory, from the task's root */
+    MBPF_SRC_TASK_EXEPATH, /* path of mm->exe_file, from the task's root */
+    MBPF_SRC_TASK_CGROUPS, /* "controller=path" per controller, NUL-separated */
     MBPF_SRC_KIND_COUNT
 };
 
@@ -105,6 +110,13 @@ struct mbpf_param_src {
     uint8_t conv; /* flag conversion table (0: none) applied to integer values */
     uint8_t type; /* ppm_param_type (from the schema) */
     uint8_t size; /* fixed width in bytes, 0 for variable-size types (from the schema) */
+    uint8_t post; /* mbpf_post: fix-up applied to an integer after conversion */
+};
+
+/* Fix-ups of integer parameters that need more than the raw value. */
+enum mbpf_post {
+    MBPF_POST_NONE = 0,
+    MBPF_POST_CREATED = 1, /* open flags: add O_F_CREATED when the returned fd's file was created */
 };
 
 /* How to fill one exit event. nparams == 0: the event has no table row. */

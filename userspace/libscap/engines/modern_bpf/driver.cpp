@@ -78,6 +78,7 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     writable(ro->snaplen) = opts.snaplen;
     writable(ro->cpus_per_buffer) = per;
     writable(ro->n_buffers) = nbuf;
+    writable(ro->ppm_o_f_created) = m_tables.o_f_created;
     std::memcpy(const_cast<mbpf_fill_spec*>(ro->fill_specs), m_tables.specs.data(),
                 sizeof(mbpf_fill_spec) * m_tables.specs.size());
     std::memcpy(const_cast<mbpf_conv_rule*>(&ro->conv_rules[0][0]), &m_tables.conv[0][0],
@@ -184,6 +185,7 @@ bool driver::attach(std::string& error) {
         bpf_program* prog;
         bool wanted;
     } progs[] = {
+        {m_skel->progs.exec_filename, true},  // before the exit hook: see toctou_enter.h
         {m_skel->progs.sys_exit_dispatch, true},
         {m_skel->progs.proc_exit, m_opts.proc_exit},
         {m_skel->progs.signal_deliver, m_opts.signal_deliver},

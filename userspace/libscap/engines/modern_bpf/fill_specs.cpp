@@ -32,6 +32,7 @@ struct src_decl {
     uint8_t arg = 0;
     uint8_t aux = 0;
     uint8_t conv = CONV_none;
+    uint8_t post = MBPF_POST_NONE;
 };
 
 struct row_decl {
@@ -129,6 +130,14 @@ struct toctou_decl {
 #define NATIVE_NR          \
     src_decl {             \
         MBPF_SRC_NATIVE_NR \
+    }
+#define OPEN_FLAGS(n)                                          \
+    src_decl {                                                 \
+        MBPF_SRC_ARG, n, 0, CONV_file_flags, MBPF_POST_CREATED \
+    }
+#define OPEN_HOW_FLAGS(n)                                           \
+    src_decl {                                                      \
+        MBPF_SRC_USER_INT, n, 0, CONV_file_flags, MBPF_POST_CREATED \
     }
 #define TASK(f)           \
     src_decl {            \
@@ -247,6 +256,8 @@ uint8_t type_size(uint8_t type) {
 #undef SC_ID
 #undef NATIVE_NR
 #undef TASK
+#undef OPEN_FLAGS
+#undef OPEN_HOW_FLAGS
 #undef STRING
 #undef SOCKADDR
 
@@ -262,7 +273,7 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_NATIVE_NR:
             return true;
         default:
-            return kind >= MBPF_SRC_TASK_TID && kind < MBPF_SRC_KIND_COUNT && kind != MBPF_SRC_TASK_COMM;
+            return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
     }
 }
 
@@ -289,6 +300,7 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
             p.arg = d.arg;
             p.aux = d.aux;
             p.conv = d.conv;
+            p.post = d.post;
             p.type = info.params[i].type;
             p.size = type_size(p.type);
             if (is_integer_source(d.kind) && p.size == 0)
@@ -304,6 +316,10 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
         s.path_arg = t.arg;
         s.path_kind = t.kind;
     }
+
+    for (const scap_name_value* nv = scap_flags_file_flags; nv->name; ++nv)
+        if (std::strcmp(nv->name, "O_F_CREATED") == 0) out.o_f_created = static_cast<uint32_t>(nv->value);
+    if (out.o_f_created == 0) return error = "schema: file_flags has no O_F_CREATED", false;
 
     const std::vector<conv_decl> tables = conv_tables();
     for (size_t id = 1; id < tables.size(); ++id) {
