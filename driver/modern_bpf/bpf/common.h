@@ -46,6 +46,9 @@ const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() 
 const volatile uint32_t snaplen = 80;
 const volatile uint32_t cpus_per_buffer = 1;
 const volatile uint32_t n_buffers = 1;
+/* Ring buffer fill level (bytes) from which a submit wakes the reader; below it the reader
+ * picks events up on its own short poll timeout, which saves a wakeup per event. */
+const volatile uint64_t wakeup_bytes = 0;
 const volatile uint32_t ppm_o_f_created = 0; /* the schema's O_F_CREATED value */
 const volatile struct mbpf_fill_spec fill_specs[MBPF_EVENT_MAX];
 const volatile struct mbpf_conv_rule conv_rules[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES];

@@ -24,6 +24,9 @@
 #define MBPF_CONV_ENTRIES 32
 /* Parameters per event (same bound as the schema). */
 #define MBPF_MAX_PARAMS 32
+/* Rows with at most this many parameters, all integers from registers or constants, skip the
+ * generic interpreter (see fill_fast in fill.h). */
+#define MBPF_FAST_PARAMS 6
 /* Largest socket address kept for a TOCTOU-protected connect(). */
 #define MBPF_SOCKADDR_MAX 128u
 
@@ -125,6 +128,8 @@ struct mbpf_fill_spec {
     uint8_t toctou;    /* 1: arguments were saved at entry (see the enter programs) */
     uint8_t path_arg;  /* TOCTOU: the argument whose user data was saved */
     uint8_t path_kind; /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
+    uint8_t fast;      /* 1: at most MBPF_FAST_PARAMS parameters, all plain integers (syscall_exit.h) */
+    uint8_t fast_len;  /* fast rows: the event's size in bytes (header included) */
     struct mbpf_param_src params[MBPF_MAX_PARAMS];
 };
 

@@ -78,6 +78,9 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     writable(ro->snaplen) = opts.snaplen;
     writable(ro->cpus_per_buffer) = per;
     writable(ro->n_buffers) = nbuf;
+    // A quarter full: early enough that the reader drains well before drops, late enough that
+    // a busy producer wakes it rarely (it also polls every k_wait_ms).
+    writable(ro->wakeup_bytes) = opts.buffer_bytes / 4;
     writable(ro->ppm_o_f_created) = m_tables.o_f_created;
     std::memcpy(const_cast<mbpf_fill_spec*>(ro->fill_specs), m_tables.specs.data(),
                 sizeof(mbpf_fill_spec) * m_tables.specs.size());

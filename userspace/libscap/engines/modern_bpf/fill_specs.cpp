@@ -307,6 +307,16 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
                 return error = where + ": parameter " + info.params[i].name + " is not an integer type",
                        false;
         }
+        // Plain integers from registers or constants: the BPF side's straight-line path.
+        s.fast = r.params.size() <= MBPF_FAST_PARAMS ? 1 : 0;
+        uint32_t fast_len = 26 + 2 * static_cast<uint32_t>(r.params.size());
+        for (size_t i = 0; i < r.params.size(); ++i) fast_len += s.params[i].size;
+        s.fast_len = static_cast<uint8_t>(fast_len);
+        for (const src_decl& d : r.params) {
+            const bool plain = d.kind == MBPF_SRC_RET || d.kind == MBPF_SRC_ARG || d.kind == MBPF_SRC_CONST ||
+                               d.kind == MBPF_SRC_PPM_SC || d.kind == MBPF_SRC_NATIVE_NR;
+            if (!plain || d.conv != CONV_none || d.post != MBPF_POST_NONE) s.fast = 0;
+        }
         out.has_row[r.event] = true;
     }
     for (const toctou_decl& t : toctous()) {
