@@ -213,6 +213,40 @@ TEST(ModernBpfLive, OpenSaysWhetherItCreatedTheFile) {
     }
 }
 
+TEST(ModernBpfLive, SockoptAndFutexEnumsAreConverted) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    const int sock = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(sock, 0);
+    const int one = 1;
+    ASSERT_EQ(setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one), 0);
+    // TCP_NODELAY is 1, like SO_DEBUG: an option of another level must not be named as SO_*.
+    ASSERT_EQ(setsockopt(sock, IPPROTO_TCP, 1, &one, sizeof one), 0);
+    close(sock);
+    int word = 0;
+    syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */ | 128 /* FUTEX_PRIVATE_FLAG */, 1, nullptr, nullptr, 0);
+
+    bool keepalive = false, nodelay = false;
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_SETSOCKOPT_X, [&](const scap::event_view& v) {
+        if (v.param(1).as<int64_t>() != sock) return false;
+        if (v.param(2).as<uint8_t>() == 0x1) {         // SOL_SOCKET
+            EXPECT_EQ(v.param(3).as<uint8_t>(), 0x9);  // SO_KEEPALIVE in the schema
+            keepalive = true;
+        } else {
+            EXPECT_EQ(v.param(2).as<uint8_t>(), 0x2);  // SOL_TCP
+            EXPECT_EQ(v.param(3).as<uint8_t>(), 0x0);  // no SO_* name
+            nodelay = true;
+        }
+        return keepalive && nodelay;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_FUTEX_X, [&](const scap::event_view& v) {
+        if (v.param(1).as<uint64_t>() != reinterpret_cast<uint64_t>(&word)) return false;
+        EXPECT_EQ(v.param(2).as<uint16_t>(), 0x1 | 0x80);  // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
+        return true;
+    }));
+}
+
 TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     SKIP_UNLESS_LIVE();
     auto e = open_live();

@@ -151,11 +151,14 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
 }
 
 #define MBPF_FMODE_CREATED (1u << 20)
+#define MBPF_SOL_SOCKET 1
 
 /* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
  * O_CREAT alone does not say whether the file existed). */
 static __always_inline uint64_t post_fixup(const struct mbpf_scratch* s, const struct mbpf_param_src* src,
                                            uint64_t v) {
+    /* Option numbers of other levels overlap SO_*: they would be converted into wrong names. */
+    if (src->post == MBPF_POST_SOL_SOCKET && s->args[1] != MBPF_SOL_SOCKET) return 0;
     if (src->post == MBPF_POST_CREATED && s->ret >= 0) {
         struct file* f = fd_to_file(s->ret);
         if (f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED)) v |= ppm_o_f_created;

@@ -21,7 +21,7 @@
 #define MBPF_MAX_ARGS_AREA 4096u
 /* Flag conversion: tables and entries per table. */
 #define MBPF_CONV_TABLES 16
-#define MBPF_CONV_ENTRIES 32
+#define MBPF_CONV_ENTRIES 64 /* the sockopt option names need 54 */
 /* Parameters per event (same bound as the schema). */
 #define MBPF_MAX_PARAMS 32
 /* Rows with at most this many parameters, all integers from registers or constants, skip the
@@ -119,7 +119,8 @@ struct mbpf_param_src {
 /* Fix-ups of integer parameters that need more than the raw value. */
 enum mbpf_post {
     MBPF_POST_NONE = 0,
-    MBPF_POST_CREATED = 1, /* open flags: add O_F_CREATED when the returned fd's file was created */
+    MBPF_POST_CREATED = 1,    /* open flags: add O_F_CREATED when the returned fd's file was created */
+    MBPF_POST_SOL_SOCKET = 2, /* sockopt names: only meaningful when the level (arg 1) is SOL_SOCKET */
 };
 
 /* How to fill one exit event. nparams == 0: the event has no table row. */

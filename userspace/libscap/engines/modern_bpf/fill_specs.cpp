@@ -1,7 +1,11 @@
 #include "engines/modern_bpf/fill_specs.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <netinet/tcp.h>
+#include <sys/mount.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -139,6 +143,10 @@ struct toctou_decl {
     src_decl {                                                      \
         MBPF_SRC_USER_INT, n, 0, CONV_file_flags, MBPF_POST_CREATED \
     }
+#define SOCKOPT_NAME(n)                                                \
+    src_decl {                                                         \
+        MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
+    }
 #define TASK(f)           \
     src_decl {            \
         MBPF_SRC_TASK_##f \
@@ -257,6 +265,7 @@ uint8_t type_size(uint8_t type) {
 #undef NATIVE_NR
 #undef TASK
 #undef OPEN_FLAGS
+#undef SOCKOPT_NAME
 #undef OPEN_HOW_FLAGS
 #undef STRING
 #undef SOCKADDR
