@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,6 +245,63 @@ TEST(ModernBpfLive, SockoptAndFutexEnumsAreConverted) {
     EXPECT_TRUE(find_event(*e, PPME_SYSCALL_FUTEX_X, [&](const scap::event_view& v) {
         if (v.param(1).as<uint64_t>() != reinterpret_cast<uint64_t>(&word)) return false;
         EXPECT_EQ(v.param(2).as<uint16_t>(), 0x1 | 0x80);  // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
+        return true;
+    }));
+}
+
+TEST(ModernBpfLive, MsgIoAndPollCarryDataAndFds) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    int sv[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+    char a[] = "hello ", b[] = "world";
+    iovec out[2] = {{a, 6}, {b, 5}};
+    msghdr m{};
+    m.msg_iov = out;
+    m.msg_iovlen = 2;
+    ASSERT_EQ(sendmsg(sv[0], &m, 0), 11);
+    pollfd pfd[2] = {{sv[1], POLLIN, 0}, {sv[0], POLLIN, 0}};
+    ASSERT_EQ(poll(pfd, 2, 0), 1);
+    char in[64] = {};
+    iovec iov{in, sizeof in};
+    msghdr r{};
+    r.msg_iov = &iov;
+    r.msg_iovlen = 1;
+    ASSERT_EQ(recvmsg(sv[1], &r, 0), 11);
+    close(sv[0]);
+    close(sv[1]);
+
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_SENDMSG_X, [&](const scap::event_view& v) {
+        if (v.param(2).as<int64_t>() != sv[0]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 11);
+        EXPECT_EQ(v.param(1).bytes(), "hello world");
+        EXPECT_EQ(v.param(3).as<uint32_t>(), 11u);
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_POLL_X, [&](const scap::event_view& v) {
+        scap::param_view fds = v.param(1);
+        if (fds.len != 2 + 2 * 10) return false;
+        uint16_t n;
+        int64_t fd0, fd1;
+        int16_t ev0, ev1;
+        std::memcpy(&n, fds.data, 2);
+        std::memcpy(&fd0, fds.data + 2, 8);
+        std::memcpy(&ev0, fds.data + 10, 2);
+        std::memcpy(&fd1, fds.data + 12, 8);
+        std::memcpy(&ev1, fds.data + 20, 2);
+        if (fd0 != sv[1]) return false;
+        EXPECT_EQ(n, 2);
+        EXPECT_EQ(fd1, sv[0]);
+        EXPECT_EQ(ev0, 0x1);  // POLLIN in the schema: data is waiting
+        EXPECT_EQ(ev1, 0);
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_RECVMSG_X, [&](const scap::event_view& v) {
+        if (v.param(5).as<int64_t>() != sv[1]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 11);
+        EXPECT_EQ(v.param(1).as<uint32_t>(), 11u);
+        EXPECT_EQ(v.param(2).bytes(), "hello world");  // what was received, not the whole buffer
         return true;
     }));
 }

@@ -15,6 +15,7 @@
 
 static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
     if (table == 0 || table >= MBPF_CONV_TABLES) return raw;
+    table = MBPF_MASK(table, MBPF_CONV_TABLES - 1); /* the check above may be on another register */
     uint64_t out = 0;
     for (int k = 0; k < MBPF_CONV_ENTRIES; k++) {
         uint64_t mask = conv_rules[table][k].mask;
@@ -37,11 +38,14 @@ static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a)
     return s->args[a < 6 ? a : 0];
 }
 
+/* Sum of the iov_len of an iovec array (data == 0), or its first bytes, at most snaplen and at
+ * most `cap` (what a receive returned). */
 static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                     uint64_t cnt, int data) {
+                                     uint64_t cnt, int data, uint64_t cap) {
     uint64_t total = 0;
     uint32_t copied = 0;
     uint32_t limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
+    if (cap < limit) limit = (uint32_t)cap;
     if (cnt > 16) cnt = 16; /* iovecs looked at: enough for sizes and the first bytes */
     for (uint32_t k = 0; k < 16; k++) {
         if (k >= cnt) break;
@@ -65,6 +69,31 @@ static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const s
         param_done(s, i, copied);
     else
         push_int(s, i, total, 4);
+}
+
+#define MBPF_MAX_POLLFD 16
+
+/* PT_FDLIST: u16 count, then per pollfd an s64 fd and the s16 returned events (converted with
+ * table `conv`); the first MBPF_MAX_POLLFD entries. */
+static __always_inline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const struct pollfd* fds,
+                                         uint64_t nfds, uint32_t conv) {
+    if (!fds || room(s) < 2 + MBPF_MAX_POLLFD * 10) return push_empty(s, i);
+    uint32_t n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD;
+    uint32_t done = 0;
+    for (uint32_t k = 0; k < MBPF_MAX_POLLFD; k++) {
+        if (k >= n) break;
+        struct pollfd p = {};
+        if (bpf_probe_read_user(&p, sizeof p, &fds[k])) {
+            s->faulted = 1;
+            break;
+        }
+        uint32_t at = s->off + 2 + k * 10;
+        *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
+        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags(conv, (uint16_t)p.revents);
+        done++;
+    }
+    *(uint16_t*)cursor(s) = (uint16_t)done;
+    param_done(s, i, 2 + done * 10);
 }
 
 /* exe (first string of the argument area), args (the rest) or env, from the current mm. */
@@ -229,7 +258,27 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         }
         case MBPF_SRC_IOV_LEN:
         case MBPF_SRC_IOV_DATA:
-            return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA);
+            return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA,
+                            ~0ull);
+        case MBPF_SRC_POLLFDS:
+            return push_pollfds(s, i, (const struct pollfd*)a, arg_of(s, aux), src->conv);
+        case MBPF_SRC_MSG_LEN:
+        case MBPF_SRC_MSG_DATA:
+        case MBPF_SRC_MSG_CONTROL: {
+            struct user_msghdr m = {};
+            if (!a || bpf_probe_read_user(&m, sizeof m, (const void*)a)) return push_empty(s, i);
+            if (src->kind == MBPF_SRC_MSG_LEN)
+                return push_iov(s, i, (const struct iovec*)m.msg_iov, m.msg_iovlen, 0, ~0ull);
+            if (src->kind == MBPF_SRC_MSG_DATA) {
+                /* Received data: only the bytes the call returned are meaningful. */
+                uint64_t cap = aux ? (ret > 0 ? (uint64_t)ret : 0) : ~0ull;
+                return push_iov(s, i, (const struct iovec*)m.msg_iov, m.msg_iovlen, 1, cap);
+            }
+            /* Control data after a receive: the kernel has set msg_controllen to what it wrote. */
+            if (ret < 0) return push_empty(s, i);
+            uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
+            return push_bytes(s, i, m.msg_control, n, 1);
+        }
         case MBPF_SRC_PPM_SC:
             return push_int(s, i, s->ppm_sc, size);
         case MBPF_SRC_NATIVE_NR:

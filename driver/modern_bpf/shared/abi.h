@@ -69,6 +69,10 @@ enum mbpf_src_kind {
     MBPF_SRC_CONST,         /* the constant aux */
     MBPF_SRC_PPM_SC,        /* the syscall's ppm_sc code (generic events) */
     MBPF_SRC_NATIVE_NR,     /* the syscall's native number (generic events) */
+    MBPF_SRC_POLLFDS,       /* struct pollfd array at arg, count arg[aux]: fds and returned events */
+    MBPF_SRC_MSG_LEN,       /* struct msghdr at arg: sum of its iov_len */
+    MBPF_SRC_MSG_DATA,      /* struct msghdr at arg: first bytes of its data, snaplen (aux 1: at most ret) */
+    MBPF_SRC_MSG_CONTROL,   /* struct msghdr at arg: control data after the call, snaplen */
     /* Task data (the current task; for a clone child, the child itself). */
     MBPF_SRC_TASK_EXE,  /* first string of the argument area */
     MBPF_SRC_TASK_ARGS, /* the argument area after the first string */

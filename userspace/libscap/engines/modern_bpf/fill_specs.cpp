@@ -5,6 +5,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -147,6 +148,26 @@ struct toctou_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define POLLFDS(n, cnt)                           \
+    src_decl {                                    \
+        MBPF_SRC_POLLFDS, n, cnt, CONV_poll_flags \
+    }
+#define MSG_LEN(n)          \
+    src_decl {              \
+        MBPF_SRC_MSG_LEN, n \
+    }
+#define MSG_DATA(n)          \
+    src_decl {               \
+        MBPF_SRC_MSG_DATA, n \
+    }
+#define MSG_DATA_RET(n)         \
+    src_decl {                  \
+        MBPF_SRC_MSG_DATA, n, 1 \
+    }
+#define MSG_CONTROL(n)          \
+    src_decl {                  \
+        MBPF_SRC_MSG_CONTROL, n \
+    }
 #define TASK(f)           \
     src_decl {            \
         MBPF_SRC_TASK_##f \
@@ -266,6 +287,11 @@ uint8_t type_size(uint8_t type) {
 #undef TASK
 #undef OPEN_FLAGS
 #undef SOCKOPT_NAME
+#undef MSG_LEN
+#undef POLLFDS
+#undef MSG_DATA
+#undef MSG_DATA_RET
+#undef MSG_CONTROL
 #undef OPEN_HOW_FLAGS
 #undef STRING
 #undef SOCKADDR
@@ -280,6 +306,7 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_FD_INO:
         case MBPF_SRC_PPM_SC:
         case MBPF_SRC_NATIVE_NR:
+        case MBPF_SRC_MSG_LEN:
             return true;
         default:
             return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
