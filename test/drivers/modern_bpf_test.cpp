@@ -436,6 +436,42 @@ TEST(ModernBpfLive, ForkExecveAndProcexit) {
     EXPECT_TRUE(exited);
 }
 
+TEST(ModernBpfLive, ExecveatChildIsReportedOnce) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        char* const argv[] = {const_cast<char*>("true"), nullptr};
+        char* const envp[] = {nullptr};
+        syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, 0);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    int execveat = 0, execve = 0;
+    const auto end = std::chrono::steady_clock::now() + 1500ms;
+    scap::event_ref ref;
+    while (std::chrono::steady_clock::now() < end) {
+        if (e->next(ref) != scap::status::ok) continue;
+        scap::event_view v = ref.view();
+        if (v.tid() != static_cast<uint64_t>(child)) continue;
+        if (v.type() == PPME_SYSCALL_EXECVEAT_X) {
+            ++execveat;
+            EXPECT_EQ(v.param(0).as<int64_t>(), 0);
+            EXPECT_EQ(v.param(13).str(), "true");
+            char* exe = realpath("/bin/true", nullptr);
+            EXPECT_EQ(v.param(27).str(), exe);
+            free(exe);
+        }
+        execve += v.type() == PPME_SYSCALL_EXECVE_19_X;
+    }
+    EXPECT_EQ(execveat, 1);
+    EXPECT_EQ(execve, 0);
+}
+
 TEST(ModernBpfLive, SelectionFiltersInTheKernel) {
     SKIP_UNLESS_LIVE();
     scap::modern_bpf_options o;

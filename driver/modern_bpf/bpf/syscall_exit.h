@@ -169,8 +169,21 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
     s->args[4] = regs->r8;
     s->args[5] = regs->r9;
 
-    /* TOCTOU syscalls: the arguments and the path/address as they were at entry win. */
     uint64_t key = bpf_get_current_pid_tgid();
+    s->code = code;
+    if (code == PPME_SYSCALL_EXECVE_19_X) {
+        /* A successful execveat exits as "execve" on x86_64: its entry record says what it was. */
+        const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+        if (sv && sv->nr == MBPF_NR_EXECVEAT) {
+            s->code = PPME_SYSCALL_EXECVEAT_X;
+            s->ppm_sc = PPM_SC_EXECVEAT;
+        }
+    }
+    /* Read back through the map: a constant code here would make the verifier walk the whole
+     * filler once more for it (and run out of its instruction budget). */
+    code = *(volatile uint32_t*)&s->code;
+    if (code >= MBPF_EVENT_MAX) return 0;
+    /* TOCTOU syscalls: the arguments and the path/address as they were at entry win. */
     int toctou = fill_specs[code].toctou;
     if (toctou) {
         const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);

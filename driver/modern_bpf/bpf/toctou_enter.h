@@ -12,6 +12,7 @@
  * length argument. */
 static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uint32_t ppm_sc, int data_arg,
                                       int len_arg) {
+    uint32_t nr = (uint32_t)BPF_CORE_READ(ctx, id);
     const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
     if (!sel || !*sel) return 0;
     uint32_t zero = 0;
@@ -30,6 +31,7 @@ static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uin
                 : (long)len;
     }
     sv->data_len = n > 0 ? (uint32_t)n : 0;
+    sv->nr = nr;
     uint64_t key = bpf_get_current_pid_tgid();
     bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
     return 0;
@@ -66,7 +68,12 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, PPM_SC_EXECVE, 0, -1);
 }
 
-#define MBPF_NR_EXECVE 59
+/* On x86_64 a successful execveat reaches sys_exit looking like an execve (orig_ax says 59):
+ * the entry record (its `nr`) is what tells the exit filler which event to emit. */
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
+    return save_entry(ctx, PPM_SC_EXECVEAT, 1, -1);
+}
 
 /*
  * The entry copy of execve's path is not enough: a fork child usually has not touched the page
@@ -79,12 +86,10 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
-    uint32_t sc = PPM_SC_EXECVE;
+    uint32_t sc = PPM_SC_EXECVE, sc_at = PPM_SC_EXECVEAT;
     const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
-    if (!sel || !*sel) return 0;
-    /* execveat also gets here; its exit event has no filename and would never consume it. */
-    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(p);
-    if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_EXECVE) return 0;
+    const uint8_t* sel_at = bpf_map_lookup_elem(&sc_selected, &sc_at);
+    if (!(sel && *sel) && !(sel_at && *sel_at)) return 0;
     uint32_t zero = 0;
     struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
     if (!sv) return 0;
@@ -92,6 +97,8 @@ int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_b
     uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
     const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
     for (int k = 0; k < 6; k++) sv->args[k] = entry ? entry->args[k] : 0;
+    /* Without an entry record (entry hooks unavailable) the exit says execve: so do we. */
+    sv->nr = entry ? entry->nr : MBPF_NR_EXECVE;
     long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, BPF_CORE_READ(bprm, filename));
     sv->data_len = n > 0 ? (uint32_t)n : 0;
     if (old_key != key) bpf_map_delete_elem(&saved_args, &old_key);

@@ -153,7 +153,7 @@ struct mbpf_conv_rule {
 struct mbpf_saved_args {
     uint64_t args[6];
     uint32_t data_len; /* bytes in data (string: NUL included) */
-    uint32_t pad;
+    uint32_t nr;       /* native number of the syscall that saved them */
     uint8_t data[MBPF_MAX_STR];
 };
 

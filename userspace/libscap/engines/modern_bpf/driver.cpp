@@ -167,7 +167,8 @@ bool driver::attach_toctou() {
     if (!ensure_tracefs()) return false;
     bpf_program* progs[] = {m_skel->progs.enter_open,    m_skel->progs.enter_openat,
                             m_skel->progs.enter_openat2, m_skel->progs.enter_creat,
-                            m_skel->progs.enter_connect, m_skel->progs.enter_execve};
+                            m_skel->progs.enter_connect, m_skel->progs.enter_execve,
+                            m_skel->progs.enter_execveat};
     for (bpf_program* p : progs) {
         bpf_link* l = bpf_program__attach(p);
         if (!l) return false;
