@@ -9,6 +9,10 @@
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct* p) {
+    /* A thread killed inside a TOCTOU syscall (exit_group from a sibling while it waits in
+     * connect) never reaches that syscall's exit: drop its saved entry so the map cannot fill. */
+    uint64_t key = bpf_get_current_pid_tgid();
+    bpf_map_delete_elem(&saved_args, &key);
     if (!tp_is_enabled(MBPF_TP_PROC_EXIT, PPM_SC_SCHED_PROCESS_EXIT)) return 0;
     struct mbpf_scratch* s = scratch_get();
     if (!s) return 0;
