@@ -194,8 +194,10 @@ void print_summary(const cli_options& o, const std::vector<uint64_t>& per_type, 
         // Benchmarks need the drops and the kernel-side cost next to the rate.
         scap::engine_stats st;
         eng.get_stats(st);
-        std::printf("drops: %lu (buffer %lu)", static_cast<unsigned long>(st.n_drops),
-                    static_cast<unsigned long>(st.n_drops_buffer));
+        std::printf("drops: %lu (buffer %lu, scratch %lu, bug %lu)", static_cast<unsigned long>(st.n_drops),
+                    static_cast<unsigned long>(st.n_drops_buffer),
+                    static_cast<unsigned long>(st.n_drops_scratch_map),
+                    static_cast<unsigned long>(st.n_drops_bug));
         for (auto& [name, value] : st.extra)
             if (name.find("sys_exit") != std::string::npos || name == "kernel_events")
                 std::printf("  %s: %lu", name.c_str(), static_cast<unsigned long>(value));
