@@ -323,6 +323,9 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     const uint16_t port = ntohs(a.sin_port);
     const int cli = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_EQ(connect(cli, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    // A second connection stays queued while the first is accepted.
+    const int cli2 = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(connect(cli2, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     const int acc = accept4(srv, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(acc, 0);
     sockaddr_in local{};
@@ -361,9 +364,13 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
         if (v.param(0).as<int64_t>() != acc) return false;
         check_tuple(v.param(1), cport, port);  // client -> server
         EXPECT_EQ(v.param(5).as<int32_t>(), SOCK_CLOEXEC);
+        EXPECT_EQ(v.param(3).as<uint32_t>(), 1u);  // queuelen: cli2 still waiting
+        EXPECT_EQ(v.param(4).as<uint32_t>(), 4u);  // queuemax: listen(srv, 4)
+        EXPECT_EQ(v.param(2).as<uint8_t>(), 25u);  // queuepct
         return true;
     }));
     close(acc);
+    close(cli2);
     close(cli);
     close(srv);
 }

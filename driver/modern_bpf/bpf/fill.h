@@ -260,6 +260,14 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         case MBPF_SRC_IOV_DATA:
             return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA,
                             ~0ull);
+        case MBPF_SRC_ACCEPT_QUEUE: {
+            /* The listening socket's accept queue after this accept took its connection. */
+            struct sock* sk = fd_to_sock((int64_t)(int32_t)a);
+            uint32_t len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
+            uint32_t max = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;
+            uint64_t v = aux == 0 ? len : aux == 1 ? max : (max ? (uint64_t)len * 100 / max : 0);
+            return push_int(s, i, v, size);
+        }
         case MBPF_SRC_POLLFDS:
             return push_pollfds(s, i, (const struct pollfd*)a, arg_of(s, aux), src->conv);
         case MBPF_SRC_MSG_LEN:

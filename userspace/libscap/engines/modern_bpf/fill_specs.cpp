@@ -152,6 +152,10 @@ struct toctou_decl {
     src_decl {                                    \
         MBPF_SRC_POLLFDS, n, cnt, CONV_poll_flags \
     }
+#define ACCEPT_QUEUE(n, which)          \
+    src_decl {                          \
+        MBPF_SRC_ACCEPT_QUEUE, n, which \
+    }
 #define MSG_LEN(n)          \
     src_decl {              \
         MBPF_SRC_MSG_LEN, n \
@@ -289,6 +293,7 @@ uint8_t type_size(uint8_t type) {
 #undef SOCKOPT_NAME
 #undef MSG_LEN
 #undef POLLFDS
+#undef ACCEPT_QUEUE
 #undef MSG_DATA
 #undef MSG_DATA_RET
 #undef MSG_CONTROL
@@ -307,6 +312,7 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_PPM_SC:
         case MBPF_SRC_NATIVE_NR:
         case MBPF_SRC_MSG_LEN:
+        case MBPF_SRC_ACCEPT_QUEUE:
             return true;
         default:
             return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
