@@ -15,6 +15,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -477,6 +478,31 @@ TEST(ModernBpfLive, ExecveatChildIsReportedOnce) {
     }
     EXPECT_EQ(execveat, 1);
     EXPECT_EQ(execve, 0);
+}
+
+TEST(ModernBpfLive, ThreadChildSideIsSeenWithoutSchedProcessFork) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    // A CLONE_VM|CLONE_THREAD child leaves ret_from_fork through the syscall exit path: its
+    // child-side clone event exists before it runs any code of its own.
+    uint64_t thread_tid = 0;
+    std::thread t([&] { thread_tid = my_tid(); });
+    t.join();
+    bool child_side = false;
+    const auto end = std::chrono::steady_clock::now() + 3000ms;
+    scap::event_ref ref;
+    while (std::chrono::steady_clock::now() < end && !child_side) {
+        if (e->next(ref) != scap::status::ok) continue;
+        scap::event_view v = ref.view();
+        if (v.tid() != thread_tid) continue;
+        if (v.type() != PPME_SYSCALL_CLONE_20_X && v.type() != PPME_SYSCALL_CLONE3_X) continue;
+        child_side = true;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 0);
+        EXPECT_EQ(v.param(4).as<int64_t>(), static_cast<int64_t>(getpid()));  // pid: same process
+        EXPECT_NE(v.param(15).as<uint32_t>() & 0x2000u, 0u);                  // CLONE_THREAD
+    }
+    EXPECT_TRUE(child_side);
 }
 
 TEST(ModernBpfLive, SelectionFiltersInTheKernel) {
