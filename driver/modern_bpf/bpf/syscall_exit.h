@@ -12,8 +12,7 @@
 #define MBPF_TS_COMPAT 0x0002
 
 /* 32-bit syscalls use another numbering: not handled (yet), so never misreported. */
-static __always_inline int is_compat_syscall(void) {
-    struct task_struct* t = bpf_get_current_task_btf();
+static __always_inline int is_compat_syscall(struct task_struct* t) {
     if (!bpf_core_field_exists(t->thread_info.status)) return 0;
     /* A trusted BTF pointer: a direct load, no probe-read helper call on every syscall. */
     return (t->thread_info.status & MBPF_TS_COMPAT) != 0;
@@ -49,13 +48,14 @@ static __always_inline uint64_t reg_arg(struct pt_regs* regs, uint32_t arg) {
  * Two classes keep small events (getpid's 34 bytes, close's 46) small in the buffer. */
 #define MBPF_FAST_SMALL 48u
 #define MBPF_FAST_LARGE 88u /* 26 + 6 * (2 + 8) */
+#define MBPF_WAKE_CHECK_EVERY 64u
 
 /* Builds a fast row's event in place in the ring buffer: rows of plain integers (the generic
  * event of getpid & co., close, dup...: most of the syscall volume) need no scratch area, no
  * bpf_loop, no copy. Flag conversions stay on the generic path (their rule loop, inlined per
  * parameter, would multiply the verifier's work). */
-static __always_inline void emit_fast(struct pt_regs* regs, long ret, uint32_t nr, uint32_t sc, uint32_t code,
-                                      uint32_t cap) {
+static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* regs, long ret, uint32_t nr,
+                                      uint32_t sc, uint32_t code, uint32_t cap) {
     struct mbpf_counters* c = counters_get();
     if (!c || code >= MBPF_EVENT_MAX) return;
     uint32_t idx = bpf_get_smp_processor_id() / (cpus_per_buffer ? cpus_per_buffer : 1);
@@ -120,20 +120,27 @@ static __always_inline void emit_fast(struct pt_regs* regs, long ret, uint32_t n
         uint32_t nparams;
     } __attribute__((packed))* h = (void*)p;
     h->ts = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
-    h->tid = current_tid();
+    h->tid = (uint32_t)t->pid; /* a direct load from the trusted task pointer, no helper call */
     h->len = off;
     h->type = (uint16_t)code;
     h->nparams = n;
-    /* See event_submit: wake the reader only once the buffer starts to fill. */
-    bpf_ringbuf_submit(
-        p, bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+    /* See event_submit: wake the reader only once the buffer starts to fill. Looking at the fill
+     * level every MBPF_WAKE_CHECK_EVERY events is enough: that many small records are far below
+     * the threshold's distance to a full buffer. */
+    uint64_t wake = BPF_RB_NO_WAKEUP;
+    if ((c->n_evts & (MBPF_WAKE_CHECK_EVERY - 1)) == 0 &&
+        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+        wake = BPF_RB_FORCE_WAKEUP;
+    bpf_ringbuf_submit(p, wake);
     c->n_evts++;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     uint32_t nr = (uint32_t)regs->orig_ax;
-    if (nr >= MBPF_SYSCALL_SLOTS || is_compat_syscall()) return 0;
+    if (nr >= MBPF_SYSCALL_SLOTS) return 0;
+    struct task_struct* t = bpf_get_current_task_btf();
+    if (is_compat_syscall(t)) return 0;
     const struct mbpf_syscall_entry* e = selected_syscall(nr);
     if (!e) return 0;
     uint32_t code = e->event;
@@ -141,9 +148,9 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
         /* The bulk of the syscall volume is built right here: no tail call, no second lookup.
          * Two call sites, each with its constant record size. */
         if (fill_specs[code].fast_len <= MBPF_FAST_SMALL)
-            emit_fast(regs, ret, nr, e->ppm_sc, code, MBPF_FAST_SMALL);
+            emit_fast(t, regs, ret, nr, e->ppm_sc, code, MBPF_FAST_SMALL);
         else
-            emit_fast(regs, ret, nr, e->ppm_sc, code, MBPF_FAST_LARGE);
+            emit_fast(t, regs, ret, nr, e->ppm_sc, code, MBPF_FAST_LARGE);
         return 0;
     }
     bpf_tail_call(ctx, &exit_programs, code);
