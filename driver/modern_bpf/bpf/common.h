@@ -35,6 +35,7 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
 /* x86_64 numbers of the syscalls some programs must recognise themselves. */
 #define MBPF_NR_EXECVE 59
 #define MBPF_NR_EXECVEAT 322
+#define MBPF_NR_CLONE3 435
 
 /* `v & mask`, with the mask kept in the generated code: clang drops masks it can prove
  * redundant, but the verifier tracks bounds per register and needs to see one. */

@@ -260,6 +260,22 @@ static __noinline void fill_param(struct mbpf_scratch* s, uint32_t i, const stru
         case MBPF_SRC_IOV_DATA:
             return push_iov(s, i, (const struct iovec*)a, arg_of(s, aux), src->kind == MBPF_SRC_IOV_DATA,
                             ~0ull);
+        case MBPF_SRC_CLONE3_FLAGS: {
+            uint64_t v = 0;
+            if (ret == 0) {
+                /* Child side: the parent may already have reused the stack clone_args lived on;
+                 * clone3_flags_at_fork (tracepoints.h) kept a copy for us. */
+                uint64_t key = bpf_get_current_pid_tgid();
+                const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+                if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
+                    v = *(const uint64_t*)sv->data;
+                    bpf_map_delete_elem(&saved_args, &key);
+                    return push_int(s, i, convert_flags(src->conv, v), size);
+                }
+            }
+            if (!a || bpf_probe_read_user(&v, 8, (const void*)a)) return push_empty(s, i);
+            return push_int(s, i, convert_flags(src->conv, v), size);
+        }
         case MBPF_SRC_ACCEPT_QUEUE: {
             /* The listening socket's accept queue after this accept took its connection. */
             struct sock* sk = fd_to_sock((int64_t)(int32_t)a);

@@ -69,6 +69,7 @@ enum mbpf_src_kind {
     MBPF_SRC_CONST,         /* the constant aux */
     MBPF_SRC_PPM_SC,        /* the syscall's ppm_sc code (generic events) */
     MBPF_SRC_NATIVE_NR,     /* the syscall's native number (generic events) */
+    MBPF_SRC_CLONE3_FLAGS,  /* clone_args.flags at arg: the child side uses the copy taken at fork */
     MBPF_SRC_ACCEPT_QUEUE,  /* listening socket fd arg: aux 0 = queue length, 1 = max, 2 = percent used */
     MBPF_SRC_POLLFDS,       /* struct pollfd array at arg, count arg[aux]: fds and returned events */
     MBPF_SRC_MSG_LEN,       /* struct msghdr at arg: sum of its iov_len */

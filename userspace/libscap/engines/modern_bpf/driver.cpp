@@ -189,7 +189,8 @@ bool driver::attach(std::string& error) {
         bpf_program* prog;
         bool wanted;
     } progs[] = {
-        {m_skel->progs.exec_filename, true},  // before the exit hook: see toctou_enter.h
+        {m_skel->progs.exec_filename, true},         // before the exit hook: see toctou_enter.h
+        {m_skel->progs.clone3_flags_at_fork, true},  // same: see tracepoints.h
         {m_skel->progs.sys_exit_dispatch, true},
         {m_skel->progs.proc_exit, m_opts.proc_exit},
         {m_skel->progs.signal_deliver, m_opts.signal_deliver},

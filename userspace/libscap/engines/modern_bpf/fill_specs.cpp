@@ -156,6 +156,10 @@ struct toctou_decl {
     src_decl {                          \
         MBPF_SRC_ACCEPT_QUEUE, n, which \
     }
+#define CLONE3_FLAGS(n)                               \
+    src_decl {                                        \
+        MBPF_SRC_CLONE3_FLAGS, n, 0, CONV_clone_flags \
+    }
 #define MSG_LEN(n)          \
     src_decl {              \
         MBPF_SRC_MSG_LEN, n \
@@ -294,6 +298,7 @@ uint8_t type_size(uint8_t type) {
 #undef MSG_LEN
 #undef POLLFDS
 #undef ACCEPT_QUEUE
+#undef CLONE3_FLAGS
 #undef MSG_DATA
 #undef MSG_DATA_RET
 #undef MSG_CONTROL
@@ -313,6 +318,7 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_NATIVE_NR:
         case MBPF_SRC_MSG_LEN:
         case MBPF_SRC_ACCEPT_QUEUE:
+        case MBPF_SRC_CLONE3_FLAGS:
             return true;
         default:
             return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
