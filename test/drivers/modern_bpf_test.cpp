@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -73,6 +76,21 @@ std::vector<uint16_t> my_event_types(scap::engine& e, std::chrono::milliseconds 
         if (ref.view().tid() == my_tid()) types.push_back(ref.view().type());
     }
     return types;
+}
+
+// This process's cgroup v2 path ("0::/path" in /proc/self/cgroup), or empty.
+std::string my_unified_cgroup() {
+    FILE* f = std::fopen("/proc/self/cgroup", "r");
+    if (!f) return "";
+    char line[4096];
+    std::string path;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "0::", 3) != 0) continue;
+        path = line + 3;
+        while (!path.empty() && path.back() == '\n') path.pop_back();
+    }
+    std::fclose(f);
+    return path;
 }
 
 #define SKIP_UNLESS_LIVE()                          \
@@ -172,6 +190,123 @@ TEST(ModernBpfLive, GenericOpenCloseAndPipeIo) {
     }));
 }
 
+TEST(ModernBpfLive, OpenSaysWhetherItCreatedTheFile) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    char path[] = "/tmp/scap_modern_bpf_created_XXXXXX";
+    ASSERT_NE(mkdtemp(path), nullptr);
+    const std::string file = std::string(path) + "/f";
+    const int created = open(file.c_str(), O_CREAT | O_WRONLY, 0600);
+    ASSERT_GE(created, 0);
+    const int existing = open(file.c_str(), O_CREAT | O_WRONLY, 0600);
+    ASSERT_GE(existing, 0);
+    close(created);
+    close(existing);
+    unlink(file.c_str());
+    rmdir(path);
+    constexpr uint32_t o_f_created = 0x4000;
+    for (const int fd : {created, existing}) {
+        EXPECT_TRUE(find_event(*e, PPME_SYSCALL_OPENAT_2_X, [&](const scap::event_view& v) {
+            if (v.param(0).as<int64_t>() != fd || v.param(2).str() != file) return false;
+            EXPECT_EQ(v.param(3).as<uint32_t>() & o_f_created, fd == created ? o_f_created : 0u) << fd;
+            EXPECT_NE(v.param(3).as<uint32_t>() & 0x4u, 0u);  // O_CREAT itself is kept
+            return true;
+        })) << fd;
+    }
+}
+
+TEST(ModernBpfLive, SockoptAndFutexEnumsAreConverted) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    const int sock = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(sock, 0);
+    const int one = 1;
+    ASSERT_EQ(setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one), 0);
+    // TCP_NODELAY is 1, like SO_DEBUG: an option of another level must not be named as SO_*.
+    ASSERT_EQ(setsockopt(sock, IPPROTO_TCP, 1, &one, sizeof one), 0);
+    close(sock);
+    int word = 0;
+    syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */ | 128 /* FUTEX_PRIVATE_FLAG */, 1, nullptr, nullptr, 0);
+
+    bool keepalive = false, nodelay = false;
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_SETSOCKOPT_X, [&](const scap::event_view& v) {
+        if (v.param(1).as<int64_t>() != sock) return false;
+        if (v.param(2).as<uint8_t>() == 0x1) {         // SOL_SOCKET
+            EXPECT_EQ(v.param(3).as<uint8_t>(), 0x9);  // SO_KEEPALIVE in the schema
+            keepalive = true;
+        } else {
+            EXPECT_EQ(v.param(2).as<uint8_t>(), 0x2);  // SOL_TCP
+            EXPECT_EQ(v.param(3).as<uint8_t>(), 0x0);  // no SO_* name
+            nodelay = true;
+        }
+        return keepalive && nodelay;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_FUTEX_X, [&](const scap::event_view& v) {
+        if (v.param(1).as<uint64_t>() != reinterpret_cast<uint64_t>(&word)) return false;
+        EXPECT_EQ(v.param(2).as<uint16_t>(), 0x1 | 0x80);  // FUTEX_WAKE | FUTEX_PRIVATE_FLAG
+        return true;
+    }));
+}
+
+TEST(ModernBpfLive, MsgIoAndPollCarryDataAndFds) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    int sv[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+    char a[] = "hello ", b[] = "world";
+    iovec out[2] = {{a, 6}, {b, 5}};
+    msghdr m{};
+    m.msg_iov = out;
+    m.msg_iovlen = 2;
+    ASSERT_EQ(sendmsg(sv[0], &m, 0), 11);
+    pollfd pfd[2] = {{sv[1], POLLIN, 0}, {sv[0], POLLIN, 0}};
+    ASSERT_EQ(poll(pfd, 2, 0), 1);
+    char in[64] = {};
+    iovec iov{in, sizeof in};
+    msghdr r{};
+    r.msg_iov = &iov;
+    r.msg_iovlen = 1;
+    ASSERT_EQ(recvmsg(sv[1], &r, 0), 11);
+    close(sv[0]);
+    close(sv[1]);
+
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_SENDMSG_X, [&](const scap::event_view& v) {
+        if (v.param(2).as<int64_t>() != sv[0]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 11);
+        EXPECT_EQ(v.param(1).bytes(), "hello world");
+        EXPECT_EQ(v.param(3).as<uint32_t>(), 11u);
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_POLL_X, [&](const scap::event_view& v) {
+        scap::param_view fds = v.param(1);
+        if (fds.len != 2 + 2 * 10) return false;
+        uint16_t n;
+        int64_t fd0, fd1;
+        int16_t ev0, ev1;
+        std::memcpy(&n, fds.data, 2);
+        std::memcpy(&fd0, fds.data + 2, 8);
+        std::memcpy(&ev0, fds.data + 10, 2);
+        std::memcpy(&fd1, fds.data + 12, 8);
+        std::memcpy(&ev1, fds.data + 20, 2);
+        if (fd0 != sv[1]) return false;
+        EXPECT_EQ(n, 2);
+        EXPECT_EQ(fd1, sv[0]);
+        EXPECT_EQ(ev0, 0x1);  // POLLIN in the schema: data is waiting
+        EXPECT_EQ(ev1, 0);
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SOCKET_RECVMSG_X, [&](const scap::event_view& v) {
+        if (v.param(5).as<int64_t>() != sv[1]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 11);
+        EXPECT_EQ(v.param(1).as<uint32_t>(), 11u);
+        EXPECT_EQ(v.param(2).bytes(), "hello world");  // what was received, not the whole buffer
+        return true;
+    }));
+}
+
 TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     SKIP_UNLESS_LIVE();
     auto e = open_live();
@@ -189,6 +324,9 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     const uint16_t port = ntohs(a.sin_port);
     const int cli = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_EQ(connect(cli, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    // A second connection stays queued while the first is accepted.
+    const int cli2 = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(connect(cli2, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     const int acc = accept4(srv, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(acc, 0);
     sockaddr_in local{};
@@ -227,9 +365,13 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
         if (v.param(0).as<int64_t>() != acc) return false;
         check_tuple(v.param(1), cport, port);  // client -> server
         EXPECT_EQ(v.param(5).as<int32_t>(), SOCK_CLOEXEC);
+        EXPECT_EQ(v.param(3).as<uint32_t>(), 1u);  // queuelen: cli2 still waiting
+        EXPECT_EQ(v.param(4).as<uint32_t>(), 4u);  // queuemax: listen(srv, 4)
+        EXPECT_EQ(v.param(2).as<uint8_t>(), 25u);  // queuepct
         return true;
     }));
     close(acc);
+    close(cli2);
     close(cli);
     close(srv);
 }
@@ -269,7 +411,27 @@ TEST(ModernBpfLive, ForkExecveAndProcexit) {
             EXPECT_EQ(v.param(1).str(), "true");                                  // exe (argv[0])
             EXPECT_EQ(v.param(2).bytes(), std::string_view("--scap-arg\0", 11));  // args
             EXPECT_EQ(v.param(13).str(), "true");                                 // comm
-            // filename (param 30) comes from the entry hook: not asserted yet, see proposal 0005.
+            // filename: the path as passed to execve, even though the child never touched the
+            // page holding it before the call (see exec_filename in toctou_enter.h).
+            EXPECT_EQ(v.param(30).str(), "/bin/true");
+            char cwd[4096];
+            ASSERT_NE(getcwd(cwd, sizeof cwd), nullptr);
+            EXPECT_EQ(v.param(6).str(), cwd);  // cwd (inherited from this process)
+            char* exe = realpath("/bin/true", nullptr);
+            ASSERT_NE(exe, nullptr);
+            EXPECT_EQ(v.param(27).str(), exe);  // trusted_exepath: symlinks resolved
+            free(exe);
+            // flags: root owns /bin/true, so it is writable for the (root) child.
+            EXPECT_EQ(v.param(19).as<uint32_t>() & 0x1u, 0x1u);
+            EXPECT_EQ(v.param(19).as<uint32_t>() & 0x4u, 0u);  // not from a memfd
+            // cgroups: "controller=path" entries; each path is the one /proc says.
+            const std::string cg(v.param(14).bytes());
+            EXPECT_FALSE(cg.empty());
+            EXPECT_EQ(cg.back(), '\0');
+            const std::string mine = my_unified_cgroup();
+            if (!mine.empty() && !cg.empty()) {
+                EXPECT_NE(cg.find("=" + mine + std::string(1, '\0')), std::string::npos) << mine;
+            }
         }
         if (t == PPME_PROCEXIT_1_E && v.tid() == static_cast<uint64_t>(child)) {
             exited = true;
@@ -280,6 +442,67 @@ TEST(ModernBpfLive, ForkExecveAndProcexit) {
     EXPECT_TRUE(child_side);
     EXPECT_TRUE(execve);
     EXPECT_TRUE(exited);
+}
+
+TEST(ModernBpfLive, ExecveatChildIsReportedOnce) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        char* const argv[] = {const_cast<char*>("true"), nullptr};
+        char* const envp[] = {nullptr};
+        syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, 0);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    int execveat = 0, execve = 0;
+    const auto end = std::chrono::steady_clock::now() + 1500ms;
+    scap::event_ref ref;
+    while (std::chrono::steady_clock::now() < end) {
+        if (e->next(ref) != scap::status::ok) continue;
+        scap::event_view v = ref.view();
+        if (v.tid() != static_cast<uint64_t>(child)) continue;
+        if (v.type() == PPME_SYSCALL_EXECVEAT_X) {
+            ++execveat;
+            EXPECT_EQ(v.param(0).as<int64_t>(), 0);
+            EXPECT_EQ(v.param(13).str(), "true");
+            char* exe = realpath("/bin/true", nullptr);
+            EXPECT_EQ(v.param(27).str(), exe);
+            free(exe);
+        }
+        execve += v.type() == PPME_SYSCALL_EXECVE_19_X;
+    }
+    EXPECT_EQ(execveat, 1);
+    EXPECT_EQ(execve, 0);
+}
+
+TEST(ModernBpfLive, ThreadChildSideIsSeenWithoutSchedProcessFork) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    // A CLONE_VM|CLONE_THREAD child leaves ret_from_fork through the syscall exit path: its
+    // child-side clone event exists before it runs any code of its own.
+    uint64_t thread_tid = 0;
+    std::thread t([&] { thread_tid = my_tid(); });
+    t.join();
+    bool child_side = false;
+    const auto end = std::chrono::steady_clock::now() + 3000ms;
+    scap::event_ref ref;
+    while (std::chrono::steady_clock::now() < end && !child_side) {
+        if (e->next(ref) != scap::status::ok) continue;
+        scap::event_view v = ref.view();
+        if (v.tid() != thread_tid) continue;
+        if (v.type() != PPME_SYSCALL_CLONE_20_X && v.type() != PPME_SYSCALL_CLONE3_X) continue;
+        child_side = true;
+        EXPECT_EQ(v.param(0).as<int64_t>(), 0);
+        EXPECT_EQ(v.param(4).as<int64_t>(), static_cast<int64_t>(getpid()));  // pid: same process
+        EXPECT_NE(v.param(15).as<uint32_t>() & 0x2000u, 0u);                  // CLONE_THREAD
+    }
+    EXPECT_TRUE(child_side);
 }
 
 TEST(ModernBpfLive, SelectionFiltersInTheKernel) {

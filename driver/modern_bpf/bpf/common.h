@@ -32,6 +32,11 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
 
 #define MBPF_HDR_SIZE 26u
 
+/* x86_64 numbers of the syscalls some programs must recognise themselves. */
+#define MBPF_NR_EXECVE 59
+#define MBPF_NR_EXECVEAT 322
+#define MBPF_NR_CLONE3 435
+
 /* `v & mask`, with the mask kept in the generated code: clang drops masks it can prove
  * redundant, but the verifier tracks bounds per register and needs to see one. */
 #define MBPF_MASK(v, mask)            \
@@ -46,6 +51,10 @@ const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() 
 const volatile uint32_t snaplen = 80;
 const volatile uint32_t cpus_per_buffer = 1;
 const volatile uint32_t n_buffers = 1;
+/* Ring buffer fill level (bytes) from which a submit wakes the reader; below it the reader
+ * picks events up on its own short poll timeout, which saves a wakeup per event. */
+const volatile uint64_t wakeup_bytes = 0;
+const volatile uint32_t ppm_o_f_created = 0; /* the schema's O_F_CREATED value */
 const volatile struct mbpf_fill_spec fill_specs[MBPF_EVENT_MAX];
 const volatile struct mbpf_conv_rule conv_rules[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES];
 

@@ -136,7 +136,11 @@ static __always_inline void event_submit(struct mbpf_scratch* s, uint64_t tid) {
         c->n_drops_scratch++;
         return;
     }
-    if (bpf_ringbuf_output(rb, s->buf, len, 0)) {
+    /* Waking the reader for every event costs more than building the event; wake it only
+     * when the buffer starts to fill (it polls with a short timeout anyway). */
+    uint64_t wake =
+        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    if (bpf_ringbuf_output(rb, s->buf, len, wake)) {
         c->n_drops_buffer++;
         return;
     }

@@ -12,6 +12,7 @@
  * length argument. */
 static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uint32_t ppm_sc, int data_arg,
                                       int len_arg) {
+    uint32_t nr = (uint32_t)BPF_CORE_READ(ctx, id);
     const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
     if (!sel || !*sel) return 0;
     uint32_t zero = 0;
@@ -30,7 +31,7 @@ static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uin
                 : (long)len;
     }
     sv->data_len = n > 0 ? (uint32_t)n : 0;
-    sv->nr = (uint32_t)BPF_CORE_READ(ctx, id);
+    sv->nr = nr;
     uint64_t key = bpf_get_current_pid_tgid();
     bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
     return 0;
@@ -67,11 +68,42 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, PPM_SC_EXECVE, 0, -1);
 }
 
-/* Saved for the same reason, and because a successful execveat exits with execve's number: the
- * number saved here is what tells the two apart (see exit_nr). */
+/* On x86_64 a successful execveat reaches sys_exit looking like an execve (orig_ax says 59):
+ * the entry record (its `nr`) is what tells the exit filler which event to emit. */
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, PPM_SC_EXECVEAT, 1, -1);
+}
+
+/*
+ * The entry copy of execve's path is not enough: a fork child usually has not touched the page
+ * holding the path string yet (fork does not copy page tables of untouched file-backed
+ * mappings), and a non-sleepable BPF program cannot fault it in, so the entry read fails and
+ * the saved path is empty. And an execve from a non-leader thread changes the caller's tid,
+ * so the entry saved under the old tid is not found at exit. The kernel's own copy of the path
+ * (bprm->filename) is valid here, after the new image is in place and before the syscall
+ * returns, and `current` already has its final tid: store it where the exit filler looks.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+    uint32_t sc = PPM_SC_EXECVE, sc_at = PPM_SC_EXECVEAT;
+    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
+    const uint8_t* sel_at = bpf_map_lookup_elem(&sc_selected, &sc_at);
+    if (!(sel && *sel) && !(sel_at && *sel_at)) return 0;
+    uint32_t zero = 0;
+    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
+    if (!sv) return 0;
+    uint64_t key = bpf_get_current_pid_tgid();
+    uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
+    const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
+    for (int k = 0; k < 6; k++) sv->args[k] = entry ? entry->args[k] : 0;
+    /* Without an entry record (entry hooks unavailable) the exit says execve: so do we. */
+    sv->nr = entry ? entry->nr : MBPF_NR_EXECVE;
+    long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, BPF_CORE_READ(bprm, filename));
+    sv->data_len = n > 0 ? (uint32_t)n : 0;
+    if (old_key != key) bpf_map_delete_elem(&saved_args, &old_key);
+    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
+    return 0;
 }
 
 #endif /* MBPF_TOCTOU_ENTER_H */

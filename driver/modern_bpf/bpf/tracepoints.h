@@ -9,6 +9,10 @@
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct* p) {
+    /* A thread killed inside a TOCTOU syscall (exit_group from a sibling while it waits in
+     * connect) never reaches that syscall's exit: drop its saved entry so the map cannot fill. */
+    uint64_t key = bpf_get_current_pid_tgid();
+    bpf_map_delete_elem(&saved_args, &key);
     if (!tp_is_enabled(MBPF_TP_PROC_EXIT, PPM_SC_SCHED_PROCESS_EXIT)) return 0;
     struct mbpf_scratch* s = scratch_get();
     if (!s) return 0;
@@ -21,6 +25,33 @@ int BPF_PROG(proc_exit, struct task_struct* p) {
     push_int(s, 3, (code & 0x80) ? 1 : 0, 1);
     push_int(s, 4, 0, 8); /* reaper: resolved by userspace state from the parent */
     event_submit(s, BPF_CORE_READ(p, pid));
+    return 0;
+}
+
+/*
+ * clone3 passes its flags in user memory (struct clone_args), usually on the caller's stack. The
+ * child's exit event would read them after the parent has returned and possibly reused that
+ * stack, so here, while the parent is still inside clone3 and before the child can run, the
+ * flags are copied to where the child's exit filler looks (saved_args under the child's ids).
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(clone3_flags_at_fork, struct task_struct* parent, struct task_struct* child) {
+    uint32_t sc = PPM_SC_CLONE3;
+    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
+    if (!sel || !*sel) return 0;
+    struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(parent);
+    if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_CLONE3) return 0;
+    uint32_t zero = 0;
+    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
+    if (!sv) return 0;
+    const void* uargs = (const void*)BPF_CORE_READ(regs, di);
+    if (!uargs || bpf_probe_read_user(sv->data, 8, uargs)) return 0;
+    sv->data_len = 8;
+    sv->nr = MBPF_NR_CLONE3;
+    for (int k = 0; k < 6; k++) sv->args[k] = 0;
+    sv->args[0] = (uint64_t)uargs;
+    uint64_t key = ((uint64_t)BPF_CORE_READ(child, tgid) << 32) | (uint32_t)BPF_CORE_READ(child, pid);
+    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
     return 0;
 }
 

@@ -20,10 +20,13 @@
 /* Upper bound on the argument and environment areas copied for execve/clone events. */
 #define MBPF_MAX_ARGS_AREA 4096u
 /* Flag conversion: tables and entries per table. */
-#define MBPF_CONV_TABLES 16
-#define MBPF_CONV_ENTRIES 32
+#define MBPF_CONV_TABLES 32
+#define MBPF_CONV_ENTRIES 64 /* the sockopt option names need 54 */
 /* Parameters per event (same bound as the schema). */
 #define MBPF_MAX_PARAMS 32
+/* Rows with at most this many parameters, all integers from registers or constants, skip the
+ * generic interpreter (see fill_fast in fill.h). */
+#define MBPF_FAST_PARAMS 6
 /* Largest socket address kept for a TOCTOU-protected connect(). */
 #define MBPF_SOCKADDR_MAX 128u
 
@@ -72,6 +75,12 @@ enum mbpf_src_kind {
     MBPF_SRC_CONST,         /* the constant aux */
     MBPF_SRC_PPM_SC,        /* the syscall's ppm_sc code (generic events) */
     MBPF_SRC_NATIVE_NR,     /* the syscall's native number (generic events) */
+    MBPF_SRC_CLONE3_FLAGS,  /* clone_args.flags at arg: the child side uses the copy taken at fork */
+    MBPF_SRC_ACCEPT_QUEUE,  /* listening socket fd arg: aux 0 = queue length, 1 = max, 2 = percent used */
+    MBPF_SRC_POLLFDS,       /* struct pollfd array at arg, count arg[aux]: fds and returned events */
+    MBPF_SRC_MSG_LEN,       /* struct msghdr at arg: sum of its iov_len */
+    MBPF_SRC_MSG_DATA,      /* struct msghdr at arg: first bytes of its data, snaplen (aux 1: at most ret) */
+    MBPF_SRC_MSG_CONTROL,   /* struct msghdr at arg: control data after the call, snaplen */
     /* Task data (the current task; for a clone child, the child itself). */
     MBPF_SRC_TASK_EXE,  /* first string of the argument area */
     MBPF_SRC_TASK_ARGS, /* the argument area after the first string */
@@ -101,6 +110,11 @@ enum mbpf_src_kind {
     MBPF_SRC_TASK_EXE_CTIME,
     MBPF_SRC_TASK_EXE_MTIME,
     MBPF_SRC_TASK_PIDNS_START,
+    MBPF_SRC_TASK_EXE_FLAGS, /* PPM_EXE_* bits of the executable */
+    /* Task data that is not an integer. */
+    MBPF_SRC_TASK_CWD,     /* working directory, from the task's root */
+    MBPF_SRC_TASK_EXEPATH, /* path of mm->exe_file, from the task's root */
+    MBPF_SRC_TASK_CGROUPS, /* "controller=path" per controller, NUL-separated */
     MBPF_SRC_KIND_COUNT
 };
 
@@ -116,6 +130,14 @@ struct mbpf_param_src {
     uint8_t conv; /* flag conversion table (0: none) applied to integer values */
     uint8_t type; /* ppm_param_type (from the schema) */
     uint8_t size; /* fixed width in bytes, 0 for variable-size types (from the schema) */
+    uint8_t post; /* mbpf_post: fix-up applied to an integer after conversion */
+};
+
+/* Fix-ups of integer parameters that need more than the raw value. */
+enum mbpf_post {
+    MBPF_POST_NONE = 0,
+    MBPF_POST_CREATED = 1,    /* open flags: add O_F_CREATED when the returned fd's file was created */
+    MBPF_POST_SOL_SOCKET = 2, /* sockopt names: only meaningful when the level (arg 1) is SOL_SOCKET */
 };
 
 /* How to fill one exit event. nparams == 0: the event has no table row. */
@@ -124,6 +146,8 @@ struct mbpf_fill_spec {
     uint8_t toctou;    /* 1: arguments were saved at entry (see the enter programs) */
     uint8_t path_arg;  /* TOCTOU: the argument whose user data was saved */
     uint8_t path_kind; /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
+    uint8_t fast;      /* 1: at most MBPF_FAST_PARAMS parameters, all plain integers (syscall_exit.h) */
+    uint8_t fast_len;  /* fast rows: the event's size in bytes (header included) */
     struct mbpf_param_src params[MBPF_MAX_PARAMS];
 };
 
@@ -142,7 +166,7 @@ struct mbpf_conv_rule {
 struct mbpf_saved_args {
     uint64_t args[6];
     uint32_t data_len; /* bytes in data (string: NUL included) */
-    uint32_t nr;       /* syscall number at entry: a successful execveat exits as execve */
+    uint32_t nr;       /* native number of the syscall that saved them (execveat vs execve) */
     uint8_t data[MBPF_MAX_STR];
 };
 

@@ -78,6 +78,10 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     writable(ro->snaplen) = opts.snaplen;
     writable(ro->cpus_per_buffer) = per;
     writable(ro->n_buffers) = nbuf;
+    // A quarter full: early enough that the reader drains well before drops, late enough that
+    // a busy producer wakes it rarely (it also polls every k_wait_ms).
+    writable(ro->wakeup_bytes) = opts.buffer_bytes / 4;
+    writable(ro->ppm_o_f_created) = m_tables.o_f_created;
     std::memcpy(const_cast<mbpf_fill_spec*>(ro->fill_specs), m_tables.specs.data(),
                 sizeof(mbpf_fill_spec) * m_tables.specs.size());
     std::memcpy(const_cast<mbpf_conv_rule*>(&ro->conv_rules[0][0]), &m_tables.conv[0][0],
@@ -185,6 +189,8 @@ bool driver::attach(std::string& error) {
         bpf_program* prog;
         bool wanted;
     } progs[] = {
+        {m_skel->progs.exec_filename, true},         // before the exit hook: see toctou_enter.h
+        {m_skel->progs.clone3_flags_at_fork, true},  // same: see tracepoints.h
         {m_skel->progs.sys_exit_dispatch, true},
         {m_skel->progs.proc_exit, m_opts.proc_exit},
         {m_skel->progs.signal_deliver, m_opts.signal_deliver},

@@ -1,7 +1,12 @@
 #include "engines/modern_bpf/fill_specs.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/mount.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -33,6 +38,7 @@ struct src_decl {
     uint8_t arg = 0;
     uint8_t aux = 0;
     uint8_t conv = CONV_none;
+    uint8_t post = MBPF_POST_NONE;
 };
 
 struct row_decl {
@@ -157,6 +163,46 @@ struct toctou_decl {
     src_decl {             \
         MBPF_SRC_NATIVE_NR \
     }
+#define OPEN_FLAGS(n)                                          \
+    src_decl {                                                 \
+        MBPF_SRC_ARG, n, 0, CONV_file_flags, MBPF_POST_CREATED \
+    }
+#define OPEN_HOW_FLAGS(n)                                           \
+    src_decl {                                                      \
+        MBPF_SRC_USER_INT, n, 0, CONV_file_flags, MBPF_POST_CREATED \
+    }
+#define SOCKOPT_NAME(n)                                                \
+    src_decl {                                                         \
+        MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
+    }
+#define POLLFDS(n, cnt)                           \
+    src_decl {                                    \
+        MBPF_SRC_POLLFDS, n, cnt, CONV_poll_flags \
+    }
+#define ACCEPT_QUEUE(n, which)          \
+    src_decl {                          \
+        MBPF_SRC_ACCEPT_QUEUE, n, which \
+    }
+#define CLONE3_FLAGS(n)                               \
+    src_decl {                                        \
+        MBPF_SRC_CLONE3_FLAGS, n, 0, CONV_clone_flags \
+    }
+#define MSG_LEN(n)          \
+    src_decl {              \
+        MBPF_SRC_MSG_LEN, n \
+    }
+#define MSG_DATA(n)          \
+    src_decl {               \
+        MBPF_SRC_MSG_DATA, n \
+    }
+#define MSG_DATA_RET(n)         \
+    src_decl {                  \
+        MBPF_SRC_MSG_DATA, n, 1 \
+    }
+#define MSG_CONTROL(n)          \
+    src_decl {                  \
+        MBPF_SRC_MSG_CONTROL, n \
+    }
 #define TASK(f)           \
     src_decl {            \
         MBPF_SRC_TASK_##f \
@@ -241,6 +287,16 @@ uint8_t type_size(uint8_t type) {
 #undef SC_ID
 #undef NATIVE_NR
 #undef TASK
+#undef OPEN_FLAGS
+#undef SOCKOPT_NAME
+#undef MSG_LEN
+#undef POLLFDS
+#undef ACCEPT_QUEUE
+#undef CLONE3_FLAGS
+#undef MSG_DATA
+#undef MSG_DATA_RET
+#undef MSG_CONTROL
+#undef OPEN_HOW_FLAGS
 #undef STRING
 #undef SOCKADDR
 
@@ -254,9 +310,12 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_FD_INO:
         case MBPF_SRC_PPM_SC:
         case MBPF_SRC_NATIVE_NR:
+        case MBPF_SRC_MSG_LEN:
+        case MBPF_SRC_ACCEPT_QUEUE:
+        case MBPF_SRC_CLONE3_FLAGS:
             return true;
         default:
-            return kind >= MBPF_SRC_TASK_TID && kind < MBPF_SRC_KIND_COUNT && kind != MBPF_SRC_TASK_COMM;
+            return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
     }
 }
 
@@ -283,11 +342,26 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
             p.arg = d.arg;
             p.aux = d.aux;
             p.conv = d.conv;
+            p.post = d.post;
             p.type = info.params[i].type;
             p.size = type_size(p.type);
             if (is_integer_source(d.kind) && p.size == 0)
                 return error = where + ": parameter " + info.params[i].name + " is not an integer type",
                        false;
+        }
+        // Plain integers from registers or constants: the BPF side's straight-line path.
+        s.fast = r.params.size() <= MBPF_FAST_PARAMS ? 1 : 0;
+        // The record class the fast path reserves must hold the event with room for an 8-byte
+        // store at the last parameter's offset: the BPF side checks every store against
+        // `class size - 8` (one bound the verifier can follow for every width).
+        uint32_t fast_len = 26 + 2 * static_cast<uint32_t>(r.params.size());
+        for (size_t i = 0; i < r.params.size(); ++i) fast_len += s.params[i].size;
+        if (!r.params.empty()) fast_len += 8 - s.params[r.params.size() - 1].size;
+        s.fast_len = static_cast<uint8_t>(fast_len);
+        for (const src_decl& d : r.params) {
+            const bool plain = d.kind == MBPF_SRC_RET || d.kind == MBPF_SRC_ARG || d.kind == MBPF_SRC_CONST ||
+                               d.kind == MBPF_SRC_PPM_SC || d.kind == MBPF_SRC_NATIVE_NR;
+            if (!plain || d.conv != CONV_none || d.post != MBPF_POST_NONE) s.fast = 0;
         }
         out.has_row[r.event] = true;
     }
@@ -298,6 +372,10 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
         s.path_arg = t.arg;
         s.path_kind = t.kind;
     }
+
+    for (const scap_name_value* nv = scap_flags_file_flags; nv->name; ++nv)
+        if (std::strcmp(nv->name, "O_F_CREATED") == 0) out.o_f_created = static_cast<uint32_t>(nv->value);
+    if (out.o_f_created == 0) return error = "schema: file_flags has no O_F_CREATED", false;
 
     const std::vector<conv_decl> tables = conv_tables();
     for (size_t id = 1; id < tables.size(); ++id) {

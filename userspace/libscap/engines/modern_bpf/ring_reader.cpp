@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "scap/event.h"
@@ -49,6 +50,9 @@ bool ring_reader::add(int fd, uint64_t size, std::string& error) {
         return error = std::string("mmap of ring buffer data: ") + strerror(errno), false;
     }
     r.producer_page = static_cast<uint8_t*>(p);
+    r.cons = r.published = load_acquire(r.consumer_page);
+    // Small against the wake-up threshold (a quarter of the buffer), large against one event.
+    r.batch = std::min<uint64_t>(size / 16, 256 * 1024);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u32 = static_cast<uint32_t>(m_rings.size());
@@ -57,21 +61,33 @@ bool ring_reader::add(int fd, uint64_t size, std::string& error) {
     return true;
 }
 
+void ring_reader::publish(ring& r) {
+    if (r.published == r.cons) return;
+    __atomic_store_n(reinterpret_cast<uint64_t*>(r.consumer_page), r.cons, __ATOMIC_RELEASE);
+    r.published = r.cons;
+}
+
 const uint8_t* ring_reader::head_of(ring& r) {
     if (r.head) return r.head;
-    uint64_t cons = load_acquire(r.consumer_page);
     const uint8_t* data = r.producer_page + m_page;
     for (;;) {
-        const uint64_t prod = load_acquire(r.producer_page);
-        if (cons >= prod) return nullptr;
-        const uint8_t* rec = data + (cons & r.mask);
+        if (r.cons >= r.prod) {
+            r.prod = load_acquire(r.producer_page);
+            if (r.cons >= r.prod) {
+                publish(r);  // drained: give the producer all the space back
+                return nullptr;
+            }
+        }
+        const uint8_t* rec = data + (r.cons & r.mask);
         const uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
-        if (len & k_busy) return nullptr;  // reserved, not yet committed
+        if (len & k_busy) {  // reserved, not yet committed
+            publish(r);
+            return nullptr;
+        }
         const uint64_t total =
             (static_cast<uint64_t>(len & ~(k_busy | k_discard)) + k_record_header + 7) & ~7ull;
         if (len & k_discard) {
-            cons += total;
-            __atomic_store_n(reinterpret_cast<uint64_t*>(r.consumer_page), cons, __ATOMIC_RELEASE);
+            r.cons += total;
             continue;
         }
         r.head = rec + k_record_header;
@@ -100,13 +116,14 @@ const uint8_t* ring_reader::peek_oldest(uint32_t& which) {
 void ring_reader::consume(uint32_t which) {
     ring& r = m_rings[which];
     if (!r.head) return;
-    const uint64_t cons = load_acquire(r.consumer_page) + r.head_len;
-    __atomic_store_n(reinterpret_cast<uint64_t*>(r.consumer_page), cons, __ATOMIC_RELEASE);
+    r.cons += r.head_len;
+    if (r.cons - r.published >= r.batch) publish(r);
     r.head = nullptr;
     r.head_len = 0;
 }
 
 void ring_reader::wait(int timeout_ms) {
+    for (ring& r : m_rings) publish(r);
     epoll_event evs[8];
     epoll_wait(m_epoll, evs, 8, timeout_ms);
 }

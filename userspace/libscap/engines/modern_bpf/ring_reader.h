@@ -36,8 +36,16 @@ class ring_reader {
         uint64_t map_len = 0;
         const uint8_t* head = nullptr;  // cached head record's event (valid until consumed)
         uint64_t head_len = 0;          // bytes the head record takes, header and padding included
+        // The producer and consumer positions are shared cache lines the kernel writes on every
+        // event: reading or writing them per event makes them bounce between CPUs. So the
+        // reader works on private copies and syncs them in batches.
+        uint64_t cons = 0;       // our consumer position (published up to `published`)
+        uint64_t published = 0;  // consumer position the kernel last saw
+        uint64_t prod = 0;       // producer position last read
+        uint64_t batch = 0;      // bytes consumed between two publications
     };
     const uint8_t* head_of(ring& r);
+    void publish(ring& r);
 
     std::vector<ring> m_rings;
     int m_epoll = -1;
