@@ -15,51 +15,12 @@ using scap::test::bytes;
 using scap::test::str;
 using scap::test::val;
 
-// Zero value of the right width for a parameter type, so tests name only what matters.
+// Zero value of the right width for a parameter type, so tests name only what matters: fixed-size
+// types by the schema's width, strings empty (their NUL), other variable-size data absent.
 bytes zero_of(uint8_t type) {
-    switch (type) {
-        case PT_INT8:
-        case PT_UINT8:
-        case PT_FLAGS8:
-        case PT_ENUMFLAGS8:
-        case PT_SIGTYPE:
-        case PT_L4PROTO:
-        case PT_SOCKFAMILY:
-            return bytes(1, 0);
-        case PT_INT16:
-        case PT_UINT16:
-        case PT_FLAGS16:
-        case PT_ENUMFLAGS16:
-        case PT_PORT:
-        case PT_SYSCALLID:
-            return bytes(2, 0);
-        case PT_INT32:
-        case PT_UINT32:
-        case PT_FLAGS32:
-        case PT_ENUMFLAGS32:
-        case PT_UID:
-        case PT_GID:
-        case PT_MODE:
-        case PT_BOOL:
-        case PT_SIGSET:
-        case PT_FD32:
-        case PT_PID32:
-            return bytes(4, 0);
-        case PT_CHARBUF:
-        case PT_FSPATH:
-        case PT_FSRELPATH:
-            return str("");
-        case PT_BYTEBUF:
-        case PT_SOCKADDR:
-        case PT_SOCKTUPLE:
-        case PT_CHARBUFARRAY:
-        case PT_CHARBUF_PAIR_ARRAY:
-        case PT_DYN:
-        case PT_FDLIST:
-            return {};
-        default:
-            return bytes(8, 0);
-    }
+    if (const uint32_t n = scap_param_fixed_size(type)) return bytes(n, 0);
+    if (type == PT_CHARBUF || type == PT_FSPATH || type == PT_FSRELPATH) return str("");
+    return {};
 }
 
 // An event of `type` from `tid`, parameters given by name, the rest zero.

@@ -102,6 +102,15 @@ static __always_inline void push_bytes(struct mbpf_scratch* s, uint32_t i, const
 }
 
 /* Fills the header and copies the event into the ring buffer of this CPU's group. */
+/* The capture format's event header (26 bytes, packed), as both event writers fill it. */
+struct mbpf_evt_hdr {
+    uint64_t ts;
+    uint64_t tid;
+    uint32_t len;
+    uint16_t type;
+    uint32_t nparams;
+} __attribute__((packed));
+
 static __always_inline void event_submit(struct mbpf_scratch* s, uint64_t tid) {
     struct mbpf_counters* c = counters_get();
     if (!c) return;
@@ -110,13 +119,7 @@ static __always_inline void event_submit(struct mbpf_scratch* s, uint64_t tid) {
         return;
     }
     if (s->faulted) c->n_drops_pf++;
-    struct ppm_hdr_view {
-        uint64_t ts;
-        uint64_t tid;
-        uint32_t len;
-        uint16_t type;
-        uint32_t nparams;
-    } __attribute__((packed))* h = (void*)s->buf;
+    struct mbpf_evt_hdr* h = (void*)s->buf;
     uint32_t len = s->off & (MBPF_SCRATCH_SIZE - 1);
     h->ts = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
     h->tid = tid;

@@ -112,13 +112,7 @@ static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* reg
         *(uint16_t*)(p + MBPF_HDR_SIZE + 2 * k) = (uint16_t)size;
         off += size;
     }
-    struct ppm_hdr_view {
-        uint64_t ts;
-        uint64_t tid;
-        uint32_t len;
-        uint16_t type;
-        uint32_t nparams;
-    } __attribute__((packed))* h = (void*)p;
+    struct mbpf_evt_hdr* h = (void*)p;
     h->ts = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
     h->tid = (uint32_t)t->pid; /* a direct load from the trusted task pointer, no helper call */
     h->len = off;
