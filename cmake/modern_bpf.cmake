@@ -37,3 +37,35 @@ elseif(NOT SCAP_BUILD_MODERN_BPF)
 else()
   message(STATUS "modern_bpf: building the driver with ${SCAP_BPF_CLANG}, ${SCAP_BPFTOOL}, libbpf ${LIBBPF_VERSION}")
 endif()
+
+# scap_bpf_skeleton(NAME SOURCE OUT_DIR [INCLUDES dir...] [DEPENDS file...])
+# Compiles one BPF C file against OUT_DIR/vmlinux.h (the caller makes sure it exists) and
+# generates OUT_DIR/NAME.skel.h, a libbpf skeleton that embeds the object: nothing is needed at
+# run time. Defines the target NAME_skeleton.
+function(scap_bpf_skeleton name source out_dir)
+  cmake_parse_arguments(ARG "" "" "INCLUDES;DEPENDS" ${ARGN})
+  set(cflags -target bpf -O2 -g -D__TARGET_ARCH_x86 -Wall -Wextra -Wno-unused-parameter)
+  if(SCAP_WERROR)
+    list(APPEND cflags -Werror)
+  endif()
+  set(includes -I${out_dir})
+  foreach(dir IN LISTS ARG_INCLUDES)
+    list(APPEND includes -I${dir})
+  endforeach()
+  # DWARF is not needed once the skeleton is built (BTF stays): strip it to keep the header small.
+  set(strip "")
+  if(SCAP_LLVM_STRIP)
+    set(strip COMMAND ${SCAP_LLVM_STRIP} -g ${out_dir}/${name}.bpf.o)
+  endif()
+  add_custom_command(OUTPUT ${out_dir}/${name}.bpf.o
+    COMMAND ${SCAP_BPF_CLANG} ${cflags} ${includes} -c ${source} -o ${out_dir}/${name}.bpf.o
+    ${strip}
+    DEPENDS ${source} ${ARG_DEPENDS} ${out_dir}/vmlinux.h
+    COMMENT "${name}: compiling the BPF object" VERBATIM)
+  add_custom_command(OUTPUT ${out_dir}/${name}.skel.h
+    COMMAND ${SCAP_BPFTOOL} gen skeleton ${out_dir}/${name}.bpf.o name ${name} > ${out_dir}/${name}.skel.h.tmp
+    COMMAND ${CMAKE_COMMAND} -E rename ${out_dir}/${name}.skel.h.tmp ${out_dir}/${name}.skel.h
+    DEPENDS ${out_dir}/${name}.bpf.o
+    COMMENT "${name}: generating the skeleton" VERBATIM)
+  add_custom_target(${name}_skeleton DEPENDS ${out_dir}/${name}.skel.h)
+endfunction()
