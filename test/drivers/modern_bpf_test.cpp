@@ -564,6 +564,79 @@ TEST(ModernBpfLive, FullTinyBufferCountsDropsByCause) {
     EXPECT_GT(n, 0);
 }
 
+// I/O data at three snaplens: below and at the fast path's data room (MBPF_FAST_DATA, the
+// default snaplen: read/write are built in the dispatcher) and beyond it (the generic filler).
+// Both paths must cut the data at the snaplen, keep sizes exact and report unreadable buffers
+// as page-fault drops with empty data.
+class ModernBpfSnaplen : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(ModernBpfSnaplen, ReadWriteDataIsCutAtTheSnaplen) {
+    SKIP_UNLESS_LIVE();
+    const uint32_t snaplen = GetParam();
+    scap::modern_bpf_options o;
+    o.snaplen = snaplen;
+    auto e = open_live(o);
+    ASSERT_NE(e, nullptr);
+    std::string big(3 * 256, '\0');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+    int p[2];
+    ASSERT_EQ(pipe(p), 0);
+    ASSERT_EQ(syscall(SYS_write, p[1], big.data(), big.size()), static_cast<long>(big.size()));
+    std::string back(big.size(), '\0');
+    ASSERT_EQ(syscall(SYS_read, p[0], back.data(), back.size()), static_cast<long>(big.size()));
+    // An unmapped buffer: the kernel fails the write with EFAULT and the driver cannot read it.
+    EXPECT_EQ(syscall(SYS_write, p[1], reinterpret_cast<void*>(8), 16), -1);
+    close(p[0]);
+    close(p[1]);
+    const std::string want = big.substr(0, snaplen);
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_WRITE_X, [&](const scap::event_view& v) {
+        if (v.param(2).as<int64_t>() != p[1] || v.param(0).as<int64_t>() < 0) return false;
+        EXPECT_EQ(v.param(1).bytes(), want);
+        EXPECT_EQ(v.param(3).as<uint32_t>(), big.size());
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_READ_X, [&](const scap::event_view& v) {
+        if (v.param(2).as<int64_t>() != p[0]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), static_cast<int64_t>(big.size()));
+        EXPECT_EQ(v.param(1).bytes(), want);
+        return true;
+    }));
+    EXPECT_TRUE(find_event(*e, PPME_SYSCALL_WRITE_X, [&](const scap::event_view& v) {
+        if (v.param(2).as<int64_t>() != p[1]) return false;
+        EXPECT_EQ(v.param(0).as<int64_t>(), -EFAULT);
+        EXPECT_TRUE(v.param(1).bytes().empty());
+        EXPECT_EQ(v.param(3).as<uint32_t>(), 16u);
+        return true;
+    }));
+    scap::engine_stats st;
+    e->get_stats(st);
+    EXPECT_GE(st.n_drops_page_faults, 1u);
+    EXPECT_EQ(st.n_drops_bug, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(FastAndGenericPaths, ModernBpfSnaplen, ::testing::Values(16u, 80u, 256u));
+
+// Every program loads well within the verifier's budget (1M instructions): a change that
+// brings one close to it would fail to load with another compiler or kernel.
+TEST(ModernBpfLive, EveryProgramLeavesHalfTheVerifierBudget) {
+    SKIP_UNLESS_LIVE();
+    auto e = open_live();
+    ASSERT_NE(e, nullptr);
+    scap::engine_stats st;
+    e->get_stats(st);
+    const std::string suffix = ".verified_insns";
+    int programs = 0;
+    for (const auto& [name, value] : st.extra) {
+        if (name.size() <= suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        ++programs;
+        EXPECT_GT(value, 0u) << name;
+        EXPECT_LT(value, 500000u) << name;
+    }
+    EXPECT_GE(programs, 3);
+}
+
 TEST(ModernBpfLive, EventsComeOutInTimestampOrder) {
     SKIP_UNLESS_LIVE();
     auto e = open_live();

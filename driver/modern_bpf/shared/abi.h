@@ -24,9 +24,17 @@
 #define MBPF_CONV_ENTRIES 64 /* the sockopt option names need 54 */
 /* Parameters per event (same bound as the schema). */
 #define MBPF_MAX_PARAMS 32
-/* Rows with at most this many parameters, all integers from registers or constants, skip the
- * generic interpreter (see fill_fast in fill.h). */
+/* Rows with at most this many parameters, all integers from registers or constants (and at
+ * most one I/O buffer), skip the generic interpreter (see emit_fast in syscall_exit.h). */
 #define MBPF_FAST_PARAMS 6
+/* Data bytes the fast path copies for a buffer parameter: it is used only while the snaplen is
+ * at most this (the default snaplen). */
+#define MBPF_FAST_DATA 80u
+/* The fast path's largest record class: holds any fast row with a buffer. */
+#define MBPF_FAST_IO 160u /* 26 + 6 * 2 + 5 * 8 + MBPF_FAST_DATA, rounded up */
+/* mbpf_fill_spec.fast */
+#define MBPF_FAST_ROW_INTS 1 /* plain integers only */
+#define MBPF_FAST_ROW_IO 2   /* plain integers and one I/O buffer */
 /* Largest socket address kept for a TOCTOU-protected connect(). */
 #define MBPF_SOCKADDR_MAX 128u
 
@@ -146,7 +154,7 @@ struct mbpf_fill_spec {
     uint8_t toctou;    /* 1: arguments were saved at entry (see the enter programs) */
     uint8_t path_arg;  /* TOCTOU: the argument whose user data was saved */
     uint8_t path_kind; /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
-    uint8_t fast;      /* 1: at most MBPF_FAST_PARAMS parameters, all plain integers (syscall_exit.h) */
+    uint8_t fast;      /* 0, MBPF_FAST_ROW_INTS or MBPF_FAST_ROW_IO (syscall_exit.h) */
     uint8_t fast_len;  /* fast rows: the event's size in bytes (header included) */
     struct mbpf_param_src params[MBPF_MAX_PARAMS];
 };

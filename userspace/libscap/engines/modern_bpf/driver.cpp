@@ -84,6 +84,11 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     writable(ro->ppm_o_f_created) = m_tables.o_f_created;
     std::memcpy(const_cast<mbpf_fill_spec*>(ro->fill_specs), m_tables.specs.data(),
                 sizeof(mbpf_fill_spec) * m_tables.specs.size());
+    // The fast path's I/O record class holds MBPF_FAST_DATA bytes of data: a larger snaplen
+    // sends those rows through the generic filler.
+    if (opts.snaplen > MBPF_FAST_DATA)
+        for (size_t i = 0; i < m_tables.specs.size(); ++i)
+            if (ro->fill_specs[i].fast == MBPF_FAST_ROW_IO) writable(ro->fill_specs[i].fast) = 0;
     std::memcpy(const_cast<mbpf_conv_rule*>(&ro->conv_rules[0][0]), &m_tables.conv[0][0],
                 sizeof m_tables.conv);
 
@@ -249,6 +254,8 @@ void driver::read_stats(engine_stats& out) const {
         const std::string name = std::string("prog.") + bpf_program__name(prog);
         out.extra.emplace_back(name + ".run_cnt", info.run_cnt);
         out.extra.emplace_back(name + ".run_time_ns", info.run_time_ns);
+        // How much of the verifier's budget (1M instructions) the program took to load.
+        out.extra.emplace_back(name + ".verified_insns", info.verified_insns);
     }
 }
 

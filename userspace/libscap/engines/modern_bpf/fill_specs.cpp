@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 // glibc defines O_LARGEFILE as 0 on 64-bit targets; the driver sees the kernel's bit.
@@ -300,6 +301,43 @@ uint8_t type_size(uint8_t type) {
 #undef STRING
 #undef SOCKADDR
 
+// Rows the BPF side builds in its straight-line path (emit_fast in syscall_exit.h): at most
+// MBPF_FAST_PARAMS parameters, plain integers from registers or constants and at most one I/O
+// buffer, no flag conversion. fast_len is the record class the row needs: the event at its
+// largest, with room for an 8-byte store at the last parameter's offset (the BPF side checks
+// every store against `class size - 8`, one bound the verifier can follow for every width).
+void mark_fast_row(const std::vector<src_decl>& params, mbpf_fill_spec& s) {
+    s.fast = 0;
+    if (params.size() > MBPF_FAST_PARAMS) return;
+    uint32_t buffers = 0;
+    uint32_t len = 26 + 2 * static_cast<uint32_t>(params.size());
+    for (size_t i = 0; i < params.size(); ++i) {
+        const src_decl& d = params[i];
+        if (d.conv != CONV_none || d.post != MBPF_POST_NONE) return;
+        switch (d.kind) {
+            case MBPF_SRC_RET:
+            case MBPF_SRC_ARG:
+            case MBPF_SRC_CONST:
+            case MBPF_SRC_PPM_SC:
+            case MBPF_SRC_NATIVE_NR:
+                len += s.params[i].size;
+                break;
+            case MBPF_SRC_BUF_RET:
+            case MBPF_SRC_BUF_ARG:
+                ++buffers;
+                len += MBPF_FAST_DATA;
+                break;
+            default:
+                return;
+        }
+    }
+    if (buffers > 1) return;
+    if (!params.empty()) len += 8 - std::min<uint32_t>(8, s.params[params.size() - 1].size);
+    if (len > MBPF_FAST_IO) return;
+    s.fast = buffers ? MBPF_FAST_ROW_IO : MBPF_FAST_ROW_INTS;
+    s.fast_len = static_cast<uint8_t>(len);
+}
+
 bool is_integer_source(uint8_t kind) {
     switch (kind) {
         case MBPF_SRC_RET:
@@ -349,20 +387,7 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
                 return error = where + ": parameter " + info.params[i].name + " is not an integer type",
                        false;
         }
-        // Plain integers from registers or constants: the BPF side's straight-line path.
-        s.fast = r.params.size() <= MBPF_FAST_PARAMS ? 1 : 0;
-        // The record class the fast path reserves must hold the event with room for an 8-byte
-        // store at the last parameter's offset: the BPF side checks every store against
-        // `class size - 8` (one bound the verifier can follow for every width).
-        uint32_t fast_len = 26 + 2 * static_cast<uint32_t>(r.params.size());
-        for (size_t i = 0; i < r.params.size(); ++i) fast_len += s.params[i].size;
-        if (!r.params.empty()) fast_len += 8 - s.params[r.params.size() - 1].size;
-        s.fast_len = static_cast<uint8_t>(fast_len);
-        for (const src_decl& d : r.params) {
-            const bool plain = d.kind == MBPF_SRC_RET || d.kind == MBPF_SRC_ARG || d.kind == MBPF_SRC_CONST ||
-                               d.kind == MBPF_SRC_PPM_SC || d.kind == MBPF_SRC_NATIVE_NR;
-            if (!plain || d.conv != CONV_none || d.post != MBPF_POST_NONE) s.fast = 0;
-        }
+        mark_fast_row(r.params, s);
         out.has_row[r.event] = true;
     }
     for (const toctou_decl& t : toctous()) {
