@@ -24,6 +24,8 @@ static __always_inline void event_begin(struct mbpf_scratch* s, uint32_t code, u
     s->nparams = nparams > MBPF_MAX_PARAMS ? MBPF_MAX_PARAMS : nparams;
     s->too_big = 0;
     s->faulted = 0;
+    s->file_fd = -1;
+    s->file = 0;
     s->off = MBPF_HDR_SIZE + 2 * s->nparams;
 }
 

@@ -195,12 +195,12 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
 
 /* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
  * O_CREAT alone does not say whether the file existed). */
-static __always_inline uint64_t post_fixup(const struct mbpf_scratch* s, const struct mbpf_param_src* src,
+static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct mbpf_param_src* src,
                                            uint64_t v) {
     /* Option numbers of other levels overlap SO_*: they would be converted into wrong names. */
     if (src->post == MBPF_POST_SOL_SOCKET && s->args[1] != MBPF_SOL_SOCKET) return 0;
     if (src->post == MBPF_POST_CREATED && s->ret >= 0) {
-        struct file* f = fd_to_file(s->ret);
+        struct file* f = event_file(s, s->ret);
         if (f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED)) v |= ppm_o_f_created;
     }
     return v;
@@ -271,14 +271,14 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0, uaddr, ulen);
         }
         case MBPF_SRC_FD_DEV:
-            return push_int(s, i, fd_dev(aux ? ret : (int64_t)a), size);
+            return push_int(s, i, file_dev(event_file(s, aux ? ret : (int64_t)a)), size);
         case MBPF_SRC_FD_INO: {
-            if (aux != 2) return push_int(s, i, fd_ino(aux ? ret : (int64_t)a), size);
+            if (aux != 2) return push_int(s, i, file_ino(event_file(s, aux ? ret : (int64_t)a)), size);
             /* pipe/pipe2: the fds are in the user int[2], valid only once the call succeeded. */
             int fd = -1;
             if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
                 return push_int(s, i, 0, size);
-            return push_int(s, i, fd_ino(fd), size);
+            return push_int(s, i, file_ino(event_file(s, fd)), size);
         }
         case MBPF_SRC_USER_INT: {
             uint64_t v = 0;
@@ -326,7 +326,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
         }
         case MBPF_SRC_ACCEPT_QUEUE: {
             /* The listening socket's accept queue after this accept took its connection. */
-            struct sock* sk = fd_to_sock((int64_t)(int32_t)a);
+            struct sock* sk = file_sock(event_file(s, (int64_t)(int32_t)a));
             uint32_t len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
             uint32_t max = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;
             uint64_t v = aux == 0 ? len : aux == 1 ? max : (max ? (uint64_t)len * 100 / max : 0);

@@ -41,6 +41,8 @@ struct mbpf_scratch {
     uint32_t ppm_sc;  /* its ppm_sc code */
     uint64_t args[6]; /* syscall arguments (from regs, or saved at entry) */
     int64_t ret;
+    int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
+    struct file* file;
     uint8_t buf[MBPF_SCRATCH_SIZE];
 };
 /* Indexed by CPU: a plain array, because per-CPU map values are limited to 32 KiB. Userspace sizes

@@ -61,8 +61,7 @@ static __always_inline void push_user_sockaddr(struct mbpf_scratch* s, uint32_t 
     push_sockaddr_raw(s, i, sa, (uint32_t)len);
 }
 
-static __always_inline struct sock* fd_to_sock(int64_t fd) {
-    struct file* f = fd_to_file(fd);
+static __always_inline struct sock* file_sock(struct file* f) {
     if (!f) return 0;
     /* Only socket files keep a struct socket in private_data. */
     struct socket* sock = BPF_CORE_READ(f, private_data);
@@ -91,7 +90,7 @@ static __always_inline int read_remote_addr(uint8_t sa[MBPF_SOCKADDR_IN6_LEN], c
  * bytes when there is one (sendto's destination, recvfrom's sender). */
 static __always_inline void push_fd_tuple(struct mbpf_scratch* s, uint32_t i, int64_t fd, int inbound,
                                           const void* uaddr, int64_t ulen) {
-    struct sock* sk = fd_to_sock(fd);
+    struct sock* sk = file_sock(event_file(s, fd));
     if (!sk) return push_empty(s, i);
     uint16_t family = BPF_CORE_READ(sk, __sk_common.skc_family);
     uint8_t* p = cursor(s);
