@@ -5,9 +5,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <thread>
+#include <cstring>
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -63,6 +67,79 @@ TEST(DriverFiles, OpenatFailureKeepsThePath) {
     EXPECT_EQ(uint(v, "flags"), flag(scap_flags_file_flags, "O_RDONLY"));
     EXPECT_EQ(uint(v, "dev"), 0u);
     EXPECT_EQ(uint(v, "ino"), 0u);
+}
+
+// Paths at and around the entry record's inline room (248 bytes with the NUL) and far beyond
+// it: the long ones are saved in a second map and must come back whole, for a success and for
+// a failure (a missing path is never created, so only the entry copy can report it).
+TEST(DriverFiles, LongPathsSurviveTheEntryRecord) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    for (const size_t want_len : {size_t{247}, size_t{248}, size_t{600}, size_t{3000}}) {
+        // dir/ddd.../ddd... made of 100-byte components, the last one trimmed to the length.
+        std::string path = dir.path();
+        while (path.size() + 101 < want_len) {
+            path += "/" + std::string(100, 'd');
+            ASSERT_TRUE(mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) << path.size();
+        }
+        ASSERT_LT(path.size() + 1, want_len);
+        const std::string file = path + "/" + std::string(want_len - path.size() - 1, 'f');
+        ASSERT_EQ(file.size(), want_len);
+        const std::string missing = file + "x/y";
+        long fd = -1;
+        run_result r = s->run_here([&] {
+            fd = syscall(SYS_openat, AT_FDCWD, file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            if (fd >= 0) close(static_cast<int>(fd));
+            syscall(SYS_openat, AT_FDCWD, missing.c_str(), O_RDONLY);
+        });
+        ASSERT_GE(fd, 0) << want_len;
+        std::vector<std::string> names;
+        for (const owned_event* e : r.all(PPME_SYSCALL_OPENAT_2_X)) names.push_back(str(e->view(), "name"));
+        ASSERT_EQ(names.size(), 2u) << want_len;
+        EXPECT_EQ(names[0], file) << want_len;
+        EXPECT_EQ(names[1], missing) << want_len;
+    }
+}
+
+// The point of the entry hooks: a path changed in user memory while openat sleeps is reported
+// as the kernel read it at entry. The opener blocks on a FIFO until the other thread, having
+// overwritten the path buffer, opens the write end. A short path (saved inline) and a long one
+// (saved in the second map) both come back unchanged; read at exit they would be all 'Z'.
+TEST(DriverFiles, OpenatReportsThePathAsItWasAtEntry) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    for (const size_t name_len : {size_t{8}, size_t{600}}) {
+        std::string fifo = dir.path();
+        while (fifo.size() + 101 < name_len) {
+            fifo += "/" + std::string(100, 'd');
+            ASSERT_TRUE(mkdir(fifo.c_str(), 0700) == 0 || errno == EEXIST);
+        }
+        fifo += "/" + std::string(std::max<size_t>(4, name_len - std::min(name_len, fifo.size() + 1)), 'p');
+        ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << fifo.size();
+        const std::string overwritten(fifo.size(), 'Z');
+        run_result r = s->run_in_child([&] {
+            static char buf[4096];
+            std::memcpy(buf, fifo.c_str(), fifo.size() + 1);
+            long fd = -1;
+            std::thread opener([&] { fd = syscall(SYS_openat, AT_FDCWD, buf, O_RDONLY | O_CLOEXEC); });
+            usleep(200 * 1000);  // the opener is asleep in openat, its path long read
+            std::memset(buf, 'Z', fifo.size());
+            const int w = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+            opener.join();
+            return fd >= 0 && w >= 0 ? 0 : 1;
+        });
+        ASSERT_TRUE(r.complete) << fifo.size();
+        ASSERT_TRUE(WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) == 0) << fifo.size();
+        int reader_events = 0;
+        for (const owned_event* e : r.all(PPME_SYSCALL_OPENAT_2_X)) {
+            const scap::event_view v = e->view();
+            EXPECT_NE(str(v, "name"), overwritten) << fifo.size();
+            if (str(v, "name") == fifo && sint(v, "fd") >= 0 &&
+                (uint(v, "flags") & flag(scap_flags_file_flags, "O_RDONLY")))
+                ++reader_events;
+        }
+        EXPECT_EQ(reader_events, 1) << fifo.size();
+    }
 }
 
 TEST(DriverFiles, Openat2CarriesHowFields) {

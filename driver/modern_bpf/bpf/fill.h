@@ -229,7 +229,13 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             const struct mbpf_saved_args* sv = saved_for(s, arg);
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
-            if (sv && sv->data_len) return push_str(s, i, sv->data, 0);
+            if (sv && sv->data_len) {
+                const uint8_t* d = saved_data(sv, bpf_get_current_pid_tgid());
+                if (d) return push_str(s, i, d, 0);
+                /* The long part did not fit in saved_long: read it now, counted. */
+                struct mbpf_counters* c = counters_get();
+                if (c) c->n_toctou_misses++;
+            }
             return push_str(s, i, (const void*)a, 1);
         }
         case MBPF_SRC_BUF_RET: {
@@ -317,7 +323,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
                 if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
                     v = *(const uint64_t*)sv->data;
-                    bpf_map_delete_elem(&saved_args, &key);
+                    saved_drop(key, sv);
                     return push_int(s, i, convert_flags(src->conv, v), size);
                 }
             }

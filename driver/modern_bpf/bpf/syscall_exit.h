@@ -230,6 +230,7 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
         const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
         if (sv) {
             for (int k = 0; k < 6; k++) s->args[k] = sv->args[k];
+            if (sv->data_len > MBPF_SAVED_INLINE) toctou = 2; /* its data is in saved_long too */
         } else {
             struct mbpf_counters* c = counters_get();
             if (c) c->n_toctou_misses++;
@@ -237,6 +238,7 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
         }
     }
     fill_from_table(s, code);
+    if (toctou == 2) bpf_map_delete_elem(&saved_long, &key);
     if (toctou) bpf_map_delete_elem(&saved_args, &key);
     return 0;
 }

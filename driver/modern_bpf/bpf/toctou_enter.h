@@ -15,9 +15,9 @@ static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uin
     uint32_t nr = (uint32_t)BPF_CORE_READ(ctx, id);
     const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
     if (!sel || !*sel) return 0;
-    uint32_t zero = 0;
-    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
-    if (!sv) return 0;
+    struct mbpf_saved_stage* st = saved_stage_get();
+    if (!st) return 0;
+    struct mbpf_saved_args* sv = &st->head;
     for (int k = 0; k < 6; k++) sv->args[k] = BPF_CORE_READ(ctx, args[k]);
     const void* src = (const void*)sv->args[data_arg & 7];
     long n = 0;
@@ -32,8 +32,7 @@ static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uin
     }
     sv->data_len = n > 0 ? (uint32_t)n : 0;
     sv->nr = nr;
-    uint64_t key = bpf_get_current_pid_tgid();
-    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
+    saved_put(bpf_get_current_pid_tgid(), st);
     return 0;
 }
 
@@ -90,9 +89,9 @@ int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_b
     const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
     const uint8_t* sel_at = bpf_map_lookup_elem(&sc_selected, &sc_at);
     if (!(sel && *sel) && !(sel_at && *sel_at)) return 0;
-    uint32_t zero = 0;
-    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
-    if (!sv) return 0;
+    struct mbpf_saved_stage* st = saved_stage_get();
+    if (!st) return 0;
+    struct mbpf_saved_args* sv = &st->head;
     uint64_t key = bpf_get_current_pid_tgid();
     uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
     const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
@@ -101,8 +100,8 @@ int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_b
     sv->nr = entry ? entry->nr : MBPF_NR_EXECVE;
     long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, BPF_CORE_READ(bprm, filename));
     sv->data_len = n > 0 ? (uint32_t)n : 0;
-    if (old_key != key) bpf_map_delete_elem(&saved_args, &old_key);
-    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
+    if (old_key != key) saved_drop(old_key, 0);
+    saved_put(key, st);
     return 0;
 }
 

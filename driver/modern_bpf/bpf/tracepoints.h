@@ -11,8 +11,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct* p) {
     /* A thread killed inside a TOCTOU syscall (exit_group from a sibling while it waits in
      * connect) never reaches that syscall's exit: drop its saved entry so the map cannot fill. */
-    uint64_t key = bpf_get_current_pid_tgid();
-    bpf_map_delete_elem(&saved_args, &key);
+    saved_drop(bpf_get_current_pid_tgid(), 0);
     if (!tp_is_enabled(MBPF_TP_PROC_EXIT, PPM_SC_SCHED_PROCESS_EXIT)) return 0;
     struct mbpf_scratch* s = scratch_get();
     if (!s) return 0;
@@ -41,9 +40,9 @@ int BPF_PROG(clone3_flags_at_fork, struct task_struct* parent, struct task_struc
     if (!sel || !*sel) return 0;
     struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(parent);
     if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_CLONE3) return 0;
-    uint32_t zero = 0;
-    struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args_stage, &zero);
-    if (!sv) return 0;
+    struct mbpf_saved_stage* st = saved_stage_get();
+    if (!st) return 0;
+    struct mbpf_saved_args* sv = &st->head;
     const void* uargs = (const void*)BPF_CORE_READ(regs, di);
     if (!uargs || bpf_probe_read_user(sv->data, 8, uargs)) return 0;
     sv->data_len = 8;
@@ -51,7 +50,7 @@ int BPF_PROG(clone3_flags_at_fork, struct task_struct* parent, struct task_struc
     for (int k = 0; k < 6; k++) sv->args[k] = 0;
     sv->args[0] = (uint64_t)uargs;
     uint64_t key = ((uint64_t)BPF_CORE_READ(child, tgid) << 32) | (uint32_t)BPF_CORE_READ(child, pid);
-    bpf_map_update_elem(&saved_args, &key, sv, BPF_ANY);
+    saved_put(key, st);
     return 0;
 }
 

@@ -171,10 +171,27 @@ struct mbpf_conv_rule {
 };
 
 /* Arguments saved at entry for TOCTOU syscalls (hash map keyed by pid_tgid). */
+/* Saved data kept inline in the entry record: most paths are short, and a small record keeps
+ * the per-syscall map update cheap (no allocation, a small copy). Longer data goes to a second
+ * map (see saved_put in maps.h). */
+#define MBPF_SAVED_INLINE 248u
+
 struct mbpf_saved_args {
     uint64_t args[6];
-    uint32_t data_len; /* bytes in data (string: NUL included) */
+    uint32_t data_len; /* bytes of data (string: NUL included); > MBPF_SAVED_INLINE: in saved_long */
     uint32_t nr;       /* native number of the syscall that saved them (execveat vs execve) */
+    uint8_t data[MBPF_SAVED_INLINE];
+};
+
+/* Where an entry record is built: the record, then room for the rest of the longest string
+ * (head.data and rest are contiguous: head's size is a multiple of 8). */
+struct mbpf_saved_stage {
+    struct mbpf_saved_args head;
+    uint8_t rest[MBPF_MAX_STR - MBPF_SAVED_INLINE];
+};
+
+/* saved_long's value: the whole data of an entry record whose data did not fit inline. */
+struct mbpf_saved_data {
     uint8_t data[MBPF_MAX_STR];
 };
 
