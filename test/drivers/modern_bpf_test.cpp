@@ -132,6 +132,35 @@ TEST(ModernBpfTables, FlagConversionsUseSchemaValues) {
     EXPECT_TRUE(saw_rdonly);
 }
 
+// The syscalls that make most of a busy system's volume are built on the dispatcher's fast path
+// (no tail call, no scratch copy): losing one of them to the generic filler is a performance
+// regression this catches.
+TEST(ModernBpfTables, HighVolumeRowsTakeTheFastPath) {
+    scap::modern_bpf::driver_tables t;
+    std::string error;
+    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    const struct {
+        uint16_t code;
+        uint8_t fast;
+    } want[] = {
+        {PPME_GENERIC_X, MBPF_FAST_ROW_INTS},       {PPME_SYSCALL_CLOSE_X, MBPF_FAST_ROW_INTS},
+        {PPME_SYSCALL_READ_X, MBPF_FAST_ROW_IO},    {PPME_SYSCALL_WRITE_X, MBPF_FAST_ROW_IO},
+        {PPME_SYSCALL_PREAD_X, MBPF_FAST_ROW_IO},   {PPME_SYSCALL_PWRITE_X, MBPF_FAST_ROW_IO},
+        {PPME_SYSCALL_FCNTL_X, MBPF_FAST_ROW_INTS}, {PPME_SYSCALL_DUP3_X, MBPF_FAST_ROW_INTS},
+        {PPME_SYSCALL_LSEEK_X, MBPF_FAST_ROW_INTS}, {PPME_SYSCALL_FSTAT_X, MBPF_FAST_ROW_INTS},
+    };
+    for (const auto& w : want) {
+        EXPECT_EQ(t.specs[w.code].fast, w.fast) << scap_event_table[w.code].name;
+        EXPECT_LE(t.specs[w.code].fast_len, MBPF_FAST_IO) << scap_event_table[w.code].name;
+    }
+    int fast = 0, rows = 0;
+    for (int c = 0; c < PPM_EVENT_MAX; ++c) {
+        rows += t.has_row[c];
+        fast += t.has_row[c] && t.specs[c].fast;
+    }
+    std::printf("modern_bpf fast path: %d of %d rows\n", fast, rows);
+}
+
 TEST(ModernBpfLive, GenericOpenCloseAndPipeIo) {
     SKIP_UNLESS_LIVE();
     auto e = open_live();

@@ -25,6 +25,12 @@ static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
     return out;
 }
 
+/* convert_flags as a global function: verified once on its own, so the dispatcher's fast path
+ * can convert flags without the rule loop being walked once per parameter and state. */
+__noinline uint64_t convert_flags_fn(uint32_t table, uint64_t raw) {
+    return convert_flags(table, raw);
+}
+
 /* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry. */
 static __always_inline const struct mbpf_saved_args* saved_for(const struct mbpf_scratch* s, uint32_t arg) {
     uint32_t code = s->code;

@@ -135,6 +135,7 @@ static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* reg
                 v = nr;
             else
                 v = src->aux;
+            if (src->conv) v = convert_flags_fn(src->conv, v);
             /* Always an 8-byte little-endian store, then advance by the parameter's width: the
              * bytes past it are overwritten by the next parameter or lie past the event's end
              * (the record class leaves room). One store instead of one per width keeps the

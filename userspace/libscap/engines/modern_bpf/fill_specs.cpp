@@ -302,9 +302,9 @@ uint8_t type_size(uint8_t type) {
 #undef SOCKADDR
 
 // Rows the BPF side builds in its straight-line path (emit_fast in syscall_exit.h): at most
-// MBPF_FAST_PARAMS parameters, plain integers from registers or constants and at most one I/O
-// buffer, no flag conversion. fast_len is the record class the row needs: the event at its
-// largest, with room for an 8-byte store at the last parameter's offset (the BPF side checks
+// MBPF_FAST_PARAMS parameters, integers from registers or constants (flag conversions
+// included) and at most one I/O buffer, no post-processing. fast_len is the record class the row needs: the
+// event at its largest, with room for an 8-byte store at the last parameter's offset (the BPF side checks
 // every store against `class size - 8`, one bound the verifier can follow for every width).
 void mark_fast_row(const std::vector<src_decl>& params, mbpf_fill_spec& s) {
     s.fast = 0;
@@ -313,7 +313,7 @@ void mark_fast_row(const std::vector<src_decl>& params, mbpf_fill_spec& s) {
     uint32_t len = 26 + 2 * static_cast<uint32_t>(params.size());
     for (size_t i = 0; i < params.size(); ++i) {
         const src_decl& d = params[i];
-        if (d.conv != CONV_none || d.post != MBPF_POST_NONE) return;
+        if (d.post != MBPF_POST_NONE) return;
         switch (d.kind) {
             case MBPF_SRC_RET:
             case MBPF_SRC_ARG:
