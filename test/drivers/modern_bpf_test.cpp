@@ -473,9 +473,21 @@ TEST(ModernBpfLive, ForkExecveAndProcexit) {
     EXPECT_TRUE(exited);
 }
 
-TEST(ModernBpfLive, ExecveatChildIsReportedOnce) {
+// A successful execveat leaves the kernel looking like an execve (x86_64): it must be reported
+// once, as execveat, whatever else is selected, and not at all when only execve is selected.
+enum class exec_selection { all, only_execveat, only_execve };
+class ModernBpfExecveat : public ::testing::TestWithParam<exec_selection> {};
+
+TEST_P(ModernBpfExecveat, ChildIsReportedOnceAsSelected) {
     SKIP_UNLESS_LIVE();
-    auto e = open_live();
+    scap::modern_bpf_options o;
+    if (GetParam() != exec_selection::all) {
+        o.ppm_sc_selected.assign(PPM_SC_MAX, false);
+        o.ppm_sc_selected[GetParam() == exec_selection::only_execveat ? PPM_SC_EXECVEAT : PPM_SC_EXECVE] =
+            true;
+    }
+    const int want_execveat = GetParam() == exec_selection::only_execve ? 0 : 1;
+    auto e = open_live(o);
     ASSERT_NE(e, nullptr);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
@@ -505,9 +517,13 @@ TEST(ModernBpfLive, ExecveatChildIsReportedOnce) {
         }
         execve += v.type() == PPME_SYSCALL_EXECVE_19_X;
     }
-    EXPECT_EQ(execveat, 1);
+    EXPECT_EQ(execveat, want_execveat);
     EXPECT_EQ(execve, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Selections, ModernBpfExecveat,
+                         ::testing::Values(exec_selection::all, exec_selection::only_execveat,
+                                           exec_selection::only_execve));
 
 TEST(ModernBpfLive, ThreadChildSideIsSeenWithoutSchedProcessFork) {
     SKIP_UNLESS_LIVE();

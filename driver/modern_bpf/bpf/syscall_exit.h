@@ -26,6 +26,20 @@ static __always_inline const struct mbpf_syscall_entry* selected_syscall(uint32_
     return sel && *sel ? e : 0;
 }
 
+static __always_inline int sc_is_selected(uint32_t sc) {
+    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
+    return sel && *sel;
+}
+
+/* The current thread is leaving a successful execveat that was selected: its entry record says
+ * so (the exit itself looks like execve's). */
+static __always_inline int execveat_exiting(void) {
+    if (!sc_is_selected(PPM_SC_EXECVEAT)) return 0;
+    uint64_t key = bpf_get_current_pid_tgid();
+    const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+    return sv && sv->nr == MBPF_NR_EXECVEAT;
+}
+
 /* Integer argument `arg` of the syscall, straight from the registers. */
 static __always_inline uint64_t reg_arg(struct pt_regs* regs, uint32_t arg) {
     switch (arg) {
@@ -174,7 +188,13 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     struct task_struct* t = bpf_get_current_task_btf();
     if (is_compat_syscall(t)) return 0;
     const struct mbpf_syscall_entry* e = selected_syscall(nr);
-    if (!e) return 0;
+    if (!e) {
+        /* A successful execveat exits as execve on x86_64: selected without execve, it must
+         * still pass (sys_exit_table turns it into its own event). */
+        if (nr != MBPF_NR_EXECVE || !execveat_exiting()) return 0;
+        e = bpf_map_lookup_elem(&syscall_table, &nr);
+        if (!e) return 0;
+    }
     uint32_t code = e->event;
     if (code < MBPF_EVENT_MAX && fill_specs[code].fast) {
         /* The bulk of the syscall volume is built right here: no tail call, no second lookup.
@@ -217,6 +237,11 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
         /* A successful execveat exits as "execve" on x86_64: its entry record says what it was. */
         const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
         if (sv && sv->nr == MBPF_NR_EXECVEAT) {
+            /* Here because execve is selected: execveat may not be. */
+            if (!sc_is_selected(PPM_SC_EXECVEAT)) {
+                saved_drop(key, 0);
+                return 0;
+            }
             s->code = PPME_SYSCALL_EXECVEAT_X;
             s->ppm_sc = PPM_SC_EXECVEAT;
         }

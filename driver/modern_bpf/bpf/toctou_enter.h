@@ -71,7 +71,9 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
  * the entry record (its `nr`) is what tells the exit filler which event to emit. */
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
-    return save_entry(ctx, PPM_SC_EXECVEAT, 1, -1);
+    /* Saved when only execve is selected too: that exit looks like execve's, and only this
+     * record tells the exit filler to drop it. */
+    return save_entry(ctx, sc_is_selected(PPM_SC_EXECVEAT) ? PPM_SC_EXECVEAT : PPM_SC_EXECVE, 1, -1);
 }
 
 /*
