@@ -239,5 +239,59 @@ TEST(DriverNet, UdpSendtoRecvfromTuplesAndData) {
     EXPECT_EQ(t.dst_port, lb.port());
 }
 
+// The same exchange through sendmsg/recvmsg: the addresses travel in msghdr.msg_name. The
+// receive reads sender -> receiver, as recvfrom does.
+TEST(DriverNet, UdpSendmsgRecvmsgTuplesFromMsgName) {
+    DRV_SESSION_OR_SKIP(s);
+    inet_addr any = inet_addr::loopback(AF_INET);
+    const int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(bind(a, any.sa(), any.len), 0);
+    ASSERT_EQ(bind(b, any.sa(), any.len), 0);
+    inet_addr la = inet_addr::local_of(a), lb = inet_addr::local_of(b);
+    char payload[] = "message";
+    iovec out_iov{payload, 7};
+    msghdr out{};
+    out.msg_name = lb.sa();
+    out.msg_namelen = lb.len;
+    out.msg_iov = &out_iov;
+    out.msg_iovlen = 1;
+    char buf[32] = {};
+    iovec in_iov{buf, sizeof buf};
+    inet_addr from;
+    msghdr in{};
+    in.msg_name = from.sa();
+    in.msg_namelen = sizeof from.ss;
+    in.msg_iov = &in_iov;
+    in.msg_iovlen = 1;
+    long sent = -1, got = -1;
+    run_result r = s->run_here([&] {
+        sent = syscall(SYS_sendmsg, a, &out, 0);
+        got = syscall(SYS_recvmsg, b, &in, 0);
+    });
+    close(a);
+    close(b);
+    ASSERT_EQ(sent, 7);
+    ASSERT_EQ(got, 7);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SOCKET_SENDMSG_X, v));
+    EXPECT_EQ(sint(v, "res"), 7);
+    EXPECT_EQ(bytes(v, "data"), "message");
+    net_endpoints t = decode_tuple(param(v, "tuple"));  // sender -> msg_name
+    EXPECT_EQ(t.family, AF_INET);
+    EXPECT_EQ(t.src_port, la.port());
+    EXPECT_EQ(t.dst_ip, lb.ip());
+    EXPECT_EQ(t.dst_port, lb.port());
+    ASSERT_TRUE(find(r, PPME_SOCKET_RECVMSG_X, v));
+    EXPECT_EQ(sint(v, "res"), 7);
+    EXPECT_EQ(bytes(v, "data"), "message");
+    t = decode_tuple(param(v, "tuple"));  // the sender the kernel wrote into msg_name -> receiver
+    EXPECT_EQ(t.family, AF_INET);
+    EXPECT_EQ(t.src_ip, la.ip());
+    EXPECT_EQ(t.src_port, la.port());
+    EXPECT_EQ(t.dst_ip, lb.ip());
+    EXPECT_EQ(t.dst_port, lb.port());
+}
+
 }  // namespace
 }  // namespace drvtest

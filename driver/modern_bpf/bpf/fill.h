@@ -268,7 +268,16 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
         case MBPF_SRC_FD_TUPLE: {
             const void* uaddr = 0;
             int64_t ulen = 0;
-            if (aux & MBPF_TUPLE_ADDR_BYVAL) {
+            if (aux & MBPF_TUPLE_ADDR_MSG) {
+                /* recvmsg: the kernel wrote the sender back on success only. */
+                struct user_msghdr m = {};
+                const void* um = (const void*)arg_of(s, (aux >> 4) & 7);
+                if ((!(aux & MBPF_TUPLE_ADDR_BYPTR) || ret >= 0) && um &&
+                    !bpf_probe_read_user(&m, sizeof m, um)) {
+                    uaddr = m.msg_name;
+                    ulen = m.msg_namelen;
+                }
+            } else if (aux & MBPF_TUPLE_ADDR_BYVAL) {
                 uaddr = (const void*)arg_of(s, aux >> 4);
                 ulen = (int64_t)arg_of(s, (aux >> 4) + 1);
             } else if ((aux & MBPF_TUPLE_ADDR_BYPTR) && ret >= 0) {

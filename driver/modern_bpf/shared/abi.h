@@ -130,6 +130,9 @@ enum mbpf_src_kind {
 #define MBPF_IOV_DATA_RET 0x80u     /* only the bytes the syscall transferred are data */
 #define MBPF_TUPLE_ADDR_BYVAL 0x04u /* sockaddr length is the argument itself (sendto) */
 #define MBPF_TUPLE_ADDR_BYPTR 0x08u /* sockaddr length is an int the kernel wrote back (recvfrom) */
+/* The sockaddr is msg_name of the msghdr at argument (aux >> 4) & 7 (sendmsg; with BYPTR, recvmsg:
+ * written back by the kernel, meaningful on success only). */
+#define MBPF_TUPLE_ADDR_MSG 0x80u
 
 struct mbpf_param_src {
     uint8_t kind; /* mbpf_src_kind */

@@ -114,6 +114,16 @@ struct toctou_decl {
     src_decl {                                                                                \
         MBPF_SRC_FD_TUPLE, n, static_cast<uint8_t>(2 | MBPF_TUPLE_ADDR_BYPTR | ((addr) << 4)) \
     }
+// The same for sendmsg/recvmsg: the address is the msg_name of the msghdr at argument msg.
+#define TUPLE_MSG_TO(n, msg)                                                           \
+    src_decl {                                                                         \
+        MBPF_SRC_FD_TUPLE, n, static_cast<uint8_t>(MBPF_TUPLE_ADDR_MSG | ((msg) << 4)) \
+    }
+#define TUPLE_MSG_FROM(n, msg)                                                                   \
+    src_decl {                                                                                   \
+        MBPF_SRC_FD_TUPLE, n,                                                                    \
+            static_cast<uint8_t>(2 | MBPF_TUPLE_ADDR_MSG | MBPF_TUPLE_ADDR_BYPTR | ((msg) << 4)) \
+    }
 #define TUPLE_ACCEPTED          \
     src_decl {                  \
         MBPF_SRC_FD_TUPLE, 0, 3 \
