@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -291,6 +292,71 @@ TEST(DriverNet, UdpSendmsgRecvmsgTuplesFromMsgName) {
     EXPECT_EQ(t.src_port, la.port());
     EXPECT_EQ(t.dst_ip, lb.ip());
     EXPECT_EQ(t.dst_port, lb.port());
+}
+
+// sendmmsg/recvmmsg: one event per message moved, each with that message's length, data and
+// addresses (the call's own return value is the message count).
+TEST(DriverNet, UdpSendmmsgRecvmmsgOneEventPerMessage) {
+    DRV_SESSION_OR_SKIP(s);
+    inet_addr any = inet_addr::loopback(AF_INET);
+    const int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(bind(a, any.sa(), any.len), 0);
+    ASSERT_EQ(bind(b, any.sa(), any.len), 0);
+    inet_addr la = inet_addr::local_of(a), lb = inet_addr::local_of(b);
+    const std::string payloads[2] = {"first", "second!"};
+    iovec out_iov[2];
+    mmsghdr out[2] = {};
+    for (int k = 0; k < 2; ++k) {
+        out_iov[k] = {const_cast<char*>(payloads[k].data()), payloads[k].size()};
+        out[k].msg_hdr.msg_name = lb.sa();
+        out[k].msg_hdr.msg_namelen = lb.len;
+        out[k].msg_hdr.msg_iov = &out_iov[k];
+        out[k].msg_hdr.msg_iovlen = 1;
+    }
+    char bufs[2][32] = {};
+    iovec in_iov[2];
+    inet_addr from[2];
+    mmsghdr in[2] = {};
+    for (int k = 0; k < 2; ++k) {
+        in_iov[k] = {bufs[k], sizeof bufs[k]};
+        in[k].msg_hdr.msg_name = from[k].sa();
+        in[k].msg_hdr.msg_namelen = sizeof from[k].ss;
+        in[k].msg_hdr.msg_iov = &in_iov[k];
+        in[k].msg_hdr.msg_iovlen = 1;
+    }
+    long sent = -1, got = -1;
+    run_result r = s->run_here([&] {
+        sent = syscall(SYS_sendmmsg, a, out, 2, 0);
+        got = syscall(SYS_recvmmsg, b, in, 2, MSG_WAITFORONE, nullptr);
+    });
+    close(a);
+    close(b);
+    ASSERT_EQ(sent, 2);
+    ASSERT_GE(got, 1);
+    const std::vector<const owned_event*> sends = r.all(PPME_SOCKET_SENDMMSG_X);
+    ASSERT_EQ(sends.size(), 2u);
+    for (int k = 0; k < 2; ++k) {
+        const scap::event_view v = sends[k]->view();
+        EXPECT_EQ(sint(v, "res"), static_cast<int64_t>(payloads[k].size()));
+        EXPECT_EQ(sint(v, "fd"), a);
+        EXPECT_EQ(uint(v, "size"), payloads[k].size());
+        EXPECT_EQ(bytes(v, "data"), payloads[k]);
+        net_endpoints t = decode_tuple(param(v, "tuple"));
+        EXPECT_EQ(t.src_port, la.port());
+        EXPECT_EQ(t.dst_port, lb.port());
+    }
+    const std::vector<const owned_event*> recvs = r.all(PPME_SOCKET_RECVMMSG_X);
+    ASSERT_EQ(recvs.size(), static_cast<size_t>(got));
+    for (long k = 0; k < got; ++k) {
+        const scap::event_view v = recvs[k]->view();
+        EXPECT_EQ(sint(v, "res"), static_cast<int64_t>(payloads[k].size()));
+        EXPECT_EQ(sint(v, "fd"), b);
+        EXPECT_EQ(bytes(v, "data"), payloads[k]);
+        net_endpoints t = decode_tuple(param(v, "tuple"));  // sender -> receiver
+        EXPECT_EQ(t.src_port, la.port());
+        EXPECT_EQ(t.dst_port, lb.port());
+    }
 }
 
 }  // namespace

@@ -213,6 +213,27 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
 }
 
 /* Tail-call target for every table-described exit event. */
+struct message_loop_ctx {
+    uint32_t code;
+    uint32_t arg;  /* argument holding the struct mmsghdr array */
+    uint64_t base; /* its address */
+};
+
+/* One event for message i of a sendmmsg/recvmmsg: the row's RET becomes the message's msg_len
+ * and its MSG_* sources read the message's msghdr (see PER_MESSAGE in fill_table.def). */
+static long emit_message(uint32_t i, void* vctx) {
+    struct message_loop_ctx* c = vctx;
+    struct mbpf_scratch* s = scratch_get();
+    if (!s || c->arg >= 6) return 1;
+    uint64_t hdr = c->base + (uint64_t)i * MBPF_MMSG_SIZE;
+    uint32_t len = 0;
+    if (bpf_probe_read_user(&len, sizeof len, (const void*)(hdr + MBPF_MMSG_LEN_OFF))) return 1;
+    s->ret = len;
+    s->args[MBPF_MASK(c->arg, 7)] = hdr; /* c->arg < 6 (checked above): the mask is for the verifier */
+    fill_from_table(s, c->code);
+    return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
     uint32_t nr = (uint32_t)regs->orig_ax;
@@ -263,7 +284,16 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
             toctou = 0;
         }
     }
-    fill_from_table(s, code);
+    uint32_t pm = fill_specs[code].per_message;
+    if (pm && ret > 0) {
+        /* sendmmsg/recvmmsg: one event per message the call moved. */
+        struct message_loop_ctx c = {.code = code, .arg = pm - 1, .base = arg_of(s, pm - 1)};
+        bpf_loop(ret < MBPF_MMSG_MAX ? (uint32_t)ret : MBPF_MMSG_MAX, emit_message, &c, 0);
+    } else {
+        /* Failed: no message to describe (sizes, data and names are left empty). */
+        if (pm && pm - 1 < 6) s->args[pm - 1] = 0;
+        fill_from_table(s, code);
+    }
     if (toctou == 2) bpf_map_delete_elem(&saved_long, &key);
     if (toctou) bpf_map_delete_elem(&saved_args, &key);
     return 0;

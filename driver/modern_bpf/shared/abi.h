@@ -35,6 +35,11 @@
 /* mbpf_fill_spec.fast */
 #define MBPF_FAST_ROW_INTS 1 /* plain integers only */
 #define MBPF_FAST_ROW_IO 2   /* plain integers and one I/O buffer */
+/* Messages of a sendmmsg/recvmmsg reported (one event each). */
+#define MBPF_MMSG_MAX 1024u
+/* sizeof(struct mmsghdr) and offsetof(struct mmsghdr, msg_len) on 64-bit ABIs. */
+#define MBPF_MMSG_SIZE 64u
+#define MBPF_MMSG_LEN_OFF 56u
 /* Largest socket address kept for a TOCTOU-protected connect(). */
 #define MBPF_SOCKADDR_MAX 128u
 
@@ -154,11 +159,14 @@ enum mbpf_post {
 /* How to fill one exit event. nparams == 0: the event has no table row. */
 struct mbpf_fill_spec {
     uint8_t nparams;
-    uint8_t toctou;    /* 1: arguments were saved at entry (see the enter programs) */
-    uint8_t path_arg;  /* TOCTOU: the argument whose user data was saved */
-    uint8_t path_kind; /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
-    uint8_t fast;      /* 0, MBPF_FAST_ROW_INTS or MBPF_FAST_ROW_IO (syscall_exit.h) */
-    uint8_t fast_len;  /* fast rows: the event's size in bytes (header included) */
+    uint8_t toctou;      /* 1: arguments were saved at entry (see the enter programs) */
+    uint8_t path_arg;    /* TOCTOU: the argument whose user data was saved */
+    uint8_t path_kind;   /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
+    uint8_t fast;        /* 0, MBPF_FAST_ROW_INTS or MBPF_FAST_ROW_IO (syscall_exit.h) */
+    uint8_t fast_len;    /* fast rows: the event's size in bytes (header included) */
+    uint8_t per_message; /* 1 + n: one event per struct mmsghdr of the array at argument n (see
+                            MBPF_MMSG_MAX); during each, the return value is that message's
+                            msg_len and argument n points at its msghdr. 0: one event. */
     struct mbpf_param_src params[MBPF_MAX_PARAMS];
 };
 

@@ -47,10 +47,12 @@ struct row_decl {
     std::vector<src_decl> params;
 };
 
-struct toctou_decl {
+// Row-level declarations of fill_table.def: TOCTOU(EVENT, arg, kind) and PER_MESSAGE(EVENT, arg).
+struct row_note_decl {
+    enum what_t : uint8_t { toctou, per_message } what;
     uint16_t event;
     uint8_t arg;
-    uint8_t kind;  // 0 string, 1 sockaddr
+    uint8_t kind;  // toctou: 0 string, 1 sockaddr
 };
 
 // The vocabulary of fill_table.def.
@@ -225,20 +227,24 @@ const std::vector<row_decl>& rows() {
     static const std::vector<row_decl> r = {
 #define FILL(id, ...) row_decl{PPME_##id, {__VA_ARGS__}},
 #define TOCTOU(id, arg, kind)
+#define PER_MESSAGE(id, arg)
 #include "fill_table.def"
 #undef FILL
 #undef TOCTOU
+#undef PER_MESSAGE
     };
     return r;
 }
 
-const std::vector<toctou_decl>& toctous() {
-    static const std::vector<toctou_decl> r = {
+const std::vector<row_note_decl>& row_notes() {
+    static const std::vector<row_note_decl> r = {
 #define FILL(id, ...)
-#define TOCTOU(id, arg, kind) toctou_decl{PPME_##id, arg, kind},
+#define TOCTOU(id, arg, kind) row_note_decl{row_note_decl::toctou, PPME_##id, arg, kind},
+#define PER_MESSAGE(id, arg) row_note_decl{row_note_decl::per_message, PPME_##id, arg, 0},
 #include "fill_table.def"
 #undef FILL
 #undef TOCTOU
+#undef PER_MESSAGE
     };
     return r;
 }
@@ -400,9 +406,16 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
         mark_fast_row(r.params, s);
         out.has_row[r.event] = true;
     }
-    for (const toctou_decl& t : toctous()) {
-        if (!out.has_row[t.event]) return error = "fill_table.def: TOCTOU for an event without a row", false;
+    for (const row_note_decl& t : row_notes()) {
+        if (!out.has_row[t.event])
+            return error = "fill_table.def: TOCTOU or PER_MESSAGE for an event without a row", false;
         mbpf_fill_spec& s = out.specs[t.event];
+        if (t.what == row_note_decl::per_message) {
+            // The loop lives in the generic filler only.
+            s.per_message = static_cast<uint8_t>(1 + t.arg);
+            s.fast = 0;
+            continue;
+        }
         s.toctou = 1;
         s.path_arg = t.arg;
         s.path_kind = t.kind;
