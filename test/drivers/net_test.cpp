@@ -2,8 +2,10 @@
 // connect, accept4 with their tuples in both directions), UDP sendto/recvfrom with data.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -357,6 +359,48 @@ TEST(DriverNet, UdpSendmmsgRecvmmsgOneEventPerMessage) {
         EXPECT_EQ(t.src_port, la.port());
         EXPECT_EQ(t.dst_port, lb.port());
     }
+}
+
+// setsockopt/getsockopt values as PT_DYN: a type index (the schema's sockopt_dynamic_param:
+// 0 bytes, 1 errno, 2 uint32, 3 uint64, 4 reltime) followed by the value.
+std::string dyn(uint8_t index, const void* value, size_t size) {
+    std::string out(1, static_cast<char>(index));
+    out.append(static_cast<const char*>(value), size);
+    return out;
+}
+
+TEST(DriverNet, SockoptValuesAreTypedByOption) {
+    DRV_SESSION_OR_SKIP(s);
+    const int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(sock, 0);
+    const int one = 1;
+    const timeval tv{2, 500000};
+    int err = -1, type = -1;
+    socklen_t err_len = sizeof err, type_len = sizeof type;
+    run_result r = s->run_here([&] {
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &err_len);
+        getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len);
+    });
+    close(sock);
+    ASSERT_EQ(err, 0);
+    ASSERT_EQ(type, SOCK_STREAM);
+    const std::vector<const owned_event*> sets = r.all(PPME_SOCKET_SETSOCKOPT_X);
+    ASSERT_EQ(sets.size(), 3u);
+    const uint32_t one32 = 1;
+    EXPECT_EQ(bytes(sets[0]->view(), "val"), dyn(2, &one32, 4));  // int option: uint32
+    const uint64_t ns = 2500000000ull;
+    EXPECT_EQ(bytes(sets[1]->view(), "val"), dyn(4, &ns, 8));   // timeval as reltime
+    EXPECT_EQ(bytes(sets[2]->view(), "val"), dyn(0, &one, 4));  // another level: the bytes
+    const std::vector<const owned_event*> gets = r.all(PPME_SOCKET_GETSOCKOPT_X);
+    ASSERT_EQ(gets.size(), 2u);
+    const int64_t no_error = 0;
+    EXPECT_EQ(bytes(gets[0]->view(), "val"), dyn(1, &no_error, 8));  // SO_ERROR: errno
+    const uint32_t stream = SOCK_STREAM;
+    EXPECT_EQ(bytes(gets[1]->view(), "val"), dyn(2, &stream, 4));
+    EXPECT_EQ(uint(gets[1]->view(), "optlen"), 4u);
 }
 
 }  // namespace

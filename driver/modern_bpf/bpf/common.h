@@ -57,5 +57,6 @@ const volatile uint64_t wakeup_bytes = 0;
 const volatile uint32_t ppm_o_f_created = 0; /* the schema's O_F_CREATED value */
 const volatile struct mbpf_fill_spec fill_specs[MBPF_EVENT_MAX];
 const volatile struct mbpf_conv_rule conv_rules[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES];
+const volatile uint8_t sockopt_kinds[MBPF_SOCKOPT_KINDS]; /* mbpf_sockopt_kind by SOL_SOCKET option */
 
 #endif /* MBPF_COMMON_H */

@@ -12,6 +12,7 @@
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
 #define MBPF_PT_PID 15
+#define MBPF_SOL_SOCKET 1
 
 static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
     if (table == 0 || table >= MBPF_CONV_TABLES) return raw;
@@ -113,6 +114,46 @@ static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const st
     param_done(s, i, 2 + done * 10);
 }
 
+/* A socket option's value as PT_DYN: the index of its type in sockopt_dynamic_param, then the
+ * value (see MBPF_SRC_SOCKOPT_VAL). */
+static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, const void* uval, int64_t len) {
+    if (!uval || len <= 0 || room(s) < 2 * MBPF_MAX_STR) return push_empty(s, i);
+    const uint64_t level = s->args[1], optname = s->args[2]; /* setsockopt/getsockopt arguments */
+    uint32_t kind = MBPF_SOCKOPT_BYTES;
+    if (level == MBPF_SOL_SOCKET && optname < MBPF_SOCKOPT_KINDS)
+        kind = sockopt_kinds[MBPF_MASK((uint32_t)optname, MBPF_SOCKOPT_KINDS - 1)];
+    uint8_t* p = cursor(s);
+    uint64_t v = 0;
+    uint32_t n = 8;
+    if (kind == MBPF_SOCKOPT_ERRNO || kind == MBPF_SOCKOPT_U32) {
+        int32_t v32 = 0;
+        if (len < 4 || bpf_probe_read_user(&v32, sizeof v32, uval)) kind = MBPF_SOCKOPT_BYTES;
+        if (kind == MBPF_SOCKOPT_ERRNO) v = (uint64_t)(-(int64_t)v32);
+        n = kind == MBPF_SOCKOPT_U32 ? 4 : 8;
+        v = kind == MBPF_SOCKOPT_U32 ? (uint32_t)v32 : v;
+    } else if (kind == MBPF_SOCKOPT_U64) {
+        if (len < 8 || bpf_probe_read_user(&v, sizeof v, uval)) kind = MBPF_SOCKOPT_BYTES;
+    } else if (kind == MBPF_SOCKOPT_TIMEVAL) {
+        struct {
+            int64_t sec, usec;
+        } tv = {};
+        if (len < 16 || bpf_probe_read_user(&tv, sizeof tv, uval)) kind = MBPF_SOCKOPT_BYTES;
+        v = (uint64_t)tv.sec * 1000000000ull + (uint64_t)tv.usec * 1000ull;
+    }
+    p[0] = (uint8_t)kind;
+    if (kind != MBPF_SOCKOPT_BYTES) {
+        *(uint64_t*)(p + 1) = v; /* little-endian: a 4-byte value is the first 4 bytes */
+        return param_done(s, i, 1 + n);
+    }
+    uint64_t want = (uint64_t)len < snaplen ? (uint64_t)len : snaplen;
+    uint32_t cnt = MBPF_MASK((uint32_t)(want < MBPF_MAX_STR ? want : MBPF_MAX_STR), 2 * MBPF_MAX_STR - 1);
+    if (cnt && bpf_probe_read_user(p + 1, cnt, uval)) {
+        s->faulted = 1;
+        cnt = 0;
+    }
+    param_done(s, i, 1 + cnt);
+}
+
 /* exe (first string of the argument area), args (the rest) or env, from the current mm. */
 static __always_inline void push_task_area(struct mbpf_scratch* s, uint32_t i, int which) {
     struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
@@ -197,7 +238,6 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
 }
 
 #define MBPF_FMODE_CREATED (1u << 20)
-#define MBPF_SOL_SOCKET 1
 
 /* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
  * O_CREAT alone does not say whether the file existed). */
@@ -371,6 +411,17 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             if (ret < 0) return push_empty(s, i);
             uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
             return push_bytes(s, i, m.msg_control, n, 1);
+        }
+        case MBPF_SRC_SOCKOPT_VAL: {
+            int64_t len = (int64_t)arg_of(s, aux & 7);
+            if (aux & MBPF_SOCKOPT_LEN_PTR) {
+                /* getsockopt: the kernel wrote the value's length back on success only. */
+                int32_t len32 = 0;
+                if (ret < 0 || !len || bpf_probe_read_user(&len32, sizeof len32, (const void*)len))
+                    return push_empty(s, i);
+                len = len32;
+            }
+            return push_sockopt_val(s, i, (const void*)a, len);
         }
         case MBPF_SRC_PPM_SC:
             return push_int(s, i, s->ppm_sc, size);

@@ -35,6 +35,19 @@
 /* mbpf_fill_spec.fast */
 #define MBPF_FAST_ROW_INTS 1 /* plain integers only */
 #define MBPF_FAST_ROW_IO 2   /* plain integers and one I/O buffer */
+/* MBPF_SRC_SOCKOPT_VAL: the value's type, which is also its index in the schema's
+ * sockopt_dynamic_param set; SOL_SOCKET option numbers below MBPF_SOCKOPT_KINDS are classified
+ * by userspace (sockopt_kinds in rodata), everything else is bytes. */
+enum mbpf_sockopt_kind {
+    MBPF_SOCKOPT_BYTES = 0,
+    MBPF_SOCKOPT_ERRNO = 1,   /* SO_ERROR: the pending error, negated */
+    MBPF_SOCKOPT_U32 = 2,     /* int options */
+    MBPF_SOCKOPT_U64 = 3,     /* SO_COOKIE */
+    MBPF_SOCKOPT_TIMEVAL = 4, /* SO_RCVTIMEO/SO_SNDTIMEO: struct timeval as nanoseconds */
+};
+#define MBPF_SOCKOPT_KINDS 128u
+#define MBPF_SOCKOPT_LEN_PTR 0x80u
+
 /* Messages of a sendmmsg/recvmmsg reported (one event each). */
 #define MBPF_MMSG_MAX 1024u
 /* sizeof(struct mmsghdr) and offsetof(struct mmsghdr, msg_len) on 64-bit ABIs. */
@@ -94,6 +107,10 @@ enum mbpf_src_kind {
     MBPF_SRC_MSG_LEN,       /* struct msghdr at arg: sum of its iov_len */
     MBPF_SRC_MSG_DATA,      /* struct msghdr at arg: first bytes of its data, snaplen (aux 1: at most ret) */
     MBPF_SRC_MSG_CONTROL,   /* struct msghdr at arg: control data after the call, snaplen */
+    MBPF_SRC_SOCKOPT_VAL,   /* socket option value at arg as the PT_DYN of sockopt_dynamic_param:
+                               length in argument aux (aux | MBPF_SOCKOPT_LEN_PTR: an int at
+                               argument aux the kernel wrote back, after success); its type from
+                               sockopt_kinds for SOL_SOCKET options, bytes otherwise */
     /* Task data (the current task; for a clone child, the child itself). */
     MBPF_SRC_TASK_EXE,  /* first string of the argument area */
     MBPF_SRC_TASK_ARGS, /* the argument area after the first string */

@@ -139,7 +139,20 @@ uint64_t flag_value(param_view v, uint32_t width) {
 
 }  // namespace
 
+// PT_DYN: the first byte chooses the value's real type in the parameter's DYN set.
+static bool resolve_dyn(const scap_param_info& info, param_view v, const scap_param_info*& inner,
+                        param_view& inner_v) {
+    if (info.type != PT_DYN || info.info_kind != SCAP_INFO_DYN || v.len < 1 || v.data[0] >= info.ninfo)
+        return false;
+    inner = &static_cast<const scap_param_info*>(info.info)[v.data[0]];
+    inner_v = param_view{v.data + 1, v.len - 1};
+    return true;
+}
+
 void append_param_raw(std::string& out, const scap_param_info& info, param_view v) {
+    const scap_param_info* inner;
+    param_view inner_v;
+    if (resolve_dyn(info, v, inner, inner_v)) return append_param_raw(out, *inner, inner_v);
     bool is_enum;
     uint32_t width;
     if (flag_kind(static_cast<ppm_param_type>(info.type), is_enum, width)) {
@@ -212,6 +225,9 @@ void append_param_raw(std::string& out, const scap_param_info& info, param_view 
 }
 
 bool append_param_resolved(std::string& out, const scap_param_info& info, param_view v) {
+    const scap_param_info* inner;
+    param_view inner_v;
+    if (resolve_dyn(info, v, inner, inner_v)) return append_param_resolved(out, *inner, inner_v);
     bool is_enum;
     uint32_t width;
     if (v.len == 0) return false;

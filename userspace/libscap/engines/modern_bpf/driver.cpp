@@ -89,6 +89,8 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     if (opts.snaplen > MBPF_FAST_DATA)
         for (size_t i = 0; i < m_tables.specs.size(); ++i)
             if (ro->fill_specs[i].fast == MBPF_FAST_ROW_IO) writable(ro->fill_specs[i].fast) = 0;
+    std::memcpy(const_cast<uint8_t*>(ro->sockopt_kinds), m_tables.sockopt_kinds,
+                sizeof m_tables.sockopt_kinds);
     std::memcpy(const_cast<mbpf_conv_rule*>(&ro->conv_rules[0][0]), &m_tables.conv[0][0],
                 sizeof m_tables.conv);
 

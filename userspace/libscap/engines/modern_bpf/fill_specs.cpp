@@ -188,6 +188,14 @@ struct row_note_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define SOCKOPT_VAL(n, len)            \
+    src_decl {                         \
+        MBPF_SRC_SOCKOPT_VAL, n, (len) \
+    }
+#define SOCKOPT_VAL_PLEN(n, plen)                                                    \
+    src_decl {                                                                       \
+        MBPF_SRC_SOCKOPT_VAL, n, static_cast<uint8_t>(MBPF_SOCKOPT_LEN_PTR | (plen)) \
+    }
 #define POLLFDS(n, cnt)                           \
     src_decl {                                    \
         MBPF_SRC_POLLFDS, n, cnt, CONV_poll_flags \
@@ -306,6 +314,8 @@ uint8_t type_size(uint8_t type) {
 #undef TASK
 #undef OPEN_FLAGS
 #undef SOCKOPT_NAME
+#undef SOCKOPT_VAL
+#undef SOCKOPT_VAL_PLEN
 #undef MSG_LEN
 #undef POLLFDS
 #undef ACCEPT_QUEUE
@@ -316,6 +326,40 @@ uint8_t type_size(uint8_t type) {
 #undef OPEN_HOW_FLAGS
 #undef STRING
 #undef SOCKADDR
+
+// The type of each SOL_SOCKET option's value (the index of that type in the schema's
+// sockopt_dynamic_param set); options not listed are reported as bytes.
+bool fill_sockopt_kinds(uint8_t (&kinds)[MBPF_SOCKOPT_KINDS], std::string& error) {
+    const struct {
+        mbpf_sockopt_kind kind;
+        ppm_param_type type;
+    } expected[] = {{MBPF_SOCKOPT_BYTES, PT_BYTEBUF},
+                    {MBPF_SOCKOPT_ERRNO, PT_ERRNO},
+                    {MBPF_SOCKOPT_U32, PT_UINT32},
+                    {MBPF_SOCKOPT_U64, PT_UINT64},
+                    {MBPF_SOCKOPT_TIMEVAL, PT_RELTIME}};
+    for (const auto& e : expected)
+        if (scap_dyn_sockopt_dynamic_param[e.kind].type != e.type)
+            return error = "schema: sockopt_dynamic_param does not have the expected types", false;
+    const int int_options[] = {SO_DEBUG,       SO_REUSEADDR,        SO_TYPE,        SO_DONTROUTE,
+                               SO_BROADCAST,   SO_SNDBUF,           SO_RCVBUF,      SO_SNDBUFFORCE,
+                               SO_RCVBUFFORCE, SO_KEEPALIVE,        SO_OOBINLINE,   SO_NO_CHECK,
+                               SO_PRIORITY,    SO_BSDCOMPAT,        SO_REUSEPORT,   SO_PASSCRED,
+                               SO_RCVLOWAT,    SO_SNDLOWAT,         SO_PASSSEC,     SO_MARK,
+                               SO_RXQ_OVFL,    SO_WIFI_STATUS,      SO_PEEK_OFF,    SO_NOFCS,
+                               SO_LOCK_FILTER, SO_SELECT_ERR_QUEUE, SO_BUSY_POLL,   SO_INCOMING_CPU,
+                               SO_ACCEPTCONN,  SO_PROTOCOL,         SO_DOMAIN,      SO_ZEROCOPY,
+                               SO_TXTIME,      SO_TIMESTAMP,        SO_TIMESTAMPNS, SO_TIMESTAMPING};
+    for (int o : int_options)
+        if (o >= 0 && o < static_cast<int>(MBPF_SOCKOPT_KINDS)) kinds[o] = MBPF_SOCKOPT_U32;
+    kinds[SO_ERROR] = MBPF_SOCKOPT_ERRNO;
+    kinds[SO_COOKIE] = MBPF_SOCKOPT_U64;
+    // The 64-bit struct timeval layout, old and new option numbers alike.
+    for (int o : {SO_RCVTIMEO, SO_SNDTIMEO, 20 /* SO_RCVTIMEO_OLD */, 21 /* SO_SNDTIMEO_OLD */,
+                  66 /* SO_RCVTIMEO_NEW */, 67 /* SO_SNDTIMEO_NEW */})
+        kinds[o] = MBPF_SOCKOPT_TIMEVAL;
+    return true;
+}
 
 // Rows the BPF side builds in its straight-line path (emit_fast in syscall_exit.h): at most
 // MBPF_FAST_PARAMS parameters, integers from registers or constants (flag conversions
@@ -424,6 +468,8 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
     for (const scap_name_value* nv = scap_flags_file_flags; nv->name; ++nv)
         if (std::strcmp(nv->name, "O_F_CREATED") == 0) out.o_f_created = static_cast<uint32_t>(nv->value);
     if (out.o_f_created == 0) return error = "schema: file_flags has no O_F_CREATED", false;
+
+    if (!fill_sockopt_kinds(out.sockopt_kinds, error)) return false;
 
     const std::vector<conv_decl> tables = conv_tables();
     for (size_t id = 1; id < tables.size(); ++id) {

@@ -15,7 +15,8 @@ struct driver_tables {
     std::vector<mbpf_fill_spec> specs;  // indexed by event code (PPM_EVENT_MAX entries)
     std::vector<bool> has_row;          // by event code: the driver can emit it
     mbpf_conv_rule conv[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES] = {};
-    uint32_t o_f_created = 0;  // the schema's value of O_F_CREATED (open flags fix-up)
+    uint32_t o_f_created = 0;                        // the schema's value of O_F_CREATED (open flags fix-up)
+    uint8_t sockopt_kinds[MBPF_SOCKOPT_KINDS] = {};  // mbpf_sockopt_kind by SOL_SOCKET option number
 };
 
 // Builds the tables; on a table that disagrees with the schema returns false and says why.

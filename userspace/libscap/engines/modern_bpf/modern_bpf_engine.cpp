@@ -32,7 +32,8 @@ class modern_bpf_engine final : public engine {
         if (m_want_snapshot && !m_snapshot_taken) {
             proc_snapshot_options o;
             o.scan_fds = m_snapshot_fds;
-            if (read_proc_snapshot(o, m_snap, m_last_error, m_snap_summary) != status::ok) return status::error;
+            if (read_proc_snapshot(o, m_snap, m_last_error, m_snap_summary) != status::ok)
+                return status::error;
             m_snapshot_taken = true;
         }
         return status::ok;
