@@ -65,6 +65,55 @@ TEST(DriverSafeArgs, PtraceAttachToNobody) {
     DRV_SKIP_IF_DRIVER_BUGS(bugs);
 }
 
+// ptrace's addr and data are PT_DYN: a PEEK request reports the word it read (the raw syscall
+// stores it at the data pointer), a resuming request the signal it delivers.
+volatile uint64_t g_peek_me = 0x1122334455667788ull;
+
+std::string dyn_u64(uint64_t v) {
+    std::string out(1, '\0');
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+    return out;
+}
+
+TEST(DriverSafeArgs, PtracePeekAndContOnATracedChild) {
+    DRV_SESSION_OR_SKIP(s);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+        raise(SIGSTOP);
+        _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSTOPPED(status));
+    uint64_t word = 0;
+    long peek = -1, cont = -1;
+    run_result r = s->run_here([&] {
+        peek = syscall(SYS_ptrace, PTRACE_PEEKDATA, child, &g_peek_me, &word);
+        cont = syscall(SYS_ptrace, PTRACE_CONT, child, 0, 0);
+    });
+    waitpid(child, &status, 0);
+    ASSERT_EQ(peek, 0);
+    ASSERT_EQ(cont, 0);
+    ASSERT_EQ(word, g_peek_me);
+    int seen = 0;
+    for (const owned_event* e : r.all(PPME_SYSCALL_PTRACE_X)) {
+        const scap::event_view v = e->view();
+        EXPECT_EQ(sint(v, "res"), 0);
+        EXPECT_EQ(sint(v, "pid"), child);
+        if (uint(v, "request") == flag(scap_flags_ptrace_requests, "PTRACE_PEEKDATA")) {
+            EXPECT_EQ(bytes(v, "addr"), dyn_u64(reinterpret_cast<uintptr_t>(&g_peek_me)));
+            EXPECT_EQ(bytes(v, "data"), dyn_u64(0x1122334455667788ull));
+            ++seen;
+        } else if (uint(v, "request") == flag(scap_flags_ptrace_requests, "PTRACE_CONT")) {
+            EXPECT_EQ(bytes(v, "data"), std::string("\x01\x00", 2));  // signal 0
+            ++seen;
+        }
+    }
+    EXPECT_EQ(seen, 2);
+}
+
 TEST(DriverSafeArgs, CloneAsGlibcForkUsesIt) {
     DRV_SESSION_OR_SKIP(s);
     pid_t gc = -1;

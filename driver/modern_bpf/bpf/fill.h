@@ -154,6 +154,41 @@ static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, cons
     param_done(s, i, 1 + cnt);
 }
 
+/* ptrace requests whose data the kernel interprets differently (<linux/ptrace.h>, x86). */
+#define MBPF_PTRACE_PEEKTEXT 1
+#define MBPF_PTRACE_PEEKUSR 3
+#define MBPF_PTRACE_CONT 7
+#define MBPF_PTRACE_SINGLESTEP 9
+#define MBPF_PTRACE_DETACH 17
+#define MBPF_PTRACE_SYSCALL 24
+#define MBPF_PTRACE_SYSEMU 31
+#define MBPF_PTRACE_SYSEMU_SINGLESTEP 32
+
+/* ptrace's addr or data as PT_DYN: index 0 (uint64) or 1 (signal), then the value. */
+static __always_inline void push_ptrace_val(struct mbpf_scratch* s, uint32_t i, int is_data, uint64_t v) {
+    if (s->ret < 0) return push_empty(s, i);
+    uint8_t* p = cursor(s);
+    const uint64_t req = s->args[0];
+    if (is_data && req >= MBPF_PTRACE_PEEKTEXT && req <= MBPF_PTRACE_PEEKUSR) {
+        /* The raw syscall stores the word it read at the data pointer. */
+        uint64_t word = 0;
+        if (bpf_probe_read_user(&word, sizeof word, (const void*)v)) {
+            s->faulted = 1;
+            return push_empty(s, i);
+        }
+        v = word;
+    } else if (is_data && (req == MBPF_PTRACE_CONT || req == MBPF_PTRACE_SINGLESTEP ||
+                           req == MBPF_PTRACE_DETACH || req == MBPF_PTRACE_SYSCALL ||
+                           req == MBPF_PTRACE_SYSEMU || req == MBPF_PTRACE_SYSEMU_SINGLESTEP)) {
+        p[0] = 1; /* the signal delivered on resuming */
+        p[1] = (uint8_t)v;
+        return param_done(s, i, 2);
+    }
+    p[0] = 0;
+    *(uint64_t*)(p + 1) = v;
+    param_done(s, i, 9);
+}
+
 /* exe (first string of the argument area), args (the rest) or env, from the current mm. */
 static __always_inline void push_task_area(struct mbpf_scratch* s, uint32_t i, int which) {
     struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
@@ -412,6 +447,8 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
             return push_bytes(s, i, m.msg_control, n, 1);
         }
+        case MBPF_SRC_PTRACE_VAL:
+            return push_ptrace_val(s, i, aux == 1, a);
         case MBPF_SRC_SOCKOPT_VAL: {
             int64_t len = (int64_t)arg_of(s, aux & 7);
             if (aux & MBPF_SOCKOPT_LEN_PTR) {

@@ -188,6 +188,14 @@ struct row_note_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define PTRACE_ADDR(n)            \
+    src_decl {                    \
+        MBPF_SRC_PTRACE_VAL, n, 0 \
+    }
+#define PTRACE_DATA(n)            \
+    src_decl {                    \
+        MBPF_SRC_PTRACE_VAL, n, 1 \
+    }
 #define SOCKOPT_VAL(n, len)            \
     src_decl {                         \
         MBPF_SRC_SOCKOPT_VAL, n, (len) \
@@ -315,6 +323,8 @@ uint8_t type_size(uint8_t type) {
 #undef OPEN_FLAGS
 #undef SOCKOPT_NAME
 #undef SOCKOPT_VAL
+#undef PTRACE_ADDR
+#undef PTRACE_DATA
 #undef SOCKOPT_VAL_PLEN
 #undef MSG_LEN
 #undef POLLFDS
