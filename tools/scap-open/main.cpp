@@ -226,6 +226,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "scap-open: cannot start: %s\n", eng->last_error().c_str());
         return 1;
     }
+    for (const std::string& note : eng->notes()) std::fprintf(stderr, "scap-open: note: %s\n", note.c_str());
 
     std::vector<uint64_t> per_type(PPM_EVENT_MAX, 0);
     uint64_t n = 0, bytes = 0;

@@ -64,7 +64,8 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
 
 bool changes_state(const sinsp::event& e) {
     const scap_event_info& info = e.view.info();
-    return (info.flags & (EF_MODIFIES_STATE | EF_CREATES_FD | EF_DESTROYS_FD)) || (info.category & EC_METAEVENT);
+    return (info.flags & (EF_MODIFIES_STATE | EF_CREATES_FD | EF_DESTROYS_FD)) ||
+           (info.category & EC_METAEVENT);
 }
 
 std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filter::compiled_filter& filter,
@@ -90,6 +91,7 @@ std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filt
         error = "cannot start the capture: " + eng->last_error();
         return nullptr;
     }
+    for (const std::string& note : eng->notes()) std::fprintf(stderr, "scapdig: note: %s\n", note.c_str());
     return eng;
 }
 

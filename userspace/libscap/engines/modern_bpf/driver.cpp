@@ -176,9 +176,15 @@ bool driver::attach_toctou() {
                             m_skel->progs.enter_openat2, m_skel->progs.enter_creat,
                             m_skel->progs.enter_connect, m_skel->progs.enter_execve,
                             m_skel->progs.enter_execveat};
+    // Each on its own: a kernel without one of these syscalls (no open() on arm64, no openat2
+    // before 5.6) has no tracepoint for it, and the others still protect theirs.
     for (bpf_program* p : progs) {
         bpf_link* l = bpf_program__attach(p);
-        if (!l) return false;
+        if (!l) {
+            m_notes.push_back(std::string("syscall entry tracepoint for ") + bpf_program__name(p) +
+                              " unavailable: that syscall's arguments are read at exit");
+            continue;
+        }
         m_links.push_back(l);
     }
     return true;

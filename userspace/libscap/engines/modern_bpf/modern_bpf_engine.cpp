@@ -27,6 +27,7 @@ class modern_bpf_engine final : public engine {
 
     status start() override {
         if (!m_driver.attach(m_last_error)) return status::error;
+        m_notes = m_driver.notes();
         // The snapshot is read after the programs are attached: a process that starts during the
         // scan is then seen by both (harmless: the state layer replaces it), never by neither.
         if (m_want_snapshot && !m_snapshot_taken) {
@@ -83,8 +84,6 @@ class modern_bpf_engine final : public engine {
     }
 
     const snapshot& get_snapshot() const override { return m_snap; }
-
-    const std::vector<std::string>& notes() const { return m_driver.notes(); }
 
   private:
     // Declared first so it is destroyed last: the driver closes the ring fds its mappings use.

@@ -58,8 +58,13 @@ class engine {
 
     const std::string& last_error() const { return m_last_error; }
 
+    // Things the engine works around rather than fails on (a missing tracepoint, tracefs not
+    // mountable): each said once, for the caller to show. Complete after start().
+    const std::vector<std::string>& notes() const { return m_notes; }
+
   protected:
     std::string m_last_error;
+    std::vector<std::string> m_notes;
 };
 
 }  // namespace scap
