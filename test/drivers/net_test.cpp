@@ -64,6 +64,44 @@ struct inet_addr {
     }
 };
 
+// Two unconnected UDP sockets on loopback: a sends to b. Closed on destruction.
+struct udp_pair {
+    int a = -1, b = -1;
+    inet_addr la, lb;  // their local addresses (ports chosen by the kernel)
+    udp_pair() {
+        inet_addr any = inet_addr::loopback(AF_INET);
+        a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (bind(a, any.sa(), any.len) != 0 || bind(b, any.sa(), any.len) != 0) ADD_FAILURE() << "bind";
+        la = inet_addr::local_of(a);
+        lb = inet_addr::local_of(b);
+    }
+    ~udp_pair() {
+        close(a);
+        close(b);
+    }
+    // The tuple a -> b: every datagram event reads sender -> receiver (for a send, the
+    // destination is the address the caller gave; for a receive, the sender the kernel wrote back).
+    void expect_a_to_b(scap::param_view tuple) const {
+        const net_endpoints t = decode_tuple(tuple);
+        EXPECT_EQ(t.family, AF_INET);
+        EXPECT_EQ(t.src_ip, la.ip());
+        EXPECT_EQ(t.src_port, la.port());
+        EXPECT_EQ(t.dst_ip, lb.ip());
+        EXPECT_EQ(t.dst_port, lb.port());
+    }
+};
+
+// A one-buffer message to or from `addr`.
+msghdr one_buffer_msg(inet_addr& addr, iovec& iov) {
+    msghdr m{};
+    m.msg_name = addr.sa();
+    m.msg_namelen = addr.len ? addr.len : sizeof addr.ss;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    return m;
+}
+
 void tcp_round_trip(int family) {
     DRV_SESSION_OR_SKIP(s);
     driver_bugs bugs;
@@ -198,142 +236,79 @@ TEST(DriverNet, UnixStreamPaths) {
 
 TEST(DriverNet, UdpSendtoRecvfromTuplesAndData) {
     DRV_SESSION_OR_SKIP(s);
-    inet_addr any = inet_addr::loopback(AF_INET);
-    const int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_EQ(bind(a, any.sa(), any.len), 0);
-    ASSERT_EQ(bind(b, any.sa(), any.len), 0);
-    inet_addr la = inet_addr::local_of(a), lb = inet_addr::local_of(b);
+    udp_pair u;
     char buf[32] = {};
     inet_addr from;
     from.len = sizeof from.ss;
     long sent = -1, got = -1;
     run_result r = s->run_here([&] {
-        sent = syscall(SYS_sendto, a, "datagram", 8, 0, lb.sa(), lb.len);
-        got = syscall(SYS_recvfrom, b, buf, sizeof buf, 0, from.sa(), &from.len);
+        sent = syscall(SYS_sendto, u.a, "datagram", 8, 0, u.lb.sa(), u.lb.len);
+        got = syscall(SYS_recvfrom, u.b, buf, sizeof buf, 0, from.sa(), &from.len);
     });
-    close(a);
-    close(b);
     ASSERT_EQ(sent, 8);
     ASSERT_EQ(got, 8);
     scap::event_view v;
     ASSERT_TRUE(find(r, PPME_SOCKET_SENDTO_X, v));
     EXPECT_EQ(sint(v, "res"), 8);
     EXPECT_EQ(bytes(v, "data"), "datagram");
-    EXPECT_EQ(sint(v, "fd"), a);
+    EXPECT_EQ(sint(v, "fd"), u.a);
     EXPECT_EQ(uint(v, "size"), 8u);
-    net_endpoints t = decode_tuple(param(v, "tuple"));  // sender -> destination address
-    EXPECT_EQ(t.family, AF_INET);
-    EXPECT_EQ(t.src_port, la.port());
-    // Unconnected: the destination is the address argument.
-    EXPECT_EQ(t.dst_ip, lb.ip());
-    EXPECT_EQ(t.dst_port, lb.port());
+    u.expect_a_to_b(param(v, "tuple"));  // unconnected: the destination is the address argument
     ASSERT_TRUE(find(r, PPME_SOCKET_RECVFROM_X, v));
     EXPECT_EQ(sint(v, "res"), 8);
     EXPECT_EQ(bytes(v, "data"), "datagram");
-    EXPECT_EQ(sint(v, "fd"), b);
+    EXPECT_EQ(sint(v, "fd"), u.b);
     EXPECT_EQ(uint(v, "size"), sizeof buf);
-    t = decode_tuple(param(v, "tuple"));  // remote sender -> local receiver
-    EXPECT_EQ(t.family, AF_INET);
-    // Unconnected: the sender is the address the kernel wrote back.
-    EXPECT_EQ(t.src_ip, la.ip());
-    EXPECT_EQ(t.src_port, la.port());
-    EXPECT_EQ(t.dst_ip, lb.ip());
-    EXPECT_EQ(t.dst_port, lb.port());
+    u.expect_a_to_b(param(v, "tuple"));  // the sender the kernel wrote back -> the receiver
 }
 
-// The same exchange through sendmsg/recvmsg: the addresses travel in msghdr.msg_name. The
-// receive reads sender -> receiver, as recvfrom does.
+// The same exchange through sendmsg/recvmsg: the addresses travel in msghdr.msg_name.
 TEST(DriverNet, UdpSendmsgRecvmsgTuplesFromMsgName) {
     DRV_SESSION_OR_SKIP(s);
-    inet_addr any = inet_addr::loopback(AF_INET);
-    const int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_EQ(bind(a, any.sa(), any.len), 0);
-    ASSERT_EQ(bind(b, any.sa(), any.len), 0);
-    inet_addr la = inet_addr::local_of(a), lb = inet_addr::local_of(b);
-    char payload[] = "message";
-    iovec out_iov{payload, 7};
-    msghdr out{};
-    out.msg_name = lb.sa();
-    out.msg_namelen = lb.len;
-    out.msg_iov = &out_iov;
-    out.msg_iovlen = 1;
-    char buf[32] = {};
-    iovec in_iov{buf, sizeof buf};
+    udp_pair u;
+    char payload[] = "message", buf[32] = {};
+    iovec out_iov{payload, 7}, in_iov{buf, sizeof buf};
     inet_addr from;
-    msghdr in{};
-    in.msg_name = from.sa();
-    in.msg_namelen = sizeof from.ss;
-    in.msg_iov = &in_iov;
-    in.msg_iovlen = 1;
+    msghdr out = one_buffer_msg(u.lb, out_iov), in = one_buffer_msg(from, in_iov);
     long sent = -1, got = -1;
     run_result r = s->run_here([&] {
-        sent = syscall(SYS_sendmsg, a, &out, 0);
-        got = syscall(SYS_recvmsg, b, &in, 0);
+        sent = syscall(SYS_sendmsg, u.a, &out, 0);
+        got = syscall(SYS_recvmsg, u.b, &in, 0);
     });
-    close(a);
-    close(b);
     ASSERT_EQ(sent, 7);
     ASSERT_EQ(got, 7);
     scap::event_view v;
     ASSERT_TRUE(find(r, PPME_SOCKET_SENDMSG_X, v));
     EXPECT_EQ(sint(v, "res"), 7);
     EXPECT_EQ(bytes(v, "data"), "message");
-    net_endpoints t = decode_tuple(param(v, "tuple"));  // sender -> msg_name
-    EXPECT_EQ(t.family, AF_INET);
-    EXPECT_EQ(t.src_port, la.port());
-    EXPECT_EQ(t.dst_ip, lb.ip());
-    EXPECT_EQ(t.dst_port, lb.port());
+    u.expect_a_to_b(param(v, "tuple"));
     ASSERT_TRUE(find(r, PPME_SOCKET_RECVMSG_X, v));
     EXPECT_EQ(sint(v, "res"), 7);
     EXPECT_EQ(bytes(v, "data"), "message");
-    t = decode_tuple(param(v, "tuple"));  // the sender the kernel wrote into msg_name -> receiver
-    EXPECT_EQ(t.family, AF_INET);
-    EXPECT_EQ(t.src_ip, la.ip());
-    EXPECT_EQ(t.src_port, la.port());
-    EXPECT_EQ(t.dst_ip, lb.ip());
-    EXPECT_EQ(t.dst_port, lb.port());
+    u.expect_a_to_b(param(v, "tuple"));
 }
 
 // sendmmsg/recvmmsg: one event per message moved, each with that message's length, data and
 // addresses (the call's own return value is the message count).
 TEST(DriverNet, UdpSendmmsgRecvmmsgOneEventPerMessage) {
     DRV_SESSION_OR_SKIP(s);
-    inet_addr any = inet_addr::loopback(AF_INET);
-    const int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_EQ(bind(a, any.sa(), any.len), 0);
-    ASSERT_EQ(bind(b, any.sa(), any.len), 0);
-    inet_addr la = inet_addr::local_of(a), lb = inet_addr::local_of(b);
-    const std::string payloads[2] = {"first", "second!"};
-    iovec out_iov[2];
-    mmsghdr out[2] = {};
-    for (int k = 0; k < 2; ++k) {
-        out_iov[k] = {const_cast<char*>(payloads[k].data()), payloads[k].size()};
-        out[k].msg_hdr.msg_name = lb.sa();
-        out[k].msg_hdr.msg_namelen = lb.len;
-        out[k].msg_hdr.msg_iov = &out_iov[k];
-        out[k].msg_hdr.msg_iovlen = 1;
-    }
+    udp_pair u;
+    std::string payloads[2] = {"first", "second!"};
     char bufs[2][32] = {};
-    iovec in_iov[2];
+    iovec out_iov[2], in_iov[2];
     inet_addr from[2];
-    mmsghdr in[2] = {};
+    mmsghdr out[2] = {}, in[2] = {};
     for (int k = 0; k < 2; ++k) {
+        out_iov[k] = {payloads[k].data(), payloads[k].size()};
         in_iov[k] = {bufs[k], sizeof bufs[k]};
-        in[k].msg_hdr.msg_name = from[k].sa();
-        in[k].msg_hdr.msg_namelen = sizeof from[k].ss;
-        in[k].msg_hdr.msg_iov = &in_iov[k];
-        in[k].msg_hdr.msg_iovlen = 1;
+        out[k].msg_hdr = one_buffer_msg(u.lb, out_iov[k]);
+        in[k].msg_hdr = one_buffer_msg(from[k], in_iov[k]);
     }
     long sent = -1, got = -1;
     run_result r = s->run_here([&] {
-        sent = syscall(SYS_sendmmsg, a, out, 2, 0);
-        got = syscall(SYS_recvmmsg, b, in, 2, MSG_WAITFORONE, nullptr);
+        sent = syscall(SYS_sendmmsg, u.a, out, 2, 0);
+        got = syscall(SYS_recvmmsg, u.b, in, 2, MSG_WAITFORONE, nullptr);
     });
-    close(a);
-    close(b);
     ASSERT_EQ(sent, 2);
     ASSERT_GE(got, 1);
     const std::vector<const owned_event*> sends = r.all(PPME_SOCKET_SENDMMSG_X);
@@ -341,23 +316,19 @@ TEST(DriverNet, UdpSendmmsgRecvmmsgOneEventPerMessage) {
     for (int k = 0; k < 2; ++k) {
         const scap::event_view v = sends[k]->view();
         EXPECT_EQ(sint(v, "res"), static_cast<int64_t>(payloads[k].size()));
-        EXPECT_EQ(sint(v, "fd"), a);
+        EXPECT_EQ(sint(v, "fd"), u.a);
         EXPECT_EQ(uint(v, "size"), payloads[k].size());
         EXPECT_EQ(bytes(v, "data"), payloads[k]);
-        net_endpoints t = decode_tuple(param(v, "tuple"));
-        EXPECT_EQ(t.src_port, la.port());
-        EXPECT_EQ(t.dst_port, lb.port());
+        u.expect_a_to_b(param(v, "tuple"));
     }
     const std::vector<const owned_event*> recvs = r.all(PPME_SOCKET_RECVMMSG_X);
     ASSERT_EQ(recvs.size(), static_cast<size_t>(got));
     for (long k = 0; k < got; ++k) {
         const scap::event_view v = recvs[k]->view();
         EXPECT_EQ(sint(v, "res"), static_cast<int64_t>(payloads[k].size()));
-        EXPECT_EQ(sint(v, "fd"), b);
+        EXPECT_EQ(sint(v, "fd"), u.b);
         EXPECT_EQ(bytes(v, "data"), payloads[k]);
-        net_endpoints t = decode_tuple(param(v, "tuple"));  // sender -> receiver
-        EXPECT_EQ(t.src_port, la.port());
-        EXPECT_EQ(t.dst_port, lb.port());
+        u.expect_a_to_b(param(v, "tuple"));
     }
 }
 
