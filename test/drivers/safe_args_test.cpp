@@ -8,11 +8,13 @@
 #include <sys/select.h>
 #include <sys/sem.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -46,6 +48,67 @@ TEST(DriverSafeArgs, SemctlOnAMissingSet) {
     EXPECT_EQ(sint(v, "res"), -EINVAL);
     EXPECT_EQ(sint(v, "semid"), -1);
     EXPECT_EQ(sint(v, "semnum"), 3);
+}
+
+// semop reports the first two operations of a successful call (flags in the schema's values),
+// zeros past nsops.
+TEST(DriverSafeArgs, SemopReportsItsFirstOperations) {
+    DRV_SESSION_OR_SKIP(s);
+    const int id = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+    ASSERT_GE(id, 0);
+    sembuf two[2] = {{0, 1, SEM_UNDO}, {1, 2, IPC_NOWAIT}};
+    sembuf one[1] = {{1, -2, IPC_NOWAIT}};
+    long r2 = -1, r1 = -1;
+    run_result r = s->run_here([&] {
+        r2 = syscall(SYS_semop, id, two, 2);
+        r1 = syscall(SYS_semop, id, one, 1);
+    });
+    semctl(id, 0, IPC_RMID);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(r1, 0);
+    const std::vector<const owned_event*> ops = r.all(PPME_SYSCALL_SEMOP_X);
+    ASSERT_EQ(ops.size(), 2u);
+    scap::event_view v = ops[0]->view();
+    EXPECT_EQ(sint(v, "res"), 0);
+    EXPECT_EQ(sint(v, "semid"), id);
+    EXPECT_EQ(uint(v, "nsops"), 2u);
+    EXPECT_EQ(uint(v, "sem_num_0"), 0u);
+    EXPECT_EQ(sint(v, "sem_op_0"), 1);
+    EXPECT_EQ(uint(v, "sem_flg_0"), flag(scap_flags_semop_flags, "SEM_UNDO"));
+    EXPECT_EQ(uint(v, "sem_num_1"), 1u);
+    EXPECT_EQ(sint(v, "sem_op_1"), 2);
+    EXPECT_EQ(uint(v, "sem_flg_1"), flag(scap_flags_semop_flags, "IPC_NOWAIT"));
+    v = ops[1]->view();
+    EXPECT_EQ(uint(v, "nsops"), 1u);
+    EXPECT_EQ(uint(v, "sem_num_0"), 1u);
+    EXPECT_EQ(sint(v, "sem_op_0"), -2);
+    EXPECT_EQ(uint(v, "sem_num_1"), 0u);  // past nsops
+    EXPECT_EQ(sint(v, "sem_op_1"), 0);
+    EXPECT_EQ(uint(v, "sem_flg_1"), 0u);
+}
+
+// process_vm_readv/writev carry the bytes moved, from the caller's own iovecs.
+TEST(DriverSafeArgs, ProcessVmReadvWritevCarryTheData) {
+    DRV_SESSION_OR_SKIP(s);
+    char remote[] = "secret", local[8] = {};
+    char payload[] = "public";
+    iovec l{local, 6}, rm{remote, 6}, src{payload, 6};
+    long rd = -1, wr = -1;
+    const pid_t self = getpid();
+    run_result r = s->run_here([&] {
+        rd = syscall(SYS_process_vm_readv, self, &l, 1, &rm, 1, 0);
+        wr = syscall(SYS_process_vm_writev, self, &src, 1, &rm, 1, 0);
+    });
+    ASSERT_EQ(rd, 6);
+    ASSERT_EQ(wr, 6);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_PROCESS_VM_READV_X, v));
+    EXPECT_EQ(sint(v, "res"), 6);
+    EXPECT_EQ(sint(v, "pid"), self);
+    EXPECT_EQ(bytes(v, "data"), "secret");
+    ASSERT_TRUE(find(r, PPME_SYSCALL_PROCESS_VM_WRITEV_X, v));
+    EXPECT_EQ(sint(v, "res"), 6);
+    EXPECT_EQ(bytes(v, "data"), "public");
 }
 
 TEST(DriverSafeArgs, PtraceAttachToNobody) {

@@ -447,6 +447,21 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
             return push_bytes(s, i, m.msg_control, n, 1);
         }
+        case MBPF_SRC_SEMBUF: {
+            const uint32_t entry = aux >> 2, field = aux & 3;
+            struct {
+                uint16_t num;
+                int16_t op;
+                int16_t flg;
+            } sb = {};
+            uint64_t v = 0;
+            if (ret == 0 && a && arg_of(s, arg + 1) > entry &&
+                !bpf_probe_read_user(&sb, sizeof sb, (const void*)(a + entry * sizeof sb)))
+                v = field == 0   ? sb.num
+                    : field == 1 ? (uint64_t)(int64_t)sb.op
+                                 : convert_flags(src->conv, (uint16_t)sb.flg);
+            return push_int(s, i, v, size);
+        }
         case MBPF_SRC_PTRACE_VAL:
             return push_ptrace_val(s, i, aux == 1, a);
         case MBPF_SRC_SOCKOPT_VAL: {

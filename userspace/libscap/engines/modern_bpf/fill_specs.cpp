@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -188,6 +189,10 @@ struct row_note_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define SEMBUF(n, entry, field, c)                                                   \
+    src_decl {                                                                       \
+        MBPF_SRC_SEMBUF, n, static_cast<uint8_t>(((entry) << 2) | (field)), CONV_##c \
+    }
 #define PTRACE_ADDR(n)            \
     src_decl {                    \
         MBPF_SRC_PTRACE_VAL, n, 0 \
@@ -324,6 +329,7 @@ uint8_t type_size(uint8_t type) {
 #undef SOCKOPT_NAME
 #undef SOCKOPT_VAL
 #undef PTRACE_ADDR
+#undef SEMBUF
 #undef PTRACE_DATA
 #undef SOCKOPT_VAL_PLEN
 #undef MSG_LEN
