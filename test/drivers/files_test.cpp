@@ -142,6 +142,41 @@ TEST(DriverFiles, OpenatReportsThePathAsItWasAtEntry) {
     }
 }
 
+// open_by_handle_at names no path: the driver reports the opened file's own path.
+TEST(DriverFiles, OpenByHandleAtReportsTheFilesPath) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const std::string file = dir / "handled";
+    const int made = open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(made, 0);
+    close(made);
+    struct {
+        file_handle h;
+        unsigned char bytes[MAX_HANDLE_SZ];
+    } handle{};
+    handle.h.handle_bytes = MAX_HANDLE_SZ;
+    int mount_id = 0;
+    if (name_to_handle_at(AT_FDCWD, file.c_str(), &handle.h, &mount_id, 0) != 0)
+        GTEST_SKIP() << "the filesystem of " << dir.path()
+                     << " has no file handles: " << std::strerror(errno);
+    long fd = -1;
+    run_result r =
+        s->run_here([&] { fd = syscall(SYS_open_by_handle_at, dir.fd(), &handle.h, O_RDONLY | O_CLOEXEC); });
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    struct stat st {};
+    fstat(static_cast<int>(fd), &st);
+    close(static_cast<int>(fd));
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SYSCALL_OPEN_BY_HANDLE_AT_X, v));
+    EXPECT_EQ(sint(v, "fd"), fd);
+    EXPECT_EQ(sint(v, "mountfd"), dir.fd());
+    char* real = realpath(file.c_str(), nullptr);
+    ASSERT_NE(real, nullptr);
+    EXPECT_EQ(str(v, "path"), real);
+    free(real);
+    EXPECT_EQ(uint(v, "ino"), st.st_ino);
+}
+
 TEST(DriverFiles, Openat2CarriesHowFields) {
     DRV_SESSION_OR_SKIP(s);
     scratch_dir dir;

@@ -447,6 +447,8 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
             return push_bytes(s, i, m.msg_control, n, 1);
         }
+        case MBPF_SRC_FD_PATH:
+            return push_file_path(s, i, event_file(s, aux ? ret : (int64_t)a));
         case MBPF_SRC_SEMBUF: {
             const uint32_t entry = aux >> 2, field = aux & 3;
             struct {

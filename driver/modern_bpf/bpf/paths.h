@@ -114,31 +114,40 @@ static long dentry_step(uint32_t k, void* vctx) {
     return 0;
 }
 
-/* Writes parameter i: the task's working directory (exe == 0) or the path of its executable,
- * as seen from the task's root. */
-static __noinline void push_task_path(struct mbpf_scratch* s, uint32_t i, int exe) {
+/* Writes parameter i: the path of (vmnt, d) as seen from the current task's root. */
+static __noinline void push_walked_path(struct mbpf_scratch* s, uint32_t i, struct vfsmount* vmnt,
+                                        struct dentry* d) {
     uint32_t zero = 0;
     struct mbpf_path_tmp* t = bpf_map_lookup_elem(&path_tmp, &zero);
     struct task_struct* task = (struct task_struct*)bpf_get_current_task_btf();
     struct dentry_walk w = {
+        .vmnt = vmnt,
+        .d = d,
         .root_mnt = BPF_CORE_READ(task, fs, root.mnt),
         .root_d = BPF_CORE_READ(task, fs, root.dentry),
     };
-    if (exe) {
-        struct file* f = BPF_CORE_READ(task, mm, exe_file);
-        if (f) {
-            w.vmnt = BPF_CORE_READ(f, f_path.mnt);
-            w.d = BPF_CORE_READ(f, f_path.dentry);
-        }
-    } else {
-        w.vmnt = BPF_CORE_READ(task, fs, pwd.mnt);
-        w.d = BPF_CORE_READ(task, fs, pwd.dentry);
-    }
     if (!t || !w.vmnt || !w.d) return push_empty(s, i);
     w.mnt = real_mount(w.vmnt);
     t->pos = MBPF_PATH_AREA;
     bpf_loop(MBPF_PATH_DEPTH, dentry_step, &w, 0);
     param_done(s, i, emit_walked(s, 0, t, t->pos));
+}
+
+/* Writes parameter i: the task's working directory (exe == 0) or the path of its executable. */
+static __always_inline void push_task_path(struct mbpf_scratch* s, uint32_t i, int exe) {
+    struct task_struct* task = (struct task_struct*)bpf_get_current_task_btf();
+    if (exe) {
+        struct file* f = BPF_CORE_READ(task, mm, exe_file);
+        if (!f) return push_empty(s, i);
+        return push_walked_path(s, i, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry));
+    }
+    push_walked_path(s, i, BPF_CORE_READ(task, fs, pwd.mnt), BPF_CORE_READ(task, fs, pwd.dentry));
+}
+
+/* Writes parameter i: the path of an open file. */
+static __always_inline void push_file_path(struct mbpf_scratch* s, uint32_t i, struct file* f) {
+    if (!f) return push_empty(s, i);
+    push_walked_path(s, i, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry));
 }
 
 struct kn_walk {

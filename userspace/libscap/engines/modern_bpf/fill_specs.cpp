@@ -189,6 +189,10 @@ struct row_note_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define FD_PATH_RET            \
+    src_decl {                 \
+        MBPF_SRC_FD_PATH, 0, 1 \
+    }
 #define SEMBUF(n, entry, field, c)                                                   \
     src_decl {                                                                       \
         MBPF_SRC_SEMBUF, n, static_cast<uint8_t>(((entry) << 2) | (field)), CONV_##c \
@@ -330,6 +334,7 @@ uint8_t type_size(uint8_t type) {
 #undef SOCKOPT_VAL
 #undef PTRACE_ADDR
 #undef SEMBUF
+#undef FD_PATH_RET
 #undef PTRACE_DATA
 #undef SOCKOPT_VAL_PLEN
 #undef MSG_LEN
