@@ -18,6 +18,7 @@ struct net_endpoints {
     std::string src_ip, dst_ip;  // raw address bytes (4 or 16)
     uint16_t src_port = 0, dst_port = 0;
     std::string unix_path;
+    uint64_t unix_src = 0, unix_dst = 0;  // kernel socket addresses of a unix tuple
 };
 
 inline uint16_t port_at(const uint8_t* p) {
@@ -39,6 +40,8 @@ inline net_endpoints decode_tuple(const scap::param_view& p) {
         e.dst_port = port_at(p.data + 3 + 2 * ip);
     } else if (fam == AF_UNIX && p.len >= 17) {
         e.family = fam;
+        std::memcpy(&e.unix_src, p.data + 1, 8);
+        std::memcpy(&e.unix_dst, p.data + 9, 8);
         e.unix_path = std::string(scap::param_view{p.data + 17, p.len - 17}.str());
     }
     return e;

@@ -332,6 +332,35 @@ TEST(DriverNet, UdpSendmmsgRecvmmsgOneEventPerMessage) {
     }
 }
 
+// socketpair names the kernel sockets of both ends: the same addresses the tuples of later
+// traffic on them carry (that is how state ties the two fds together).
+TEST(DriverNet, SocketpairSourceAndPeerMatchLaterTuples) {
+    DRV_SESSION_OR_SKIP(s);
+    int sv[2] = {-1, -1};
+    long rc = -1, sent = -1;
+    run_result r = s->run_here([&] {
+        rc = syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+        sent = syscall(SYS_sendto, sv[0], "x", 1, 0, nullptr, 0);
+    });
+    close(sv[0]);
+    close(sv[1]);
+    ASSERT_EQ(rc, 0);
+    ASSERT_EQ(sent, 1);
+    scap::event_view v;
+    ASSERT_TRUE(find(r, PPME_SOCKET_SOCKETPAIR_X, v));
+    EXPECT_EQ(sint(v, "fd1"), sv[0]);
+    EXPECT_EQ(sint(v, "fd2"), sv[1]);
+    const uint64_t source = uint(v, "source"), peer = uint(v, "peer");
+    EXPECT_NE(source, 0u);
+    EXPECT_NE(peer, 0u);
+    EXPECT_NE(source, peer);
+    ASSERT_TRUE(find(r, PPME_SOCKET_SENDTO_X, v));
+    const net_endpoints t = decode_tuple(param(v, "tuple"));
+    EXPECT_EQ(t.family, AF_UNIX);
+    EXPECT_EQ(t.unix_src, source);
+    EXPECT_EQ(t.unix_dst, peer);
+}
+
 // setsockopt/getsockopt values as PT_DYN: a type index (the schema's sockopt_dynamic_param:
 // 0 bytes, 1 errno, 2 uint32, 3 uint64, 4 reltime) followed by the value.
 std::string dyn(uint8_t index, const void* value, size_t size) {

@@ -447,6 +447,14 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             uint64_t n = m.msg_controllen < snaplen ? m.msg_controllen : snaplen;
             return push_bytes(s, i, m.msg_control, n, 1);
         }
+        case MBPF_SRC_SOCKPAIR_SK: {
+            int32_t fd = -1;
+            if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
+                return push_int(s, i, 0, size);
+            struct sock* sk = file_sock(event_file(s, fd));
+            if (sk && aux == 1) sk = (struct sock*)BPF_CORE_READ((struct unix_sock*)sk, peer);
+            return push_int(s, i, (uint64_t)sk, size);
+        }
         case MBPF_SRC_FD_PATH:
             return push_file_path(s, i, event_file(s, aux ? ret : (int64_t)a));
         case MBPF_SRC_SEMBUF: {

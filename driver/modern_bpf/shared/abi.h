@@ -107,6 +107,8 @@ enum mbpf_src_kind {
     MBPF_SRC_MSG_LEN,       /* struct msghdr at arg: sum of its iov_len */
     MBPF_SRC_MSG_DATA,      /* struct msghdr at arg: first bytes of its data, snaplen (aux 1: at most ret) */
     MBPF_SRC_MSG_CONTROL,   /* struct msghdr at arg: control data after the call, snaplen */
+    MBPF_SRC_SOCKPAIR_SK,   /* socketpair: kernel address of the first socket's sock (aux 0) or of
+                               its unix peer (aux 1); fds in the user int[2] at arg; 0 on failure */
     MBPF_SRC_FD_PATH,       /* path of the file behind fd arg (aux == 1: fd = return value) */
     MBPF_SRC_SEMBUF,        /* semop: field aux & 3 (0 sem_num, 1 sem_op, 2 sem_flg through conv) of
                                struct sembuf aux >> 2 of the array at arg, whose count is argument

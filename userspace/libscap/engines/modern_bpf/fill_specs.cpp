@@ -189,6 +189,10 @@ struct row_note_decl {
     src_decl {                                                         \
         MBPF_SRC_ARG, n, 0, CONV_sockopt_options, MBPF_POST_SOL_SOCKET \
     }
+#define SOCKPAIR_SK(n, which)            \
+    src_decl {                           \
+        MBPF_SRC_SOCKPAIR_SK, n, (which) \
+    }
 #define FD_PATH_RET            \
     src_decl {                 \
         MBPF_SRC_FD_PATH, 0, 1 \
@@ -335,6 +339,7 @@ uint8_t type_size(uint8_t type) {
 #undef PTRACE_ADDR
 #undef SEMBUF
 #undef FD_PATH_RET
+#undef SOCKPAIR_SK
 #undef PTRACE_DATA
 #undef SOCKOPT_VAL_PLEN
 #undef MSG_LEN
@@ -432,6 +437,8 @@ bool is_integer_source(uint8_t kind) {
         case MBPF_SRC_MSG_LEN:
         case MBPF_SRC_ACCEPT_QUEUE:
         case MBPF_SRC_CLONE3_FLAGS:
+        case MBPF_SRC_SOCKPAIR_SK:
+        case MBPF_SRC_SEMBUF:
             return true;
         default:
             return kind >= MBPF_SRC_TASK_TID && kind <= MBPF_SRC_TASK_EXE_FLAGS && kind != MBPF_SRC_TASK_COMM;
