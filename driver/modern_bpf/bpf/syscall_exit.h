@@ -227,7 +227,12 @@ static long emit_message(uint32_t i, void* vctx) {
     if (!s || c->arg >= 6) return 1;
     uint64_t hdr = c->base + (uint64_t)i * MBPF_MMSG_SIZE;
     uint32_t len = 0;
-    if (bpf_probe_read_user(&len, sizeof len, (const void*)(hdr + MBPF_MMSG_LEN_OFF))) return 1;
+    if (bpf_probe_read_user(&len, sizeof len, (const void*)(hdr + MBPF_MMSG_LEN_OFF))) {
+        /* The array became unreadable: the remaining messages cannot be described. Counted. */
+        struct mbpf_counters* cnt = counters_get();
+        if (cnt) cnt->n_drops_pf++;
+        return 1;
+    }
     s->ret = len;
     s->args[MBPF_MASK(c->arg, 7)] = hdr; /* c->arg < 6 (checked above): the mask is for the verifier */
     fill_from_table(s, c->code);
