@@ -177,6 +177,28 @@ TEST(DriverFiles, OpenByHandleAtReportsTheFilesPath) {
     EXPECT_EQ(uint(v, "ino"), st.st_ino);
 }
 
+// fsconfig's value is a string only for the commands that take one.
+TEST(DriverFiles, FsconfigValueIsAStringForStringCommands) {
+    DRV_SESSION_OR_SKIP(s);
+    const long fs = syscall(SYS_fsopen, "tmpfs", 0);
+    if (fs < 0) GTEST_SKIP() << "fsopen(tmpfs) unavailable here: " << std::strerror(errno);
+    long set_string = -1, set_flag = -1;
+    run_result r = s->run_here([&] {
+        set_string = syscall(SYS_fsconfig, fs, 1 /* FSCONFIG_SET_STRING */, "size", "1m", 0);
+        set_flag = syscall(SYS_fsconfig, fs, 0 /* FSCONFIG_SET_FLAG */, "ro", nullptr, 0);
+    });
+    close(static_cast<int>(fs));
+    ASSERT_EQ(set_string, 0);
+    ASSERT_EQ(set_flag, 0);
+    const std::vector<const owned_event*> evs = r.all(PPME_SYSCALL_FSCONFIG_X);
+    ASSERT_EQ(evs.size(), 2u);
+    EXPECT_EQ(uint(evs[0]->view(), "cmd"), flag(scap_flags_fsconfig_cmds, "FSCONFIG_SET_STRING"));
+    EXPECT_EQ(str(evs[0]->view(), "key"), "size");
+    EXPECT_EQ(str(evs[0]->view(), "value_charbuf"), "1m");
+    EXPECT_EQ(str(evs[1]->view(), "key"), "ro");
+    EXPECT_TRUE(param(evs[1]->view(), "value_charbuf").empty());
+}
+
 TEST(DriverFiles, Openat2CarriesHowFields) {
     DRV_SESSION_OR_SKIP(s);
     scratch_dir dir;
