@@ -103,7 +103,6 @@ static __always_inline void push_bytes(struct mbpf_scratch* s, uint32_t i, const
     param_done(s, i, n);
 }
 
-/* Fills the header and copies the event into the ring buffer of this CPU's group. */
 /* The capture format's event header (26 bytes, packed), as both event writers fill it. */
 struct mbpf_evt_hdr {
     uint64_t ts;
@@ -113,6 +112,7 @@ struct mbpf_evt_hdr {
     uint32_t nparams;
 } __attribute__((packed));
 
+/* Fills the header and copies the event into the ring buffer of this CPU's group. */
 static __always_inline void event_submit(struct mbpf_scratch* s, uint64_t tid) {
     struct mbpf_counters* c = counters_get();
     if (!c) return;

@@ -12,7 +12,8 @@
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
 #define MBPF_PT_PID 15
-#define MBPF_SOL_SOCKET 1
+
+#define MBPF_SOL_SOCKET 1 /* setsockopt/getsockopt level of the SO_* options */
 
 static __always_inline uint64_t convert_flags(uint32_t table, uint64_t raw) {
     if (table == 0 || table >= MBPF_CONV_TABLES) return raw;

@@ -146,12 +146,17 @@ static __always_inline struct mbpf_scratch* scratch_get(void) {
     return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
+/* Whether userspace selected the ppm_sc code `sc` (syscalls and tracepoint events alike). */
+static __always_inline int sc_is_selected(uint32_t sc) {
+    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
+    return sel && *sel;
+}
+
 static __always_inline int tp_is_enabled(uint32_t bit, uint32_t ppm_sc) {
     uint32_t zero = 0;
     uint32_t* bits = bpf_map_lookup_elem(&tp_enabled, &zero);
     if (!bits || !(*bits & bit)) return 0;
-    uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
-    return sel && *sel;
+    return sc_is_selected(ppm_sc);
 }
 
 #endif /* MBPF_MAPS_H */

@@ -21,14 +21,7 @@ static __always_inline int is_compat_syscall(struct task_struct* t) {
 static __always_inline const struct mbpf_syscall_entry* selected_syscall(uint32_t nr) {
     const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
     if (!e || !e->ppm_sc) return 0;
-    uint32_t sc = e->ppm_sc;
-    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
-    return sel && *sel ? e : 0;
-}
-
-static __always_inline int sc_is_selected(uint32_t sc) {
-    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
-    return sel && *sel;
+    return sc_is_selected(e->ppm_sc) ? e : 0;
 }
 
 /* The current thread is leaving a successful execveat that was selected: its entry record says
@@ -101,10 +94,10 @@ static __always_inline uint32_t copy_fast_data(struct mbpf_counters* c, uint8_t*
     return len;
 }
 
-/* Builds a fast row's event in place in the ring buffer: rows of plain integers (the generic
- * event of getpid & co., close, dup...: most of the syscall volume) need no scratch area, no
- * bpf_loop, no copy. Flag conversions stay on the generic path (their rule loop, inlined per
- * parameter, would multiply the verifier's work). */
+/* Builds a fast row's event in place in the ring buffer: rows of integers (the generic event of
+ * getpid & co., close, dup, fcntl...) and rows with one I/O buffer (read, write...), most of the
+ * syscall volume, need no scratch area, no bpf_loop, no copy. Flag conversions go through
+ * convert_flags_fn, a global function, so their rule loop is verified once, not per parameter. */
 static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* regs, long ret, uint32_t nr,
                                       uint32_t sc, uint32_t code, uint32_t cap) {
     struct mbpf_counters* c = counters_get();
@@ -212,7 +205,6 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     return 0;
 }
 
-/* Tail-call target for every table-described exit event. */
 struct message_loop_ctx {
     uint32_t code;
     uint32_t arg;  /* argument holding the struct mmsghdr array */
@@ -239,6 +231,7 @@ static long emit_message(uint32_t i, void* vctx) {
     return 0;
 }
 
+/* Tail-call target for every table-described exit event. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
     uint32_t nr = (uint32_t)regs->orig_ax;
@@ -277,16 +270,14 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
     code = *(volatile uint32_t*)&s->code;
     if (code >= MBPF_EVENT_MAX) return 0;
     /* TOCTOU syscalls: the arguments and the path/address as they were at entry win. */
-    int toctou = fill_specs[code].toctou;
-    if (toctou) {
-        const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+    const struct mbpf_saved_args* sv = 0;
+    if (fill_specs[code].toctou) {
+        sv = bpf_map_lookup_elem(&saved_args, &key);
         if (sv) {
             for (int k = 0; k < 6; k++) s->args[k] = sv->args[k];
-            if (sv->data_len > MBPF_SAVED_INLINE) toctou = 2; /* its data is in saved_long too */
         } else {
             struct mbpf_counters* c = counters_get();
             if (c) c->n_toctou_misses++;
-            toctou = 0;
         }
     }
     uint32_t pm = fill_specs[code].per_message;
@@ -299,8 +290,7 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
         if (pm && pm - 1 < 6) s->args[pm - 1] = 0;
         fill_from_table(s, code);
     }
-    if (toctou == 2) bpf_map_delete_elem(&saved_long, &key);
-    if (toctou) bpf_map_delete_elem(&saved_args, &key);
+    if (sv) saved_drop(key, sv);
     return 0;
 }
 

@@ -13,8 +13,7 @@
 static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uint32_t ppm_sc, int data_arg,
                                       int len_arg) {
     uint32_t nr = (uint32_t)BPF_CORE_READ(ctx, id);
-    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &ppm_sc);
-    if (!sel || !*sel) return 0;
+    if (!sc_is_selected(ppm_sc)) return 0;
     struct mbpf_saved_stage* st = saved_stage_get();
     if (!st) return 0;
     struct mbpf_saved_args* sv = &st->head;
@@ -87,10 +86,7 @@ int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
-    uint32_t sc = PPM_SC_EXECVE, sc_at = PPM_SC_EXECVEAT;
-    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
-    const uint8_t* sel_at = bpf_map_lookup_elem(&sc_selected, &sc_at);
-    if (!(sel && *sel) && !(sel_at && *sel_at)) return 0;
+    if (!sc_is_selected(PPM_SC_EXECVE) && !sc_is_selected(PPM_SC_EXECVEAT)) return 0;
     struct mbpf_saved_stage* st = saved_stage_get();
     if (!st) return 0;
     struct mbpf_saved_args* sv = &st->head;

@@ -35,9 +35,7 @@ int BPF_PROG(proc_exit, struct task_struct* p) {
  */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(clone3_flags_at_fork, struct task_struct* parent, struct task_struct* child) {
-    uint32_t sc = PPM_SC_CLONE3;
-    const uint8_t* sel = bpf_map_lookup_elem(&sc_selected, &sc);
-    if (!sel || !*sel) return 0;
+    if (!sc_is_selected(PPM_SC_CLONE3)) return 0;
     struct pt_regs* regs = (struct pt_regs*)bpf_task_pt_regs(parent);
     if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_CLONE3) return 0;
     struct mbpf_saved_stage* st = saved_stage_get();

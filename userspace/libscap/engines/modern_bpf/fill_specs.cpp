@@ -388,10 +388,10 @@ bool fill_sockopt_kinds(uint8_t (&kinds)[MBPF_SOCKOPT_KINDS], std::string& error
 }
 
 // Rows the BPF side builds in its straight-line path (emit_fast in syscall_exit.h): at most
-// MBPF_FAST_PARAMS parameters, integers from registers or constants (flag conversions
-// included) and at most one I/O buffer, no post-processing. fast_len is the record class the row needs: the
-// event at its largest, with room for an 8-byte store at the last parameter's offset (the BPF side checks
-// every store against `class size - 8`, one bound the verifier can follow for every width).
+// MBPF_FAST_PARAMS parameters, integers from registers or constants (flag conversions included)
+// and at most one I/O buffer, no post-processing. fast_len is the record class the row needs: the
+// event at its largest, with room for an 8-byte store at the last parameter's offset (the BPF
+// side checks every store against `class size - 8`, one bound the verifier can follow).
 void mark_fast_row(const std::vector<src_decl>& params, mbpf_fill_spec& s) {
     s.fast = 0;
     if (params.size() > MBPF_FAST_PARAMS) return;
