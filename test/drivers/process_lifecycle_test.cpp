@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -51,6 +53,32 @@ void expect_both_sides(const run_result& r, uint16_t type, int64_t grandchild) {
     EXPECT_EQ(sint(v, "vpid"), grandchild);
 }
 
+// A run whose child creates a grandchild with `spawn` (which waits for it and returns its pid).
+// The pid comes back through a pipe: the child's memory is its own. 0 when nothing came back.
+struct spawn_run {
+    run_result run;
+    long grandchild = 0;
+};
+
+spawn_run run_spawning_child(live_session* s, const std::function<long()>& spawn) {
+    spawn_run out;
+    int report[2];
+    if (pipe(report) != 0) {
+        ADD_FAILURE() << "pipe: " << std::strerror(errno);
+        return out;
+    }
+    out.run = s->run_in_child([&] {
+        const long gc = spawn();
+        (void)!write(report[1], &gc, sizeof gc);
+        return 0;
+    });
+    long gc = 0;
+    if (read(report[0], &gc, sizeof gc) == static_cast<ssize_t>(sizeof gc)) out.grandchild = gc;
+    close(report[0]);
+    close(report[1]);
+    return out;
+}
+
 // The exit code of a child that exited normally, else -1.
 int64_t reaped(int wait_status) {
     return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
@@ -58,20 +86,14 @@ int64_t reaped(int wait_status) {
 
 TEST(DriverProcess, ForkBothSidesAndProcexit) {
     DRV_SESSION_OR_SKIP(s);
-    int report[2];
-    ASSERT_EQ(pipe(report), 0);
-    run_result r = s->run_in_child([&] {
-        const long gc = syscall(SYS_fork);
-        if (gc == 0) _exit(3);
+    auto [r, gc] = run_spawning_child(s, [] {
+        const long pid = syscall(SYS_fork);
+        if (pid == 0) _exit(3);
         int st = 0;
-        waitpid(static_cast<pid_t>(gc), &st, 0);
-        (void)!write(report[1], &gc, sizeof gc);
-        return 0;
+        waitpid(static_cast<pid_t>(pid), &st, 0);
+        return pid;
     });
-    long gc = 0;
-    ASSERT_EQ(read(report[0], &gc, sizeof gc), static_cast<ssize_t>(sizeof gc));
-    close(report[0]);
-    close(report[1]);
+    ASSERT_GT(gc, 0) << "the child reported no grandchild";
     ASSERT_TRUE(r.complete);
     expect_both_sides(r, PPME_SYSCALL_FORK_20_X, gc);
     scap::event_view v;
@@ -85,22 +107,15 @@ TEST(DriverProcess, ForkBothSidesAndProcexit) {
 
 TEST(DriverProcess, Clone3BothSides) {
     DRV_SESSION_OR_SKIP(s);
-    int report[2];
-    ASSERT_EQ(pipe(report), 0);
-    run_result r = s->run_in_child([&] {
+    auto [r, gc] = run_spawning_child(s, [] {
         clone_args args{};
         args.exit_signal = SIGCHLD;
-        const long gc = syscall(SYS_clone3, &args, sizeof args);
-        if (gc == 0) syscall(SYS_exit, 0);
-        waitpid(static_cast<pid_t>(gc), nullptr, 0);
-        (void)!write(report[1], &gc, sizeof gc);
-        return 0;
+        const long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0) syscall(SYS_exit, 0);
+        waitpid(static_cast<pid_t>(pid), nullptr, 0);
+        return pid;
     });
-    long gc = 0;
-    ASSERT_EQ(read(report[0], &gc, sizeof gc), static_cast<ssize_t>(sizeof gc));
-    close(report[0]);
-    close(report[1]);
-    ASSERT_GT(gc, 0);
+    ASSERT_GT(gc, 0) << "the child reported no grandchild";
     expect_both_sides(r, PPME_SYSCALL_CLONE3_X, gc);
     scap::event_view v;
     ASSERT_TRUE(find_if(
@@ -110,26 +125,19 @@ TEST(DriverProcess, Clone3BothSides) {
 
 TEST(DriverProcess, VforkThenExecveSucceeds) {
     DRV_SESSION_OR_SKIP(s);
-    int report[2];
-    ASSERT_EQ(pipe(report), 0);
-    run_result r = s->run_in_child([&] {
-        const pid_t gc = vfork();
-        if (gc == 0) {
+    auto [r, gc] = run_spawning_child(s, [] {
+        const pid_t pid = vfork();
+        if (pid == 0) {
             char* const argv[] = {const_cast<char*>("true"), const_cast<char*>("--scap-one"),
                                   const_cast<char*>("two"), nullptr};
             char* const envp[] = {const_cast<char*>("SCAP_DRVTEST=1"), nullptr};
             syscall(SYS_execve, "/bin/true", argv, envp);
             _exit(127);
         }
-        const long g = gc;
-        waitpid(gc, nullptr, 0);
-        (void)!write(report[1], &g, sizeof g);
-        return 0;
+        waitpid(pid, nullptr, 0);
+        return static_cast<long>(pid);
     });
-    long gc = 0;
-    ASSERT_EQ(read(report[0], &gc, sizeof gc), static_cast<ssize_t>(sizeof gc));
-    close(report[0]);
-    close(report[1]);
+    ASSERT_GT(gc, 0) << "the child reported no grandchild";
     expect_both_sides(r, PPME_SYSCALL_VFORK_20_X, gc);
     scap::event_view v;
     ASSERT_TRUE(find(r, PPME_SYSCALL_EXECVE_19_X, v, static_cast<uint64_t>(gc)));
