@@ -12,6 +12,7 @@
 
 #include "scap/param_format.h"
 #include "scap/scap.h"
+#include "sinsp/diagnostics_run.h"
 
 namespace {
 
@@ -26,6 +27,8 @@ struct cli_options {
     double max_seconds = 0;  // 0 = no limit
     bool print = false;
     bool quiet = false;
+    bool diagnostics = false;
+    bool have_engine = false;
     std::vector<bool> type_selected;  // by event type; empty = all
 };
 
@@ -51,6 +54,9 @@ void usage(FILE* out) {
         "  -e, --evt_type NAME  only count/print events with this name (repeatable)\n"
         "  --no_convert         deliver events as stored (no conversion of old formats)\n"
         "  -q, --quiet          print only the final summary line\n"
+        "  --diagnostics        print the health report as JSON (host, engine, state) and exit;\n"
+        "                       reads the given engine for -s seconds (default 1) or -n events,\n"
+        "                       the modern eBPF engine when none is given and it can run here\n"
         "  -h, --help\n");
 }
 
@@ -137,6 +143,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
                 std::fprintf(stderr, "scap-open: unknown event type '%s'\n", name);
                 return 2;
             }
+        } else if (a == "--diagnostics") {
+            o.diagnostics = true;
         } else if (a == "-h" || a == "--help") {
             usage(stdout);
             std::exit(0);
@@ -146,7 +154,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
             return 2;
         }
     }
-    if (!have_engine) {
+    o.have_engine = have_engine;
+    if (!have_engine && !o.diagnostics) {
         usage(stderr);
         return 2;
     }
@@ -212,6 +221,15 @@ void print_summary(const cli_options& o, const std::vector<uint64_t>& per_type, 
 int main(int argc, char** argv) {
     cli_options o;
     if (int rc = parse_args(argc, argv, o)) return rc;
+    if (o.diagnostics) {
+        sinsp::diagnostics_run_options d;
+        d.open = o.open;
+        d.explicit_engine = o.have_engine;
+        if (o.max_seconds > 0) d.seconds = o.max_seconds;
+        if (o.max_events != UINT64_MAX) d.max_events = o.max_events;
+        std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
+        return 0;
+    }
 
     std::string error;
     auto eng = scap::open_engine(o.open, error);

@@ -12,6 +12,7 @@
 #include "scap/savefile.h"
 #include "scap/scap.h"
 #include "scap/snapshot.h"
+#include "sinsp/diagnostics_run.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter.h"
 #include "sinsp/formatter.h"
@@ -46,15 +47,16 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
         static_cast<unsigned long long>(st.n_drops_page_faults),
         static_cast<unsigned long long>(st.n_drops_bug));
     const auto& s = insp.stats();
-    std::fprintf(stderr,
-                 "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu removed, %llu evicted), "
-                 "%llu fds added, %llu parse errors\n",
-                 insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
-                 static_cast<unsigned long long>(s.threads_incomplete),
-                 static_cast<unsigned long long>(s.threads_removed),
-                 static_cast<unsigned long long>(s.threads_evicted),
-                 static_cast<unsigned long long>(s.fds_added),
-                 static_cast<unsigned long long>(s.parse_errors));
+    std::fprintf(
+        stderr,
+        "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu child-first, %llu removed, "
+        "%llu evicted), %llu fds added, %llu parse errors\n",
+        insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
+        static_cast<unsigned long long>(s.threads_incomplete),
+        static_cast<unsigned long long>(s.threads_child_first),
+        static_cast<unsigned long long>(s.threads_removed),
+        static_cast<unsigned long long>(s.threads_evicted), static_cast<unsigned long long>(s.fds_added),
+        static_cast<unsigned long long>(s.parse_errors));
     if (writer) {
         std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
                      static_cast<unsigned long long>(writer->events_written()),
@@ -201,6 +203,15 @@ int main(int argc, char** argv) {
     if (prc != 0) return prc;
     if (o.list_fields) {
         scapdig::print_field_list(stdout);
+        return 0;
+    }
+    if (o.diagnostics) {
+        sinsp::diagnostics_run_options d;
+        d.explicit_engine = !o.read_file.empty();
+        d.open.file.path = o.read_file;
+        d.seconds = o.seconds;
+        d.max_events = o.max_events;
+        std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
         return 0;
     }
     return run(o);

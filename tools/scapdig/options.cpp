@@ -22,6 +22,9 @@ void usage(FILE* out) {
                  "  -n N          stop after N matching events\n"
                  "  -l            list the fields filters and formats can use\n"
                  "  -q            print no events, only the summary\n"
+                 "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
+                 "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
+                 "                (default 1) when the modern eBPF engine can run here\n"
                  "  -h            this help\n"
                  "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
@@ -79,6 +82,16 @@ int parse_options(int argc, char** argv, options& o) {
             o.list_fields = true;
         } else if (std::strcmp(a, "-q") == 0) {
             o.quiet = true;
+        } else if (std::strcmp(a, "--diagnostics") == 0) {
+            o.diagnostics = true;
+        } else if (std::strcmp(a, "--seconds") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            o.seconds = std::strtod(v, &end);
+            if (!end || *end || !(o.seconds > 0)) {
+                std::fprintf(stderr, "scapdig: --seconds needs a positive number, got '%s'\n", v);
+                return 2;
+            }
         } else {
             std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
             usage(stderr);

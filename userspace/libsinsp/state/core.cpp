@@ -24,14 +24,15 @@ void state_core::init_unknown(thread_info& t) {
     t.fs = std::make_shared<fs_context>();
 }
 
-thread_info* state_core::thread_for(int64_t tid, uint64_t ts) {
+thread_info* state_core::thread_for(int64_t tid, uint64_t ts, bool& made_up) {
+    made_up = false;
     if (tid <= 0) return nullptr;
     thread_info* t = threads.find(tid);
     if (!t) {
         t = &threads.create(tid);
         init_unknown(*t);
         t->clone_ts = ts;
-        ++stats.threads_incomplete;
+        made_up = true;
     }
     return t;
 }
@@ -108,10 +109,11 @@ const event& state_core::process(const scap::event_ref& ref) {
     const uint16_t type = ev.type();
     const int64_t tid = static_cast<int64_t>(ev.tid());
     thread_info* t;
+    bool made_up = false;
     if (type == PPME_PROCEXIT_1_E) {
         t = tid > 0 ? threads.find(tid) : nullptr;  // an exit is no reason to invent a thread
     } else {
-        t = thread_for(tid, ev.ts());
+        t = thread_for(tid, ev.ts(), made_up);
     }
     if (t) t->last_event_ts = ev.ts();
     m_event.thread = t;
@@ -133,6 +135,14 @@ const event& state_core::process(const scap::event_ref& ref) {
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    // Counted once the event is parsed: a clone child whose own exit arrives before its parent's
+    // (the child ran on another CPU first) is described in full by that event and is not made up.
+    if (made_up) {
+        if (t->state & k_thread_incomplete)
+            ++stats.threads_incomplete;
+        else
+            ++stats.threads_child_first;
+    }
     return m_event;
 }
 

@@ -13,6 +13,7 @@
 namespace scap {
 
 struct snapshot;
+struct engine_report;
 
 // Counters every engine reports. Drops are counted by cause; engine-specific figures
 // (bytes read, converter actions, BPF program run times) go in `extra` as name/value pairs.
@@ -55,6 +56,10 @@ class engine {
     // began. For files this is complete once the first event has been returned (snapshot
     // blocks precede events).
     virtual const snapshot& get_snapshot() const = 0;
+
+    // Buffers, BPF programs, stats and notes, for the health report (scap/diagnostics.h). The
+    // base fills the name, stats and notes; live engines add what they run in the kernel.
+    virtual void get_report(engine_report& out) const;
 
     const std::string& last_error() const { return m_last_error; }
 
