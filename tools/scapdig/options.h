@@ -15,6 +15,7 @@ struct options {
     uint64_t max_events = 0;   // -n: stop after this many matching events (0: no limit)
     bool list_fields = false;  // -l
     bool quiet = false;        // -q: no per-event output (summary only)
+    bool want_output = false;  // -p or -j given: print even when writing (-w)
     std::string filter;        // the trailing arguments, joined by spaces
 };
 
