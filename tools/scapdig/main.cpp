@@ -9,6 +9,7 @@
 
 #include "field_list.h"
 #include "options.h"
+#include "rules_mode.h"
 #include "scap/savefile.h"
 #include "scap/scap.h"
 #include "scap/snapshot.h"
@@ -203,5 +204,6 @@ int main(int argc, char** argv) {
         scapdig::print_field_list(stdout);
         return 0;
     }
+    if (!o.rule_files.empty() || o.list_rules) return scapdig::run_rules(o);
     return run(o);
 }
