@@ -59,7 +59,7 @@ TEST_F(RulesLoader, ListsMacrosAndRulesCompileWithTheirEventTypes) {
     EXPECT_EQ(r->prio, priority::warning);
     EXPECT_EQ(r->tags, (std::vector<std::string>{"filesystem", "shell"}));
     EXPECT_EQ(r->output, "shell %proc.name opened %fd.name");
-    EXPECT_EQ(r->where.line, 24u);
+    EXPECT_EQ(r->where.line, 22u);
     EXPECT_EQ(r->where.column, 3u);
     // The macro opened (inside opened_by_shell) limits the rule to the open family.
     EXPECT_FALSE(r->all_event_types);
@@ -88,7 +88,7 @@ TEST_F(RulesLoader, OtherSourcesAreSkippedWithOneWarning) {
     EXPECT_EQ(r->source, "k8s_audit");
     const auto msgs = messages_for(rs, "Audit only");
     ASSERT_EQ(msgs.size(), 1u);
-    EXPECT_NE(msgs[0].find("constructs.yaml:44:3: warning: rule 'Audit only': skipped: source 'k8s_audit'"),
+    EXPECT_NE(msgs[0].find("constructs.yaml:38:3: warning: rule 'Audit only': skipped: source 'k8s_audit'"),
               std::string::npos)
         << msgs[0];
     EXPECT_EQ(rs.summary().skipped_source, 1u);
@@ -201,7 +201,7 @@ TEST_F(RulesLoader, OverrideErrorsNameTheKey) {
     ASSERT_EQ(msgs.size(), 2u);
     EXPECT_EQ(msgs[0],
               "ov.yaml:10:5: error: rule 'r': key 'priority' cannot be appended to, use 'replace' instead");
-    EXPECT_EQ(msgs[1], "ov.yaml:13:3: error: rule 'r': key 'desc' has no entry under 'override'");
+    EXPECT_EQ(msgs[1], "ov.yaml:13:9: error: rule 'r': key 'desc' has no entry under 'override'");
     // The failed overrides changed nothing.
     EXPECT_EQ(find_rule(rs, "r")->condition, "evt.type = open");
     EXPECT_EQ(find_rule(rs, "r")->prio, priority::debug);
@@ -217,9 +217,9 @@ TEST_F(RulesLoader, ExceptionsCompileIntoTheConditionAsFalcoDoes) {
     EXPECT_EQ(r->condition,
               "(evt.type = open)"
               " and not (proc.name in (allowed_names, \"my proc\", more))"
-              " and not (( proc.name = sh and fd.name startswith /etc) or ( proc.name = bash and fd.name "
+              " and not ((proc.name = sh and fd.name startswith /etc) or (proc.name = bash and fd.name "
               "startswith /usr/lib))"
-              " and not (( proc.name = vi and fd.directory in (/tmp, /home)))");
+              " and not ((proc.name = vi and fd.directory in (/tmp, /home)))");
     EXPECT_EQ(r->event_types, (std::vector<std::string>{"open"}));
 }
 
@@ -261,45 +261,45 @@ TEST_F(RulesLoader, ErrorsDisableOnlyTheirRuleAndNameFileLineColumnAndItem) {
     EXPECT_EQ(
         error_of("Unknown field in condition"),
         f +
-            ":14:35: error: rule 'Unknown field in condition': needs fields the catalogue does not offer: "
+            ":13:34: error: rule 'Unknown field in condition': needs fields the catalogue does not offer: "
             "'proc.nope' (" +
-            f + ":14:35)");
+            f + ":13:34)");
     EXPECT_EQ(find_rule(rs, "Unknown field in condition")->missing_fields,
               (std::vector<std::string>{"proc.nope"}));
     // Inside a folded block scalar: line and column of the offending place in the file.
     EXPECT_EQ(
         error_of("Syntax error in block condition"),
-        f + ":22:16: error: rule 'Syntax error in block condition': condition syntax error: expected a value "
+        f + ":21:16: error: rule 'Syntax error in block condition': condition syntax error: expected a value "
             "after '='");
     EXPECT_EQ(
         error_of("Field missing through a macro"),
         f +
             ":25:3: error: rule 'Field missing through a macro': needs fields the catalogue does not offer: "
             "'no.such_field' (macro 'uses_missing_field' at " +
-            f + ":3:30)");
+            f + ":3:32)");
     EXPECT_EQ(error_of("Undefined macro"),
-              f + ":34:34: error: rule 'Undefined macro': undefined macro 'not_a_macro'");
+              f + ":33:34: error: rule 'Undefined macro': undefined macro 'not_a_macro'");
     EXPECT_EQ(error_of("Unknown field in output"),
               f +
-                  ":42:22: error: rule 'Unknown field in output': needs fields the catalogue does not offer: "
+                  ":40:24: error: rule 'Unknown field in output': needs fields the catalogue does not offer: "
                   "'container.nope' (" +
-                  f + ":42:22)");
+                  f + ":40:24)");
     EXPECT_EQ(error_of("Bad priority"),
-              f + ":50:13: error: rule 'Bad priority': invalid priority 'LOUD' (expected Emergency, Alert, "
+              f + ":47:13: error: rule 'Bad priority': invalid priority 'LOUD' (expected Emergency, Alert, "
                   "Critical, Error, Warning, Notice, Informational or Debug)");
-    EXPECT_EQ(error_of("Missing output"), f + ":52:3: error: rule 'Missing output': missing key 'output'");
-    EXPECT_EQ(error_of("Append to nothing"), f + ":59:3: error: rule 'Append to nothing': no rule 'Append to "
+    EXPECT_EQ(error_of("Missing output"), f + ":49:3: error: rule 'Missing output': missing key 'output'");
+    EXPECT_EQ(error_of("Append to nothing"), f + ":55:3: error: rule 'Append to nothing': no rule 'Append to "
                                                  "nothing' defined earlier to override");
     EXPECT_EQ(find_rule(rs, "Append to nothing"), nullptr);
     // Unknown keys warn.
     bool warned = false;
     for (const auto& m : messages_for(rs, "Missing output"))
-        warned |= m == f + ":56:3: warning: rule 'Missing output': unknown key 'colour'";
+        warned |= m == f + ":53:3: warning: rule 'Missing output': unknown key 'colour'";
     EXPECT_TRUE(warned);
     // The macro naming an unknown field warns once at the field.
     const auto macro_msgs = messages_for(rs, "uses_missing_field");
     ASSERT_EQ(macro_msgs.size(), 1u);
-    EXPECT_EQ(macro_msgs[0], f + ":3:30: warning: macro 'uses_missing_field': unknown field 'no.such_field'");
+    EXPECT_EQ(macro_msgs[0], f + ":3:32: warning: macro 'uses_missing_field': unknown field 'no.such_field'");
 
     const auto s = rs.summary();
     EXPECT_EQ(s.rules, 8u);

@@ -89,6 +89,7 @@ class compiler {
     ruleset::impl& m_;
     std::map<std::string, std::vector<std::string>> m_lists;  // name -> resolved values
     std::vector<macro_state> m_macros;
+    size_t m_expanded = 0;  // macro references replaced so far
 
     // --- lists -----------------------------------------------------------------------------
     void resolve_lists() {
@@ -211,6 +212,7 @@ class compiler {
                                  [&](auto& x) { return x.field == mf.field; }))
                     missing.push_back(mf);
             }
+            ++m_expanded;
             return detail::clone(*sub.expanded);
         });
     }
@@ -286,6 +288,7 @@ class compiler {
         detail::resolve_lists(*tree, text, [this](const std::string& n) { return list_items(n); });
         std::vector<missing_field> missing;
         find_missing(*tree, locate, "", missing);
+        const size_t expanded_before = m_expanded;
         try {
             expand_identifiers(tree, locate, UINT32_MAX, missing);
         } catch (const located_error& e) {
@@ -310,9 +313,14 @@ class compiler {
         compiled_rule cr;
         cr.info = info_index;
         try {
-            cr.filter = filter::compile(*tree, m_.fields);
+            cr.filter = filter::compile(*tree, m_.shared_fields);
         } catch (const filter::filter_error& e) {
-            disable(ri, locate(e.pos().offset), "condition does not compile: " + e.detail());
+            // Positions index the text the failing node was written in: the rule's own when no
+            // macro was expanded into it; otherwise the rule is named and the detail says what.
+            if (m_expanded == expanded_before)
+                disable(ri, locate(e.pos().offset), "condition does not compile: " + e.detail());
+            else
+                disable(ri, r.where, "condition does not compile (macros expanded): " + e.detail());
             return;
         }
         try {
@@ -366,10 +374,10 @@ class compiler {
             if (it == by_text.end()) {
                 std::unique_ptr<filter::compiled_filter> f;
                 try {
-                    f = filter::compile(*s.tree, m_.fields);
+                    f = filter::compile(*s.tree, m_.shared_fields);
                 } catch (const filter::filter_error&) {
                     // Cannot happen for a subtree of a condition that compiled; keep the whole one.
-                    f = filter::compile(tree, m_.fields);
+                    f = filter::compile(tree, m_.shared_fields);
                 }
                 cr.variants.push_back(std::move(f));
                 it = by_text.emplace(key, static_cast<int32_t>(cr.variants.size() - 1)).first;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "field_cache.h"
 #include "model.h"
 #include "sinsp/filter.h"
 #include "sinsp/formatter.h"
@@ -32,6 +33,8 @@ struct indexed_rule {
 
 struct ruleset::impl {
     filter::field_registry& fields;
+    // What rule conditions bind through: each field extracted once per event for all rules.
+    detail::caching_registry shared_fields{fields};
     load_options opts;
     detail::collection collected;
     detail::reporter rep;
