@@ -1,7 +1,9 @@
 // Partial evaluation of a condition for one event type (see specialize.h).
 #include "specialize.h"
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "ast_tools.h"
@@ -45,7 +47,12 @@ class specializer {
     uint16_t m_code;
     filter::field_registry& m_fields;
     // Per field name: its codes_for_name/shared_codes, or null when it does not name event types.
-    std::map<std::string, std::pair<filter::code_names_fn, filter::shared_codes_fn>> m_type_fields;
+    struct type_info {
+        filter::code_names_fn names = nullptr;
+        filter::shared_codes_fn shared = nullptr;
+        std::optional<uint64_t> min_value;  // lower bound of an unsigned field
+    };
+    std::map<std::string, type_info> m_type_fields;
 
     specialized logical(const expr& e) {
         const bool is_and = e.what == expr::kind::and_;
@@ -53,7 +60,14 @@ class specializer {
         for (const auto& c : e.children) {
             specialized s = run(*c);
             if (s.what == kind::tree) {
-                kept.push_back(std::move(s.tree));
+                // (a and (b and c)) is (a and b and c): flattened, the compiler orders every
+                // operand by cost, so a macro's cheap, selective tests (the open flags) run
+                // before a rule's costlier ones instead of waiting behind them as one block.
+                if (s.tree->what == e.what) {
+                    for (auto& g : s.tree->children) kept.push_back(std::move(g));
+                } else {
+                    kept.push_back(std::move(s.tree));
+                }
                 continue;
             }
             const bool value = s.what == kind::always;
@@ -69,14 +83,18 @@ class specializer {
         return {kind::tree, std::move(n)};
     }
 
-    const std::pair<filter::code_names_fn, filter::shared_codes_fn>& type_field(const term& t) {
+    const type_info& type_field(const term& t) {
         auto it = m_type_fields.find(t.name);
         if (it != m_type_fields.end()) return it->second;
         filter::bound_field bf;
         std::string err;
-        std::pair<filter::code_names_fn, filter::shared_codes_fn> v{nullptr, nullptr};
-        if (!t.arg && m_fields.bind(t.name, t.arg, bf, err))
-            v = {bf.info.codes_for_name, bf.info.shared_codes};
+        type_info v;
+        if (!t.arg && m_fields.bind(t.name, t.arg, bf, err)) {
+            v.names = bf.info.codes_for_name;
+            v.shared = bf.info.shared_codes;
+            if (filter::family_of(bf.info.type) == filter::family::unsigned_int)
+                v.min_value = bf.info.min_value;
+        }
         return m_type_fields.emplace(t.name, v).first->second;
     }
 
@@ -86,7 +104,16 @@ class specializer {
             (e.rhs->what != term::kind::literal && e.rhs->what != term::kind::list)) {
             return {kind::tree, clone(e)};
         }
-        const auto& [names_fn, shared_fn] = type_field(e.lhs);
+        const type_info& info = type_field(e.lhs);
+        if (info.min_value && e.rhs->what == term::kind::literal && e.op != "in") {
+            // A comparison a field's lower bound decides (Falco's never_true: evt.num = 0).
+            char* end = nullptr;
+            const unsigned long long v = std::strtoull(e.rhs->name.c_str(), &end, 10);
+            if (end && *end == '\0' && !e.rhs->name.empty() && e.rhs->name[0] != '-' && v < *info.min_value)
+                return {e.op == "!=" ? kind::always : kind::never, nullptr};
+        }
+        const auto names_fn = info.names;
+        const auto shared_fn = info.shared;
         if (!names_fn) return {kind::tree, clone(e)};
         if (shared_fn) {
             std::vector<bool> shared(PPM_EVENT_MAX, false);
