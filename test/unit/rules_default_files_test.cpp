@@ -134,3 +134,56 @@ TEST(RulesDefaultFiles, AlertsOnTheSharedCaptures) {
 }
 
 }  // namespace
+
+namespace {
+
+// The per-event-type specialisation (and the shared field extraction) must not change what
+// matches: every event of these captures raises the same rules with and without it. The
+// fixture mixes event types inside one condition so that branches are dropped per type.
+TEST(RulesDefaultFiles, SpecialisedConditionsMatchLikeTheWholeCondition) {
+    const std::string mixed = R"(
+- rule: mixed types
+  desc: branches for several event types in one condition
+  condition: >
+    (evt.type = open and fd.name startswith /etc) or
+    (evt.type in (close, read) and not fd.name startswith /dev and evt.num > 0) or
+    (evt.type != switch and proc.name = curl and not evt.type in (open, openat)) or
+    (evt.num = 0 and evt.type = connect)
+  output: "%evt.type %fd.name"
+  priority: debug
+)";
+    sinsp::field_catalog fields;
+    auto load = [&](bool specialize) {
+        sinsp::rules::load_options opts;
+        opts.all_matches = true;
+        opts.specialize = specialize;
+        auto rs = std::make_unique<ruleset>(fields, opts);
+        for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"})
+            EXPECT_TRUE(rs->add_file(rules_dir() + "/" + f));
+        EXPECT_TRUE(rs->add_text(mixed, "mixed.yaml"));
+        rs->compile();
+        return rs;
+    };
+    auto specialised = load(true);
+    auto whole = load(false);
+    size_t compared = 0, matched = 0;
+    for (const char* cap : {"falco_cat_write.scap", "libs_curl_google.scap", "libs_test_ipv6_client.scap",
+                            "falco_open-multiple-files.scap"}) {
+        sinsp::inspector insp;
+        std::string error;
+        ASSERT_EQ(insp.open_file(scap_test::capture(cap), error), scap::status::ok) << error;
+        const sinsp::event* e = nullptr;
+        while (insp.next(e) == scap::status::ok) {
+            const sinsp::event_context ctx{e, &insp};
+            const std::vector<uint32_t> a = specialised->evaluate(ctx);
+            const std::vector<uint32_t>& b = whole->evaluate(ctx);
+            ASSERT_EQ(a, b) << cap << " event " << e->num;
+            ++compared;
+            matched += a.size();
+        }
+    }
+    EXPECT_EQ(compared, 303u + 939u + 293u + 1230u);  // every event of the four captures
+    EXPECT_GT(matched, 100u);                         // the mixed rule fires on many of these events
+}
+
+}  // namespace

@@ -13,11 +13,12 @@ class cached_extractor : public filter::field_extractor {
     explicit cached_extractor(caching_registry::entry& e) : m_entry(e) {}
     bool extract(const event_context& ctx, filter::value_list& out) override {
         auto& e = m_entry;
-        if (e.evt != ctx.evt || e.num != ctx.evt->num) {
+        if (e.evt != ctx.evt || e.num != ctx.evt->num || e.ts != ctx.evt->ts()) {
             e.values.clear();
             e.applies = e.extractor->extract(ctx, e.values);
             e.evt = ctx.evt;
             e.num = ctx.evt->num;
+            e.ts = ctx.evt->ts();
         }
         if (!e.applies) return false;
         for (const auto& v : e.values) out.push_back(v);

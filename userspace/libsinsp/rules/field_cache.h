@@ -26,8 +26,9 @@ class caching_registry : public filter::field_registry {
     struct entry {
         std::unique_ptr<filter::field_extractor> extractor;
         filter::value_list values;
-        const event* evt = nullptr;
-        uint64_t num = 0;
+        const event* evt = nullptr;  // the event the values are for: object, number and time
+        uint64_t num = 0;            // (an inspector reuses its event object; a new capture
+        uint64_t ts = 0;             // restarts the numbers)
         bool applies = false;
     };
 

@@ -45,6 +45,13 @@ bool ruleset::compile() {
         info.active =
             info.enabled && static_cast<uint8_t>(info.prio) <= static_cast<uint8_t>(m->opts.min_priority);
         if (!info.active) continue;
+        if (!m->opts.specialize) {
+            const std::vector<bool> codes = cr.filter->event_codes();
+            for (size_t c = 0; c < codes.size() && c < m->by_type.size(); ++c) {
+                if (codes[c]) m->by_type[c].push_back({i, cr.filter.get()});
+            }
+            continue;
+        }
         for (const auto& [code, variant] : cr.per_code) {
             if (code >= m->by_type.size()) continue;
             m->by_type[code].push_back(

@@ -86,6 +86,9 @@ struct load_options {
     // Falco's default is to report only the first matching rule per event (in load order);
     // `all` reports every matching rule.
     bool all_matches = false;
+    // Evaluate each rule's condition specialised for the event's type (the default). Off, the
+    // whole condition runs: the reference the specialisation is tested against.
+    bool specialize = true;
 };
 
 struct load_summary {
