@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace scapdig {
 
@@ -19,6 +20,12 @@ struct options {
     double seconds = 1.0;      // --seconds: how long --diagnostics reads a live engine
     bool want_output = false;  // -p or -j given: print even when writing (-w)
     std::string filter;        // the trailing arguments, joined by spaces
+    // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
+    std::vector<std::string> rule_files;  // --rules FILE (repeatable)
+    std::string min_priority;             // --min-priority LEVEL
+    bool list_rules = false;              // --list-rules
+    bool strict_rules = false;            // --strict-rules: any rule error is fatal
+    bool all_matches = false;             // --all-matches: every matching rule, not the first
 };
 
 // Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after
