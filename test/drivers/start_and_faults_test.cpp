@@ -428,48 +428,52 @@ TEST(ModernBpfFaults, OverrunBuffersCountDropsAndStateRecovers) {
     EXPECT_EQ(st.n_drops_bug, 0u);
 
     // After the storm, with the reader going again: the old process opens its file, a new one
-    // is created and opens another. Outside load can still overrun one-page buffers, so the
-    // phase is retried until it ran without a drop.
-    bool clean = false;
-    for (int attempt = 0; attempt < 10 && !clean; ++attempt) {
-        read_through_marker(insp, 5000ms);  // drain what the storm left
+    // is created and opens another, and the state must show both. Outside load keeps overrunning
+    // one-page buffers on a busy machine and may drop this phase's own events (even the marker),
+    // so a phase that did not come out right is retried, but only when drops explain it.
+    bool recovered = false;
+    uint64_t delivered_after = 0;
+    for (int attempt = 0; attempt < 20 && !recovered; ++attempt) {
+        read_through_marker(insp, 2000ms);  // drain what the storm left
         insp.engine()->get_stats(st);
         const uint64_t drops_before = st.n_drops;
+        const uint64_t events_before = st.n_evts;
         const std::string new_file = dir / ("new_proc_file_" + std::to_string(attempt));
         ASSERT_EQ(write(go[1], "x", 1), 1);
         const pid_t young = fork();
         ASSERT_GE(young, 0);
         if (young == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             prctl(PR_SET_NAME, "stormkid");
             const int fd = open(new_file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
             pause();
             _exit(fd >= 0 ? 0 : 2);
         }
-        bool ok = false;
         const auto end = clock_type::now() + 10s;
-        while (clock_type::now() < end && !ok) {
-            ASSERT_TRUE(read_through_marker(insp, 5000ms)) << "the consumer stopped after the overrun";
-            const sinsp::thread_info* t = insp.threads().find(young);
-            ok = t && comm_of(insp, *t) == "stormkid" && has_file(*t, new_file);
+        const sinsp::thread_info* t = nullptr;
+        const sinsp::thread_info* old = nullptr;
+        while (clock_type::now() < end && !recovered) {
+            read_through_marker(insp, 1000ms);
+            t = insp.threads().find(young);
+            old = insp.threads().find(old_proc);
+            recovered = t && comm_of(insp, *t) == "stormkid" && has_file(*t, new_file) && old &&
+                        has_file(*old, old_file);
         }
         insp.engine()->get_stats(st);
-        clean = st.n_drops == drops_before;
-        if (clean) {
-            const sinsp::thread_info* t = insp.threads().find(young);
-            ASSERT_NE(t, nullptr);
+        delivered_after += st.n_evts - events_before;
+        if (recovered) {
             EXPECT_EQ(t->state & sinsp::k_thread_incomplete, 0u);
             EXPECT_EQ(t->ptid, static_cast<int64_t>(getpid()));
-            EXPECT_TRUE(has_file(*t, new_file));
-            const sinsp::thread_info* old = insp.threads().find(old_proc);
-            ASSERT_NE(old, nullptr);
             EXPECT_NE(old->state & sinsp::k_thread_from_snapshot, 0u);
             EXPECT_EQ(old->state & sinsp::k_thread_incomplete, 0u);
-            EXPECT_TRUE(has_file(*old, old_file));
+        } else {
+            EXPECT_GT(st.n_drops, drops_before) << "attempt " << attempt << ": state wrong without a drop";
         }
         kill(young, SIGKILL);
         waitpid(young, nullptr, 0);
     }
-    EXPECT_TRUE(clean) << "outside load overran the buffers in every attempt";
+    EXPECT_TRUE(recovered) << "outside load overran the buffers in every attempt";
+    EXPECT_GT(delivered_after, 0u) << "the consumer delivered nothing after the overrun";
     close(go[1]);
     waitpid(old_proc, nullptr, 0);
 }
