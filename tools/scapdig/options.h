@@ -17,6 +17,7 @@ struct options {
     bool quiet = false;        // -q: no per-event output (summary only)
     bool diagnostics = false;  // --diagnostics: print the health report as JSON and exit
     double seconds = 1.0;      // --seconds: how long --diagnostics reads a live engine
+    bool want_output = false;  // -p or -j given: print even when writing (-w)
     std::string filter;        // the trailing arguments, joined by spaces
 };
 

@@ -16,7 +16,8 @@ int created_fd_param(const scap_event_info& info) {
 
 }  // namespace
 
-state_core::state_core(const inspector_options& opts) : threads(strings, stats, opts.max_threads) {}
+state_core::state_core(const inspector_options& opts)
+    : threads(strings, stats, opts.max_threads), m_max_fds(opts.max_fds_per_table) {}
 
 void state_core::init_unknown(thread_info& t) {
     t.state |= k_thread_incomplete;
@@ -40,6 +41,11 @@ thread_info* state_core::thread_for(int64_t tid, uint64_t ts, bool& made_up) {
 void state_core::add_fd(thread_info& t, int64_t fd, fd_info info) {
     if (fd < 0) return;
     if (!t.fds) t.fds = std::make_shared<fd_table>();
+    // Replacing an fd never grows the table; a new one must fit.
+    if (t.fds->size() >= m_max_fds && !t.fds->find(fd)) {
+        ++stats.fds_refused;
+        return;
+    }
     t.fds->set(fd, std::move(info));
     ++stats.fds_added;
 }

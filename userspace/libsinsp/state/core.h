@@ -33,7 +33,9 @@ class state_core {
         m_event.fd_num = fd;
         m_event.fd = &m_closed_fd;
     }
+    // Stores fd in t's table, unless the table is full (then counted in fds_refused).
     void add_fd(thread_info& t, int64_t fd, fd_info info);
+    size_t max_fds_per_table() const { return m_max_fds; }
     void remove_fd(thread_info& t, int64_t fd);
 
     string_interner strings;
@@ -52,6 +54,7 @@ class state_core {
     event m_event;
     fd_info m_closed_fd;
     int64_t m_pending_removal = -1;
+    size_t m_max_fds;
     uint64_t m_last_ts = 0;
 };
 

@@ -64,7 +64,10 @@ class engine {
     const std::string& last_error() const { return m_last_error; }
 
     // Things the engine works around rather than fails on (a missing tracepoint, tracefs not
-    // mountable): each said once, for the caller to show. Complete after start().
+    // mountable, a capture-file block of an unknown type skipped): each said once, for the caller
+    // to show. Live engines add theirs by the end of start(); the capture-file engine adds one
+    // the first time next() skips something it does not know, so callers check for new ones
+    // as they read (the vector only grows).
     const std::vector<std::string>& notes() const { return m_notes; }
 
   protected:
