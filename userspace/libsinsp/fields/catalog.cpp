@@ -8,6 +8,9 @@ field_catalog::field_catalog() {
     fields::add_process_fields(*this);
     fields::add_fd_fields(*this);
     fields::add_user_fields(*this);
+    fields::add_container_fields(*this);
+    fields::add_k8s_fields_class(*this);
+    fields::add_fdlist_fields(*this);
 }
 
 const std::vector<field_class_info>& field_classes() {
@@ -19,6 +22,9 @@ const std::vector<field_class_info>& field_classes() {
         {"fs.path", "Paths that filesystem events (unlink, rename, mkdir, ...) act on."},
         {"user", "The user of the process that generated the event."},
         {"group", "The group of the process that generated the event."},
+        {"container", "The container the event's thread runs in ('host' outside containers)."},
+        {"k8s", "The Kubernetes pod of the event's container, from the runtime's labels."},
+        {"fdlist", "The fds of poll-like events (poll, ppoll): one value per fd, comma separated."},
     };
     return classes;
 }

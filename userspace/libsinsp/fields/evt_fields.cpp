@@ -13,15 +13,12 @@
 
 namespace sinsp::fields {
 
-void add_evt_arg_fields(filter::field_table& t);  // evt_args.cpp
+void add_evt_arg_fields(filter::field_table& t);   // evt_args.cpp
+void add_evt_more_fields(filter::field_table& t);  // evt_more_fields.cpp
 
 namespace {
 
 constexpr uint64_t k_ns = 1000000000ull;
-
-bool is_generic(uint16_t type) {
-    return type == PPME_GENERIC_E || type == PPME_GENERIC_X;
-}
 
 uint16_t event_code(const event_context& c) {
     return c.evt->type();
@@ -258,16 +255,7 @@ void add_identity_fields(filter::field_table& t) {
     type.event_code_of = event_code;
     type.shared_codes = filter::schema_shared_codes;
     t.add(type, simple([](const event_context& c, value_list& out) {
-              const auto& ev = c.evt->view;
-              const uint16_t code = ev.type();
-              if (is_generic(code) && ev.nparams() > 0 && ev.param_len(0) == 2) {
-                  const uint16_t sc = ev.param(0).as<uint16_t>();
-                  if (sc < PPM_SC_MAX) {
-                      out.push_back(value_view::text(scap_ppm_sc_names[sc]));
-                      return true;
-                  }
-              }
-              out.push_back(value_view::text(ev.info().name));
+              out.push_back(value_view::text(event_name(c.evt->view)));
               return true;
           }));
 
@@ -437,6 +425,7 @@ void add_evt_fields(filter::field_table& t) {
     add_result_fields(t);
     add_kind_fields(t);
     add_evt_arg_fields(t);
+    add_evt_more_fields(t);
 }
 
 }  // namespace sinsp::fields
