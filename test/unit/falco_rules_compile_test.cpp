@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,38 +67,94 @@ std::vector<std::string> list_items(const ruleset& rs, const std::string& name, 
     return out;
 }
 
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Falco's substitution, done on text: a word is a macro where a boolean term may start (at the
+// beginning, after '(' or and/or/not), never as a value ("evt.type in (dup)" names the syscall
+// even though a macro "dup" exists); a word inside the value list of in/intersects/pmatch that
+// names a list is replaced by the list's items (an empty list leaves no item behind).
 std::string expand(const ruleset& rs, const std::string& cond, int depth) {
     if (depth > 40) throw std::runtime_error("macro expansion too deep (a macro that names itself?)");
     std::string out;
+    std::string prev = "(";  // the previous token: a word, "(", ")", "op" or "value"
+    bool in_values = false;
+    std::vector<std::string> values;
     size_t i = 0;
     while (i < cond.size()) {
         const char c = cond[i];
-        if (c == '"' || c == '\'') {  // quoted strings are copied untouched
+        if (c == '"' || c == '\'') {  // quoted strings are values, copied untouched
             size_t j = i + 1;
             while (j < cond.size() && cond[j] != c) j += cond[j] == '\\' ? 2 : 1;
             j = std::min(j + 1, cond.size());
-            out.append(cond, i, j - i);
+            if (in_values) {
+                values.push_back(cond.substr(i, j - i));
+            } else {
+                out.append(cond, i, j - i);
+            }
+            prev = "value";
             i = j;
+            continue;
+        }
+        if (is_space(c) || (c == ',' && in_values)) {
+            if (!in_values) out += c;
+            ++i;
+            continue;
+        }
+        if (c == '(') {
+            if (prev == "in" || prev == "intersects" || prev == "pmatch") {
+                in_values = true;
+                values.clear();
+            } else {
+                out += c;
+                prev = "(";
+            }
+            ++i;
+            continue;
+        }
+        if (c == ')') {
+            if (in_values) {
+                out += "(";
+                for (size_t k = 0; k < values.size(); ++k) out += (k ? ", " : "") + values[k];
+                out += ")";
+                in_values = false;
+                prev = "value";
+            } else {
+                out += c;
+                prev = ")";
+            }
+            ++i;
             continue;
         }
         if (!word_char(c)) {
             out += c;
+            prev = "op";
             ++i;
             continue;
         }
         size_t j = i;
         while (j < cond.size() && word_char(cond[j])) ++j;
         const std::string word = cond.substr(i, j - i);
-        if (const auto m = rs.macros.find(word); m != rs.macros.end()) {
+        i = j;
+        if (in_values) {
+            if (rs.lists.count(word)) {
+                for (auto& item : list_items(rs, word, 0)) values.push_back(std::move(item));
+            } else {
+                values.push_back(word);
+            }
+            continue;
+        }
+        const auto m = rs.macros.find(word);
+        if (m != rs.macros.end() && (prev == "(" || prev == "and" || prev == "or" || prev == "not")) {
             out += "(" + expand(rs, m->second, depth + 1) + ")";
-        } else if (rs.lists.count(word)) {
-            const auto items = list_items(rs, word, 0);
-            for (size_t k = 0; k < items.size(); ++k) out += (k ? ", " : "") + items[k];
+            prev = "value";
         } else {
             out += word;
+            prev = word;
         }
-        i = j;
     }
+    if (in_values) throw std::runtime_error("unterminated value list");
     return out;
 }
 
@@ -145,9 +203,13 @@ TEST(FalcoRules, ExpansionSplicesListsAndMacros) {
     rs.lists["shells"] = {"bash", "sh"};
     rs.lists["more"] = {"shells", "my shell"};
     rs.macros["spawned"] = "evt.type = execve";
-    rs.macros["shell"] = "spawned and proc.name in (more)";
+    rs.lists["none"] = {};
+    rs.macros["shell"] = "spawned and proc.name in (more, none)";
+    rs.macros["dup"] = "evt.type in (dup, dup2)";
     EXPECT_EQ(expand(rs, "shell and not proc.pname='shells'", 0),
               "((evt.type = execve) and proc.name in (bash, sh, \"my shell\")) and not proc.pname='shells'");
+    // A macro's name in a value position is a value, not the macro.
+    EXPECT_EQ(expand(rs, "dup and proc.name = dup", 0), "(evt.type in (dup, dup2)) and proc.name = dup");
 }
 
 TEST(FalcoRules, EveryDefaultRuleConditionCompiles) {

@@ -16,6 +16,7 @@ field_catalog::field_catalog() {
 const std::vector<field_class_info>& field_classes() {
     static const std::vector<field_class_info> classes = {
         {"evt", "The event: its type, time, arguments and result."},
+        {"syscall", "The syscall behind syscall events."},
         {"proc", "The process that generated the event, and its ancestors."},
         {"thread", "The thread that generated the event."},
         {"fd", "The file descriptor the event uses or creates: files, sockets, pipes and more."},

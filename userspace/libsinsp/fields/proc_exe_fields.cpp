@@ -144,12 +144,21 @@ void add_proc_exe_fields(filter::field_table& t) {
     t.add(
         describe("proc.exe_ino.mtime", PT_ABSTIME, "Last modification time of the executable's inode.", 0, 2),
         nonzero_time(&thread_info::exe_ino_mtime));
+    // Computed from the process's own times (the reference stores them at exec and copies the
+    // parent's into clones; see docs/compat.md).
     t.add(describe("proc.exe_ino.ctime_duration_proc_start", PT_ABSTIME,
                    "Nanoseconds from the executable's inode change to the process start.", 0, 2),
-          nonzero_time(&thread_info::exe_ctime_to_clone));
+          thread_uint([](const event_context&, const thread_info& th) -> std::optional<uint64_t> {
+              if (th.exe_ino_ctime == 0 || th.clone_ts == 0) return std::nullopt;
+              return th.clone_ts - th.exe_ino_ctime;
+          }));
     t.add(describe("proc.exe_ino.ctime_duration_pidns_start", PT_ABSTIME,
                    "Nanoseconds from the pid namespace's start to the executable's inode change.", 0, 2),
-          nonzero_time(&thread_info::exe_ctime_after_pidns));
+          thread_uint([](const event_context&, const thread_info& th) -> std::optional<uint64_t> {
+              if (th.pidns_init_start_ts == 0 || th.exe_ino_ctime <= th.pidns_init_start_ts)
+                  return std::nullopt;
+              return th.exe_ino_ctime - th.pidns_init_start_ts;
+          }));
     t.add(describe("proc.pidns_init_start_ts", PT_UINT64,
                    "Start time of the init process of the process's pid namespace (the container start).", 0,
                    2),

@@ -221,9 +221,16 @@ void add_identity_fields(filter::field_table& t) {
               for (char ch : a) n += ch != '\0';
               return n;
           }));
+    // Shown with a trailing '/', as the reference keeps it.
     t.add(
-        describe("proc.cwd", PT_CHARBUF, "Current working directory of the process.", 0, 3),
-        thread_view([](const event_context& c, const thread_info& th) { return nonempty(c.insp->cwd(th)); }));
+        describe("proc.cwd", PT_CHARBUF, "Current working directory of the process, ending with '/'.", 0, 3),
+        thread_text([](const event_context& c, const thread_info& th, std::string& b) {
+            const std::string_view cwd = c.insp->cwd(th);
+            if (cwd.empty()) return false;
+            b.append(cwd);
+            if (b.back() != '/') b += '/';
+            return true;
+        }));
     t.add(describe("proc.env", PT_CHARBUF,
                    "Environment of the process, space separated; proc.env[NAME] is one variable's value.",
                    filter::FIELD_ARG_ALLOWED, 30),

@@ -97,7 +97,6 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
         child.exe_ino_ctime = parent->exe_ino_ctime;
         child.exe_ino_mtime = parent->exe_ino_mtime;
         child.exe_flags = parent->exe_flags;
-        child.exe_ctime_to_clone = parent->exe_ctime_to_clone;
         if (parent->euid != UINT32_MAX) child.euid = parent->euid;
         if (parent->egid != UINT32_MAX) child.egid = parent->egid;
     } else {
@@ -235,10 +234,6 @@ void parse_execve(parse_ctx& c) {
     t.exe_flags = c.u32(x_flags);
     t.exe_ino_ctime = c.u64(x_exe_ino_ctime);
     t.exe_ino_mtime = c.u64(x_exe_ino_mtime);
-    t.exe_ctime_to_clone = (c.has(x_exe_ino_ctime) && t.clone_ts != 0) ? t.clone_ts - t.exe_ino_ctime : 0;
-    t.exe_ctime_after_pidns = (t.pidns_init_start_ts != 0 && t.exe_ino_ctime > t.pidns_init_start_ts)
-                                  ? t.exe_ino_ctime - t.pidns_init_start_ts
-                                  : 0;
     t.pfmajor = c.u64(x_pgft_maj);
     t.pfminor = c.u64(x_pgft_min);
     t.vmsize_kb = c.u32(x_vm_size);

@@ -121,6 +121,9 @@ enum field_flags : uint32_t {
     // `field = N` holds when the value is at most N (evt.around[T] = D: within D ms of T). Such a
     // field supports no other operator.
     FIELD_EQ_MEANS_WITHIN = 1u << 6,
+    // A time shown as text that JSON output gives as the event's timestamp (a number of ns), as
+    // the reference does for evt.time and its variants.
+    FIELD_JSON_TIMESTAMP = 1u << 7,
 };
 
 // Which code space an event-type constraint is expressed in.

@@ -51,10 +51,10 @@ struct thread_info {
     string_id env = 0;           // NUL-separated environment
     string_id cgroups = 0;       // NUL-separated "subsys=path"
     string_id container_id = 0;  // short id from the cgroups; empty on the host
+    uint32_t exe_flags = 0;      // PPM_EXE_* bits of the last exec (writable, overlay layer, memfd)
     // The container's entry (owned by the inspector's container table, never freed while the
     // inspector lives); null on the host or when the table is full.
     const container_info* container = nullptr;
-    container_role role = container_role::none;  // set at exec: container init, health probes
 
     uint32_t uid = UINT32_MAX, gid = UINT32_MAX;
     uint32_t euid = UINT32_MAX, egid = UINT32_MAX;
@@ -63,18 +63,15 @@ struct thread_info {
     uint32_t clone_flags = 0;   // PPM_CL_* flags of the clone/exec that made this state
     uint32_t state = 0;         // thread_state bits
     uint32_t live_threads = 0;  // on a main thread: live threads of the process, itself included
+    uint32_t vmsize_kb = 0, vmrss_kb = 0, vmswap_kb = 0;  // as of the last clone/exec
+    container_role role = container_role::none;           // set at clone/exec: container init, health probes
 
     uint64_t cap_inheritable = 0, cap_permitted = 0, cap_effective = 0;
     uint64_t fdlimit = 0;
     uint64_t exe_ino = 0;
     uint64_t exe_ino_ctime = 0, exe_ino_mtime = 0;
-    // Set at exec as the reference does: clone_ts - exe_ino_ctime (inherited by clones) and
-    // exe_ino_ctime - pidns_init_start_ts (when the executable changed after the namespace began).
-    uint64_t exe_ctime_to_clone = 0, exe_ctime_after_pidns = 0;
-    uint32_t exe_flags = 0;  // PPM_EXE_* bits of the last exec (writable, overlay layer, memfd)
-    uint32_t vmsize_kb = 0, vmrss_kb = 0, vmswap_kb = 0;
-    uint64_t pfmajor = 0, pfminor = 0;
-    uint64_t pidns_init_start_ts = 0;  // start of the pid namespace's init (container start)
+    uint64_t pfmajor = 0, pfminor = 0;  // as of the last clone/exec
+    uint64_t pidns_init_start_ts = 0;   // start of the pid namespace's init (container start)
     uint64_t clone_ts = 0;
     uint64_t exit_ts = 0;
     uint64_t last_event_ts = 0;  // for eviction: least recently active goes first
