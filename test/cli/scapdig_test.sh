@@ -36,6 +36,15 @@ check "-w round trip: same lines" "$before" "$after"
 check "-w round trip: not empty" "1" "$([[ $(echo "$before" | wc -l) -gt 100 ]] && echo 1 || echo 0)"
 check "-w summary" "1" "$(grep -c '^scapdig: wrote [1-9][0-9]* events' "$tmp/w.err")"
 
+# Container metadata travels in container events: a written capture replays with it.
+fmt="%evt.num %proc.name %container.id %container.name %container.image %container.type"
+before=$("$dig" -r "$caps/falco_open-multiple-files.scap" -p "$fmt" "container.id != host and evt.type=procinfo" 2>/dev/null)
+"$dig" -r "$caps/falco_open-multiple-files.scap" -q -w "$tmp/cont.scap" "container.name=express_server" 2>/dev/null
+after=$("$dig" -r "$tmp/cont.scap" -p "%proc.name %container.name %container.image" "container.name=express_server" 2>/dev/null | sort -u)
+check "container fields" "84 bash ad64969c62e5 express_server node:latest docker" "$(echo "$before" | head -1)"
+check "-w keeps container events" "bash express_server node:latest
+node express_server node:latest" "$after"
+
 # The summary counts what was read and matched.
 err=$("$dig" -r "$caps/falco_cat_write.scap" -q "evt.type=open" 2>&1 >/dev/null | head -1)
 check "summary" "scapdig: read 303 events, matched 4" "$(echo "$err" | grep -o '^scapdig: read [0-9]* events, matched [0-9]*')"

@@ -49,7 +49,7 @@ TEST(FieldsProc, CatAndItsAncestors) {
     EXPECT_EQ(f["proc.aname[1]"], "bash");
     EXPECT_EQ(f["proc.aname[2]"], "emacs");
     EXPECT_EQ(f["proc.apid[1]"], "11310");
-    EXPECT_EQ(f["proc.cwd"], "/mnt/sf_mstemm/work/src/agent/build/release/userspace/dragent");
+    EXPECT_EQ(f["proc.cwd"], "/mnt/sf_mstemm/work/src/agent/build/release/userspace/dragent/");
     EXPECT_EQ(f["thread.tid"], "20072");
     EXPECT_EQ(f["thread.ismain"], "true");
     EXPECT_EQ(f["proc.cmdnargs"], "1");
@@ -80,7 +80,7 @@ TEST(FieldsProc, CurlCommandLine) {
     EXPECT_EQ(f["proc.cmdline"], "curl -6 http://www.google.com");
     EXPECT_EQ(f["proc.args"], "-6 http://www.google.com");
     EXPECT_EQ(f["proc.pname"], "bash");
-    EXPECT_EQ(f["proc.cwd"], "/home/ubuntu");
+    EXPECT_EQ(f["proc.cwd"], "/home/ubuntu/");
     EXPECT_EQ(f["user.name"], "root");
     EXPECT_EQ(f["proc.cmdnargs"], "2");
 }

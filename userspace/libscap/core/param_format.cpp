@@ -98,18 +98,30 @@ void append_socktuple(std::string& out, param_view v) {
 
 // The names of the flags set in v ("O_RDONLY|O_CLOEXEC"); false when the parameter has no
 // flag table.
+// The reference's rendering: bit flags are matched in table order against the bits not yet
+// named (O_RDWR names bits 1|2, so O_RDONLY and O_WRONLY do not follow it), stopping at an
+// entry equal to the whole value; a zero entry names only zero. Enumerations list every name
+// of the value (AF_LOCAL|AF_UNIX).
 bool append_flag_names(std::string& out, const scap_param_info& info, uint64_t v, bool is_enum) {
     if (info.info_kind != SCAP_INFO_FLAGS || info.info == nullptr) return false;
     const auto* table = static_cast<const scap_name_value*>(info.info);
     bool first = true;
+    uint64_t left = v;
     for (; table->name != nullptr; ++table) {
-        const bool match =
-            is_enum ? table->value == v : (table->value == 0 ? v == 0 : (v & table->value) == table->value);
+        bool match;
+        if (is_enum) {
+            match = table->value == v;
+        } else if (table->value == 0) {
+            match = v == 0;
+        } else {
+            match = left != 0 && (left & table->value) == table->value;
+            if (match) left &= ~static_cast<uint64_t>(table->value);
+        }
         if (!match) continue;
         if (!first) out += '|';
         out += table->name;
         first = false;
-        if (is_enum) break;
+        if (!is_enum && table->value == v) break;
     }
     return true;
 }

@@ -26,6 +26,19 @@ bool return_value(const scap::event_view& ev, int64_t& res) {
     }
 }
 
+std::string_view event_name(const scap::event_view& ev) {
+    const uint16_t code = ev.type();
+    if ((code == PPME_GENERIC_E || code == PPME_GENERIC_X) && ev.nparams() > 0 && ev.param_len(0) == 2) {
+        uint16_t sc = ev.param(0).as<uint16_t>();
+        if (sc == 0 && ev.nparams() > 1 && ev.param_len(1) == 2) {
+            const uint16_t native = ev.param(1).as<uint16_t>();
+            if (native < SCAP_SYSCALL_TABLE_SIZE_X86_64) sc = scap_syscall_table_x86_64[native].ppm_sc;
+        }
+        if (sc < PPM_SC_MAX) return scap_ppm_sc_names[sc];
+    }
+    return ev.info().name;
+}
+
 int param_index(uint16_t type, std::string_view name) {
     if (type >= PPM_EVENT_MAX) return -1;
     const scap_event_info& info = scap_event_table[type];

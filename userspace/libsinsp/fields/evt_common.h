@@ -14,6 +14,11 @@ namespace sinsp::fields {
 // (errno, fd or pid). False for events without one (meta events, procexit, scheduler).
 bool return_value(const scap::event_view& ev, int64_t& res);
 
+// The event's name as evt.type shows it: generic syscall events take the name of the syscall
+// their ID names, or, when the ID is unknown to the capturing driver, of their native (x86_64)
+// syscall number, as the reference does on replay.
+std::string_view event_name(const scap::event_view& ev);
+
 // Index of the parameter named `name` in events of type `type`, or -1.
 int param_index(uint16_t type, std::string_view name);
 

@@ -13,15 +13,12 @@
 
 namespace sinsp::fields {
 
-void add_evt_arg_fields(filter::field_table& t);  // evt_args.cpp
+void add_evt_arg_fields(filter::field_table& t);   // evt_args.cpp
+void add_evt_more_fields(filter::field_table& t);  // evt_more_fields.cpp
 
 namespace {
 
 constexpr uint64_t k_ns = 1000000000ull;
-
-bool is_generic(uint16_t type) {
-    return type == PPME_GENERIC_E || type == PPME_GENERIC_X;
-}
 
 uint16_t event_code(const event_context& c) {
     return c.evt->type();
@@ -191,34 +188,39 @@ uint64_t error_in(const event_context& c, int which) {
 }
 
 void add_time_fields(filter::field_table& t) {
-    t.add(describe("evt.time", PT_CHARBUF, "Event time as hh:mm:ss.nnnnnnnnn, local time.", 0, 60),
+    t.add(describe("evt.time", PT_CHARBUF, "Event time as hh:mm:ss.nnnnnnnnn, local time.",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_clock(c.evt->ts(), false, true, s);
               return true;
           }));
-    t.add(describe("evt.time.s", PT_CHARBUF, "Event time as hh:mm:ss, local time.", 0, 60),
+    t.add(describe("evt.time.s", PT_CHARBUF, "Event time as hh:mm:ss, local time.",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_clock(c.evt->ts(), false, false, s);
               return true;
           }));
-    t.add(describe("evt.time.iso8601", PT_CHARBUF, "Event time in ISO 8601 with nanoseconds, UTC.", 0, 60),
+    t.add(describe("evt.time.iso8601", PT_CHARBUF, "Event time in ISO 8601 with nanoseconds, UTC.",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_iso8601(c.evt->ts(), s);
               return true;
           }));
     t.add(describe("evt.datetime", PT_CHARBUF,
-                   "Event date and time as YYYY-MM-DD hh:mm:ss.nnnnnnnnn, local time.", 0, 60),
+                   "Event date and time as YYYY-MM-DD hh:mm:ss.nnnnnnnnn, local time.",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_clock(c.evt->ts(), true, true, s);
               return true;
           }));
-    t.add(describe("evt.datetime.s", PT_CHARBUF, "Event date and time as YYYY-MM-DD hh:mm:ss, local time.", 0,
-                   60),
+    t.add(describe("evt.datetime.s", PT_CHARBUF, "Event date and time as YYYY-MM-DD hh:mm:ss, local time.",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_clock(c.evt->ts(), true, false, s);
               return true;
           }));
-    t.add(describe("evt.outputtime", PT_CHARBUF, "Event time as output lines show it (evt.time).", 0, 60),
+    t.add(describe("evt.outputtime", PT_CHARBUF, "Event time as output lines show it (evt.time).",
+                   filter::FIELD_JSON_TIMESTAMP, 60),
           text_field([](const event_context& c, std::string& s) {
               format_clock(c.evt->ts(), false, true, s);
               return true;
@@ -258,16 +260,7 @@ void add_identity_fields(filter::field_table& t) {
     type.event_code_of = event_code;
     type.shared_codes = filter::schema_shared_codes;
     t.add(type, simple([](const event_context& c, value_list& out) {
-              const auto& ev = c.evt->view;
-              const uint16_t code = ev.type();
-              if (is_generic(code) && ev.nparams() > 0 && ev.param_len(0) == 2) {
-                  const uint16_t sc = ev.param(0).as<uint16_t>();
-                  if (sc < PPM_SC_MAX) {
-                      out.push_back(value_view::text(scap_ppm_sc_names[sc]));
-                      return true;
-                  }
-              }
-              out.push_back(value_view::text(ev.info().name));
+              out.push_back(value_view::text(event_name(c.evt->view)));
               return true;
           }));
 
@@ -284,9 +277,14 @@ void add_identity_fields(filter::field_table& t) {
               };
               return std::unique_ptr<field_extractor>(std::make_unique<lambda_extractor<decltype(f)>>(f));
           });
-    t.add(describe("evt.dir", PT_CHARBUF, "Direction: always '<' (exit) in an exit-only stream.", 0, 1),
-          simple([](const event_context&, value_list& out) {
-              out.push_back(value_view::text("<"));
+    // Syscalls arrive as exit events ('<'); meta, scheduler and signal events have only an
+    // "enter" code (even numbers), which the reference shows as '>'.
+    t.add(describe("evt.dir", PT_CHARBUF,
+                   "Direction: '<' for syscall (exit) events, '>' for events with no exit (procinfo, switch, "
+                   "procexit, signaldeliver, meta events).",
+                   0, 1),
+          simple([](const event_context& c, value_list& out) {
+              out.push_back(value_view::text((c.evt->type() & 1) == 0 ? ">" : "<"));
               return true;
           }));
     t.add(
@@ -437,6 +435,7 @@ void add_evt_fields(filter::field_table& t) {
     add_result_fields(t);
     add_kind_fields(t);
     add_evt_arg_fields(t);
+    add_evt_more_fields(t);
 }
 
 }  // namespace sinsp::fields

@@ -5,96 +5,16 @@
 #include <cstring>
 #include <optional>
 
+#include "fields/fd_common.h"
 #include "fields/field_classes.h"
 #include "fields/proc_common.h"
 
 namespace sinsp::fields {
 
-void add_fspath_fields(filter::field_table& t);  // fspath_fields.cpp
+void add_fspath_fields(filter::field_table& t);      // fspath_fields.cpp
+void add_fd_derived_fields(filter::field_table& t);  // fd_derived_fields.cpp
 
 namespace {
-
-// A field of the event's fd: get(ctx, fd, out) pushes values and returns false when it does not
-// apply.
-template <typename F>
-filter::field_table::factory fd_field(F get) {
-    return simple([get](const event_context& c, value_list& out) mutable {
-        const fd_info* fd = c.evt->fd;
-        if (!fd) return false;
-        return get(c, *fd, out);
-    });
-}
-
-// Text built per event into a reused buffer.
-template <typename F>
-filter::field_table::factory fd_text(F fill) {
-    return simple([fill, buf = std::string()](const event_context& c, value_list& out) mutable {
-        const fd_info* fd = c.evt->fd;
-        if (!fd) return false;
-        buf.clear();
-        if (!fill(c, *fd, buf)) return false;
-        out.push_back(value_view::text(buf));
-        return true;
-    });
-}
-
-bool is_file(const fd_info& fd) {
-    return fd.kind == fd_kind::file || fd.kind == fd_kind::directory;
-}
-
-uint32_t addr_len(const fd_info& fd) {
-    return fd.kind == fd_kind::ipv4_socket ? 4u : 16u;
-}
-
-// The tuple holds client -> server (the capture format's convention for connected sockets).
-value_view client_ip(const fd_info& fd) {
-    return value_view::bytes(fd.tuple.sip, addr_len(fd));
-}
-value_view server_ip(const fd_info& fd) {
-    return value_view::bytes(fd.tuple.dip, addr_len(fd));
-}
-
-bool connected_inet(const fd_info& fd) {
-    return fd.is_inet() && fd.tuple.known();
-}
-
-// Whether the client end of the connection is this machine: one of the snapshot's interface
-// addresses, a loopback address, or the unspecified address (an unbound local end, as ping's
-// datagram socket shows). Decides which end fd.lip / fd.rip name.
-bool client_is_local(const event_context& c, const fd_info& fd) {
-    if (fd.kind == fd_kind::ipv4_socket) {
-        uint32_t ip;
-        std::memcpy(&ip, fd.tuple.sip, 4);
-        if (ip == 0 || (ntohl(ip) >> 24) == 127) return true;
-        for (const auto& i : c.insp->ifaces_v4()) {
-            if (i.addr == ip) return true;
-        }
-        return false;
-    }
-    static const uint8_t loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    static const uint8_t any6[16] = {};
-    if (std::memcmp(fd.tuple.sip, loopback6, 16) == 0 || std::memcmp(fd.tuple.sip, any6, 16) == 0) return true;
-    for (const auto& i : c.insp->ifaces_v6()) {
-        if (std::memcmp(i.addr, fd.tuple.sip, 16) == 0) return true;
-    }
-    return false;
-}
-
-enum class end { client, server, local, remote };
-
-bool pick_client(const event_context& c, const fd_info& fd, end e) {
-    switch (e) {
-        case end::client:
-            return true;
-        case end::server:
-            return false;
-        case end::local:
-            return client_is_local(c, fd);
-        case end::remote:
-            return !client_is_local(c, fd);
-    }
-    return true;
-}
 
 const char* l4_name(l4_proto p) {
     switch (p) {
@@ -279,8 +199,8 @@ void add_socket_fields(filter::field_table& t) {
               }
               return true;
           }));
-    t.add(describe("fd.connected", PT_BOOL, "True if the socket is connected (connect succeeded, or accepted).", 0,
-                   2),
+    t.add(describe("fd.connected", PT_BOOL,
+                   "True if the socket is connected (connect succeeded, or accepted).", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;
               out.push_back(value_view::boolean(fd.conn == conn_state::connected));
@@ -299,6 +219,7 @@ void add_socket_fields(filter::field_table& t) {
 void add_fd_fields(filter::field_table& t) {
     add_identity_fields(t);
     add_socket_fields(t);
+    add_fd_derived_fields(t);
     add_fspath_fields(t);
 }
 

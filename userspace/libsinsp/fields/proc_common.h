@@ -1,6 +1,7 @@
 // Process-tree helpers shared by proc.*, thread.*, user.* and group.* fields. Private.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,70 @@ void for_each_ancestor(const inspector& insp, const thread_info& t, F&& f) {
         if (!f(*parent)) return;
         p = parent;
     }
+}
+
+// Factories for fields of the event's thread (shared by the proc.* and thread.* files).
+// A string field of the event's thread: get(ctx, thread) returns the text (a view into interned
+// or otherwise stable memory) or nullopt when it does not apply.
+template <typename F>
+filter::field_table::factory thread_view(F get) {
+    return simple([get](const event_context& c, value_list& out) {
+        const thread_info* t = c.evt->thread;
+        if (!t) return false;
+        const std::optional<std::string_view> v = get(c, *t);
+        if (!v) return false;
+        out.push_back(value_view::text(*v));
+        return true;
+    });
+}
+
+// A string field built into a scratch buffer: fill(ctx, thread, buf) returns false when it does
+// not apply.
+template <typename F>
+filter::field_table::factory thread_text(F fill) {
+    return simple([fill, buf = std::string()](const event_context& c, value_list& out) mutable {
+        const thread_info* t = c.evt->thread;
+        if (!t) return false;
+        buf.clear();
+        if (!fill(c, *t, buf)) return false;
+        out.push_back(value_view::text(buf));
+        return true;
+    });
+}
+
+// A signed number of the event's thread; nullopt when it does not apply.
+template <typename F>
+filter::field_table::factory thread_int(F get) {
+    return simple([get](const event_context& c, value_list& out) {
+        const thread_info* t = c.evt->thread;
+        if (!t) return false;
+        const std::optional<int64_t> v = get(c, *t);
+        if (!v) return false;
+        out.push_back(value_view::signed_number(*v));
+        return true;
+    });
+}
+
+template <typename F>
+filter::field_table::factory thread_uint(F get) {
+    return simple([get](const event_context& c, value_list& out) {
+        const thread_info* t = c.evt->thread;
+        if (!t) return false;
+        const std::optional<uint64_t> v = get(c, *t);
+        if (!v) return false;
+        out.push_back(value_view::number(*v));
+        return true;
+    });
+}
+
+template <typename F>
+filter::field_table::factory thread_bool(F get) {
+    return simple([get](const event_context& c, value_list& out) {
+        const thread_info* t = c.evt->thread;
+        if (!t) return false;
+        out.push_back(value_view::boolean(get(c, *t)));
+        return true;
+    });
 }
 
 // The NUL-separated list `raw` joined with single spaces, appended to out.

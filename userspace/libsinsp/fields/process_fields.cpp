@@ -10,71 +10,10 @@
 namespace sinsp::fields {
 
 void add_thread_detail_fields(filter::field_table& t);  // thread_caps.cpp
+void add_proc_exe_fields(filter::field_table& t);       // proc_exe_fields.cpp
+void add_thread_usage_fields(filter::field_table& t);   // thread_usage_fields.cpp
 
 namespace {
-
-// A string field of the event's thread: get(ctx, thread) returns the text (a view into interned
-// or otherwise stable memory) or nullopt when it does not apply.
-template <typename F>
-filter::field_table::factory thread_view(F get) {
-    return simple([get](const event_context& c, value_list& out) {
-        const thread_info* t = c.evt->thread;
-        if (!t) return false;
-        const std::optional<std::string_view> v = get(c, *t);
-        if (!v) return false;
-        out.push_back(value_view::text(*v));
-        return true;
-    });
-}
-
-// A string field built into a scratch buffer: fill(ctx, thread, buf) returns false when it does
-// not apply.
-template <typename F>
-filter::field_table::factory thread_text(F fill) {
-    return simple([fill, buf = std::string()](const event_context& c, value_list& out) mutable {
-        const thread_info* t = c.evt->thread;
-        if (!t) return false;
-        buf.clear();
-        if (!fill(c, *t, buf)) return false;
-        out.push_back(value_view::text(buf));
-        return true;
-    });
-}
-
-// A signed number of the event's thread; nullopt when it does not apply.
-template <typename F>
-filter::field_table::factory thread_int(F get) {
-    return simple([get](const event_context& c, value_list& out) {
-        const thread_info* t = c.evt->thread;
-        if (!t) return false;
-        const std::optional<int64_t> v = get(c, *t);
-        if (!v) return false;
-        out.push_back(value_view::signed_number(*v));
-        return true;
-    });
-}
-
-template <typename F>
-filter::field_table::factory thread_uint(F get) {
-    return simple([get](const event_context& c, value_list& out) {
-        const thread_info* t = c.evt->thread;
-        if (!t) return false;
-        const std::optional<uint64_t> v = get(c, *t);
-        if (!v) return false;
-        out.push_back(value_view::number(*v));
-        return true;
-    });
-}
-
-template <typename F>
-filter::field_table::factory thread_bool(F get) {
-    return simple([get](const event_context& c, value_list& out) {
-        const thread_info* t = c.evt->thread;
-        if (!t) return false;
-        out.push_back(value_view::boolean(get(c, *t)));
-        return true;
-    });
-}
 
 std::optional<std::string_view> nonempty(std::string_view s) {
     if (s.empty()) return std::nullopt;
@@ -282,9 +221,16 @@ void add_identity_fields(filter::field_table& t) {
               for (char ch : a) n += ch != '\0';
               return n;
           }));
+    // Shown with a trailing '/', as the reference keeps it.
     t.add(
-        describe("proc.cwd", PT_CHARBUF, "Current working directory of the process.", 0, 3),
-        thread_view([](const event_context& c, const thread_info& th) { return nonempty(c.insp->cwd(th)); }));
+        describe("proc.cwd", PT_CHARBUF, "Current working directory of the process, ending with '/'.", 0, 3),
+        thread_text([](const event_context& c, const thread_info& th, std::string& b) {
+            const std::string_view cwd = c.insp->cwd(th);
+            if (cwd.empty()) return false;
+            b.append(cwd);
+            if (b.back() != '/') b += '/';
+            return true;
+        }));
     t.add(describe("proc.env", PT_CHARBUF,
                    "Environment of the process, space separated; proc.env[NAME] is one variable's value.",
                    filter::FIELD_ARG_ALLOWED, 30),
@@ -528,6 +474,8 @@ void add_process_fields(filter::field_table& t) {
     add_std_stream_fields(t);
     add_thread_fields(t);
     add_thread_detail_fields(t);
+    add_proc_exe_fields(t);
+    add_thread_usage_fields(t);
 }
 
 }  // namespace sinsp::fields

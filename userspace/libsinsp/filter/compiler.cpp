@@ -179,7 +179,7 @@ class compiler {
 
     std::unique_ptr<node> compile_check(const ast::expr& e) {
         auto lhs = compile_operand(e.lhs);
-        const cmp_op op = *op_from_string(e.op);
+        cmp_op op = *op_from_string(e.op);
         const modifier mod = modifier_from(e.modifier);
         const field_descriptor& info = lhs->field.info;
         if (auto err = check_comparable(op, lhs->type, lhs->is_list); !err.empty()) fail(e.pos, err);
@@ -187,6 +187,7 @@ class compiler {
             fail(e.pos,
                  std::string("'") + to_string(op) + "' operator not supported by field '" + info.name + "'");
         }
+        if ((info.flags & FIELD_EQ_MEANS_WITHIN) && op == cmp_op::eq) op = cmp_op::le;
 
         const bool rhs_is_field = e.rhs && e.rhs->what == ast::term::kind::transformer;
         code_hint hint;
@@ -237,8 +238,10 @@ class compiler {
         // Copied out: `info` belongs to the operand that `check` is about to own.
         const auto event_code_of = info.event_code_of;
         const auto shared_codes = info.shared_codes;
+        const auto on_constant = info.on_constant;
         auto check = std::make_unique<const_check>(std::move(lhs), op, mod, hint, text);
         for_each_literal(*e.rhs, [&](const ast::term& lit) {
+            if (on_constant) on_constant(lit.name);
             try {
                 check->add_value(lit.name);
             } catch (const std::invalid_argument& ex) {

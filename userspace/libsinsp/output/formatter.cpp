@@ -143,6 +143,10 @@ bool event_formatter::format_json(const event_context& ctx, std::string& out) {
     for (auto& t : m_tokens) {
         if (!t.value) continue;
         auto& slot = obj[t.value->name()];
+        if (t.value->flags() & filter::FIELD_JSON_TIMESTAMP) {
+            slot = ctx.evt->ts();
+            continue;
+        }
         const auto* values = t.value->extract(ctx);
         if (!values) {
             if (m_require_all) return false;

@@ -111,6 +111,7 @@ const event& state_core::process(const scap::event_ref& ref) {
     m_event.block_flags = ref.flags;
     m_event.fd = nullptr;
     m_event.fd_num = -1;
+    m_event.fd_name_changed = false;
 
     const uint16_t type = ev.type();
     const int64_t tid = static_cast<int64_t>(ev.tid());

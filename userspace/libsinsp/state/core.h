@@ -36,6 +36,12 @@ class state_core {
     // Stores fd in t's table, unless the table is full (then counted in fds_refused).
     void add_fd(thread_info& t, int64_t fd, fd_info info);
     size_t max_fds_per_table() const { return m_max_fds; }
+    // Sets t's container id and entry from its cgroups (container_state.cpp).
+    void set_container(thread_info& t, std::string_view cgroups);
+    // After an exec: whether t is its container's init or one of its health probes.
+    void identify_role(thread_info& t);
+    // A container event: stores the metadata (container_state.cpp).
+    void apply_container_json(std::string_view json);
     void remove_fd(thread_info& t, int64_t fd);
 
     string_interner strings;
@@ -45,6 +51,7 @@ class state_core {
     std::unordered_map<uint32_t, scap::group_info> groups;
     std::vector<scap::iface_v4> ifaces_v4;
     std::vector<scap::iface_v6> ifaces_v6;
+    container_table containers;
 
   private:
     void reap(int64_t tid);

@@ -126,21 +126,4 @@ bool apply_sockaddr(fd_info& fd, const scap::param_view& p, bool local) {
     }
 }
 
-std::string_view container_id_from_cgroups(std::string_view cg) {
-    // Runtimes put the 64-hex-digit id in the cgroup path ("/docker/<id>",
-    // "docker-<id>.scope", "crio-<id>", "cri-containerd-<id>"); the short id is its first 12.
-    size_t run = 0;
-    for (size_t i = 0; i < cg.size(); ++i) {
-        const char c = cg[i];
-        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        run = hex ? run + 1 : 0;
-        if (run == 64) {
-            const size_t end = i + 1;
-            if (end == cg.size() || cg[end] == '/' || cg[end] == '.' || cg[end] == '\0')
-                return cg.substr(end - 64, 12);
-        }
-    }
-    return {};
-}
-
 }  // namespace sinsp

@@ -30,7 +30,4 @@ bool apply_socktuple(fd_info& fd, const scap::param_view& p);
 // Fills the remote (or, for bind, local) end from a sockaddr parameter.
 bool apply_sockaddr(fd_info& fd, const scap::param_view& p, bool local);
 
-// Container id (12 hex digits) found in NUL-separated cgroup entries, or "" on the host.
-std::string_view container_id_from_cgroups(std::string_view cgroups);
-
 }  // namespace sinsp

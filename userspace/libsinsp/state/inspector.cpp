@@ -73,6 +73,9 @@ const thread_table& inspector::threads() const {
 const state_stats& inspector::stats() const {
     return m_core->stats;
 }
+const container_table& inspector::containers() const {
+    return m_core->containers;
+}
 const string_interner& inspector::strings() const {
     return m_core->strings;
 }

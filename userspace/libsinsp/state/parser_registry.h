@@ -17,7 +17,7 @@ struct parse_ctx;
 
 using parse_fn = void (*)(parse_ctx&);
 
-inline constexpr int k_max_parser_params = 24;
+inline constexpr int k_max_parser_params = 32;
 
 struct parser_entry {
     parse_fn fn = nullptr;

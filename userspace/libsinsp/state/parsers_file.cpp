@@ -17,7 +17,9 @@ std::string_view cwd_of(const parse_ctx& c) {
 
 // open, openat, openat2, creat, open_by_handle_at. Relative names resolve against the dirfd's
 // path, or the cwd for AT_FDCWD and for the calls without a dirfd.
-enum open_slot { o_fd, o_dirfd, o_name, o_flags, o_dev, o_ino };
+enum open_slot { o_fd, o_dirfd, o_name, o_flags, o_dev, o_ino, o_creat_flags };
+constexpr uint32_t k_fd_upper_layer = 0x8000, k_fd_lower_layer = 0x10000;  // PPM_FD_*_LAYER
+constexpr uint32_t k_creat_upper_layer = 0x1, k_creat_lower_layer = 0x2;   // creat's own bits
 void parse_open(parse_ctx& c) {
     const int64_t fd = c.fd(o_fd);
     if (fd < 0 || !c.thr) return;
@@ -32,10 +34,19 @@ void parse_open(parse_ctx& c) {
     }
     fd_info f;
     f.open_flags = c.has(o_flags) ? c.u32(o_flags) : (k_o_creat | k_o_wronly | k_o_trunc);
+    // creat has no flags parameter: its overlay-layer bits come separately.
+    if (c.has(o_creat_flags)) {
+        const uint32_t cf = c.u32(o_creat_flags);
+        if (cf & k_creat_upper_layer)
+            f.open_flags |= k_fd_upper_layer;
+        else if (cf & k_creat_lower_layer)
+            f.open_flags |= k_fd_lower_layer;
+    }
     f.kind = (f.open_flags & k_o_directory) ? fd_kind::directory : fd_kind::file;
     f.dev = c.u32(o_dev);
     f.ino = c.u64(o_ino);
     f.name = join_path(base, name);
+    if (f.name != name) f.name_raw = name;
     c.core.add_fd(*c.thr, fd, std::move(f));
 }
 
@@ -162,7 +173,7 @@ void register_file_parsers(parser_registry& r) {
     r.add(PPME_SYSCALL_OPEN_X, parse_open, {"fd", "", "name", "flags", "dev", "ino"});
     r.add(PPME_SYSCALL_OPENAT_2_X, parse_open, {"fd", "dirfd", "name", "flags", "dev", "ino"});
     r.add(PPME_SYSCALL_OPENAT2_X, parse_open, {"fd", "dirfd", "name", "flags", "dev", "ino"});
-    r.add(PPME_SYSCALL_CREAT_X, parse_open, {"fd", "", "name", "", "dev", "ino"});
+    r.add(PPME_SYSCALL_CREAT_X, parse_open, {"fd", "", "name", "", "dev", "ino", "?creat_flags"});
     r.add(PPME_SYSCALL_OPEN_BY_HANDLE_AT_X, parse_open, {"fd", "", "path", "flags", "dev", "ino"});
     r.add(PPME_SYSCALL_PIPE_X, parse_pipe, {"res", "fd1", "fd2", "ino", ""});
     r.add(PPME_SYSCALL_PIPE2_X, parse_pipe, {"res", "fd1", "fd2", "ino", "flags"});

@@ -1,5 +1,6 @@
 // Meta events that change state without a syscall: users and groups added or deleted while
-// the capture ran (written by the reference when it refreshes its user tables).
+// the capture ran (written by the reference when it refreshes its user tables), and container
+// metadata (the JSON container events; the oldest binary form arrives converted to JSON).
 //
 // Users and groups of containers (a non-empty container_id) are not tracked: the user table is
 // the host's, as in the snapshot, and a container's uid 0 must not rename the host's root.
@@ -43,6 +44,10 @@ void parse_group_deleted(parse_ctx& c) {
     if (host_scoped(c, g_container)) c.core.groups.erase(c.u32(g_gid));
 }
 
+void parse_container(parse_ctx& c) {
+    c.core.apply_container_json(c.p(0).str());
+}
+
 }  // namespace
 
 void register_meta_parsers(parser_registry& r) {
@@ -50,6 +55,8 @@ void register_meta_parsers(parser_registry& r) {
     r.add(PPME_USER_DELETED_E, parse_user_deleted, {"uid", "gid", "name", "home", "shell", "container_id"});
     r.add(PPME_GROUP_ADDED_E, parse_group_added, {"gid", "name", "container_id"});
     r.add(PPME_GROUP_DELETED_E, parse_group_deleted, {"gid", "name", "container_id"});
+    r.add(PPME_CONTAINER_JSON_E, parse_container, {"json"});
+    r.add(PPME_CONTAINER_JSON_2_E, parse_container, {"json"});
 }
 
 }  // namespace sinsp

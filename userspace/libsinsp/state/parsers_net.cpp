@@ -1,5 +1,7 @@
 // Sockets: socket/socketpair create them, connect/accept/bind/listen give them endpoints and a
 // role, and the datagram calls fill in a tuple that connect never provided.
+#include <cstring>
+
 #include "state/core.h"
 #include "state/helpers.h"
 
@@ -80,6 +82,25 @@ void default_proto(fd_info& f, l4_proto p) {
     if (f.is_inet() && f.proto == l4_proto::unknown) f.proto = p;
 }
 
+// What an fd's name is made of, to tell whether parsing an event changed it (fd.name_changed):
+// the kind, the addresses of inet sockets, the path length and peer of unix sockets.
+struct name_parts {
+    fd_kind kind;
+    socket_tuple tuple;
+    size_t name_len;
+    uint64_t unix_dest;
+    explicit name_parts(const fd_info& f)
+        : kind(f.kind), tuple(f.tuple), name_len(f.name.size()), unix_dest(f.unix_dest) {}
+    bool differ(const fd_info& f) const {
+        return kind != f.kind || std::memcmp(&tuple, &f.tuple, sizeof tuple) != 0 ||
+               name_len != f.name.size() || unix_dest != f.unix_dest;
+    }
+};
+
+void note_name_change(parse_ctx& c, const name_parts& before, const fd_info& f) {
+    if (&f == c.out.fd && before.differ(f)) c.out.fd_name_changed = true;
+}
+
 // connect: res, tuple, fd, addr. The tuple is local -> remote; when the kernel gave none (TCP
 // fast open), the address names the remote end.
 void parse_connect(parse_ctx& c) {
@@ -91,7 +112,9 @@ void parse_connect(parse_ctx& c) {
         return;
     }
     f->conn = res == 0 ? conn_state::connected : conn_state::pending;
+    const name_parts before(*f);
     if (!apply_socktuple(*f, c.p(1)) && !apply_sockaddr(*f, c.p(3), false)) return;
+    note_name_change(c, before, *f);
     default_proto(*f, l4_proto::tcp);
     if (f->role == sock_role::none) f->role = sock_role::client;
 }
@@ -112,7 +135,11 @@ void parse_accept(parse_ctx& c) {
 // connect (clients binding a source address).
 void parse_bind(parse_ctx& c) {
     if (c.i64(0) != 0) return;
-    if (fd_info* f = socket_for(c)) apply_sockaddr(*f, c.p(1), true);
+    if (fd_info* f = socket_for(c)) {
+        const name_parts before(*f);
+        apply_sockaddr(*f, c.p(1), true);
+        note_name_change(c, before, *f);
+    }
 }
 
 void parse_listen(parse_ctx& c) {
@@ -132,7 +159,9 @@ void parse_datagram(parse_ctx& c) {
         return;
     if (!f) f = socket_for(c);
     if (!f) return;
+    const name_parts before(*f);
     if (!apply_socktuple(*f, tuple)) return;
+    note_name_change(c, before, *f);
     default_proto(*f, l4_proto::udp);
     if (f->role == sock_role::none) f->role = sock_role::client;
 }

@@ -29,9 +29,14 @@ enum clone_slot {
     c_uid,
     c_gid,
     c_vtid,
-    c_vpid
+    c_vpid,
+    c_pgft_maj,
+    c_pgft_min,
+    c_vm_size,
+    c_vm_rss,
+    c_vm_swap,
+    c_pidns_init
 };
-
 
 // Fills child from the clone event. The event's strings describe the caller; clone copies them
 // to the child. Shared state follows the clone flags: CLONE_THREAD or CLONE_FILES share the fd
@@ -64,8 +69,14 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
     child.args = s.acquire(c.p(c_args).bytes());
     const std::string_view cg = c.p(c_cgroups).bytes();
     child.cgroups = s.acquire(cg);
-    child.container_id = s.acquire(container_id_from_cgroups(cg));
+    core.set_container(child, cg);
     child.fdlimit = c.u64(c_fdlimit);
+    child.pfmajor = c.u64(c_pgft_maj);
+    child.pfminor = c.u64(c_pgft_min);
+    child.vmsize_kb = c.u32(c_vm_size);
+    child.vmrss_kb = c.u32(c_vm_rss);
+    child.vmswap_kb = c.u32(c_vm_swap);
+    child.pidns_init_start_ts = c.u64(c_pidns_init);
     child.uid = child.euid = c.u32(c_uid);
     child.gid = child.egid = c.u32(c_gid);
 
@@ -83,6 +94,9 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
         child.cap_permitted = parent->cap_permitted;
         child.cap_effective = parent->cap_effective;
         child.exe_ino = parent->exe_ino;
+        child.exe_ino_ctime = parent->exe_ino_ctime;
+        child.exe_ino_mtime = parent->exe_ino_mtime;
+        child.exe_flags = parent->exe_flags;
         if (parent->euid != UINT32_MAX) child.euid = parent->euid;
         if (parent->egid != UINT32_MAX) child.egid = parent->egid;
     } else {
@@ -106,6 +120,8 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
             s.retain(child.fs->root);
         }
     }
+
+    core.identify_role(child);
 
     if (child.pid == child.tid) {
         child.live_threads = 1;
@@ -168,7 +184,14 @@ enum exec_slot {
     x_exe_ino,
     x_uid,
     x_gid,
-    x_filename
+    x_filename,
+    x_pgft_maj,
+    x_pgft_min,
+    x_vm_size,
+    x_vm_rss,
+    x_vm_swap,
+    x_exe_ino_ctime,
+    x_exe_ino_mtime
 };
 
 void parse_execve(parse_ctx& c) {
@@ -188,7 +211,7 @@ void parse_execve(parse_ctx& c) {
     s.assign(t.env, c.p(x_env).bytes());
     const std::string_view cg = c.p(x_cgroups).bytes();
     s.assign(t.cgroups, cg);
-    s.assign(t.container_id, container_id_from_cgroups(cg));
+    c.core.set_container(t, cg);
     // The path the kernel resolved is best; older drivers only give the filename or argv[0].
     std::string_view path = c.p(x_trusted).str();
     if (path.empty()) path = c.p(x_filename).str();
@@ -208,7 +231,15 @@ void parse_execve(parse_ctx& c) {
     t.exe_ino = c.u64(x_exe_ino);
     t.uid = t.euid = c.u32(x_uid);
     t.gid = t.egid = c.u32(x_gid);
-    t.clone_flags = c.u32(x_flags);
+    t.exe_flags = c.u32(x_flags);
+    t.exe_ino_ctime = c.u64(x_exe_ino_ctime);
+    t.exe_ino_mtime = c.u64(x_exe_ino_mtime);
+    t.pfmajor = c.u64(x_pgft_maj);
+    t.pfminor = c.u64(x_pgft_min);
+    t.vmsize_kb = c.u32(x_vm_size);
+    t.vmrss_kb = c.u32(x_vm_rss);
+    t.vmswap_kb = c.u32(x_vm_swap);
+    c.core.identify_role(t);
 
     // exec unshares the fd table and closes close-on-exec fds.
     if (t.fds) {
@@ -312,9 +343,11 @@ void parse_capset(parse_ctx& c) {
 void register_process_parsers(parser_registry& r) {
     for (uint16_t t :
          {PPME_SYSCALL_CLONE_20_X, PPME_SYSCALL_FORK_20_X, PPME_SYSCALL_VFORK_20_X, PPME_SYSCALL_CLONE3_X}) {
-        r.add(t, parse_clone,
-              {"res", "exe", "args", "tid", "pid", "ptid", "cwd", "fdlimit", "comm", "cgroups", "flags",
-               "uid", "gid", "vtid", "vpid"});
+        r.add(
+            t, parse_clone,
+            {"res",     "exe",       "args",      "tid",      "pid",     "ptid",     "cwd",
+             "fdlimit", "comm",      "cgroups",   "flags",    "uid",     "gid",      "vtid",
+             "vpid",    "?pgft_maj", "?pgft_min", "?vm_size", "?vm_rss", "?vm_swap", "?pidns_init_start_ts"});
     }
     for (uint16_t t : {PPME_SYSCALL_EXECVE_19_X, PPME_SYSCALL_EXECVEAT_X}) {
         r.add(t, parse_execve,
@@ -340,7 +373,14 @@ void register_process_parsers(parser_registry& r) {
                "exe_ino",
                "uid",
                "gid",
-               "filename"});
+               "filename",
+               "?pgft_maj",
+               "?pgft_min",
+               "?vm_size",
+               "?vm_rss",
+               "?vm_swap",
+               "?exe_ino_ctime",
+               "?exe_ino_mtime"});
     }
     r.add(PPME_PROCEXIT_1_E, parse_procexit, {"?reaper_tid"});
     r.add(PPME_SYSCALL_SETUID_X, parse_setuid, {"res", "uid"});

@@ -1,9 +1,10 @@
 // Initial state from the engine's snapshot: /proc for live engines, the capture's process,
 // fd, user, group and interface blocks for files.
+#include <algorithm>
+#include <cstring>
+
 #include "state/core.h"
 #include "state/helpers.h"
-
-#include <cstring>
 
 namespace sinsp {
 
@@ -95,6 +96,35 @@ fd_info convert_fd(const scap::fd_info& s) {
 
 }  // namespace
 
+namespace {
+
+// The snapshot's IPv4 sockets hold local -> remote. Like the reference, a socket whose local
+// port is one some process listens on is the server end of its connection: its tuple is turned
+// around so every tuple reads client -> server; the others are clients.
+void orient_snapshot_sockets(thread_table& threads, const scap::snapshot& snap) {
+    std::vector<uint16_t> server_ports;
+    for (const auto& p : snap.processes)
+        for (const auto& f : p.fds)
+            if (f.type == scap::fd_type::ipv4_servsock || f.type == scap::fd_type::ipv6_servsock)
+                server_ports.push_back(f.sport);
+    std::sort(server_ports.begin(), server_ports.end());
+    threads.for_each([&](const thread_info& ct) {
+        if (!ct.fds || !ct.is_main_thread()) return;
+        ct.fds->for_each_mut([&](int64_t, fd_info& f) {
+            if (f.kind != fd_kind::ipv4_socket || f.role == sock_role::server) return;
+            if (!std::binary_search(server_ports.begin(), server_ports.end(), f.tuple.sport)) {
+                f.role = sock_role::client;
+                return;
+            }
+            std::swap(f.tuple.sip, f.tuple.dip);
+            std::swap(f.tuple.sport, f.tuple.dport);
+            f.role = sock_role::server;
+        });
+    });
+}
+
+}  // namespace
+
 void state_core::load_snapshot(const scap::snapshot& snap) {
     for (const auto& p : snap.processes) {
         thread_info& t = threads.create(static_cast<int64_t>(p.tid));
@@ -111,7 +141,7 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         t.args = strings.acquire(p.args);
         t.env = strings.acquire(p.env);
         t.cgroups = strings.acquire(p.cgroups);
-        t.container_id = strings.acquire(container_id_from_cgroups(p.cgroups));
+        set_container(t, p.cgroups);
         t.uid = t.euid = p.uid;
         t.gid = t.egid = p.gid;
         t.loginuid = p.loginuid;
@@ -122,6 +152,17 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         t.cap_effective = p.cap_effective;
         t.fdlimit = p.fdlimit;
         t.exe_ino = p.exe_ino;
+        t.exe_ino_ctime = p.exe_ino_ctime;
+        t.exe_ino_mtime = p.exe_ino_mtime;
+        t.exe_flags = (p.exe_writable ? k_exe_writable : 0u) | (p.exe_upper_layer ? k_exe_upper_layer : 0u) |
+                      (p.exe_from_memfd ? k_exe_from_memfd : 0u) |
+                      (p.exe_lower_layer ? k_exe_lower_layer : 0u);
+        t.vmsize_kb = p.vmsize_kb;
+        t.vmrss_kb = p.vmrss_kb;
+        t.vmswap_kb = p.vmswap_kb;
+        t.pfmajor = p.pfmajor;
+        t.pfminor = p.pfminor;
+        t.pidns_init_start_ts = p.pidns_init_start_ts;
         t.clone_ts = p.clone_ts;
         t.state = k_thread_from_snapshot;
         t.fds = std::make_shared<fd_table>();
@@ -148,6 +189,7 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         }
         t->fs = m->fs;
     }
+    orient_snapshot_sockets(threads, snap);
     for (const auto& u : snap.users) users[u.uid] = u;
     for (const auto& g : snap.groups) groups[g.gid] = g;
     ifaces_v4 = snap.ifaces_v4;

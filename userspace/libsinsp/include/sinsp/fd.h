@@ -65,6 +65,9 @@ struct fd_info {
     // Files, directories, unix socket paths, memfd names; empty for inet sockets, whose name is
     // made from the tuple on demand (see display_name) so socket events need not format text.
     std::string name;
+    // The path as the opening call gave it (fd.nameraw), kept only when it differs from `name`
+    // (relative paths, "..", doubled slashes), so most fds pay nothing for it.
+    std::string name_raw;
     socket_tuple tuple;
     uint64_t unix_source = 0, unix_dest = 0;  // kernel socket addresses of unix sockets
 
@@ -87,6 +90,10 @@ class fd_table {
     template <typename F>
     void for_each(F&& f) const {
         m_fds.for_each([&](uint64_t k, const fd_info& v) { f(static_cast<int64_t>(k), v); });
+    }
+    template <typename F>
+    void for_each_mut(F&& f) {
+        m_fds.for_each([&](uint64_t k, fd_info& v) { f(static_cast<int64_t>(k), v); });
     }
     // Removes every fd for which pred(fd, info) is true; returns how many.
     template <typename P>

@@ -118,6 +118,12 @@ enum field_flags : uint32_t {
     // Extracts several values of which any may match, as proc.aname (every ancestor's name):
     // `proc.aname = bash` holds when some value equals bash. Output joins them with spaces.
     FIELD_ANY_VALUE = 1u << 5,
+    // `field = N` holds when the value is at most N (evt.around[T] = D: within D ms of T). Such a
+    // field supports no other operator.
+    FIELD_EQ_MEANS_WITHIN = 1u << 6,
+    // A time shown as text that JSON output gives as the event's timestamp (a number of ns), as
+    // the reference does for evt.time and its variants.
+    FIELD_JSON_TIMESTAMP = 1u << 7,
 };
 
 // Which code space an event-type constraint is expressed in.
@@ -159,6 +165,10 @@ struct field_descriptor {
     // counts events from 1. The event-type derivation uses it to recognise comparisons that can
     // never hold (`evt.num = 0`: no event) or always hold (`evt.num > 0`: every event).
     std::optional<uint64_t> min_value;
+    // Called with every constant the field is compared with, when the filter is compiled: fields
+    // whose values come from a lookup on those constants (fd.sip.name resolves the names it is
+    // compared with) prepare it here, off the event path.
+    void (*on_constant)(std::string_view value) = nullptr;
     // One line for field listings (`-l`).
     std::string description;
 };

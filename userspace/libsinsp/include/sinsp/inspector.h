@@ -46,6 +46,9 @@ struct event {
     // unknown). For close, a copy of the fd as it was before being closed.
     int64_t fd_num = -1;
     fd_info* fd = nullptr;
+    // The event changed the name of an fd that already existed (connect or bind filling in a
+    // socket's addresses): fd.name_changed.
+    bool fd_name_changed = false;
 
     uint16_t type() const { return view.type(); }
     uint64_t ts() const { return view.ts(); }
@@ -104,6 +107,8 @@ class inspector {
     const scap::group_info* group(uint32_t gid) const;
     const std::vector<scap::iface_v4>& ifaces_v4() const;
     const std::vector<scap::iface_v6>& ifaces_v6() const;
+    // Containers seen so far: from container events and threads' cgroups.
+    const container_table& containers() const;
 
     // Approximate memory held by the state: the thread table, fd tables and interned strings.
     struct memory_report {

@@ -14,8 +14,10 @@ struct state_stats {
     uint64_t threads_evicted = 0;      // removed to stay within the table bound
     uint64_t fds_added = 0;
     uint64_t fds_removed = 0;
-    uint64_t fds_refused = 0;   // not tracked: their fd table held max_fds_per_table fds
-    uint64_t parse_errors = 0;  // events too short for their parser
+    uint64_t fds_refused = 0;         // not tracked: their fd table held max_fds_per_table fds
+    uint64_t parse_errors = 0;        // events too short for their parser, or with unreadable payloads
+    uint64_t container_events = 0;    // container meta events applied
+    uint64_t containers_dropped = 0;  // containers not tracked: the table was full
 };
 
 }  // namespace sinsp
