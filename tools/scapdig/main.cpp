@@ -15,6 +15,7 @@
 #include "scap/scap.h"
 #include "scap/snapshot.h"
 #include "sinsp/diagnostics_run.h"
+#include "sinsp/dns_cache.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter.h"
 #include "sinsp/formatter.h"
@@ -229,6 +230,8 @@ int main(int argc, char** argv) {
         std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
         return 0;
     }
+    // fd.*ip.name compare with today's DNS answers: meaningful for a live capture only.
+    sinsp::dns_cache::global().set_lookups(o.read_file.empty() && !o.list_rules);
     if (!o.rule_files.empty() || o.list_rules) return scapdig::run_rules(o);
     return run(o);
 }

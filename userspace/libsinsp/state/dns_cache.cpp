@@ -54,12 +54,13 @@ bool dns_cache::watch(std::string_view name) {
     // Resolved outside the lock: events keep reading the cache meanwhile.
     auto e = std::make_unique<entry>();
     e->name = key;
-    e->addrs = resolve(key);
+    const bool look = lookups();
+    if (look) e->addrs = resolve(key);
     std::lock_guard<std::mutex> lock(m_mutex);
     if (m_by_name.count(key)) return true;
     m_by_name.emplace(key, e.get());
     m_entries.push_back(std::move(e));
-    if (!m_refresher.joinable()) m_refresher = std::thread([this] { refresh_loop(); });
+    if (look && !m_refresher.joinable()) m_refresher = std::thread([this] { refresh_loop(); });
     return true;
 }
 
@@ -78,6 +79,29 @@ size_t dns_cache::names_of(const uint8_t* addr, size_t len, std::vector<std::str
     return n;
 }
 
+bool dns_cache::lookups() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_lookups;
+}
+
+void dns_cache::set_lookups(bool on) {
+    std::vector<entry*> todo;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_lookups == on) return;
+        m_lookups = on;
+        if (!on) return;
+        for (const auto& e : m_entries) todo.push_back(e.get());
+    }
+    for (entry* e : todo) {
+        std::vector<std::string> addrs = resolve(e->name);
+        std::lock_guard<std::mutex> lock(m_mutex);
+        e->addrs.swap(addrs);
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_refresher.joinable() && !m_entries.empty()) m_refresher = std::thread([this] { refresh_loop(); });
+}
+
 void dns_cache::set_refresh_seconds(unsigned s) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_refresh_seconds = s == 0 ? 1 : s;
@@ -89,6 +113,7 @@ void dns_cache::refresh_loop() {
     while (!m_stop) {
         m_wake.wait_for(lock, std::chrono::seconds(m_refresh_seconds));
         if (m_stop) break;
+        if (!m_lookups) continue;
         // Names are copied out and resolved without the lock; answers are swapped in one by one.
         std::vector<entry*> todo;
         for (const auto& e : m_entries) todo.push_back(e.get());

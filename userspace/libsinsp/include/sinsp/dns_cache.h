@@ -5,6 +5,11 @@
 // answers from its first event) and then refreshed by a background thread. Events only read the
 // cache, under a short lock: no lookup ever runs on the event path. The cache is process-wide
 // (filters compiled anywhere share it) and bounded.
+//
+// Lookups are off until a program turns them on (set_lookups): a replayed capture's addresses
+// belong to the time it was taken, so today's answers would make up matches, and a library linked
+// into a test or an offline tool must not send DNS queries on its own. scapdig turns them on for
+// live captures only. While off, watched names resolve to nothing (the *.name fields never match).
 #pragma once
 
 #include <condition_variable>
@@ -36,6 +41,10 @@ class dns_cache {
     // Appends the watched names that resolve to the address (4 or 16 bytes, network order).
     // Returns how many were appended. The views stay valid: names are never removed.
     size_t names_of(const uint8_t* addr, size_t len, std::vector<std::string_view>& out) const;
+    // Turns name lookups on or off (off by default). Turning them on resolves the names
+    // already watched.
+    void set_lookups(bool on);
+    bool lookups() const;
     // Seconds between refreshes (tests shorten it).
     void set_refresh_seconds(unsigned s);
 
@@ -53,6 +62,7 @@ class dns_cache {
     std::unordered_map<std::string, entry*> m_by_name;
     std::thread m_refresher;
     bool m_stop = false;
+    bool m_lookups = false;
     unsigned m_refresh_seconds = 60;
 };
 
