@@ -53,9 +53,10 @@ class modern_bpf_engine final : public engine {
         uint32_t ring = 0;
         const uint8_t* evt = m_rings.peek_oldest(ring);
         if (!evt) {
+            if (!m_rings.error().empty()) return fail_corrupt_ring();
             m_rings.wait(k_wait_ms);
             evt = m_rings.peek_oldest(ring);
-            if (!evt) return status::timeout;
+            if (!evt) return m_rings.error().empty() ? status::timeout : fail_corrupt_ring();
         }
         m_has_current = true;
         m_current_ring = ring;
@@ -70,6 +71,10 @@ class modern_bpf_engine final : public engine {
         out = engine_stats{};
         m_driver.read_stats(out);
         out.n_evts = m_delivered;
+        // Records holding no valid event were written by a driver bug: drops of that cause.
+        out.n_drops_bug += m_rings.bad_events();
+        out.n_drops += m_rings.bad_events();
+        out.extra.emplace_back("invalid_ring_records", m_rings.bad_events());
         if (m_snapshot_taken) {
             out.extra.emplace_back("snapshot_processes", m_snap_summary.processes);
             out.extra.emplace_back("snapshot_threads", m_snap_summary.threads);
@@ -86,6 +91,11 @@ class modern_bpf_engine final : public engine {
     const snapshot& get_snapshot() const override { return m_snap; }
 
   private:
+    status fail_corrupt_ring() {
+        m_last_error = m_rings.error();
+        return status::error;
+    }
+
     // Declared first so it is destroyed last: the driver closes the ring fds its mappings use.
     modern_bpf::ring_reader m_rings;
     modern_bpf::driver m_driver;

@@ -1,5 +1,6 @@
-// Fuzzes the capture-file block reader, event validation and the converter together:
-// arbitrary bytes as a whole capture file, read to the end.
+// Fuzzes the capture-file reader: arbitrary bytes as a whole capture file (section header,
+// snapshot blocks, event blocks of every kind), read to the end with conversion on, each event
+// formatted.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,6 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     scap::savefile_options opts;
+    opts.background_read = false;  // deterministic: one thread
     std::string error;
     auto eng = scap::open_savefile_memory(data, size, opts, error);
     if (!eng) return 0;
