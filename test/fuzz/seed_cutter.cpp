@@ -3,7 +3,9 @@
 //   seed_cutter CAPTURE OUTDIR
 // writes OUTDIR/event/ (single raw events, the first few of each type), OUTDIR/converter/
 // (windows of consecutive raw events), OUTDIR/sinsp_replay/ (windows of consecutive raw events,
-// longer) and OUTDIR/ring/ (converted events laid out as ring records, one discarded).
+// longer), OUTDIR/ring/ (converted events laid out as ring records, one discarded) and
+// OUTDIR/savefile/ (small current-format captures: a few processes of the snapshot and a window
+// of events, so the capture-file fuzzer mutates every block kind in a few kilobytes).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -29,7 +31,8 @@ void write(const std::filesystem::path& dir, const std::string& name, const byte
     std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
-std::vector<bytes> read_all(const std::string& path, bool convert, size_t max) {
+std::vector<bytes> read_all(const std::string& path, bool convert, size_t max,
+                            scap::snapshot* snap = nullptr) {
     scap::savefile_options opts;
     opts.path = path;
     opts.convert = convert;
@@ -43,6 +46,7 @@ std::vector<bytes> read_all(const std::string& path, bool convert, size_t max) {
     std::vector<bytes> out;
     scap::event_ref ref;
     while (out.size() < max && eng->next(ref) == scap::status::ok) out.push_back(event_bytes(ref));
+    if (snap) *snap = eng->get_snapshot();
     return out;
 }
 
@@ -78,6 +82,27 @@ void cut_rings(const std::vector<bytes>& evts, const std::filesystem::path& dir,
     }
 }
 
+// Small captures: the snapshot cut to a few processes (with their fds), then 32 events.
+void cut_captures(const std::vector<bytes>& evts, scap::snapshot snap, const std::filesystem::path& dir,
+                  const std::string& stem) {
+    if (snap.processes.size() > 4) snap.processes.resize(4);
+    if (snap.users.size() > 3) snap.users.resize(3);
+    if (snap.groups.size() > 3) snap.groups.resize(3);
+    std::filesystem::create_directories(dir);
+    for (size_t start = 0, n = 0; start < evts.size() && n < 10; start += evts.size() / 10 + 1, ++n) {
+        const std::string path = (dir / ("small_" + stem + "_" + std::to_string(start))).string();
+        std::string error;
+        auto out = scap::dumper::open(path, false, snap, error);
+        if (!out) {
+            std::fprintf(stderr, "seed_cutter: %s\n", error.c_str());
+            std::exit(1);
+        }
+        for (size_t i = start; i < evts.size() && i < start + 32; ++i)
+            out->write(reinterpret_cast<const scap::event_header*>(evts[i].data()), 0);
+        out->close();
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,7 +121,10 @@ int main(int argc, char** argv) {
     }
     cut_windows(raw, 16, raw.size() / 40 + 1, 40, out / "converter", stem);
     cut_windows(raw, 64, raw.size() / 20 + 1, 20, out / "sinsp_replay", stem);
-    cut_rings(read_all(argv[1], true, max_events), out / "ring", stem);
+    scap::snapshot snap;
+    const std::vector<bytes> converted = read_all(argv[1], true, max_events, &snap);
+    cut_rings(converted, out / "ring", stem);
+    cut_captures(converted, snap, out / "savefile", stem);
     std::printf("seed_cutter: %s: %zu events, %zu types\n", argv[1], raw.size(), per_type.size());
     return 0;
 }
