@@ -43,7 +43,7 @@ for f in "$shared"/captures/*.scap "$shared"/captures/*.scap.gz; do
   fi
   "$bin/seed_cutter" "$f" "$seeds" >/dev/null
 done
-python3 "$here/rule_conditions.py" "$seeds/filter" "$shared"/rules/*.yaml >/dev/null
+/usr/bin/python3 "$here/rule_conditions.py" "$seeds/filter" "$shared"/rules/*.yaml >/dev/null
 # This machine's own /proc for the tree reader, as a tree description (see fuzz_proc_tree.cpp).
 {
   for f in stat cgroups sys/kernel/hostname sys/kernel/pid_max; do printf '>proc/%s\n' "$f"; cat "/proc/$f"; done
