@@ -95,9 +95,10 @@ class modern_bpf_engine final : public engine {
         uint32_t ring = 0;
         const uint8_t* evt = m_rings.peek_oldest(ring);
         if (!evt) {
+            if (!m_rings.error().empty()) return fail_corrupt_ring();
             m_rings.wait(k_wait_ms);
             evt = m_rings.peek_oldest(ring);
-            if (!evt) return status::timeout;
+            if (!evt) return m_rings.error().empty() ? status::timeout : fail_corrupt_ring();
         }
         m_has_current = true;
         m_current_ring = ring;
@@ -112,6 +113,10 @@ class modern_bpf_engine final : public engine {
         out = engine_stats{};
         m_driver.read_stats(out);
         out.n_evts = m_delivered;
+        // Records holding no valid event were written by a driver bug: drops of that cause.
+        out.n_drops_bug += m_rings.bad_events();
+        out.n_drops += m_rings.bad_events();
+        out.extra.emplace_back("invalid_ring_records", m_rings.bad_events());
         // Events the start buffer could not hold are lost like a full ring's.
         out.n_drops_buffer += m_start.drops();
         out.n_drops += m_start.drops();
@@ -139,6 +144,11 @@ class modern_bpf_engine final : public engine {
     }
 
   private:
+    status fail_corrupt_ring() {
+        m_last_error = m_rings.error();
+        return status::error;
+    }
+
     // Moves every event the buffers hold into the start buffer; false when there was none.
     bool drain_rings() {
         bool any = false;

@@ -8,15 +8,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engines/modern_bpf/ring_record.h"
 #include "scap/event.h"
 
 namespace scap::modern_bpf {
 namespace {
-
-// Record header flags (kernel ABI: include/uapi/linux/bpf.h).
-constexpr uint32_t k_busy = 1u << 31;
-constexpr uint32_t k_discard = 1u << 30;
-constexpr uint32_t k_record_header = 8;
 
 uint64_t load_acquire(const uint8_t* p) {
     return __atomic_load_n(reinterpret_cast<const uint64_t*>(p), __ATOMIC_ACQUIRE);
@@ -67,32 +63,41 @@ void ring_reader::publish(ring& r) {
     r.published = r.cons;
 }
 
-const uint8_t* ring_reader::head_of(ring& r) {
+const uint8_t* ring_reader::head_of(ring& r, uint32_t index) {
     if (r.head) return r.head;
+    if (r.broken) return nullptr;
     const uint8_t* data = r.producer_page + m_page;
     for (;;) {
-        if (r.cons >= r.prod) {
-            r.prod = load_acquire(r.producer_page);
-            if (r.cons >= r.prod) {
-                publish(r);  // drained: give the producer all the space back
+        if (r.cons >= r.prod) r.prod = load_acquire(r.producer_page);
+        const ring_record rec = read_ring_record(data, r.mask + 1, r.cons, r.prod);
+        switch (rec.kind) {
+            case record_kind::empty:
+            case record_kind::busy:
+                publish(r);  // drained (or waiting for a commit): give the producer the space back
                 return nullptr;
-            }
+            case record_kind::discarded:
+                r.cons += rec.total;
+                continue;
+            case record_kind::bad_event:
+                // Our BPF program wrote something that is no event: a driver bug. Skip it and
+                // count it; the records around it are intact.
+                ++m_bad_events;
+                if (m_first_bad_event.empty())
+                    m_first_bad_event = "ring " + std::to_string(index) + ", position " +
+                                        std::to_string(r.cons) + ": " + rec.error;
+                r.cons += rec.total;
+                continue;
+            case record_kind::corrupt:
+                r.broken = true;
+                m_error = "ring buffer " + std::to_string(index) + " is corrupt at consumer position " +
+                          std::to_string(r.cons) + " (producer at " + std::to_string(r.prod) +
+                          "): " + rec.error;
+                return nullptr;
+            case record_kind::event:
+                r.head = rec.event;
+                r.head_len = rec.total;
+                return r.head;
         }
-        const uint8_t* rec = data + (r.cons & r.mask);
-        const uint32_t len = __atomic_load_n(reinterpret_cast<const uint32_t*>(rec), __ATOMIC_ACQUIRE);
-        if (len & k_busy) {  // reserved, not yet committed
-            publish(r);
-            return nullptr;
-        }
-        const uint64_t total =
-            (static_cast<uint64_t>(len & ~(k_busy | k_discard)) + k_record_header + 7) & ~7ull;
-        if (len & k_discard) {
-            r.cons += total;
-            continue;
-        }
-        r.head = rec + k_record_header;
-        r.head_len = total;
-        return r.head;
     }
 }
 
@@ -101,7 +106,7 @@ const uint8_t* ring_reader::peek_oldest(uint32_t& which) {
     uint64_t best_ts = UINT64_MAX;
     bool some_empty = false;
     const auto consider = [&](uint32_t i) {
-        const uint8_t* h = head_of(m_rings[i]);
+        const uint8_t* h = head_of(m_rings[i], i);
         if (!h) return false;
         uint64_t ts;
         std::memcpy(&ts, h + offsetof(event_header, ts), sizeof ts);

@@ -26,6 +26,11 @@ class ring_reader {
     // Waits up to timeout_ms for the kernel to signal new data.
     void wait(int timeout_ms);
     size_t size() const { return m_rings.size(); }
+    // Set when a ring's framing is broken (peek_oldest then skips that ring for good).
+    const std::string& error() const { return m_error; }
+    // Records whose payload was no valid event (skipped), and where the first one was.
+    uint64_t bad_events() const { return m_bad_events; }
+    const std::string& first_bad_event() const { return m_first_bad_event; }
 
   private:
     struct ring {
@@ -43,13 +48,17 @@ class ring_reader {
         uint64_t published = 0;  // consumer position the kernel last saw
         uint64_t prod = 0;       // producer position last read
         uint64_t batch = 0;      // bytes consumed between two publications
+        bool broken = false;     // framing found corrupt: never read again
     };
-    const uint8_t* head_of(ring& r);
+    const uint8_t* head_of(ring& r, uint32_t index);
     void publish(ring& r);
 
     std::vector<ring> m_rings;
     int m_epoll = -1;
     uint64_t m_page = 4096;
+    std::string m_error;
+    uint64_t m_bad_events = 0;
+    std::string m_first_bad_event;
 };
 
 }  // namespace scap::modern_bpf
