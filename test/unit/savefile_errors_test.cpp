@@ -193,6 +193,13 @@ TEST(SavefileErrors, UnknownEventTypesAreSkippedAndCounted) {
     for (auto& [k, v] : st.extra)
         if (k == "unknown_event_types_skipped") found = (v == 1);
     EXPECT_TRUE(found);
+    // Said once, with the type and where.
+    ASSERT_EQ(eng->notes().size(), 1u);
+    EXPECT_NE(
+        eng->notes()[0].find("skipped an event of unknown type " + std::to_string(future_type) +
+                             " (event block number 1 at offset " + std::to_string(s.first_event_block) + ")"),
+        std::string::npos)
+        << eng->notes()[0];
 }
 
 TEST(SavefileErrors, CorruptedProcessListFailsAtOpenNamingTheBlock) {
