@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -296,6 +297,7 @@ TEST_P(SavefileCorruption, NeverCrashesOrHangsAndSaysWhereItStopped) {
     std::printf("%s: %zu variants, %zu errors, %zu clean ends; slowest %.0f ms (%s)\n", name.c_str(),
                 vs.size(), errors, clean_ends, slowest_ms,
                 slowest < vs.size() ? vs[slowest].description.c_str() : "");
+    std::filesystem::remove_all(dir);
     // The damage must be felt: some variants end in an error (truncations always do).
     EXPECT_GT(errors, 0u) << clean_ends << " clean ends";
 }
