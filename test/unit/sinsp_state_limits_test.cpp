@@ -80,7 +80,7 @@ TEST(SinspStateLimits, ThreadTableEvictsAndMemoryStopsGrowing) {
     sinsp::event_formatter fmt("*%proc.name %proc.exepath %proc.cwd %proc.pname %fd.name", fields);
     std::string line;
 
-    constexpr uint64_t k_threads = 60000;
+    constexpr uint64_t k_threads = 30000;
     size_t memory_at_bound = 0, strings_at_bound = 0;
     for (uint64_t i = 0; i < k_threads; ++i) {
         const uint64_t tid = 10 + i, ts = 1000 + 3 * i;
@@ -99,7 +99,7 @@ TEST(SinspStateLimits, ThreadTableEvictsAndMemoryStopsGrowing) {
     EXPECT_EQ(s.threads_created, k_threads);
     EXPECT_EQ(s.threads_evicted + insp.threads().size(), k_threads) << "every thread gone is counted";
     EXPECT_GT(s.threads_evicted, k_threads - o.max_threads - 1);
-    // Bounded: after 12 times as many threads again, the state holds no more than at 5x the bound.
+    // Bounded: after 6 times as many threads again, the state holds no more than at 5x the bound.
     const auto m = insp.memory();
     EXPECT_LE(m.total(), memory_at_bound + memory_at_bound / 10) << "state memory kept growing";
     EXPECT_LE(m.strings, strings_at_bound + strings_at_bound / 10) << "interned strings kept growing";
