@@ -49,12 +49,12 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
     const auto& s = insp.stats();
     std::fprintf(stderr,
                  "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu removed, %llu evicted), "
-                 "%llu fds added, %llu refused (fd table full), %llu parse errors\n",
+                 "%llu fds added, %llu parse errors\n",
                  insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
                  static_cast<unsigned long long>(s.threads_incomplete),
                  static_cast<unsigned long long>(s.threads_removed),
                  static_cast<unsigned long long>(s.threads_evicted),
-                 static_cast<unsigned long long>(s.fds_added), static_cast<unsigned long long>(s.fds_refused),
+                 static_cast<unsigned long long>(s.fds_added),
                  static_cast<unsigned long long>(s.parse_errors));
     if (writer) {
         std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
