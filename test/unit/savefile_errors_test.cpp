@@ -193,6 +193,13 @@ TEST(SavefileErrors, UnknownEventTypesAreSkippedAndCounted) {
     for (auto& [k, v] : st.extra)
         if (k == "unknown_event_types_skipped") found = (v == 1);
     EXPECT_TRUE(found);
+    // Said once, with the type and where.
+    ASSERT_EQ(eng->notes().size(), 1u);
+    EXPECT_NE(
+        eng->notes()[0].find("skipped an event of unknown type " + std::to_string(future_type) +
+                             " (event block number 1 at offset " + std::to_string(s.first_event_block) + ")"),
+        std::string::npos)
+        << eng->notes()[0];
 }
 
 TEST(SavefileErrors, CorruptedProcessListFailsAtOpenNamingTheBlock) {
@@ -250,6 +257,31 @@ TEST(SavefileErrors, TruncatedGzipStreamIsReportedAsSuch) {
         error = eng->last_error();
     }
     EXPECT_NE(error.find("unexpected end of file"), std::string::npos) << error;
+}
+
+}  // namespace
+
+namespace {
+
+// A gzip stream whose trailer CRC is wrong: zlib reports the data error and drops what it inflated
+// in that read (for a capture this small, everything). The error says so, and where, rather than
+// "not a capture file".
+TEST(SavefileErrors, BadGzipChecksumIsAReadErrorNotAForeignFile) {
+    std::ifstream in(scap_test::capture("falco_cat_write.scap"), std::ios::binary);
+    bytes gz(std::istreambuf_iterator<char>(in), {});
+    ASSERT_GT(gz.size(), 8u);
+    ASSERT_EQ(gz[0], 0x1f) << "expected the shared capture to be gzip-compressed";
+    gz[gz.size() - 8] ^= 0x01;  // the CRC-32 of the trailer
+    const std::string path = scap_test::temp_dir("bad_gzip_crc") + "/crc.scap.gz";
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(gz.data()), gz.size());
+    scap::savefile_options o;
+    o.path = path;
+    std::string error;
+    EXPECT_EQ(scap::open_savefile(o, error), nullptr);
+    EXPECT_NE(error.find(path + ": read error in the section header block at offset 0: "), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("incorrect data check"), std::string::npos) << error;
+    EXPECT_EQ(error.find("not a capture file"), std::string::npos) << error;
 }
 
 }  // namespace

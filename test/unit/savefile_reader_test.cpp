@@ -485,6 +485,7 @@ TEST(SavefileReaderStructure, UnknownBlocksSectionOptionsAndASecondSection) {
     shb.put(uint32_t{0x1A2B3C4D}).put(uint16_t{1}).put(uint16_t{2}).put(UINT64_MAX);
     shb.put(uint16_t{1}).put(uint16_t{4}).raw("note", 4).put(uint32_t{0});  // an option
     bytes file = block(0x0A0D0D0A, shb.b);
+    const size_t unknown_at = file.size();
     append(file, block(0x7777, bytes(37, 0xab)));
     append(file, event_block(0x216, 1, close_event(3)));
     append(file, block(0x7778, bytes(3, 0)));
@@ -499,6 +500,13 @@ TEST(SavefileReaderStructure, UnknownBlocksSectionOptionsAndASecondSection) {
     scap::engine_stats st;
     r.eng->get_stats(st);
     EXPECT_EQ(extra(st, "unknown_blocks_skipped"), 2u);
+    // Said once, for the first one: its type, size and offset; the second is only counted.
+    ASSERT_EQ(r.eng->notes().size(), 1u);
+    const std::string& note = r.eng->notes()[0];
+    EXPECT_NE(note.find("skipped a block of unknown type 0x7777 (52 bytes) at offset " +
+                        std::to_string(unknown_at) + ", after 0 event blocks"),
+              std::string::npos)
+        << note;
 }
 
 TEST(SavefileReaderStructure, ByteSwappedCapturesAreRecognized) {

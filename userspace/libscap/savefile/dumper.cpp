@@ -61,7 +61,9 @@ status dumper::failure() {
     std::string msg = m_sink->error() + " (after " + std::to_string(m_events) + " events; the file keeps " +
                       std::to_string(m_events_in_file) + " events, " + std::to_string(m_sink->file_bytes()) +
                       " bytes";
-    if (!m_closed)
+    if (m_sink->holds_partial_commit())
+        msg += ", then part of a block: the output is not a regular file and cannot be cut back)";
+    else if (!m_closed)
         msg += ", up to its last complete block)";
     else if (m_sink->ended_cleanly())
         msg += ", and ends cleanly after its last complete block)";

@@ -50,6 +50,9 @@ class file_sink {
     uint64_t file_bytes() const { return m_good_file_bytes; }
     // Capture bytes (uncompressed) the file holds as of the last good commit.
     uint64_t data_bytes() const { return m_good_data_bytes; }
+    // After a failure: whether the file still holds part of the failed commit (output that is not a
+    // regular file, a pipe say, cannot be cut back).
+    bool holds_partial_commit() const { return m_file_bytes != m_good_file_bytes; }
     // After finish(): whether the gzip stream has its trailer (always true for plain files).
     bool ended_cleanly() const { return m_ended_cleanly; }
 

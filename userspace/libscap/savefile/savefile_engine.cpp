@@ -94,10 +94,13 @@ bool savefile_engine::open(std::string& error) {
         std::memcpy(&type, m_in.data(), 4);
         std::memcpy(&len, m_in.data() + 4, 4);
     }
+    if (have < 28 && !m_in.read_error().empty()) {
+        // The stream itself is damaged (a gzip data error) before its first block was whole.
+        error = source_name() + ": read error in the section header block at offset 0: " + m_in.read_error();
+        return false;
+    }
     if (have < 28 || type != block::section_header) {
-        error = (m_opts.path.empty() ? std::string("capture") : m_opts.path) +
-                ": not a capture file (no section header block at offset 0)";
-        if (!m_in.read_error().empty()) error += ": " + m_in.read_error();
+        error = source_name() + ": not a capture file (no section header block at offset 0)";
         return false;
     }
     std::memcpy(&magic, m_in.data() + 8, 4);
