@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 shared=$root/../shared
 [ -d "$shared/captures" ] || shared=$root/../../shared
-all_targets=(savefile event converter sinsp_replay filter proc_text proc_tree ring)
+all_targets=(savefile event converter sinsp_replay filter proc_text proc_tree ring rules)
 targets=("${@:-${all_targets[@]}}")
 [ $# -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -43,6 +43,7 @@ for f in "$shared"/captures/*.scap "$shared"/captures/*.scap.gz; do
   fi
   "$bin/seed_cutter" "$f" "$seeds" >/dev/null
 done
+cp "$root"/test/rules/*.yaml "$shared"/rules/*.yaml "$seeds/rules/"
 /usr/bin/python3 "$here/rule_conditions.py" "$seeds/filter" "$shared"/rules/*.yaml >/dev/null
 # This machine's own /proc for the tree reader, as a tree description (see fuzz_proc_tree.cpp).
 {
