@@ -20,7 +20,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 #include "scap/scap.h"
 
 namespace {
@@ -100,9 +100,9 @@ std::string my_unified_cgroup() {
     } while (0)
 
 TEST(ModernBpfTables, EveryRowMatchesTheSchema) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     // Coverage: exit events named by the x86_64 syscall table that the driver emits itself.
     std::vector<bool> wanted(PPM_EVENT_MAX, false);
     for (uint32_t nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr)
@@ -120,9 +120,9 @@ TEST(ModernBpfTables, EveryRowMatchesTheSchema) {
 }
 
 TEST(ModernBpfTables, FlagConversionsUseSchemaValues) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     // The open flags table: O_RDONLY (access mode 0) must become the schema's 0x1.
     bool saw_rdonly = false;
     for (int k = 0; k < MBPF_CONV_ENTRIES; ++k) {
@@ -136,9 +136,9 @@ TEST(ModernBpfTables, FlagConversionsUseSchemaValues) {
 // (no tail call, no scratch copy): losing one of them to the generic filler is a performance
 // regression this catches.
 TEST(ModernBpfTables, HighVolumeRowsTakeTheFastPath) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     const struct {
         uint16_t code;
         uint8_t fast;
