@@ -8,7 +8,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libfuzzer-14-dev clang-format
   libbpf-dev bpftool libelf-dev llvm
-  qemu-system-x86 busybox-static dwarves kmod
+  qemu-system-x86 busybox-static dwarves kmod cpio
 )
 
 missing=()

@@ -3,6 +3,7 @@
 # where it is. Never installs anything over the host's /boot: the packages are only unpacked with dpkg-deb -x.
 #
 #   bash test/vm/fetch-kernel.sh <kernel> [--vars]
+#   bash test/vm/fetch-kernel.sh --list        the table's kernel keys, one a line
 #
 # <kernel> is a key of the table below (6.1, 6.12). Output, default: two lines, the kernel image path and the headers
 # dir (the folder to pass as `make -C`). With --vars: shell assignments for eval:
@@ -34,6 +35,10 @@ die() {
 
 key=${1:-}
 mode=${2:-}
+if [[ $key == --list ]]; then
+  printf '%s\n' "${kernel_table[@]}" | awk '{print $1}'
+  exit 0
+fi
 [[ -n $key ]] || die "usage: fetch-kernel.sh <$(printf '%s\n' "${kernel_table[@]}" | awk '{print $1}' | paste -sd'|')> [--vars]"
 [[ -z $mode || $mode == --vars ]] || die "unknown option '$mode' (only --vars)"
 
