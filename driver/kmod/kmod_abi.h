@@ -1,12 +1,19 @@
 /*
  * What the kernel module and its userspace engine agree on: the character device, the ring
- * layout, the ioctls. Plain C: included by the module (after <linux/types.h> and
- * <linux/ioctl.h>) and by C++ userspace (after <cstdint> and <sys/ioctl.h>).
+ * layout, the ioctls. Plain C, included by the module and by C++ userspace.
  *
  * See proposals/0008-kmod.md for the protocol and its reasons.
  */
 #ifndef SCAP_KMOD_ABI_H
 #define SCAP_KMOD_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
 
 /* /dev/<KMOD_DEVICE_NAME>; the module file is <KMOD_MODULE_NAME>.ko */
 #define KMOD_DEVICE_NAME "scap_kmod"

@@ -212,8 +212,22 @@ bool prepare_modern_bpf(scap::open_options& opts, std::string& skip) {
     return true;
 }
 
+// The kernel module must be loaded already (insmod, as the VM guests do) or SCAP_KMOD_PATH must
+// name a scap_kmod.ko the engine loads itself; otherwise opening fails (a failure, not a skip).
+bool prepare_kmod(scap::open_options& opts, std::string& skip) {
+    if (geteuid() != 0) {
+        skip = "needs root (the scap_kmod device is root-only)";
+        return false;
+    }
+    opts.kind = scap::engine_kind::kmod;
+    opts.kmod.buffer_bytes = 16ull * 1024 * 1024;  // room for other CPUs' noise between reads
+    opts.kmod.snaplen = k_snaplen;
+    return true;
+}
+
 constexpr test_engine k_test_engines[] = {
     {"modern_bpf", prepare_modern_bpf},
+    {"kmod", prepare_kmod},
 };
 
 }  // namespace

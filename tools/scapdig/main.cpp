@@ -76,7 +76,8 @@ std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filt
         opts.file.path = o.read_file;
         return scap::open_engine(opts, error);
     }
-    opts.kind = scap::engine_kind::modern_bpf;
+    opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;
+    opts.kmod.module_path = o.kmod_path;
     auto eng = scap::open_engine(opts, error);
     if (!eng) return nullptr;
     // Live: the kernel captures only what the filter can match, plus what the state needs.

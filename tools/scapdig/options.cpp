@@ -22,6 +22,8 @@ void usage(FILE* out) {
                  "  -n N          stop after N matching events\n"
                  "  -l            list the fields filters and formats can use\n"
                  "  -q            print no events, only the summary\n"
+                 "  --kmod        capture live with the kernel module (default: the modern eBPF driver)\n"
+                 "  --kmod_path F with --kmod: load this scap_kmod.ko first when the module is not loaded\n"
                  "  -h            this help\n"
                  "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
@@ -79,6 +81,12 @@ int parse_options(int argc, char** argv, options& o) {
             o.list_fields = true;
         } else if (std::strcmp(a, "-q") == 0) {
             o.quiet = true;
+        } else if (std::strcmp(a, "--kmod") == 0) {
+            o.kmod = true;
+        } else if (std::strcmp(a, "--kmod_path") == 0) {
+            if (!(v = value(a))) return 2;
+            o.kmod = true;
+            o.kmod_path = v;
         } else {
             std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
             usage(stderr);

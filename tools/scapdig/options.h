@@ -15,6 +15,8 @@ struct options {
     uint64_t max_events = 0;   // -n: stop after this many matching events (0: no limit)
     bool list_fields = false;  // -l
     bool quiet = false;        // -q: no per-event output (summary only)
+    bool kmod = false;         // --kmod: live capture with the kernel module (default: modern eBPF)
+    std::string kmod_path;     // --kmod_path: scap_kmod.ko to load when the module is not loaded
     std::string filter;        // the trailing arguments, joined by spaces
 };
 
