@@ -207,7 +207,9 @@ static void probe_sys_exit(void* data, struct pt_regs* regs, long ret) {
             kmod_saved_nr(current->pid) != KMOD_NR_EXECVEAT)
             return;
     }
-    if (code >= KMOD_EVENT_MAX || !s->specs[code].nparams) return;
+    /* Every code the syscall table names has a row (events without one map to GENERIC_X);
+     * some rows have no parameters at all (getsockname). */
+    if (code >= KMOD_EVENT_MAX) return;
     ctx.nr = (uint32_t)nr;
     ctx.ret = ret;
     regs_args(regs, ctx.args);
