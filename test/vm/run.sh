@@ -3,6 +3,7 @@
 # module support) with a busybox initramfs and runs scap_driver_tests there once per capture engine.
 #
 #   bash test/vm/run.sh [--engine kmod|modern_bpf|bpf] [--kernel 6.1|6.12|host] [--quick] [--timeout SECONDS]
+#                       [--filter GTEST_PATTERN] [--guest-env VAR=VALUE]...
 #
 # Without --kernel: every guest kernel of fetch-kernel.sh's table, then the host's own kernel (eBPF
 # engines only). Without --engine: every engine this tree has. --quick: the CI subset (the oldest
@@ -17,20 +18,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
-# Engines: name | what it needs to exist in this tree | gtest filter (other engines' own suites left out).
+# Engines: name | what must exist in this tree for it | the other engines' own suites, left out of its run.
 engine_table=(
-  "modern_bpf | userspace/libscap/engines/modern_bpf | -*Kmod*"
-  "kmod       | driver/kmod/build.sh                 | -*ModernBpf*"
-  "bpf        | driver/bpf                           | -*ModernBpf*:*Kmod*"
+  "modern_bpf | userspace/libscap/engines/modern_bpf | *Kmod*"
+  "kmod       | driver/kmod/build.sh                 | *ModernBpf*"
+  "bpf        | driver/bpf                           | *ModernBpf*:*Kmod*"
 )
 
-want_engines="" want_kernels="" quick=0 boot_timeout=""
+want_engines="" want_kernels="" quick=0 boot_timeout="" filter="" guest_env=()
 while (($#)); do
   case $1 in
   --engine) want_engines+=" ${2:?--engine needs a name}"; shift 2 ;;
   --kernel) want_kernels+=" ${2:?--kernel needs a version}"; shift 2 ;;
   --quick) quick=1; shift ;;
   --timeout) boot_timeout=${2:?--timeout needs seconds}; shift 2 ;;
+  --filter) filter=${2:?--filter needs a gtest pattern}; shift 2 ;; # debugging: a subset of the suite
+  --guest-env) guest_env+=("${2:?--guest-env needs VAR=VALUE}"); shift 2 ;; # e.g. SCAP_BPF_VERBOSE=1
   -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
   *) echo "vm: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -48,6 +51,11 @@ boot_timeout=${boot_timeout:-$((quick ? 1500 : 2700))}
 
 engine_field() { # engine_field <engine> <column 2|3>
   printf '%s\n' "${engine_table[@]}" | awk -F'|' -v e="$1" -v c="$2" '{gsub(/ /, "", $1)} $1 == e {gsub(/^ +| +$/, "", $c); print $c}'
+}
+# The gtest filter of an engine: --filter's pattern (default all), minus the other engines' suites.
+engine_filter() {
+  local f=${filter:-*}
+  if [[ $f == *-* ]]; then echo "$f:$(engine_field "$1" 3)"; else echo "$f-$(engine_field "$1" 3)"; fi
 }
 all_engines=$(printf '%s\n' "${engine_table[@]}" | awk -F'|' '{gsub(/ /, "", $1); print $1}')
 explicit_engines=0
@@ -93,7 +101,7 @@ test_bin=$repo/build/release/test/scap_driver_tests
 parse_engine() {
   local log=$1 k=$2 e=$3 boot_s=$4
   local section passed failed skipped ran coverage suite_s reason="" verdict=PASS
-  section=$(awk -v e="$e" '$0 ~ "^SCAPVM-BEGIN engine="e"$" {on=1} on {print} $0 ~ "^SCAPVM-END engine="e" " {on=0}' "$log" | tr -d '\r')
+  section=$(tr -d '\r' <"$log" | awk -v e="$e" '$0 ~ "^SCAPVM-BEGIN engine="e"$" {on=1} on {print} $0 ~ "^SCAPVM-END engine="e" " {on=0}')
   passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<<"$section" | tail -n1)
   failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<<"$section" | tail -n1)
   skipped=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' <<<"$section" | tail -n1)
@@ -163,7 +171,8 @@ run_guest() {
 
   {
     echo "ENGINES=\"${es[*]}\""
-    for e in "${es[@]}"; do echo "GTEST_FILTER_$e=\"$(engine_field "$e" 3)\""; done
+    for e in "${es[@]}"; do echo "GTEST_FILTER_$e=\"$(engine_filter "$e")\""; done
+    for v in "${guest_env[@]}"; do echo "export $(printf '%q' "$v")"; done
     echo "SUITE_TIMEOUT=$((boot_timeout - 120))"
   } >"$dir/vm.conf"
   bash "$here/make-initramfs.sh" "$dir/initramfs.cpio.gz" "$test_bin" "$dir/vm.conf" "$ko"
@@ -234,7 +243,7 @@ run_host() {
     {
       echo "SCAPVM-BEGIN engine=$e"
       SCAP_TEST_ENGINE=$e timeout $((boot_timeout)) "$test_bin" --gtest_brief=1 --gtest_color=no \
-        --gtest_filter="$(engine_field "$e" 3)" </dev/null 2>&1 && rc=0 || rc=$?
+        --gtest_filter="$(engine_filter "$e")" </dev/null 2>&1 && rc=0 || rc=$?
       echo "SCAPVM-SUITE-EXIT rc=$rc"
       echo "SCAPVM-END engine=$e seconds=$(($(date +%s) - start))"
     } >"$log"
