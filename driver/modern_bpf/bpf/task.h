@@ -127,7 +127,8 @@ static __always_inline uint64_t task_exe_time(struct task_struct* t, int which) 
     if (!ino) return 0;
     if (bpf_core_field_exists(ino->i_ctime_sec)) {
         if (which == 0)
-            return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_ctime_nsec);
+            return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
+                   BPF_CORE_READ(ino, i_ctime_nsec);
         return (uint64_t)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_mtime_nsec);
     }
     if (bpf_core_field_exists(((struct inode___v67*)ino)->__i_mtime)) {
