@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -356,6 +357,16 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     // A second connection stays queued while the first is accepted.
     const int cli2 = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_EQ(connect(cli2, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    // connect() returns on the SYN-ACK; the server queues a connection only when it sees the last
+    // ACK, which a slow machine (a TCG guest) may process after accept4 already runs. Wait until
+    // both are queued (a listener's tcpi_unacked is its accept queue length), so the first one is
+    // the one accepted and the second one the queue length the event reports.
+    for (int tries = 0; tries < 500; ++tries) {
+        tcp_info ti{};
+        socklen_t tl = sizeof ti;
+        if (getsockopt(srv, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_unacked >= 2) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     const int acc = accept4(srv, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(acc, 0);
     sockaddr_in local{};
