@@ -9,6 +9,7 @@ packages=(
   clang libclang-rt-14-dev libfuzzer-14-dev clang-format
   libbpf-dev bpftool libelf-dev llvm
   python3 python3-yaml
+  qemu-system-x86 busybox-static dwarves kmod cpio
 )
 
 missing=()

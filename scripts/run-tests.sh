@@ -4,6 +4,7 @@
 #   2. ASan/UBSan build + unit tests
 #   3. a consumer built against the install tree (find_package + pkg-config)
 #   4. libFuzzer targets, time-boxed
+#   5. the VM test matrix (driver tests in qemu guests, 6.1 and 6.12), time-boxed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,6 +35,13 @@ bash test/install_consumer/run.sh "$root/build/install" "$root/build/consumer"
 echo "== fuzzers (time-boxed)"
 bash test/fuzz/run.sh "$root/build/fuzz" "${FUZZ_SECONDS:-30}"
 
+echo "== VM test matrix (guest kernels 6.1 and 6.12, every engine, the whole driver suite; time-boxed)"
+# qemu TCG guests (test/vm/README.md), about 4 minutes a kernel on this machine; the host kernel's
+# run is the release ctest's scap_driver_tests above. run.sh bounds every boot itself; this outer
+# limit only guards the stage as a whole (--quick, one kernel, is the fallback if it ever grows).
+timeout --kill-after=30 "${VM_MATRIX_SECONDS:-3000}" bash test/vm/run.sh --kernel 6.1 --kernel 6.12 | tee "$logs/vm.log"
+vm_total=$(awk '/^driver tests .*: [0-9]+ passed, 0 failed/ {n += $(NF - 5)} END {print n + 0}' "$logs/vm.log")
+
 # Every stage above stops the script on failure, so reaching here means nothing failed.
-echo "all test stages passed (release ctest: $release_total, ASan/UBSan: $asan_total, install consumer, fuzzers)"
-echo "tests: $((release_total + asan_total + 2)) passed, 0 failed"
+echo "all test stages passed (release ctest: $release_total, ASan/UBSan: $asan_total, install consumer, fuzzers, VM driver tests: $vm_total)"
+echo "tests: $((release_total + asan_total + 2 + vm_total)) passed, 0 failed"

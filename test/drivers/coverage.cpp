@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 #include "live_session.h"
 #include "scap_schema.h"
 
@@ -32,9 +32,9 @@ class coverage_report : public ::testing::Environment {
 
   private:
     static void print(const std::vector<uint64_t>& emitted) {
-        scap::modern_bpf::driver_tables t;
+        scap::drivers::driver_tables t;
         std::string error;
-        if (!scap::modern_bpf::build_driver_tables(t, error)) {
+        if (!scap::drivers::build_driver_tables(t, error)) {
             std::printf("coverage: driver tables: %s\n", error.c_str());
             return;
         }

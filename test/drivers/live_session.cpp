@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -184,28 +185,75 @@ int64_t next_marker_fd() {
     return -1000000 - ++n;
 }
 
-}  // namespace
+// The engines the live suite can drive, chosen with SCAP_TEST_ENGINE (default modern_bpf). Each
+// row fills the open options, or says why this machine cannot run it (a skip) through `skip`.
+struct test_engine {
+    const char* name;
+    bool (*prepare)(scap::open_options& opts, std::string& skip);
+};
 
-live_session* live_session::get() {
-    if (g_tried) return g_session;
-    g_tried = true;
+bool prepare_modern_bpf(scap::open_options& opts, std::string& skip) {
     if (geteuid() != 0) {
-        g_skip_reason = "needs root (CAP_BPF, CAP_PERFMON)";
-        return nullptr;
+        skip = "needs root (CAP_BPF, CAP_PERFMON)";
+        return false;
     }
     if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-        g_skip_reason = "kernel has no BTF (/sys/kernel/btf/vmlinux): the CO-RE driver cannot load";
-        return nullptr;
+        skip = "kernel has no BTF (/sys/kernel/btf/vmlinux): the CO-RE driver cannot load";
+        return false;
     }
     if (!scap::modern_bpf_available()) {
-        g_skip_reason = "libscap was built without the modern_bpf engine";
-        return nullptr;
+        skip = "libscap was built without the modern_bpf engine";
+        return false;
     }
-    scap::open_options opts;
     opts.kind = scap::engine_kind::modern_bpf;
     opts.modern_bpf.buffer_bytes = 16ull * 1024 * 1024;  // room for other CPUs' noise between reads
     opts.modern_bpf.snaplen = k_snaplen;
     opts.modern_bpf.program_stats = false;
+    return true;
+}
+
+// The kernel module must be loaded already (insmod, as the VM guests do) or SCAP_KMOD_PATH must
+// name a scap_kmod.ko the engine loads itself; otherwise opening fails (a failure, not a skip).
+bool prepare_kmod(scap::open_options& opts, std::string& skip) {
+    if (geteuid() != 0) {
+        skip = "needs root (the scap_kmod device is root-only)";
+        return false;
+    }
+    opts.kind = scap::engine_kind::kmod;
+    opts.kmod.buffer_bytes = 16ull * 1024 * 1024;  // room for other CPUs' noise between reads
+    opts.kmod.snaplen = k_snaplen;
+    return true;
+}
+
+constexpr test_engine k_test_engines[] = {
+    {"modern_bpf", prepare_modern_bpf},
+    {"kmod", prepare_kmod},
+};
+
+}  // namespace
+
+const char* selected_engine() {
+    const char* e = std::getenv("SCAP_TEST_ENGINE");
+    return e && *e ? e : "modern_bpf";
+}
+
+live_session* live_session::get() {
+    if (g_tried) return g_session;
+    g_tried = true;
+    const std::string wanted = selected_engine();
+    const test_engine* chosen = nullptr;
+    std::string known;
+    for (const test_engine& e : k_test_engines) {
+        if (wanted == e.name) chosen = &e;
+        known += known.empty() ? e.name : std::string(", ") + e.name;
+    }
+    if (!chosen) {
+        // A typo must not turn into a green run of nothing: this is a failure, not a skip.
+        g_error = "SCAP_TEST_ENGINE=" + wanted + ": no such test engine (known: " + known + ")";
+        return nullptr;
+    }
+    scap::open_options opts;
+    if (!chosen->prepare(opts, g_skip_reason)) return nullptr;
     auto p = std::make_unique<impl>();
     p->engine = scap::open_engine(opts, g_error);
     if (!p->engine) return nullptr;

@@ -43,6 +43,9 @@ struct run_result {
     std::vector<const owned_event*> all(uint16_t type) const;
 };
 
+// The engine the live suite drives: $SCAP_TEST_ENGINE, default "modern_bpf".
+const char* selected_engine();
+
 class live_session {
   public:
     // The shared session, opened on first use; nullptr when the machine cannot run live tests

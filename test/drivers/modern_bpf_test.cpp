@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -20,7 +21,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 #include "scap/scap.h"
 
 namespace {
@@ -100,9 +101,9 @@ std::string my_unified_cgroup() {
     } while (0)
 
 TEST(ModernBpfTables, EveryRowMatchesTheSchema) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     // Coverage: exit events named by the x86_64 syscall table that the driver emits itself.
     std::vector<bool> wanted(PPM_EVENT_MAX, false);
     for (uint32_t nr = 0; nr < SCAP_SYSCALL_TABLE_SIZE_X86_64; ++nr)
@@ -120,9 +121,9 @@ TEST(ModernBpfTables, EveryRowMatchesTheSchema) {
 }
 
 TEST(ModernBpfTables, FlagConversionsUseSchemaValues) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     // The open flags table: O_RDONLY (access mode 0) must become the schema's 0x1.
     bool saw_rdonly = false;
     for (int k = 0; k < MBPF_CONV_ENTRIES; ++k) {
@@ -136,9 +137,9 @@ TEST(ModernBpfTables, FlagConversionsUseSchemaValues) {
 // (no tail call, no scratch copy): losing one of them to the generic filler is a performance
 // regression this catches.
 TEST(ModernBpfTables, HighVolumeRowsTakeTheFastPath) {
-    scap::modern_bpf::driver_tables t;
+    scap::drivers::driver_tables t;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(t, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(t, error)) << error;
     const struct {
         uint16_t code;
         uint8_t fast;
@@ -356,6 +357,16 @@ TEST(ModernBpfLive, ConnectAndAcceptCarryTuples) {
     // A second connection stays queued while the first is accepted.
     const int cli2 = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_EQ(connect(cli2, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    // connect() returns on the SYN-ACK; the server queues a connection only when it sees the last
+    // ACK, which a slow machine (a TCG guest) may process after accept4 already runs. Wait until
+    // both are queued (a listener's tcpi_unacked is its accept queue length), so the first one is
+    // the one accepted and the second one the queue length the event reports.
+    for (int tries = 0; tries < 500; ++tries) {
+        tcp_info ti{};
+        socklen_t tl = sizeof ti;
+        if (getsockopt(srv, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_unacked >= 2) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     const int acc = accept4(srv, nullptr, nullptr, SOCK_CLOEXEC);
     ASSERT_GE(acc, 0);
     sockaddr_in local{};

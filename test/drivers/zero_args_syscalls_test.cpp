@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 #include "event_asserts.h"
 #include "live_session.h"
 #include "zero_args_deny_list.h"
@@ -82,9 +82,9 @@ TEST_P(ZeroArgsSyscall, ExitEventMatchesSchema) {
 #else
     DRV_SESSION_OR_SKIP(session);
     note_generated(true);
-    scap::modern_bpf::driver_tables tables;
+    scap::drivers::driver_tables tables;
     std::string error;
-    ASSERT_TRUE(scap::modern_bpf::build_driver_tables(tables, error)) << error;
+    ASSERT_TRUE(scap::drivers::build_driver_tables(tables, error)) << error;
 
     int report[2];
     ASSERT_EQ(pipe(report), 0);

@@ -41,14 +41,16 @@ void usage(FILE* out) {
         "engines:\n"
         "  --scap_file FILE     read a capture file (.scap, gzip or not)\n"
         "  --modern_bpf         live capture with the modern eBPF driver (root)\n"
-        "  --bpf | --kmod       legacy eBPF and kernel-module engines (when this build has them;\n"
-        "                       otherwise opening says so)\n"
-        "modern_bpf options:\n"
+        "  --kmod               live capture with the kernel module (root; scap_kmod loaded, or "
+        "--kmod_path)\n"
+        "  --bpf                legacy eBPF engine (when this build has it; otherwise opening says so)\n"
+        "live engine options (modern_bpf and kmod):\n"
         "  --buffer_bytes N     bytes per ring buffer (power of two, default 8 MiB)\n"
         "  --cpus_for_each_buffer N   CPUs sharing a ring buffer (0 = one buffer)\n"
         "  --snaplen N          I/O bytes copied per event (default 80)\n"
         "  --page_faults, --sched_switch   enable these tracepoints\n"
         "  --no_prog_stats      modern_bpf: no per-program run time (saves two clock reads per run)\n"
+        "  --kmod_path FILE     kmod: load this scap_kmod.ko when the module is not loaded\n"
         "  -e NAME also selects the syscalls producing that event in the kernel\n"
         "options:\n"
         "  -n, --num_events N   stop after N events\n"
@@ -136,6 +138,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
         } else if (a == "--kmod") {
             o.open.kind = scap::engine_kind::kmod;
             have_engine = true;
+        } else if (a == "--kmod_path") {
+            o.open.kmod.module_path = need_value("--kmod_path");
         } else if (a == "--buffer_bytes") {
             if (!number(a, false, UINT64_MAX, n)) return 2;
             o.open.modern_bpf.buffer_bytes = n;
@@ -191,6 +195,13 @@ int parse_args(int argc, char** argv, cli_options& o) {
         usage(stderr);
         return 2;
     }
+    // The live options are parsed into the modern_bpf set; kmod takes the ones it shares.
+    const scap::modern_bpf_options& m = o.open.modern_bpf;
+    o.open.kmod.buffer_bytes = m.buffer_bytes;
+    o.open.kmod.snaplen = m.snaplen;
+    o.open.kmod.ppm_sc_selected = m.ppm_sc_selected;
+    o.open.kmod.page_faults = m.page_faults;
+    o.open.kmod.sched_switch = m.sched_switch;
     return 0;
 }
 

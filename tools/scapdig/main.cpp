@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "field_list.h"
+#include "open_source.h"
 #include "options.h"
 #include "rules_mode.h"
 #include "scap/savefile.h"
@@ -80,33 +81,6 @@ bool changes_state(const sinsp::event& e) {
            (info.category & EC_METAEVENT);
 }
 
-std::unique_ptr<scap::engine> open_source(const scapdig::options& o, sinsp::filter::compiled_filter& filter,
-                                          std::string& error) {
-    scap::open_options opts;
-    if (!o.read_file.empty()) {
-        opts.kind = scap::engine_kind::savefile;
-        opts.file.path = o.read_file;
-        return scap::open_engine(opts, error);
-    }
-    opts.kind = scap::engine_kind::modern_bpf;
-    auto eng = scap::open_engine(opts, error);
-    if (!eng) return nullptr;
-    // Live: the kernel captures only what the filter can match, plus what the state needs.
-    std::vector<bool> selected = sinsp::inspector::state_syscalls();
-    const std::vector<bool> wanted = filter.syscall_codes();
-    for (size_t i = 0; i < selected.size() && i < wanted.size(); ++i) selected[i] = selected[i] || wanted[i];
-    if (eng->set_selection(selected) != scap::status::ok) {
-        error = "cannot apply the filter's syscall selection: " + eng->last_error();
-        return nullptr;
-    }
-    if (eng->start() != scap::status::ok && !eng->last_error().empty()) {
-        error = "cannot start the capture: " + eng->last_error();
-        return nullptr;
-    }
-    for (const std::string& note : eng->notes()) std::fprintf(stderr, "scapdig: note: %s\n", note.c_str());
-    return eng;
-}
-
 int run(const scapdig::options& o) {
     sinsp::field_catalog fields;
     std::unique_ptr<sinsp::filter::compiled_filter> filter;
@@ -130,7 +104,7 @@ int run(const scapdig::options& o) {
     }
 
     std::string error;
-    auto engine = open_source(o, *filter, error);
+    auto engine = scapdig::open_source(o, filter->syscall_codes(), error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;

@@ -28,6 +28,8 @@ void usage(FILE* out) {
                  "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
                  "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
                  "                (default 1) when the modern eBPF engine can run here\n"
+                 "  --kmod        capture live with the kernel module (default: the modern eBPF driver)\n"
+                 "  --kmod_path F with --kmod: load this scap_kmod.ko first when the module is not loaded\n"
                  "  -h            this help\n"
                  "Rules (Falco's rule format; prints alerts instead of events):\n"
                  "  --rules FILE       load a rule file (repeatable, applied in order)\n"
@@ -117,6 +119,12 @@ int parse_options(int argc, char** argv, options& o) {
                 std::fprintf(stderr, "scapdig: --seconds needs a positive number, got '%s'\n", v);
                 return 2;
             }
+        } else if (std::strcmp(a, "--kmod") == 0) {
+            o.kmod = true;
+        } else if (std::strcmp(a, "--kmod_path") == 0) {
+            if (!(v = value(a))) return 2;
+            o.kmod = true;
+            o.kmod_path = v;
         } else {
             std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
             usage(stderr);

@@ -19,6 +19,8 @@ struct options {
     bool diagnostics = false;  // --diagnostics: print the health report as JSON and exit
     double seconds = 1.0;      // --seconds: how long --diagnostics reads a live engine
     bool want_output = false;  // -p or -j given: print even when writing (-w)
+    bool kmod = false;         // --kmod: live capture with the kernel module (default: modern eBPF)
+    std::string kmod_path;     // --kmod_path: scap_kmod.ko to load when the module is not loaded
     std::string filter;        // the trailing arguments, joined by spaces
     // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
     std::vector<std::string> rule_files;  // --rules FILE (repeatable)

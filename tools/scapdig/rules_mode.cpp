@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "open_source.h"
 #include "scap/scap.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter.h"
@@ -72,36 +73,14 @@ void print_load_summary(const sinsp::rules::ruleset& rs) {
     }
 }
 
-std::unique_ptr<scap::engine> open_engine(const options& o, const sinsp::rules::ruleset& rs,
-                                          const sinsp::filter::compiled_filter* pre, std::string& error) {
-    scap::open_options opts;
-    if (!o.read_file.empty()) {
-        opts.kind = scap::engine_kind::savefile;
-        opts.file.path = o.read_file;
-        return scap::open_engine(opts, error);
-    }
-    opts.kind = scap::engine_kind::modern_bpf;
-    auto eng = scap::open_engine(opts, error);
-    if (!eng) return nullptr;
-    // Live: the kernel captures what the rules can match and what the state needs; a filter
-    // given with the rules narrows the rules' events further.
-    std::vector<bool> selected = sinsp::inspector::state_syscalls();
+// The syscalls the rules can match; a filter given with the rules narrows them further.
+std::vector<bool> rules_syscalls(const sinsp::rules::ruleset& rs, const sinsp::filter::compiled_filter* pre) {
     std::vector<bool> wanted = rs.syscall_codes();
     if (pre) {
         const std::vector<bool> f = pre->syscall_codes();
         for (size_t i = 0; i < wanted.size() && i < f.size(); ++i) wanted[i] = wanted[i] && f[i];
     }
-    for (size_t i = 0; i < selected.size() && i < wanted.size(); ++i) selected[i] = selected[i] || wanted[i];
-    if (eng->set_selection(selected) != scap::status::ok) {
-        error = "cannot apply the rules' syscall selection: " + eng->last_error();
-        return nullptr;
-    }
-    if (eng->start() != scap::status::ok && !eng->last_error().empty()) {
-        error = "cannot start the capture: " + eng->last_error();
-        return nullptr;
-    }
-    for (const std::string& note : eng->notes()) std::fprintf(stderr, "scapdig: note: %s\n", note.c_str());
-    return eng;
+    return wanted;
 }
 
 }  // namespace
@@ -153,7 +132,7 @@ int run_rules(const options& o) {
         }
     }
     std::string error;
-    auto engine = open_engine(o, rs, pre.get(), error);
+    auto engine = open_source(o, rules_syscalls(rs, pre.get()), error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;

@@ -12,7 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "../shared/abi.h"
+#include "abi.h"
 
 /* Event codes straight from the schema's data (scap_schema.h itself wants a libc stdint.h). */
 enum mbpf_event_code {

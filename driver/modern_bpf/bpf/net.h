@@ -48,9 +48,11 @@ static __always_inline void push_sockaddr_raw(struct mbpf_scratch* s, uint32_t i
     }
 }
 
-/* A sockaddr from user memory. */
-static __always_inline void push_user_sockaddr(struct mbpf_scratch* s, uint32_t i, const void* uaddr,
-                                               int64_t len) {
+/* A sockaddr from user memory. Not inlined: its 256-byte buffer gets a frame of its own instead of
+ * widening fill_param's, which sits in call chains (bpf_loop callbacks included) whose combined
+ * stack older verifiers (6.1: every frame rounded up to 32 bytes) cap at 512 bytes. */
+static __noinline void push_user_sockaddr(struct mbpf_scratch* s, uint32_t i, const void* uaddr,
+                                          int64_t len) {
     uint8_t sa[MBPF_SOCKADDR_MAX * 2] = {};
     if (!uaddr || len <= 0) return push_empty(s, i);
     if (len > MBPF_SOCKADDR_MAX) len = MBPF_SOCKADDR_MAX;

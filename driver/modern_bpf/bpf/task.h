@@ -41,8 +41,21 @@ static __always_inline uint64_t task_fdlimit(struct task_struct* t) {
     return BPF_CORE_READ(t, signal, rlim[MBPF_RLIMIT_NOFILE].rlim_cur);
 }
 
+/* Kernels before 6.2 keep the RSS counters as atomics in one struct mm_rss_stat; later ones as an
+ * array of percpu_counter (whose `count` is the folded total, what /proc shows). */
+struct mm_rss_stat___old {
+    atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___old {
+    struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
 static __always_inline uint64_t mm_counter_pages(struct mm_struct* mm, int i) {
-    int64_t v = BPF_CORE_READ(mm, rss_stat[i].count);
+    int64_t v;
+    if (bpf_core_type_exists(struct mm_rss_stat___old))
+        v = BPF_CORE_READ((struct mm_struct___old*)mm, rss_stat.count[i & 3].counter);
+    else
+        v = BPF_CORE_READ(mm, rss_stat[i].count);
     return v > 0 ? (uint64_t)v : 0;
 }
 
@@ -88,14 +101,49 @@ static __always_inline struct inode* task_exe_inode(struct task_struct* t) {
     return BPF_CORE_READ(t, mm, exe_file, f_inode);
 }
 
-/* ctime (which == 0) or mtime of the executable, ns since the epoch (kernels >= 6.11 layout). */
+/* The inode's ctime and mtime moved three times: timespec64 i_ctime/i_mtime (before 6.6),
+ * __i_ctime with i_mtime (6.6), __i_ctime/__i_mtime (6.7-6.10), then split seconds and nanoseconds
+ * i_ctime_sec/i_ctime_nsec (6.11 on). One flavor per layout; CO-RE keeps the one this kernel has. */
+struct inode___pre66 {
+    struct timespec64 i_ctime;
+    struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v66 {
+    struct timespec64 __i_ctime;
+    struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___v67 {
+    struct timespec64 __i_ctime;
+    struct timespec64 __i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline uint64_t timespec_ns(struct timespec64 ts) {
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ctime (which == 0) or mtime of the executable, ns since the epoch; 0 when the layout is unknown. */
 static __always_inline uint64_t task_exe_time(struct task_struct* t, int which) {
     struct inode* ino = task_exe_inode(t);
     if (!ino) return 0;
-    if (!bpf_core_field_exists(ino->i_ctime_sec)) return 0;
-    if (which == 0)
-        return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_ctime_nsec);
-    return (uint64_t)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_mtime_nsec);
+    if (bpf_core_field_exists(ino->i_ctime_sec)) {
+        if (which == 0)
+            return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
+                   BPF_CORE_READ(ino, i_ctime_nsec);
+        return (uint64_t)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_mtime_nsec);
+    }
+    if (bpf_core_field_exists(((struct inode___v67*)ino)->__i_mtime)) {
+        struct inode___v67* i = (struct inode___v67*)ino;
+        return timespec_ns(which == 0 ? BPF_CORE_READ(i, __i_ctime) : BPF_CORE_READ(i, __i_mtime));
+    }
+    if (bpf_core_field_exists(((struct inode___v66*)ino)->__i_ctime)) {
+        struct inode___v66* i = (struct inode___v66*)ino;
+        return timespec_ns(which == 0 ? BPF_CORE_READ(i, __i_ctime) : BPF_CORE_READ(i, i_mtime));
+    }
+    if (bpf_core_field_exists(((struct inode___pre66*)ino)->i_ctime)) {
+        struct inode___pre66* i = (struct inode___pre66*)ino;
+        return timespec_ns(which == 0 ? BPF_CORE_READ(i, i_ctime) : BPF_CORE_READ(i, i_mtime));
+    }
+    return 0;
 }
 
 /* Start time (epoch ns) of the init process of the task's pid namespace. */

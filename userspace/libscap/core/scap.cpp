@@ -2,6 +2,8 @@
 
 namespace scap {
 
+std::unique_ptr<engine> open_kmod(const kmod_options& opts, std::string& error);
+
 #ifdef SCAP_HAVE_MODERN_BPF
 std::unique_ptr<engine> open_modern_bpf(const modern_bpf_options& opts, std::string& error);
 bool modern_bpf_available() {
@@ -37,8 +39,9 @@ std::unique_ptr<engine> open_engine(const open_options& opts, std::string& error
 #else
             break;
 #endif
-        case engine_kind::bpf:
         case engine_kind::kmod:
+            return open_kmod(opts.kmod, error);
+        case engine_kind::bpf:
             break;
     }
     error = std::string("engine '") + to_string(opts.kind) + "' is not part of this build yet";

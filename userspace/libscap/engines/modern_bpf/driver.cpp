@@ -114,7 +114,7 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
 bool driver::load(const modern_bpf_options& opts, ring_reader& rings, std::string& error) {
     m_opts = opts;
     libbpf_set_print(quiet_print);
-    if (!build_driver_tables(m_tables, error)) return false;
+    if (!drivers::build_driver_tables(m_tables, error)) return false;
     static_assert(sizeof(m_skel->rodata->fill_specs) / sizeof(mbpf_fill_spec) == PPM_EVENT_MAX,
                   "the driver's event table must match the schema");
     m_skel = modern_bpf__open();
@@ -139,7 +139,7 @@ bool driver::load(const modern_bpf_options& opts, ring_reader& rings, std::strin
 bool driver::fill_maps(std::string& error) {
     const int table_fd = bpf_map__fd(m_skel->maps.syscall_table);
     for (uint32_t nr = 0; nr < MBPF_SYSCALL_SLOTS; ++nr) {
-        mbpf_syscall_entry e = syscall_entry(m_tables, nr);
+        mbpf_syscall_entry e = drivers::syscall_entry(m_tables, nr);
         if (bpf_map_update_elem(table_fd, &nr, &e, BPF_ANY) != 0)
             return error = "cannot fill the syscall table: " + errno_text(errno), false;
     }

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 #include "engines/modern_bpf/ring_reader.h"
 #include "scap/diagnostics.h"
 #include "scap/engine.h"
@@ -17,6 +17,8 @@ struct modern_bpf;
 struct bpf_link;
 
 namespace scap::modern_bpf {
+
+using drivers::driver_tables;
 
 class driver {
   public:

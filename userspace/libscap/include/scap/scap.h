@@ -5,6 +5,7 @@
 #include <string>
 
 #include "scap/engine.h"
+#include "scap/kmod.h"
 #include "scap/modern_bpf.h"
 #include "scap/savefile.h"
 
@@ -18,6 +19,7 @@ struct open_options {
     engine_kind kind = engine_kind::savefile;
     savefile_options file;          // for engine_kind::savefile
     modern_bpf_options modern_bpf;  // for engine_kind::modern_bpf
+    kmod_options kmod;              // for engine_kind::kmod
 };
 
 // Opens the engine. On failure returns nullptr and sets `error` (what failed and why).

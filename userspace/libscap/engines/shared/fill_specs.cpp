@@ -1,4 +1,4 @@
-#include "engines/modern_bpf/fill_specs.h"
+#include "engines/shared/fill_specs.h"
 
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -19,7 +19,7 @@
 // glibc defines O_LARGEFILE as 0 on 64-bit targets; the driver sees the kernel's bit.
 #define MBPF_KERNEL_O_LARGEFILE 0100000
 
-namespace scap::modern_bpf {
+namespace scap::drivers {
 namespace {
 
 enum conv_id : uint8_t {
@@ -527,4 +527,4 @@ mbpf_syscall_entry syscall_entry(const driver_tables& t, uint32_t nr) {
     return {ev, sc.ppm_sc};
 }
 
-}  // namespace scap::modern_bpf
+}  // namespace scap::drivers

@@ -9,7 +9,7 @@
 #include "scap_schema.h"
 #include "shared/abi.h"
 
-namespace scap::modern_bpf {
+namespace scap::drivers {
 
 struct driver_tables {
     std::vector<mbpf_fill_spec> specs;  // indexed by event code (PPM_EVENT_MAX entries)
@@ -26,4 +26,4 @@ bool build_driver_tables(driver_tables& out, std::string& error);
 // driver has a row for it, else GENERIC_X; 0 (with ppm_sc 0) for unknown numbers.
 mbpf_syscall_entry syscall_entry(const driver_tables& t, uint32_t nr);
 
-}  // namespace scap::modern_bpf
+}  // namespace scap::drivers

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# kmod vs modern eBPF in one guest: boots a Debian kernel of the VM matrix (test/vm/fetch-kernel.sh)
+# under qemu TCG with a small initramfs (busybox, scap-open, syscall_loadgen, scap_kmod.ko) and, per
+# workload, measures the load generator's rate untraced, under `scap-open --kmod` and under
+# `scap-open --modern_bpf` (only the workload's syscalls selected, counting without printing), the
+# events/s delivered and the drops. Only the workload's syscalls: in a TCG guest the clocksource is
+# not vDSO-capable, so the consumer's own clock reads are real syscalls, and capturing them feeds
+# the consumer's CPU with its own events. TCG absolute numbers mean nothing; the ratios taken in the
+# same boot do.
+#
+#   bash benchmark/guest_engine_ratio.sh [KERNEL (6.12)] [SECONDS (5)] [WORKLOAD...]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+kernel=${1:-6.12}
+secs=${2:-5}
+shift $(($# >= 2 ? 2 : $#))
+workloads=("$@")
+((${#workloads[@]})) || workloads=(getpid openat_close dd)
+die() {
+  echo "guest_engine_ratio: error: $*" >&2
+  exit 1
+}
+
+eval "$(bash test/vm/fetch-kernel.sh "$kernel" --vars)"
+out=$repo/build/vm-bench/$kernel
+mkdir -p "$out"
+ninja -C build/release scap-open syscall_loadgen >"$out/build.log" 2>&1 || die "build failed ($out/build.log)"
+ko=$(bash driver/kmod/build.sh "$SCAP_VM_KHEADERS" "$out/kmod" 2>"$out/kmod-build.log" | tail -n1)
+[[ -f $ko ]] || die "module build failed ($out/kmod-build.log)"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,scap,proc,sys,dev,tmp,etc,lib64}
+cp "$(command -v busybox)" "$stage/bin/busybox"
+bins=(build/release/tools/scap-open/scap-open build/release/benchmark/syscall_loadgen)
+for b in "${bins[@]}"; do objcopy --strip-debug "$b" "$stage/scap/$(basename "$b")"; done
+install -m 644 "$ko" "$stage/scap/scap_kmod.ko"
+for b in "${bins[@]}"; do ldd "$b" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'; done | sort -u |
+  while read -r lib; do
+    mkdir -p "$stage$(dirname "$lib")"
+    cp -L "$lib" "$stage$lib"
+  done
+cat >"$stage/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp
+mount -t debugfs debugfs /sys/kernel/debug; mount -t tracefs tracefs /sys/kernel/tracing; mount -t bpf bpf /sys/fs/bpf
+insmod /scap/scap_kmod.ko || echo "BENCH-MODULE-REFUSED"
+rate() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
+sel() { case \$1 in getpid) echo "-e getpid" ;; close_bad) echo "-e close" ;;
+  openat_close) echo "-e openat -e close" ;; dd) echo "-e read -e write" ;; *) echo "" ;; esac; }
+for w in ${workloads[*]}; do
+  u=\$(taskset -c 1 /scap/syscall_loadgen \$w $secs | rate)
+  for e in kmod modern_bpf; do
+    extra=""; [ \$e = modern_bpf ] && extra=--no_prog_stats
+    taskset -c 0 /scap/scap-open --\$e \$extra \$(sel \$w) -q -s $((secs + 4)) >/tmp/\$e.out 2>&1 &
+    sleep 3
+    r=\$(taskset -c 1 /scap/syscall_loadgen \$w $secs | rate)
+    wait
+    echo "BENCH \$w \$e untraced=\$u traced=\$r \$(tr '\n' ' ' </tmp/\$e.out)"
+  done
+done
+echo BENCH-DONE
+poweroff -f
+INIT
+chmod 755 "$stage/init"
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out/initramfs.cpio.gz"
+timeout --kill-after=10 1800 qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -display none -monitor none \
+  -no-reboot -serial "file:$out/console.log" -kernel "$SCAP_VM_KIMAGE" -initrd "$out/initramfs.cpio.gz" \
+  -append "console=ttyS0 panic=-1 oops=panic loglevel=3 rdinit=/init" </dev/null >"$out/qemu.log" 2>&1 || true
+tr -d '\r' <"$out/console.log" >"$out/console.txt"
+grep -q BENCH-DONE "$out/console.txt" || { tail -n 30 "$out/console.txt"; die "the guest did not finish"; }
+grep -q BENCH-MODULE-REFUSED "$out/console.txt" && die "the guest refused the module (see $out/console.txt)"
+echo "kernel $SCAP_VM_KRELEASE (qemu TCG, 2 vCPUs; loop on vCPU 1, consumer on vCPU 0; $secs s per run)"
+printf '%-13s %-10s %12s %12s %6s %12s %s\n' workload engine untraced/s traced/s ratio events/s drops
+awk '/^BENCH / {
+  w=$2; e=$3; u=$4; t=$5; sub("untraced=","",u); sub("traced=","",t)
+  ev=""; dr=""
+  for (i=6;i<=NF;i++) { if ($i=="events/s:") ev=$(i+1); if ($i=="drops:") dr=$(i+1) }
+  printf "%-13s %-10s %12s %12s %6.2f %12s %s\n", w, e, u, t, (u>0? t/u : 0), ev, dr
+  r[w,e]=(u>0? t/u : 0)
+  if (e=="modern_bpf" && r[w,"modern_bpf"]>0) printf "%-13s kmod/modern_bpf ratio of ratios: %.2f\n", w, r[w,"kmod"]/r[w,"modern_bpf"]
+}' "$out/console.txt"

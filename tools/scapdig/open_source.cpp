@@ -1,0 +1,35 @@
+#include "open_source.h"
+
+#include <cstdio>
+
+#include "sinsp/inspector.h"
+
+namespace scapdig {
+
+std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
+                                          std::string& error) {
+    scap::open_options opts;
+    if (!o.read_file.empty()) {
+        opts.kind = scap::engine_kind::savefile;
+        opts.file.path = o.read_file;
+        return scap::open_engine(opts, error);
+    }
+    opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;
+    opts.kmod.module_path = o.kmod_path;
+    auto eng = scap::open_engine(opts, error);
+    if (!eng) return nullptr;
+    std::vector<bool> selected = sinsp::inspector::state_syscalls();
+    for (size_t i = 0; i < selected.size() && i < wanted.size(); ++i) selected[i] = selected[i] || wanted[i];
+    if (eng->set_selection(selected) != scap::status::ok) {
+        error = "cannot apply the syscall selection: " + eng->last_error();
+        return nullptr;
+    }
+    if (eng->start() != scap::status::ok && !eng->last_error().empty()) {
+        error = "cannot start the capture: " + eng->last_error();
+        return nullptr;
+    }
+    for (const std::string& note : eng->notes()) std::fprintf(stderr, "scapdig: note: %s\n", note.c_str());
+    return eng;
+}
+
+}  // namespace scapdig
