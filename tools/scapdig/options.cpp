@@ -22,6 +22,9 @@ void usage(FILE* out) {
                  "  -n N          stop after N matching events\n"
                  "  -l            list the fields filters and formats can use\n"
                  "  -q            print no events, only the summary\n"
+                 "  --threads N   1: read and process on one thread; 2: read (decompress, parse,\n"
+                 "                convert) on a second thread, same output (default: 2 if the\n"
+                 "                machine has more than one core)\n"
                  "  -h            this help\n"
                  "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
@@ -71,6 +74,15 @@ int parse_options(int argc, char** argv, options& o) {
                 std::fprintf(stderr, "scapdig: -n needs a positive number, got '%s'\n", v);
                 return 2;
             }
+        } else if (std::strcmp(a, "--threads") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(v, &end, 10);
+            if (!end || *end || n == 0 || n > 64) {
+                std::fprintf(stderr, "scapdig: --threads needs a number from 1 to 64, got '%s'\n", v);
+                return 2;
+            }
+            o.threads = static_cast<unsigned>(n);
         } else if (std::strcmp(a, "-z") == 0) {
             o.compress = true;
         } else if (std::strcmp(a, "-j") == 0) {

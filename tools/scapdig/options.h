@@ -16,6 +16,7 @@ struct options {
     bool list_fields = false;  // -l
     bool quiet = false;        // -q: no per-event output (summary only)
     std::string filter;        // the trailing arguments, joined by spaces
+    unsigned threads = 0;      // --threads: 1 = one thread, 2+ = read on a second one; 0 = by the machine
 };
 
 // Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after
