@@ -36,6 +36,7 @@ class savefile_engine final : public engine {
     void get_stats(engine_stats& out) const override;
     status set_selection(const std::vector<bool>& ppm_sc_selected) override;
     const snapshot& get_snapshot() const override { return m_snap; }
+    snapshot* snapshot_to_consume() override { return &m_snap; }
     void release_snapshot_processes() override {
         m_released_processes += m_snap.processes.size();
         m_snap.release_processes();

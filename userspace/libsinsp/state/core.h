@@ -17,7 +17,9 @@ class state_core {
     explicit state_core(const inspector_options& opts);
 
     const event& process(const scap::event_ref& ref);
-    void load_snapshot(const scap::snapshot& snap);
+    // `free_as_loaded` (the same snapshot, when the caller lets the state consume it): each
+    // process's strings and fds are freed once loaded.
+    void load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded = nullptr);
 
     // The thread of the current event, made up (and flagged incomplete) when the tid is new.
     thread_info* thread_for(int64_t tid, uint64_t ts);

@@ -62,7 +62,8 @@ void inspector::stop_reading() {
 
 // Files deliver the snapshot blocks before the first event: load it once it is complete.
 void inspector::load_engine_snapshot() {
-    m_core->load_snapshot(m_engine->get_snapshot());
+    scap::snapshot* consume = m_opts.keep_engine_processes ? nullptr : m_engine->snapshot_to_consume();
+    m_core->load_snapshot(m_engine->get_snapshot(), consume);
     m_snapshot_loaded = true;
     if (!m_opts.keep_engine_processes) m_engine->release_snapshot_processes();
 }

@@ -93,10 +93,19 @@ fd_info convert_fd(const scap::fd_info& s) {
     return f;
 }
 
+// Frees what a loaded process no longer needs: strings and fds (tid and pid stay, the second
+// pass below links threads to their process by them).
+void free_process_text(scap::process_info& p) {
+    for (std::string* s : {&p.comm, &p.exe, &p.exepath, &p.args, &p.env, &p.cwd, &p.cgroups, &p.root})
+        std::string().swap(*s);
+    std::vector<scap::fd_info>().swap(p.fds);
+}
+
 }  // namespace
 
-void state_core::load_snapshot(const scap::snapshot& snap) {
-    for (const auto& p : snap.processes) {
+void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded) {
+    for (size_t i = 0; i < snap.processes.size(); ++i) {
+        const scap::process_info& p = snap.processes[i];
         thread_info& t = threads.create(static_cast<int64_t>(p.tid));
         t.pid = static_cast<int64_t>(p.pid);
         t.ptid = static_cast<int64_t>(p.ptid);
@@ -130,6 +139,9 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         t.fs = std::make_shared<fs_context>();
         t.fs->cwd = strings.acquire(p.cwd);
         t.fs->root = strings.acquire(p.root);
+        // The raw strings are freed as soon as the state holds them, so the state grows into
+        // the memory the snapshot gives back rather than beside it (the peak with many processes).
+        if (free_as_loaded) free_process_text(free_as_loaded->processes[i]);
     }
     // Threads of a process share its fd table and fs context; the snapshot lists fds once, on
     // the main thread.

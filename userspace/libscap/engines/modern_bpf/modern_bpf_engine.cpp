@@ -84,6 +84,7 @@ class modern_bpf_engine final : public engine {
     }
 
     const snapshot& get_snapshot() const override { return m_snap; }
+    snapshot* snapshot_to_consume() override { return &m_snap; }
     void release_snapshot_processes() override { m_snap.release_processes(); }
 
   private:

@@ -72,6 +72,9 @@ class engine {
     // tens of thousands of processes they are the bulk of the engine's memory. Machine info,
     // users, groups and interfaces stay.
     virtual void release_snapshot_processes() {}
+    // The snapshot for a consumer that frees its processes' strings as it loads them, then
+    // calls release_snapshot_processes(); nullptr when the engine does not allow it.
+    virtual snapshot* snapshot_to_consume() { return nullptr; }
 
     const std::string& last_error() const { return m_last_error; }
 
