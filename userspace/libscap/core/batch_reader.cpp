@@ -1,5 +1,7 @@
 #include "scap/batch_reader.h"
 
+#include <pthread.h>
+
 namespace scap {
 
 batch_reader::batch_reader(engine& eng, batch_reader_options opts) : m_engine(eng), m_opts(opts) {
@@ -29,6 +31,7 @@ bool batch_reader::wait_for_room(uint64_t max_out) {
 }
 
 void batch_reader::run() {
+    pthread_setname_np(pthread_self(), "scap-reader");  // shows in top, perf, gdb
     const uint64_t ring = m_opts.ring;
     for (;;) {
         // A free slot; when the ring is full, wait for half of it to drain.
