@@ -8,6 +8,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libfuzzer-14-dev clang-format
   libbpf-dev bpftool libelf-dev llvm
+  hyperfine  # benchmark/parallel_replay.sh
 )
 
 missing=()
