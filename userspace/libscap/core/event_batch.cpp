@@ -2,6 +2,7 @@
 // engine::next_batch that copies every event (for engines whose buffers are reused at once).
 #include "scap/event_batch.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "scap/engine.h"
@@ -33,6 +34,12 @@ void event_batch::append_copy(const event_ref& ref) {
 }
 
 void engine::next_batch(event_batch& batch, bool /*quiescent*/) {
+    // Live sources deliver at their own pace: a trickle of events (a narrow selection on a quiet
+    // machine) would take seconds to fill a batch. A batch therefore goes out once it has waited
+    // k_max_wait, full or not, so output keeps up and a stop request is seen promptly. The clock
+    // is read every 8 events only.
+    constexpr auto k_max_wait = std::chrono::milliseconds(5);
+    const auto start = std::chrono::steady_clock::now();
     while (!batch.full()) {
         event_ref ref;
         const status s = next(ref);
@@ -43,6 +50,7 @@ void engine::next_batch(event_batch& batch, bool /*quiescent*/) {
             return;
         }
         batch.append_copy(ref);
+        if ((batch.count & 7) == 0 && std::chrono::steady_clock::now() - start > k_max_wait) return;
     }
 }
 
