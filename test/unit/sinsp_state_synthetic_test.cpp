@@ -255,6 +255,26 @@ TEST_F(SinspStateSynthetic, UnknownThreadsGetAMinimalEntryThatCloneFills) {
     EXPECT_EQ(name(500), "sh");
 }
 
+// The child ran on another CPU and its own clone exit came first: that event describes the child
+// in full (its parent is known), so nothing is made up; the caller's exit then changes nothing.
+TEST_F(SinspStateSynthetic, ChildSideCloneFirstIsNotCountedIncomplete) {
+    load_shell();
+    feed(clone_event(101, 0, 0, 101, 100));  // child side first
+    feed(clone_event(100, 101, 0, 100, 1));  // then the caller's
+    const sinsp::thread_info* child = insp.threads().find(101);
+    ASSERT_NE(child, nullptr);
+    EXPECT_EQ(child->state & sinsp::k_thread_incomplete, 0u);
+    EXPECT_EQ(child->ptid, 100);
+    EXPECT_EQ(insp.stats().threads_incomplete, 0u);
+    EXPECT_EQ(insp.stats().threads_child_first, 1u);
+    // The fd table was copied from the parent (no CLONE_FILES).
+    ASSERT_NE(child->fds, nullptr);
+    EXPECT_NE(child->fds->find(0), nullptr);
+    // A thread that is really unknown is still counted.
+    feed(make(PPME_SYSCALL_GETUID_X, 777, {}));
+    EXPECT_EQ(insp.stats().threads_incomplete, 1u);
+}
+
 TEST_F(SinspStateSynthetic, SetuidPrctlSetsid) {
     load_shell();
     feed(make(PPME_SYSCALL_SETUID_X, 100, {{"res", val<int64_t>(0)}, {"uid", val<uint32_t>(33)}}));

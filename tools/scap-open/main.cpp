@@ -2,6 +2,8 @@
 // reports totals per event type, throughput and engine stats. With --print it prints each
 // event; with --quiet only the final summary line is printed (for benchmarking).
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +14,7 @@
 
 #include "scap/param_format.h"
 #include "scap/scap.h"
+#include "sinsp/diagnostics_run.h"
 
 namespace {
 
@@ -26,6 +29,8 @@ struct cli_options {
     double max_seconds = 0;  // 0 = no limit
     bool print = false;
     bool quiet = false;
+    bool diagnostics = false;
+    bool have_engine = false;
     std::vector<bool> type_selected;  // by event type; empty = all
 };
 
@@ -36,7 +41,8 @@ void usage(FILE* out) {
         "engines:\n"
         "  --scap_file FILE     read a capture file (.scap, gzip or not)\n"
         "  --modern_bpf         live capture with the modern eBPF driver (root)\n"
-        "  --bpf | --kmod       live engines (later issues)\n"
+        "  --bpf | --kmod       legacy eBPF and kernel-module engines (not built yet: the open fails\n"
+        "                       with \"not supported\")\n"
         "modern_bpf options:\n"
         "  --buffer_bytes N     bytes per ring buffer (power of two, default 8 MiB)\n"
         "  --cpus_for_each_buffer N   CPUs sharing a ring buffer (0 = one buffer)\n"
@@ -50,8 +56,22 @@ void usage(FILE* out) {
         "  -p, --print          print every event\n"
         "  -e, --evt_type NAME  only count/print events with this name (repeatable)\n"
         "  --no_convert         deliver events as stored (no conversion of old formats)\n"
-        "  -q, --quiet          print only the final summary line\n"
+        "  -q, --quiet          print only the drops line and the throughput line (events, bytes,\n"
+        "                       seconds, events/s, MB/s), for benchmarks\n"
+        "  --diagnostics        print the health report as JSON (host, engine, state) and exit;\n"
+        "                       reads the given engine for -s seconds (default 1) or -n events,\n"
+        "                       the modern eBPF engine when none is given and it can run here\n"
         "  -h, --help\n");
+}
+
+// A decimal number, all of `v`: no sign, no trailing text, no overflow. `allow_zero` for the
+// options where 0 means something (a single shared buffer).
+bool parse_number(const char* v, bool allow_zero, uint64_t& out) {
+    if (!std::isdigit(static_cast<unsigned char>(v[0]))) return false;
+    errno = 0;
+    char* end = nullptr;
+    out = std::strtoull(v, &end, 10);
+    return *end == '\0' && errno == 0 && (allow_zero || out > 0);
 }
 
 // Selects events named `name`, and for live engines the syscalls (ppm_sc) of that name or
@@ -94,6 +114,15 @@ int parse_args(int argc, char** argv, cli_options& o) {
             }
             return argv[++i];
         };
+        // Reads the option's value as a number no larger than `max`; says why not otherwise.
+        uint64_t n = 0;
+        auto number = [&](const std::string& flag, bool allow_zero, uint64_t max, uint64_t& out) {
+            const char* v = need_value(flag.c_str());
+            if (parse_number(v, allow_zero, out) && out <= max) return true;
+            std::fprintf(stderr, "scap-open: %s needs a %s number, got '%s'\n", flag.c_str(),
+                         allow_zero ? "non-negative" : "positive", v);
+            return false;
+        };
         if (a == "--scap_file" || a == "-f") {
             o.open.kind = scap::engine_kind::savefile;
             o.open.file.path = need_value("--scap_file");
@@ -108,13 +137,14 @@ int parse_args(int argc, char** argv, cli_options& o) {
             o.open.kind = scap::engine_kind::kmod;
             have_engine = true;
         } else if (a == "--buffer_bytes") {
-            o.open.modern_bpf.buffer_bytes = std::strtoull(need_value("--buffer_bytes"), nullptr, 10);
+            if (!number(a, false, UINT64_MAX, n)) return 2;
+            o.open.modern_bpf.buffer_bytes = n;
         } else if (a == "--cpus_for_each_buffer") {
-            o.open.modern_bpf.cpus_for_each_buffer =
-                static_cast<uint32_t>(std::strtoul(need_value("--cpus_for_each_buffer"), nullptr, 10));
+            if (!number(a, true, UINT32_MAX, n)) return 2;
+            o.open.modern_bpf.cpus_for_each_buffer = static_cast<uint32_t>(n);
         } else if (a == "--snaplen") {
-            o.open.modern_bpf.snaplen =
-                static_cast<uint32_t>(std::strtoul(need_value("--snaplen"), nullptr, 10));
+            if (!number(a, false, UINT32_MAX, n)) return 2;
+            o.open.modern_bpf.snaplen = static_cast<uint32_t>(n);
         } else if (a == "--page_faults") {
             o.open.modern_bpf.page_faults = true;
         } else if (a == "--sched_switch") {
@@ -122,9 +152,17 @@ int parse_args(int argc, char** argv, cli_options& o) {
         } else if (a == "--no_prog_stats") {
             o.open.modern_bpf.program_stats = false;
         } else if (a == "-s" || a == "--seconds") {
-            o.max_seconds = std::strtod(need_value("--seconds"), nullptr);
+            const char* v = need_value("--seconds");
+            char* end = nullptr;
+            o.max_seconds = std::isdigit(static_cast<unsigned char>(v[0])) ? std::strtod(v, &end) : 0;
+            if (!end || *end || !(o.max_seconds > 0)) {
+                std::fprintf(stderr, "scap-open: %s needs a positive number of seconds, got '%s'\n",
+                             a.c_str(), v);
+                return 2;
+            }
         } else if (a == "-n" || a == "--num_events") {
-            o.max_events = std::strtoull(need_value("--num_events"), nullptr, 10);
+            if (!number(a, false, UINT64_MAX, n)) return 2;
+            o.max_events = n;
         } else if (a == "-p" || a == "--print") {
             o.print = true;
         } else if (a == "-q" || a == "--quiet") {
@@ -137,6 +175,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
                 std::fprintf(stderr, "scap-open: unknown event type '%s'\n", name);
                 return 2;
             }
+        } else if (a == "--diagnostics") {
+            o.diagnostics = true;
         } else if (a == "-h" || a == "--help") {
             usage(stdout);
             std::exit(0);
@@ -146,7 +186,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
             return 2;
         }
     }
-    if (!have_engine) {
+    o.have_engine = have_engine;
+    if (!have_engine && !o.diagnostics) {
         usage(stderr);
         return 2;
     }
@@ -212,6 +253,15 @@ void print_summary(const cli_options& o, const std::vector<uint64_t>& per_type, 
 int main(int argc, char** argv) {
     cli_options o;
     if (int rc = parse_args(argc, argv, o)) return rc;
+    if (o.diagnostics) {
+        sinsp::diagnostics_run_options d;
+        d.open = o.open;
+        d.explicit_engine = o.have_engine;
+        if (o.max_seconds > 0) d.seconds = o.max_seconds;
+        if (o.max_events != UINT64_MAX) d.max_events = o.max_events;
+        std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
+        return 0;
+    }
 
     std::string error;
     auto eng = scap::open_engine(o.open, error);
@@ -227,6 +277,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     for (const std::string& note : eng->notes()) std::fprintf(stderr, "scap-open: note: %s\n", note.c_str());
+    const size_t notes_at_start = eng->notes().size();
 
     std::vector<uint64_t> per_type(PPM_EVENT_MAX, 0);
     uint64_t n = 0, bytes = 0;
@@ -255,6 +306,9 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     eng->stop();
+    // Notes added while reading (a capture block of an unknown type skipped), each once.
+    for (size_t i = notes_at_start; i < eng->notes().size(); ++i)
+        std::fprintf(stderr, "scap-open: note: %s\n", eng->notes()[i].c_str());
     print_summary(o, per_type, n, bytes, seconds, *eng);
     return rc;
 }

@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "field_list.h"
 #include "options.h"
 #include "scap/savefile.h"
 #include "scap/scap.h"
 #include "scap/snapshot.h"
+#include "sinsp/diagnostics_run.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter.h"
 #include "sinsp/formatter.h"
@@ -46,20 +48,28 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
         static_cast<unsigned long long>(st.n_drops_page_faults),
         static_cast<unsigned long long>(st.n_drops_bug));
     const auto& s = insp.stats();
-    std::fprintf(stderr,
-                 "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu removed, %llu evicted), "
-                 "%llu fds added, %llu parse errors\n",
-                 insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
-                 static_cast<unsigned long long>(s.threads_incomplete),
-                 static_cast<unsigned long long>(s.threads_removed),
-                 static_cast<unsigned long long>(s.threads_evicted),
-                 static_cast<unsigned long long>(s.fds_added),
-                 static_cast<unsigned long long>(s.parse_errors));
+    std::fprintf(
+        stderr,
+        "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu child-first, %llu removed, "
+        "%llu evicted), %llu fds added, %llu parse errors\n",
+        insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
+        static_cast<unsigned long long>(s.threads_incomplete),
+        static_cast<unsigned long long>(s.threads_child_first),
+        static_cast<unsigned long long>(s.threads_removed),
+        static_cast<unsigned long long>(s.threads_evicted), static_cast<unsigned long long>(s.fds_added),
+        static_cast<unsigned long long>(s.parse_errors));
     if (writer) {
         std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
                      static_cast<unsigned long long>(writer->events_written()),
                      static_cast<unsigned long long>(writer->bytes_written()));
     }
+}
+
+// Notes an engine adds while reading (a capture-file block of a type this reader does not know,
+// skipped), each printed once as it appears.
+void print_new_notes(const scap::engine& eng, size_t& shown) {
+    const std::vector<std::string>& notes = eng.notes();
+    for (; shown < notes.size(); ++shown) std::fprintf(stderr, "scapdig: note: %s\n", notes[shown].c_str());
 }
 
 bool changes_state(const sinsp::event& e) {
@@ -105,7 +115,9 @@ int run(const scapdig::options& o) {
         std::fprintf(stderr, "scapdig: bad filter: %s\n", e.what());
         return 2;
     }
-    if (!o.quiet) {
+    // As sysdig: -w writes without printing, unless a format (-p, -j) asks for output too.
+    const bool print = !o.quiet && (o.write_file.empty() || o.want_output);
+    if (print) {
         try {
             formatter = std::make_unique<sinsp::event_formatter>(
                 o.format.empty() ? std::string(sinsp::k_default_format) : o.format, fields);
@@ -137,10 +149,13 @@ int run(const scapdig::options& o) {
     counters c;
     std::string line;
     int rc = 0;
+    // open_source printed a live engine's notes; a file's come from open and from reading.
+    size_t notes_shown = o.read_file.empty() ? insp.engine()->notes().size() : 0;
     const auto t0 = std::chrono::steady_clock::now();
     while (!g_interrupted) {
         const sinsp::event* e = nullptr;
         const scap::status s = insp.next(e);
+        if (insp.engine()->notes().size() != notes_shown) print_new_notes(*insp.engine(), notes_shown);
         if (s == scap::status::timeout) continue;
         if (s == scap::status::eof) break;
         if (s != scap::status::ok) {
@@ -160,8 +175,7 @@ int run(const scapdig::options& o) {
             if (!writer) {
                 writer = scap::dumper::open(o.write_file, o.compress, insp.engine()->get_snapshot(), error);
                 if (!writer) {
-                    std::fprintf(stderr, "scapdig: cannot write %s: %s\n", o.write_file.c_str(),
-                                 error.c_str());
+                    std::fprintf(stderr, "scapdig: %s\n", error.c_str());
                     rc = 1;
                     break;
                 }
@@ -193,6 +207,8 @@ int run(const scapdig::options& o) {
         std::fprintf(stderr, "scapdig: closing %s: %s\n", o.write_file.c_str(), writer->last_error().c_str());
         rc = 1;
     }
+    // What reached the file, not what was handed to the writer (a full disk loses the buffered rest).
+    c.written = writer ? writer->events_written() : 0;
     print_summary(insp, c, seconds, writer.get());
     return rc;
 }
@@ -206,6 +222,15 @@ int main(int argc, char** argv) {
     if (prc != 0) return prc;
     if (o.list_fields) {
         scapdig::print_field_list(stdout);
+        return 0;
+    }
+    if (o.diagnostics) {
+        sinsp::diagnostics_run_options d;
+        d.explicit_engine = !o.read_file.empty();
+        d.open.file.path = o.read_file;
+        d.seconds = o.seconds;
+        d.max_events = o.max_events;
+        std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
         return 0;
     }
     return run(o);

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <cctype>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,7 +16,8 @@ void usage(FILE* out) {
                  "Replays a capture (-r) or captures live (no -r, as root), printing the events that match\n"
                  "the filter.\n"
                  "  -r FILE       read a capture (.scap, gzip or not, any format version)\n"
-                 "  -w FILE       write matching events, with the initial snapshot, as a current capture\n"
+                 "  -w FILE       write matching events, with the initial snapshot, as a current capture;\n"
+                 "                prints nothing unless -p or -j is given too (as sysdig -w)\n"
                  "  -z            gzip the capture written with -w (also implied by a .gz name)\n"
                  "  -p FORMAT     output format, e.g. \"%%evt.num %%proc.name %%evt.type %%fd.name\";\n"
                  "                a leading '*' prints events even when some fields do not apply\n"
@@ -25,6 +28,9 @@ void usage(FILE* out) {
                  "  --threads N   1: read and process on one thread; 2: read (decompress, parse,\n"
                  "                convert) on a second thread, same output (default: 2 if the\n"
                  "                machine has more than one core)\n"
+                 "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
+                 "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
+                 "                (default 1) when the modern eBPF engine can run here\n"
                  "  -h            this help\n"
                  "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
@@ -66,11 +72,13 @@ int parse_options(int argc, char** argv, options& o) {
         } else if (std::strcmp(a, "-p") == 0) {
             if (!(v = value(a))) return 2;
             o.format = v;
+            o.want_output = true;
         } else if (std::strcmp(a, "-n") == 0) {
             if (!(v = value(a))) return 2;
+            // strtoull would take "-1" as 2^64-1: only plain digits are a count.
             char* end = nullptr;
-            o.max_events = std::strtoull(v, &end, 10);
-            if (!end || *end || o.max_events == 0) {
+            o.max_events = std::isdigit(static_cast<unsigned char>(v[0])) ? std::strtoull(v, &end, 10) : 0;
+            if (!end || *end || o.max_events == 0 || o.max_events == ULLONG_MAX) {
                 std::fprintf(stderr, "scapdig: -n needs a positive number, got '%s'\n", v);
                 return 2;
             }
@@ -87,10 +95,21 @@ int parse_options(int argc, char** argv, options& o) {
             o.compress = true;
         } else if (std::strcmp(a, "-j") == 0) {
             o.json = true;
+            o.want_output = true;
         } else if (std::strcmp(a, "-l") == 0) {
             o.list_fields = true;
         } else if (std::strcmp(a, "-q") == 0) {
             o.quiet = true;
+        } else if (std::strcmp(a, "--diagnostics") == 0) {
+            o.diagnostics = true;
+        } else if (std::strcmp(a, "--seconds") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            o.seconds = std::strtod(v, &end);
+            if (!end || *end || !(o.seconds > 0)) {
+                std::fprintf(stderr, "scapdig: --seconds needs a positive number, got '%s'\n", v);
+                return 2;
+            }
         } else {
             std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
             usage(stderr);

@@ -15,6 +15,9 @@ struct options {
     uint64_t max_events = 0;   // -n: stop after this many matching events (0: no limit)
     bool list_fields = false;  // -l
     bool quiet = false;        // -q: no per-event output (summary only)
+    bool diagnostics = false;  // --diagnostics: print the health report as JSON and exit
+    double seconds = 1.0;      // --seconds: how long --diagnostics reads a live engine
+    bool want_output = false;  // -p or -j given: print even when writing (-w)
     std::string filter;        // the trailing arguments, joined by spaces
     unsigned threads = 0;      // --threads: 1 = one thread, 2+ = read on a second one; 0 = by the machine
 };

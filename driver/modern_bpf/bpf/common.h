@@ -59,4 +59,10 @@ const volatile struct mbpf_fill_spec fill_specs[MBPF_EVENT_MAX];
 const volatile struct mbpf_conv_rule conv_rules[MBPF_CONV_TABLES][MBPF_CONV_ENTRIES];
 const volatile uint8_t sockopt_kinds[MBPF_SOCKOPT_KINDS]; /* mbpf_sockopt_kind by SOL_SOCKET option */
 
+/* --- switches: writable data, changed by userspace while programs run ----------------------- */
+/* A process whose syscalls are not captured (0: none). The engine sets its own process while it
+ * reads the /proc snapshot: the scan's own hundreds of thousands of syscalls would otherwise fill
+ * the buffers while other processes' events are drained into userspace (proposal 0006). */
+volatile uint32_t ignored_tgid = 0;
+
 #endif /* MBPF_COMMON_H */

@@ -188,6 +188,8 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
         e = bpf_map_lookup_elem(&syscall_table, &nr);
         if (!e) return 0;
     }
+    /* After the selection: unselected syscalls pay nothing for this. */
+    if (ignored_tgid && (uint32_t)t->tgid == ignored_tgid) return 0;
     uint32_t code = e->event;
     if (code < MBPF_EVENT_MAX && fill_specs[code].fast) {
         /* The bulk of the syscall volume is built right here: no tail call, no second lookup.

@@ -1,12 +1,10 @@
 // The capture writer: snapshot blocks first, then one event block per event, in the block types
 // the reference reader expects today (EV v2 / EVF v2, their LARGE forms past 64 KiB).
-#include <zlib.h>
-
-#include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include "savefile/block_types.h"
+#include "savefile/file_sink.h"
 #include "savefile/metadata_writer.h"
 #include "scap/savefile.h"
 
@@ -14,19 +12,20 @@ namespace scap {
 namespace {
 // Readers allocate at most this much for a non-LARGE event block.
 constexpr uint32_t k_small_block_max = 1u << 16;
+// Buffered bytes that make a commit: large enough for deflate and write(2) to run at speed,
+// small enough that a full disk loses little.
+constexpr size_t k_commit_bytes = 256 * 1024;
 }  // namespace
+
+dumper::dumper() : m_sink(std::make_unique<file_sink>()) {}
 
 std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const snapshot& snap,
                                      std::string& error) {
-    // "T" writes through zlib without compression, so one code path serves both.
-    gzFile f = gzopen(path.c_str(), gzip ? "wb6" : "wbT");
-    if (!f) {
-        error = "cannot create '" + path + "': " + std::strerror(errno);
+    std::unique_ptr<dumper> d(new dumper());
+    if (!d->m_sink->open(path, gzip)) {
+        error = d->m_sink->error();
         return nullptr;
     }
-    gzbuffer(f, 256 * 1024);
-    std::unique_ptr<dumper> d(new dumper());
-    d->m_file = f;
     std::vector<uint8_t> head;
     append_section_header_block(head);
     append_machine_info_block(head, snap.machine);
@@ -35,8 +34,11 @@ std::unique_ptr<dumper> dumper::open(const std::string& path, bool gzip, const s
     append_proclist_block(head, snap);
     for (const process_info& p : snap.processes)
         if (!p.filtered_out) append_fdlist_block(head, p);
-    if (d->put(head.data(), head.size()) != status::ok) {
-        error = d->m_last_error;
+    // The snapshot goes out at once: a file system that cannot take it fails here, not later.
+    d->m_sink->append(head.data(), head.size());
+    if (!d->m_sink->commit()) {
+        error = d->m_sink->error() + " (writing the " + std::to_string(head.size()) +
+                " bytes of snapshot blocks)";
         return nullptr;
     }
     return d;
@@ -46,18 +48,37 @@ dumper::~dumper() {
     close();
 }
 
+uint64_t dumper::bytes_written() const {
+    return m_sink->file_bytes();
+}
+
+uint64_t dumper::data_bytes_written() const {
+    return m_sink->data_bytes();
+}
+
+// The sink's error, with what the file holds and how it ends.
+status dumper::failure() {
+    std::string msg = m_sink->error() + " (after " + std::to_string(m_events) + " events; the file keeps " +
+                      std::to_string(m_events_in_file) + " events, " + std::to_string(m_sink->file_bytes()) +
+                      " bytes";
+    if (!m_closed)
+        msg += ", up to its last complete block)";
+    else if (m_sink->ended_cleanly())
+        msg += ", and ends cleanly after its last complete block)";
+    else if (m_sink->file_bytes() > 0)
+        msg +=
+            ", readable up to its last complete block; no room was left to end it, so readers report it "
+            "truncated there)";
+    else
+        msg += ")";
+    m_last_error = std::move(msg);
+    return status::error;
+}
+
 status dumper::put(const void* data, size_t len) {
-    if (!m_file) return (m_last_error = "capture writer is closed"), status::error;
-    if (len == 0) return status::ok;
-    if (gzwrite(static_cast<gzFile>(m_file), data, static_cast<unsigned>(len)) != static_cast<int>(len)) {
-        int errnum = 0;
-        const char* msg = gzerror(static_cast<gzFile>(m_file), &errnum);
-        m_last_error = std::string("write failed: ") + (errnum == Z_ERRNO ? std::strerror(errno) : msg) +
-                       " (at uncompressed offset " + std::to_string(m_bytes) + ", after " +
-                       std::to_string(m_events) + " events)";
-        return status::error;
-    }
-    m_bytes += len;
+    if (m_closed) return (m_last_error = "capture writer is closed"), status::error;
+    if (m_sink->failed()) return failure();
+    m_sink->append(data, len);
     return status::ok;
 }
 
@@ -86,17 +107,23 @@ status dumper::write(const event_header* evt, uint16_t cpu, uint32_t flags) {
     if (s == status::ok) s = put(evt, evt_len);
     if (s == status::ok) s = put(zeros, padded - body);
     if (s == status::ok) s = put(&total, 4);
-    if (s == status::ok) ++m_events;
-    return s;
+    if (s != status::ok) return s;
+    ++m_events;
+    // Commits go at block boundaries only, so the file never ends inside a block.
+    if (m_sink->pending_bytes() >= k_commit_bytes) {
+        if (!m_sink->commit()) return failure();
+        m_events_in_file = m_events;
+    }
+    return status::ok;
 }
 
 status dumper::close() {
-    if (!m_file) return status::ok;
-    const int rc = gzclose(static_cast<gzFile>(m_file));
-    m_file = nullptr;
-    if (rc != Z_OK)
-        return (m_last_error = "closing the capture failed (zlib error " + std::to_string(rc) + ")"),
-               status::error;
+    if (m_closed) return m_sink->failed() ? status::error : status::ok;
+    // After a failure this still ends what the file holds as well as it can (see file_sink.h).
+    const bool ok = m_sink->finish();
+    m_closed = true;
+    if (!ok) return failure();
+    m_events_in_file = m_events;
     return status::ok;
 }
 

@@ -52,6 +52,7 @@ class savefile_engine final : public engine {
     bool selected(const event_header* evt) const;
     bool next_block_is_metadata();
     step fail(const std::string& what, uint32_t block_type, uint64_t offset);
+    std::string source_name() const { return m_opts.path.empty() ? std::string("capture") : m_opts.path; }
 
     savefile_options m_opts;
     savefile_input m_in;
@@ -68,6 +69,7 @@ class savefile_engine final : public engine {
     uint64_t m_delivered = 0;
     uint64_t m_filtered = 0;
     uint64_t m_unknown_types = 0;
+    unsigned m_first_unknown_type = 0;
     uint64_t m_unknown_blocks = 0;
     uint64_t m_metadata_blocks = 0;
     uint64_t m_late_metadata_blocks = 0;
@@ -78,7 +80,11 @@ savefile_engine::step savefile_engine::fail(const std::string& what, uint32_t bl
     // Where: the block (type and decompressed-stream offset) and how far into the events. For an
     // event block, its 1-based number among the file's event blocks.
     char where[192];
-    if (block::is_event(block_type))
+    if (block_type == 0)  // no block header could be read
+        std::snprintf(where, sizeof where, " (at offset %llu, after %llu event blocks)",
+                      static_cast<unsigned long long>(offset),
+                      static_cast<unsigned long long>(m_event_blocks));
+    else if (block::is_event(block_type))
         std::snprintf(where, sizeof where, " (%s block 0x%x at offset %llu, event block number %llu)",
                       block::name(block_type), block_type, static_cast<unsigned long long>(offset),
                       static_cast<unsigned long long>(m_event_blocks));
@@ -117,19 +123,21 @@ bool savefile_engine::open(std::string& error) {
         return false;
     }
     if (major > block::current_major) {
-        error = "capture format major version " + std::to_string(major) + " is newer than this reader (" +
-                std::to_string(block::current_major) + ")";
+        error = source_name() + ": capture format major version " + std::to_string(major) +
+                " is newer than this reader (" + std::to_string(block::current_major) +
+                ") (section header at offset 0)";
         return false;
     }
     if (len < 28 || len > block::max_block_size || m_in.ensure(len) < len) {
-        error = "section header block length " + std::to_string(len) + " is invalid or truncated at offset 0";
+        error = source_name() + ": section header block length " + std::to_string(len) +
+                " is invalid or truncated at offset 0";
         return false;
     }
     uint32_t trailer;
     std::memcpy(&trailer, m_in.data() + len - 4, 4);
     if (trailer != len) {
-        error = "section header trailer length " + std::to_string(trailer) + " differs from its header " +
-                std::to_string(len) + " at offset 0";
+        error = source_name() + ": section header trailer length " + std::to_string(trailer) +
+                " differs from its header " + std::to_string(len) + " at offset 0";
         return false;
     }
     m_in.consume(len);
@@ -197,8 +205,18 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     if (block::is_event(type)) {
         m_in_events = true;
         ++m_event_blocks;
+        const uint64_t unknown_before = m_unknown_types;
         step s = read_event_block(type, body, body_len, out);
         if (s == step::error) return fail(m_last_error, type, offset);
+        if (m_unknown_types != unknown_before && unknown_before == 0) {
+            char note[224];
+            std::snprintf(note, sizeof note,
+                          ": skipped an event of unknown type %u (event block number %llu at offset %llu); "
+                          "further ones are only counted (unknown_event_types_skipped)",
+                          m_first_unknown_type, static_cast<unsigned long long>(m_event_blocks),
+                          static_cast<unsigned long long>(offset));
+            m_notes.push_back(source_name() + note);
+        }
         return s;
     }
     if (is_metadata_block(type)) {
@@ -215,7 +233,16 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
             return fail("bad byte-order magic in a section header", type, offset);
         return step::consumed;
     }
-    ++m_unknown_blocks;  // a block type from a newer writer: skip it, counted
+    // A block type from a newer writer: skipped, counted, and said once.
+    if (m_unknown_blocks++ == 0) {
+        char note[224];
+        std::snprintf(note, sizeof note,
+                      ": skipped a block of unknown type 0x%x (%u bytes) at offset %llu, after %llu event "
+                      "blocks; further ones are only counted (unknown_blocks_skipped)",
+                      type, len, static_cast<unsigned long long>(offset),
+                      static_cast<unsigned long long>(m_event_blocks));
+        m_notes.push_back(source_name() + note);
+    }
     return step::consumed;
 }
 
@@ -279,7 +306,8 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
     uint16_t evt_type;
     std::memcpy(&evt_type, evt + offsetof(event_header, type), 2);
     if (evt_type >= PPM_EVENT_MAX) {
-        ++m_unknown_types;  // an event from a newer schema: skipped, counted, reported in stats
+        // An event from a newer schema: skipped, counted, said once (read_block).
+        if (m_unknown_types++ == 0) m_first_unknown_type = evt_type;
         return step::consumed;
     }
     if (const char* why = validate_event(evt, avail)) return (m_last_error = why), step::error;

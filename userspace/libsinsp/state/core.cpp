@@ -16,7 +16,8 @@ int created_fd_param(const scap_event_info& info) {
 
 }  // namespace
 
-state_core::state_core(const inspector_options& opts) : threads(strings, stats, opts.max_threads) {}
+state_core::state_core(const inspector_options& opts)
+    : threads(strings, stats, opts.max_threads), m_max_fds(opts.max_fds_per_table) {}
 
 void state_core::init_unknown(thread_info& t) {
     t.state |= k_thread_incomplete;
@@ -24,14 +25,15 @@ void state_core::init_unknown(thread_info& t) {
     t.fs = std::make_shared<fs_context>();
 }
 
-thread_info* state_core::thread_for(int64_t tid, uint64_t ts) {
+thread_info* state_core::thread_for(int64_t tid, uint64_t ts, bool& made_up) {
+    made_up = false;
     if (tid <= 0) return nullptr;
     thread_info* t = threads.find(tid);
     if (!t) {
         t = &threads.create(tid);
         init_unknown(*t);
         t->clone_ts = ts;
-        ++stats.threads_incomplete;
+        made_up = true;
     }
     return t;
 }
@@ -39,6 +41,11 @@ thread_info* state_core::thread_for(int64_t tid, uint64_t ts) {
 void state_core::add_fd(thread_info& t, int64_t fd, fd_info info) {
     if (fd < 0) return;
     if (!t.fds) t.fds = std::make_shared<fd_table>();
+    // Replacing an fd never grows the table; a new one must fit.
+    if (t.fds->size() >= m_max_fds && !t.fds->find(fd)) {
+        ++stats.fds_refused;
+        return;
+    }
     t.fds->set(fd, std::move(info));
     ++stats.fds_added;
 }
@@ -108,10 +115,11 @@ const event& state_core::process(const scap::event_ref& ref) {
     const uint16_t type = ev.type();
     const int64_t tid = static_cast<int64_t>(ev.tid());
     thread_info* t;
+    bool made_up = false;
     if (type == PPME_PROCEXIT_1_E) {
         t = tid > 0 ? threads.find(tid) : nullptr;  // an exit is no reason to invent a thread
     } else {
-        t = thread_for(tid, ev.ts());
+        t = thread_for(tid, ev.ts(), made_up);
     }
     if (t) t->last_event_ts = ev.ts();
     m_event.thread = t;
@@ -133,6 +141,14 @@ const event& state_core::process(const scap::event_ref& ref) {
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    // Counted once the event is parsed: a clone child whose own exit arrives before its parent's
+    // (the child ran on another CPU first) is described in full by that event and is not made up.
+    if (made_up) {
+        if (t->state & k_thread_incomplete)
+            ++stats.threads_incomplete;
+        else
+            ++stats.threads_child_first;
+    }
     return m_event;
 }
 

@@ -21,8 +21,9 @@ class state_core {
     // process's strings and fds are freed once loaded.
     void load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded = nullptr);
 
-    // The thread of the current event, made up (and flagged incomplete) when the tid is new.
-    thread_info* thread_for(int64_t tid, uint64_t ts);
+    // The thread of the current event, made up (and flagged incomplete, made_up set) when the tid
+    // is new.
+    thread_info* thread_for(int64_t tid, uint64_t ts, bool& made_up);
     // Fills a thread's process-wide defaults when it was made up from nothing.
     void init_unknown(thread_info& t);
     // Removes t after the current event (it exited); its process goes with its last thread.
@@ -34,7 +35,9 @@ class state_core {
         m_event.fd_num = fd;
         m_event.fd = &m_closed_fd;
     }
+    // Stores fd in t's table, unless the table is full (then counted in fds_refused).
     void add_fd(thread_info& t, int64_t fd, fd_info info);
+    size_t max_fds_per_table() const { return m_max_fds; }
     void remove_fd(thread_info& t, int64_t fd);
 
     string_interner strings;
@@ -53,6 +56,7 @@ class state_core {
     event m_event;
     fd_info m_closed_fd;
     int64_t m_pending_removal = -1;
+    size_t m_max_fds;
     uint64_t m_last_ts = 0;
 };
 

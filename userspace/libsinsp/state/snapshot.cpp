@@ -134,8 +134,7 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
         t.clone_ts = p.clone_ts;
         t.state = k_thread_from_snapshot;
         t.fds = std::make_shared<fd_table>();
-        for (const auto& f : p.fds) t.fds->set(f.fd, convert_fd(f));
-        stats.fds_added += p.fds.size();
+        for (const auto& f : p.fds) add_fd(t, f.fd, convert_fd(f));
         t.fs = std::make_shared<fs_context>();
         t.fs->cwd = strings.acquire(p.cwd);
         t.fs->root = strings.acquire(p.root);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "engines/modern_bpf/host_probe.h"
 #include "modern_bpf.skel.h"
 
 namespace scap::modern_bpf {
@@ -227,6 +228,26 @@ bool driver::attach(std::string& error) {
 void driver::detach() {
     for (bpf_link* l : m_links) bpf_link__destroy(l);
     m_links.clear();
+}
+
+void driver::ignore_process(uint32_t tgid) {
+    // .bss is mmap'ed by the skeleton: a plain store, seen by the next program run.
+    if (m_skel && m_skel->bss) __atomic_store_n(&m_skel->bss->ignored_tgid, tgid, __ATOMIC_RELEASE);
+}
+
+void driver::report(engine_report& out) const {
+    if (!m_skel) return;
+    out.ring_buffers = static_cast<uint32_t>(m_ring_fds.size());
+    out.ring_buffer_bytes = m_opts.buffer_bytes;
+    out.cpus_for_each_buffer = m_skel->rodata->cpus_per_buffer;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, m_skel->obj) {
+        const int fd = bpf_program__fd(prog);
+        bpf_program_report r;
+        if (fd < 0 || !program_report(fd, r)) continue;
+        r.name = bpf_program__name(prog);  // the kernel keeps only 15 characters
+        out.programs.push_back(std::move(r));
+    }
 }
 
 void driver::read_stats(engine_stats& out) const {

@@ -9,6 +9,7 @@
 
 #include "engines/modern_bpf/fill_specs.h"
 #include "engines/modern_bpf/ring_reader.h"
+#include "scap/diagnostics.h"
 #include "scap/engine.h"
 #include "scap/modern_bpf.h"
 
@@ -29,6 +30,10 @@ class driver {
     bool attach(std::string& error);
     void detach();
     bool set_selection(const std::vector<bool>& ppm_sc_selected, std::string& error);
+    // Syscalls of process `tgid` are not captured (0: every process is).
+    void ignore_process(uint32_t tgid);
+    // Buffers and the driver's own programs (verified size, run statistics).
+    void report(engine_report& out) const;
     // Kernel-side counters summed over CPUs, and program run statistics.
     void read_stats(engine_stats& out) const;
     // Notes for the user (e.g. "entry tracepoints unavailable, reading at exit").

@@ -99,9 +99,10 @@ const uint8_t* ring_reader::head_of(ring& r) {
 const uint8_t* ring_reader::peek_oldest(uint32_t& which) {
     const uint8_t* best = nullptr;
     uint64_t best_ts = UINT64_MAX;
-    for (uint32_t i = 0; i < m_rings.size(); ++i) {
+    bool some_empty = false;
+    const auto consider = [&](uint32_t i) {
         const uint8_t* h = head_of(m_rings[i]);
-        if (!h) continue;
+        if (!h) return false;
         uint64_t ts;
         std::memcpy(&ts, h + offsetof(event_header, ts), sizeof ts);
         if (ts < best_ts) {
@@ -109,7 +110,20 @@ const uint8_t* ring_reader::peek_oldest(uint32_t& which) {
             best = h;
             which = i;
         }
-    }
+        return true;
+    };
+    for (uint32_t i = 0; i < m_rings.size(); ++i) some_empty |= !consider(i);
+    // The rings are looked at one after the other: a ring found empty may have received an
+    // event since, older than the best one found later in another ring. A thread that moved to
+    // another CPU is the case that matters: its event in the first ring was committed before
+    // its next event in the second one began, so looking again now, after that second event
+    // was seen, finds it. Without this the reader could hand out a thread's procexit before its
+    // last syscall, and the state would make the thread up again (a leak of "incomplete"
+    // threads). Only rings found empty are looked at again: with every ring busy this costs
+    // nothing.
+    if (some_empty && best)
+        for (uint32_t i = 0; i < m_rings.size(); ++i)
+            if (!m_rings[i].head) consider(i);
     return best;
 }
 

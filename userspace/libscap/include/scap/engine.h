@@ -14,6 +14,7 @@
 namespace scap {
 
 struct snapshot;
+struct engine_report;
 
 // Counters every engine reports. Drops are counted by cause; engine-specific figures
 // (bytes read, converter actions, BPF program run times) go in `extra` as name/value pairs.
@@ -76,10 +77,17 @@ class engine {
     // calls release_snapshot_processes(); nullptr when the engine does not allow it.
     virtual snapshot* snapshot_to_consume() { return nullptr; }
 
+    // Buffers, BPF programs, stats and notes, for the health report (scap/diagnostics.h). The
+    // base fills the name, stats and notes; live engines add what they run in the kernel.
+    virtual void get_report(engine_report& out) const;
+
     const std::string& last_error() const { return m_last_error; }
 
     // Things the engine works around rather than fails on (a missing tracepoint, tracefs not
-    // mountable): each said once, for the caller to show. Complete after start().
+    // mountable, a capture-file block of an unknown type skipped): each said once, for the caller
+    // to show. Live engines add theirs by the end of start(); the capture-file engine adds one
+    // the first time next() skips something it does not know, so callers check for new ones
+    // as they read (the vector only grows).
     const std::vector<std::string>& notes() const { return m_notes; }
 
   protected:

@@ -30,6 +30,9 @@ struct modern_bpf_options {
     // state is complete from the first event. Tests that only look at raw events turn it off.
     bool proc_snapshot = true;
     bool proc_snapshot_fds = true;
+    // Bound on the userspace memory holding the events drained while the snapshot is read
+    // (other processes' activity during the scan); past it they are counted as buffer drops.
+    uint64_t start_buffer_bytes = 512ull * 1024 * 1024;
 };
 
 // True when this libscap was built with the modern_bpf engine.

@@ -27,8 +27,16 @@ std::unique_ptr<engine> open_savefile(const savefile_options& opts, std::string&
 std::unique_ptr<engine> open_savefile_memory(const uint8_t* data, size_t size, const savefile_options& opts,
                                              std::string& error);
 
+class file_sink;
+
 // Writes captures in the current format: section header, machine info, interface list, user
 // list, process list, fd lists, then one block per event.
+//
+// Blocks are gathered in memory and reach the file in commits of about 256 KiB, each at a block
+// boundary and all or nothing (see savefile/file_sink.h). When the file system is full or fails,
+// the file is cut back to the last commit that made it, so it stays readable up to its last
+// complete block (gzip files included: each commit ends with a sync flush), and every later
+// call fails with the same cause. The counters say what the file holds, not what was buffered.
 class dumper {
   public:
     // Creates `path` (gzip-compressed when `gzip`) and writes the snapshot blocks.
@@ -40,20 +48,29 @@ class dumper {
 
     status write(const event_header* evt, uint16_t cpu, uint32_t flags = 0);
     status write(const event_ref& ref) { return write(ref.hdr, ref.cpu, ref.flags); }
-    // Flushes and closes; further writes fail. Called by the destructor if needed.
+    // Writes what is buffered, ends the file (gzip trailer) and closes it; further writes fail.
+    // Called by the destructor if needed. After a write failure it returns the same error,
+    // saying how the file ends.
     status close();
 
-    uint64_t bytes_written() const { return m_bytes; }
-    uint64_t events_written() const { return m_events; }
+    // Bytes in the file (compressed, for gzip): the snapshot once open() returned, the rest as
+    // commits reach the file, everything after a successful close().
+    uint64_t bytes_written() const;
+    // The capture bytes (uncompressed) those hold.
+    uint64_t data_bytes_written() const;
+    // Events in the file, by the same rule.
+    uint64_t events_written() const { return m_events_in_file; }
     const std::string& last_error() const { return m_last_error; }
 
   private:
-    dumper() = default;
+    dumper();
     status put(const void* data, size_t len);
+    status failure();
 
-    void* m_file = nullptr;  // gzFile
-    uint64_t m_bytes = 0;
-    uint64_t m_events = 0;
+    std::unique_ptr<file_sink> m_sink;
+    bool m_closed = false;
+    uint64_t m_events = 0;  // events given to write()
+    uint64_t m_events_in_file = 0;
     std::string m_last_error;
 };
 

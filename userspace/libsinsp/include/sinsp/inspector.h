@@ -26,8 +26,13 @@
 namespace sinsp {
 
 struct inspector_options {
-    // Bound on tracked threads, as in the reference implementation.
+    // Bound on tracked threads, as in the reference implementation. Past it, the least useful
+    // threads are evicted (counted in threads_evicted).
     size_t max_threads = 262144;
+    // Bound on the fds tracked per fd table (a process, or threads sharing one), as the
+    // reference's 4096. Past it, new fds are not tracked (counted in fds_refused); their events
+    // show no fd information, as for an fd opened before the capture.
+    size_t max_fds_per_table = 4096;
     // 1: the engine is read on the caller's thread, one event at a time. 2 or more: it is read
     // (decompressed, parsed, converted) on a worker thread and events come over in batches;
     // state, filters and output stay on the caller's thread. Same events, same order, same
