@@ -19,7 +19,9 @@ struct options {
     double seconds = 1.0;      // --seconds: how long --diagnostics reads a live engine
     bool want_output = false;  // -p or -j given: print even when writing (-w)
     std::string filter;        // the trailing arguments, joined by spaces
-    unsigned threads = 0;      // --threads: 1 = one thread, 2+ = read on a second one; 0 = by the machine
+    // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
+    // threads measured slower (proposals/0009-parallel-replay.md, "Measured").
+    unsigned threads = 1;
 };
 
 // Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after
