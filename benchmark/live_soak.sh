@@ -35,7 +35,8 @@ sleep 3
 rss_start=$(rss_kb "$dig")
 
 nice -n 19 "$loadgen" "$workload" "$secs" >"$tmp/loadgen.out" &
-pids+=($!)
+loadgen_pid=$!
+pids+=("$loadgen_pid")
 
 # RATE short processes a second, half of them a shell that forks a child of its own.
 mkfifo "$tmp/never"
@@ -57,6 +58,7 @@ sleep 1
 rss_end=$(rss_kb "$dig")
 kill -INT "$dig"
 wait "$dig" || true
+wait "$loadgen_pid" || true
 cat "$tmp/dig.err"
 cat "$tmp/loadgen.out"
 spawned=$(cat "$tmp/spawned" 2>/dev/null || echo "?")

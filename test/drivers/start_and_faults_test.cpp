@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -148,7 +150,8 @@ bool is_marker(const scap::event_view& v, int64_t fd, uint64_t tid) {
 
 // Feeds the inspector until this thread's marker close() comes out (every earlier event of the
 // thread, and in practice of the machine, has then been applied), or the budget runs out.
-bool read_through_marker(sinsp::inspector& insp, std::chrono::milliseconds budget = 20000ms) {
+bool read_through_marker(sinsp::inspector& insp, std::chrono::milliseconds budget = 20000ms,
+                         const std::function<void(const sinsp::event&)>& seen = {}) {
     const uint64_t tid = static_cast<uint64_t>(syscall(SYS_gettid));
     const int64_t fd = issue_marker();
     const auto end = clock_type::now() + budget;
@@ -159,9 +162,17 @@ bool read_through_marker(sinsp::inspector& insp, std::chrono::milliseconds budge
             ADD_FAILURE() << "engine error: " << insp.last_error();
             return false;
         }
-        if (s == scap::status::ok && is_marker(e->view, fd, tid)) return true;
+        if (s != scap::status::ok) continue;
+        if (seen) seen(*e);
+        if (is_marker(e->view, fd, tid)) return true;
     }
     return false;
+}
+
+uint64_t realtime_ns() {
+    timespec t{};
+    clock_gettime(CLOCK_REALTIME, &t);
+    return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
 }
 
 std::string comm_of(const sinsp::inspector& insp, const sinsp::thread_info& t) {
@@ -180,6 +191,9 @@ bool has_file(const sinsp::thread_info& t, const std::string& path) {
 // spawner keeps creating processes during it. The start must drop nothing (the scan's own
 // syscalls are not captured, other processes' events are drained while it runs), and every
 // process created during the scan must be in the state, complete, with its name and parent.
+// The selection is what the check needs (process lifecycle, prctl, and the scan's own openat
+// and close): other work on a shared machine (syscall storms of other tests) then cannot fill
+// the buffers while this test's drain thread waits for a CPU.
 TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
     SKIP_UNLESS_LIVE();
     idle_children idle(3000);
@@ -188,11 +202,17 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
     ASSERT_GT(spawn.pid(), 0);
     std::this_thread::sleep_for(50ms);
 
+    scap::modern_bpf_options o;
+    o.ppm_sc_selected.assign(PPM_SC_MAX, false);
+    for (uint32_t sc : {PPM_SC_CLONE, PPM_SC_FORK, PPM_SC_VFORK, PPM_SC_CLONE3, PPM_SC_EXECVE,
+                        PPM_SC_EXECVEAT, PPM_SC_PRCTL, PPM_SC_OPENAT, PPM_SC_CLOSE})
+        o.ppm_sc_selected[sc] = true;
     std::string error;
-    auto eng = open_engine({}, error);
+    auto eng = open_engine(o, error);
     ASSERT_NE(eng, nullptr) << error;
     const std::vector<pid_t> before = spawn.take();
     ASSERT_EQ(eng->start(), scap::status::ok) << eng->last_error();
+    const uint64_t start_done_ns = realtime_ns();
     const std::vector<pid_t> during = spawn.take();
     const pid_t spawner_pid = spawn.pid();
     kill(spawner_pid, SIGSTOP);  // no more grandchildren; those alive stay until it is killed
@@ -207,7 +227,14 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
 
     sinsp::inspector insp;
     insp.open(std::move(eng));
-    ASSERT_TRUE(read_through_marker(insp));
+    // The scan ran on this thread and opened thousands of /proc files: none of that may have
+    // been captured.
+    const uint64_t me = static_cast<uint64_t>(syscall(SYS_gettid));
+    uint64_t own_during_start = 0;
+    ASSERT_TRUE(read_through_marker(insp, 20000ms, [&](const sinsp::event& e) {
+        own_during_start += e.tid() == me && e.ts() < start_done_ns;
+    }));
+    EXPECT_EQ(own_during_start, 0u);
     // Every grandchild born during the scan (they all still sleep) is in the state, complete,
     // with the name it gave itself and its parent: from the snapshot when the scan reached it,
     // else from the events drained while the scan ran.
@@ -270,6 +297,17 @@ bpf_objects objects_of(const std::vector<uint32_t>& prog_ids) {
     return o;
 }
 
+std::string map_name(const std::vector<uint32_t>& ids) {
+    if (ids.empty()) return "";
+    const int fd = bpf_map_get_fd_by_id(ids[0]);
+    if (fd < 0) return "(gone)";
+    bpf_map_info info{};
+    uint32_t len = sizeof info;
+    std::string name = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.name : "?";
+    close(fd);
+    return name + " (type " + std::to_string(info.type) + ")";
+}
+
 // Ids among `ids` the kernel still knows.
 std::vector<uint32_t> still_there(const std::vector<uint32_t>& ids, int (*get)(uint32_t)) {
     std::vector<uint32_t> out;
@@ -321,9 +359,9 @@ TEST(ModernBpfFaults, SigkilledConsumerLeavesNothingBehind) {
     ASSERT_EQ(waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFSIGNALED(status));
 
-    // The kernel frees them once the last fd is gone; releasing is deferred (RCU), so give it a
-    // moment.
-    const auto end = clock_type::now() + 5s;
+    // The kernel frees them once the last fd is gone; releasing is deferred (RCU grace periods,
+    // then a workqueue), which on a loaded machine takes seconds.
+    const auto end = clock_type::now() + 60s;
     std::vector<uint32_t> progs, maps, links;
     do {
         progs = still_there(objs.progs, bpf_prog_get_fd_by_id);
@@ -333,7 +371,7 @@ TEST(ModernBpfFaults, SigkilledConsumerLeavesNothingBehind) {
         std::this_thread::sleep_for(50ms);
     } while (clock_type::now() < end);
     EXPECT_TRUE(progs.empty()) << progs.size() << " programs left";
-    EXPECT_TRUE(maps.empty()) << maps.size() << " maps left";
+    EXPECT_TRUE(maps.empty()) << maps.size() << " maps left, the first: " << map_name(maps);
     EXPECT_TRUE(links.empty()) << links.size() << " links left";
 
     // A new capture starts right away and sees events.
@@ -428,48 +466,51 @@ TEST(ModernBpfFaults, OverrunBuffersCountDropsAndStateRecovers) {
     EXPECT_EQ(st.n_drops_bug, 0u);
 
     // After the storm, with the reader going again: the old process opens its file, a new one
-    // is created and opens another. Outside load can still overrun one-page buffers, so the
-    // phase is retried until it ran without a drop.
-    bool clean = false;
-    for (int attempt = 0; attempt < 10 && !clean; ++attempt) {
-        read_through_marker(insp, 5000ms);  // drain what the storm left
+    // is created and opens another, and the state must show both. Outside load keeps overrunning
+    // one-page buffers on a busy machine and may drop this phase's own events (even the marker),
+    // so a phase that did not come out right is retried, but only when drops explain it.
+    bool recovered = false;
+    uint64_t delivered_after = 0;
+    for (int attempt = 0; attempt < 20 && !recovered; ++attempt) {
+        read_through_marker(insp, 2000ms);  // drain what the storm left
         insp.engine()->get_stats(st);
         const uint64_t drops_before = st.n_drops;
+        const uint64_t events_before = st.n_evts;
         const std::string new_file = dir / ("new_proc_file_" + std::to_string(attempt));
         ASSERT_EQ(write(go[1], "x", 1), 1);
         const pid_t young = fork();
         ASSERT_GE(young, 0);
         if (young == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             prctl(PR_SET_NAME, "stormkid");
             const int fd = open(new_file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
             pause();
             _exit(fd >= 0 ? 0 : 2);
         }
-        bool ok = false;
         const auto end = clock_type::now() + 10s;
-        while (clock_type::now() < end && !ok) {
-            ASSERT_TRUE(read_through_marker(insp, 5000ms)) << "the consumer stopped after the overrun";
-            const sinsp::thread_info* t = insp.threads().find(young);
-            ok = t && comm_of(insp, *t) == "stormkid" && has_file(*t, new_file);
+        const sinsp::thread_info* t = nullptr;
+        const sinsp::thread_info* old = nullptr;
+        while (clock_type::now() < end && !recovered) {
+            read_through_marker(insp, 1000ms);
+            t = insp.threads().find(young);
+            old = insp.threads().find(old_proc);
+            // Right means complete: known from its clone (not made up), its parent, its name,
+            // its file; and the snapshot's process with the file it opened after the storm.
+            recovered = t && !(t->state & sinsp::k_thread_incomplete) && t->ptid == getpid() &&
+                        comm_of(insp, *t) == "stormkid" && has_file(*t, new_file) && old &&
+                        (old->state & sinsp::k_thread_from_snapshot) &&
+                        !(old->state & sinsp::k_thread_incomplete) && has_file(*old, old_file);
         }
         insp.engine()->get_stats(st);
-        clean = st.n_drops == drops_before;
-        if (clean) {
-            const sinsp::thread_info* t = insp.threads().find(young);
-            ASSERT_NE(t, nullptr);
-            EXPECT_EQ(t->state & sinsp::k_thread_incomplete, 0u);
-            EXPECT_EQ(t->ptid, static_cast<int64_t>(getpid()));
-            EXPECT_TRUE(has_file(*t, new_file));
-            const sinsp::thread_info* old = insp.threads().find(old_proc);
-            ASSERT_NE(old, nullptr);
-            EXPECT_NE(old->state & sinsp::k_thread_from_snapshot, 0u);
-            EXPECT_EQ(old->state & sinsp::k_thread_incomplete, 0u);
-            EXPECT_TRUE(has_file(*old, old_file));
+        delivered_after += st.n_evts - events_before;
+        if (!recovered) {
+            EXPECT_GT(st.n_drops, drops_before) << "attempt " << attempt << ": state wrong without a drop";
         }
         kill(young, SIGKILL);
         waitpid(young, nullptr, 0);
     }
-    EXPECT_TRUE(clean) << "outside load overran the buffers in every attempt";
+    EXPECT_TRUE(recovered) << "outside load overran the buffers in every attempt";
+    EXPECT_GT(delivered_after, 0u) << "the consumer delivered nothing after the overrun";
     close(go[1]);
     waitpid(old_proc, nullptr, 0);
 }

@@ -10,6 +10,7 @@
 
 #include "field_list.h"
 #include "options.h"
+#include "rules_mode.h"
 #include "scap/savefile.h"
 #include "scap/scap.h"
 #include "scap/snapshot.h"
@@ -233,5 +234,6 @@ int main(int argc, char** argv) {
         std::printf("%s\n", sinsp::run_diagnostics(d).c_str());
         return 0;
     }
+    if (!o.rule_files.empty() || o.list_rules) return scapdig::run_rules(o);
     return run(o);
 }

@@ -31,6 +31,13 @@ void usage(FILE* out) {
                  "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
                  "                (default 1) when the modern eBPF engine can run here\n"
                  "  -h            this help\n"
+                 "Rules (Falco's rule format; prints alerts instead of events):\n"
+                 "  --rules FILE       load a rule file (repeatable, applied in order)\n"
+                 "  --min-priority P   evaluate only rules at least this severe (emergency .. debug)\n"
+                 "  --list-rules       print the loaded rules (name, priority, event types, enabled)\n"
+                 "  --strict-rules     any error in a rule file is fatal\n"
+                 "  --all-matches      report every matching rule per event (default: the first)\n"
+                 "  -j                 with --rules: one Falco-style JSON alert per line\n"
                  "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
 
@@ -90,6 +97,18 @@ int parse_options(int argc, char** argv, options& o) {
                 return 2;
             }
             o.threads = static_cast<unsigned>(n);
+        } else if (std::strcmp(a, "--rules") == 0) {
+            if (!(v = value(a))) return 2;
+            o.rule_files.push_back(v);
+        } else if (std::strcmp(a, "--min-priority") == 0) {
+            if (!(v = value(a))) return 2;
+            o.min_priority = v;
+        } else if (std::strcmp(a, "--list-rules") == 0) {
+            o.list_rules = true;
+        } else if (std::strcmp(a, "--strict-rules") == 0) {
+            o.strict_rules = true;
+        } else if (std::strcmp(a, "--all-matches") == 0) {
+            o.all_matches = true;
         } else if (std::strcmp(a, "-z") == 0) {
             o.compress = true;
         } else if (std::strcmp(a, "-j") == 0) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace scapdig {
 
@@ -22,6 +23,12 @@ struct options {
     // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
     // threads measured slower (proposals/0009-parallel-replay.md, "Measured").
     unsigned threads = 1;
+    // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
+    std::vector<std::string> rule_files;  // --rules FILE (repeatable)
+    std::string min_priority;             // --min-priority LEVEL
+    bool list_rules = false;              // --list-rules
+    bool strict_rules = false;            // --strict-rules: any rule error is fatal
+    bool all_matches = false;             // --all-matches: every matching rule, not the first
 };
 
 // Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after

@@ -1,0 +1,113 @@
+// The full default Falco ruleset on every event of the 2M-event reference capture, against
+// parse+state alone in the same run:
+//   BM_state_only        libscap next() + sinsp::inspector (the baseline)
+//   BM_default_rules     the same + falco_rules.yaml, falco-incubating_rules.yaml and
+//                        falco-sandbox_rules.yaml evaluated on every event (each event only
+//                        against the rules that can match its type), alerts counted, not printed
+//   BM_default_rules_all the same, reporting every matching rule instead of the first
+// The ratio BM_default_rules / BM_state_only is the rules' cost (target <= 1.30).
+#include <benchmark/benchmark.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sinsp/fields.h"
+#include "sinsp/inspector.h"
+#include "sinsp/rules.h"
+
+namespace {
+
+const std::string& shared_dir() {
+    static const std::string dir = std::string(SCAP_SOURCE_DIR) + "/../shared";
+    return dir;
+}
+
+const std::string& plain_path() {
+    static std::string path = [] {
+        const std::string gz = shared_dir() + "/captures/reference_mixed_2M.scap.gz";
+        std::string out =
+            (std::filesystem::temp_directory_path() / "rules_bench_reference_mixed_2M.scap").string();
+        gzFile in = gzopen(gz.c_str(), "rb");
+        FILE* f = std::fopen(out.c_str(), "wb");
+        std::vector<char> buf(1 << 20);
+        int n;
+        while (in && f && (n = gzread(in, buf.data(), static_cast<unsigned>(buf.size()))) > 0)
+            std::fwrite(buf.data(), 1, static_cast<size_t>(n), f);
+        if (in) gzclose(in);
+        if (f) std::fclose(f);
+        return out;
+    }();
+    return path;
+}
+
+template <typename F>
+bool replay(benchmark::State& state, sinsp::inspector& insp, F&& on_event) {
+    std::string error;
+    if (insp.open_file(plain_path(), error) != scap::status::ok) {
+        state.SkipWithError(error.c_str());
+        return false;
+    }
+    const sinsp::event* e;
+    scap::status s;
+    while ((s = insp.next(e)) == scap::status::ok) on_event(*e);
+    if (s != scap::status::eof) {
+        state.SkipWithError(insp.last_error().c_str());
+        return false;
+    }
+    return true;
+}
+
+void BM_state_only(benchmark::State& state) {
+    uint64_t events = 0;
+    for (auto _ : state) {
+        sinsp::inspector insp;
+        if (!replay(state, insp, [](const sinsp::event& e) { benchmark::DoNotOptimize(e.thread); })) return;
+        events += insp.stats().events;
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(events));
+}
+
+void run_rules(benchmark::State& state, bool all_matches) {
+    sinsp::field_catalog fields;
+    sinsp::rules::load_options opts;
+    opts.all_matches = all_matches;
+    sinsp::rules::ruleset rs(fields, opts);
+    for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}) {
+        if (!rs.add_file(shared_dir() + "/rules/" + f)) {
+            state.SkipWithError("cannot load the default rule files");
+            return;
+        }
+    }
+    rs.compile();
+    uint64_t events = 0, alerts = 0;
+    for (auto _ : state) {
+        sinsp::inspector insp;
+        const bool ok = replay(state, insp, [&](const sinsp::event& e) {
+            const sinsp::event_context ctx{&e, &insp};
+            alerts += rs.evaluate(ctx).size();
+        });
+        if (!ok) return;
+        events += insp.stats().events;
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(events));
+    state.counters["active_rules"] = static_cast<double>(rs.summary().active);
+    state.counters["alerts_per_run"] = static_cast<double>(alerts) / static_cast<double>(state.iterations());
+}
+
+void BM_default_rules(benchmark::State& state) {
+    run_rules(state, false);
+}
+
+void BM_default_rules_all(benchmark::State& state) {
+    run_rules(state, true);
+}
+
+}  // namespace
+
+BENCHMARK(BM_state_only)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_default_rules)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_default_rules_all)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK_MAIN();

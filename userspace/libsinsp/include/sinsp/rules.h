@@ -1,0 +1,150 @@
+// Falco-format rule files: load lists, macros and rules (with appends, overrides and
+// exceptions), compile every rule's condition into a filter, and evaluate the rules on events,
+// each event only against the rules that can match its type.
+//
+//   sinsp::field_catalog fields;
+//   sinsp::rules::ruleset rs(fields);
+//   rs.add_file("falco_rules.yaml");
+//   rs.add_file("my_rules.yaml");        // later files append to / override earlier ones
+//   rs.compile();                        // diagnostics() says what was disabled and why
+//   while (insp.next(e) == ok) {
+//       sinsp::event_context ctx{e, &insp};
+//       for (uint32_t r : rs.evaluate(ctx)) rs.format_text(r, ctx, line);
+//   }
+//
+// The format's semantics follow Falco's rule loader; the code is this project's own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sinsp/fields.h"
+#include "sinsp/filter_field.h"
+
+namespace sinsp::rules {
+
+// Falco's priorities, most severe first (the numeric order Falco uses).
+enum class priority : uint8_t { emergency, alert, critical, error, warning, notice, informational, debug };
+// Case-insensitive; "info" is accepted for informational, as Falco does.
+std::optional<priority> parse_priority(std::string_view text);
+// "Emergency", "Alert", ..., "Informational", "Debug".
+const char* priority_name(priority p);
+
+// Where something is in a rule file. Lines and columns count from 1; 0 means unknown.
+struct location {
+    std::string file;
+    uint32_t line = 0;
+    uint32_t column = 0;
+    std::string to_string() const;  // "file:12:5"
+};
+
+// One error or warning of the loader, always naming the file position and the item.
+struct diagnostic {
+    enum class level { error, warning };
+    level severity = level::error;
+    location where;
+    std::string item_kind;  // "rule", "macro", "list", "exception", "required_engine_version", "file"
+    std::string item;       // the item's name ("" when it has none)
+    std::string message;
+    // "file:12:5: error: rule 'Write below etc': unknown field 'fd.nameraw'"
+    std::string to_string() const;
+};
+
+// One rule as loaded, whether it could be compiled or not.
+struct rule_info {
+    std::string name;
+    std::string desc;
+    std::string condition;  // as compiled: exceptions appended, before macro/list expansion
+    std::string output;
+    std::string source;  // "syscall" unless the file says otherwise
+    priority prio = priority::debug;
+    std::vector<std::string> tags;  // sorted, unique
+    bool enabled = true;            // the file's `enabled` (after overrides)
+    location where;                 // the rule's first definition
+    // Compiled and evaluated on events (enabled, loaded, at or above the priority threshold).
+    bool active = false;
+    // Compiled successfully. When false, `why_not` says why (and the diagnostics hold the
+    // positions); `missing_fields` lists fields the catalogue does not offer.
+    bool loaded = false;
+    std::string why_not;
+    std::vector<std::string> missing_fields;
+    // Event type names the condition can match (sorted, unique); empty with all_event_types.
+    std::vector<std::string> event_types;
+    bool all_event_types = false;
+};
+
+struct load_options {
+    // Any error (a rule that cannot be compiled, a YAML syntax error, a bad item) makes add_file()
+    // or compile() fail instead of disabling the item.
+    bool strict = false;
+    // Rules less severe than this are loaded but not evaluated.
+    priority min_priority = priority::debug;
+    // Falco's default is to report only the first matching rule per event (in load order);
+    // `all` reports every matching rule.
+    bool all_matches = false;
+    // Evaluate each rule's condition specialised for the event's type (the default). Off, the
+    // whole condition runs: the reference the specialisation is tested against.
+    bool specialize = true;
+};
+
+struct load_summary {
+    size_t rules = 0;             // distinct rule names seen
+    size_t loaded = 0;            // compiled
+    size_t active = 0;            // evaluated (loaded, enabled, priority at or above the threshold)
+    size_t disabled_by_file = 0;  // loaded but `enabled: false`
+    size_t below_priority = 0;    // loaded, enabled, but below min_priority
+    size_t failed = 0;            // not compiled (unknown field, syntax error...)
+    size_t skipped_source = 0;    // source other than syscall
+    size_t errors = 0, warnings = 0;
+};
+
+class ruleset {
+  public:
+    explicit ruleset(filter::field_registry& fields, load_options opts = {});
+    ~ruleset();
+    ruleset(const ruleset&) = delete;
+    ruleset& operator=(const ruleset&) = delete;
+
+    // Reads one rule file (or text) and collects its items; files are applied in the order
+    // they are added. Returns false when the file cannot be read or parsed as YAML (reported in
+    // diagnostics), or, in strict mode, on any error.
+    bool add_file(const std::string& path);
+    bool add_text(std::string_view yaml, const std::string& name);
+
+    // Compiles everything collected so far and builds the event-type index. Returns false in
+    // strict mode when any error was reported. Call once, after the last add_*.
+    bool compile();
+
+    const std::vector<diagnostic>& diagnostics() const;
+    const std::vector<rule_info>& rules() const;
+    load_summary summary() const;
+    // Every `required_engine_version` met, as written, with where.
+    const std::vector<std::pair<std::string, location>>& required_engine_versions() const;
+
+    // Event codes (PPM_EVENT_MAX) / ppm_sc codes (PPM_SC_MAX) the active rules can match.
+    std::vector<bool> event_codes() const;
+    std::vector<bool> syscall_codes() const;
+
+    // Indices into rules() of the active rules matching the event (at most one unless
+    // all_matches). The returned list is owned by the ruleset and valid until the next call;
+    // nothing is allocated per event.
+    const std::vector<uint32_t>& evaluate(const event_context& ctx);
+
+    // Falco's text line: "<evt.time>: <Priority> <output>" (no newline).
+    void format_text(uint32_t rule, const event_context& ctx, std::string& out);
+    // Falco's JSON alert: {"hostname","output","output_fields","priority","rule","source","tags",
+    // "time"} on one line (no newline).
+    void format_json(uint32_t rule, const event_context& ctx, std::string_view hostname, std::string& out);
+
+    // The implementation (defined inside the library only).
+    struct impl;
+
+  private:
+    std::unique_ptr<impl> m;
+};
+
+}  // namespace sinsp::rules
