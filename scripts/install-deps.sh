@@ -10,6 +10,7 @@ packages=(
   libbpf-dev bpftool libelf-dev llvm
   python3 python3-yaml
   qemu-system-x86 busybox-static dwarves kmod cpio
+  hyperfine  # benchmark/parallel_replay.sh
 )
 
 missing=()

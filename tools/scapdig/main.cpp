@@ -109,7 +109,11 @@ int run(const scapdig::options& o) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;
     }
-    sinsp::inspector insp;
+    sinsp::inspector_options iopts;
+    iopts.threads = o.threads;
+    // -w copies the capture's process list into the written file.
+    iopts.keep_engine_processes = !o.write_file.empty();
+    sinsp::inspector insp(iopts);
     insp.open(std::move(engine));
 
     std::signal(SIGINT, on_signal);
@@ -172,6 +176,7 @@ int run(const scapdig::options& o) {
         }
         if (o.max_events && c.matched >= o.max_events) break;
     }
+    insp.stop_reading();  // the reading thread, if any, ends: engine stats are ours again
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (writer && writer->close() != scap::status::ok) {

@@ -25,6 +25,8 @@ void usage(FILE* out) {
                  "  -n N          stop after N matching events\n"
                  "  -l            list the fields filters and formats can use\n"
                  "  -q            print no events, only the summary\n"
+                 "  --threads N   1 (default): read and process on one thread; 2: read (decompress,\n"
+                 "                parse, convert) on a second thread, same output\n"
                  "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
                  "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
                  "                (default 1) when the modern eBPF engine can run here\n"
@@ -88,6 +90,15 @@ int parse_options(int argc, char** argv, options& o) {
                 std::fprintf(stderr, "scapdig: -n needs a positive number, got '%s'\n", v);
                 return 2;
             }
+        } else if (std::strcmp(a, "--threads") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(v, &end, 10);
+            if (!end || *end || n == 0 || n > 64) {
+                std::fprintf(stderr, "scapdig: --threads needs a number from 1 to 64, got '%s'\n", v);
+                return 2;
+            }
+            o.threads = static_cast<unsigned>(n);
         } else if (std::strcmp(a, "--rules") == 0) {
             if (!(v = value(a))) return 2;
             o.rule_files.push_back(v);

@@ -22,6 +22,9 @@ struct options {
     bool kmod = false;         // --kmod: live capture with the kernel module (default: modern eBPF)
     std::string kmod_path;     // --kmod_path: scap_kmod.ko to load when the module is not loaded
     std::string filter;        // the trailing arguments, joined by spaces
+    // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
+    // threads measured slower (proposals/0009-parallel-replay.md, "Measured").
+    unsigned threads = 1;
     // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
     std::vector<std::string> rule_files;  // --rules FILE (repeatable)
     std::string min_priority;             // --min-priority LEVEL

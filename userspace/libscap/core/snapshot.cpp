@@ -43,4 +43,9 @@ size_t snapshot::fd_count() const {
     return n;
 }
 
+void snapshot::release_processes() {
+    std::vector<process_info>().swap(processes);
+    std::unordered_map<uint64_t, size_t>().swap(m_index);
+}
+
 }  // namespace scap

@@ -10,12 +10,14 @@ namespace {
 // Memory input is copied in pieces of this size (events are rewritten in place, and the
 // caller's buffer is read-only).
 constexpr size_t k_memory_piece = 1 << 20;
+// A spill buffer larger than this is freed once reading is back on chunks.
+constexpr size_t k_spill_keep = 4 << 20;
 }  // namespace
 
 savefile_input::savefile_input() = default;
 
 savefile_input::~savefile_input() {
-    if (m_chunk) m_pf->release(m_chunk);
+    if (m_chunk) drop(m_chunk);
 }
 
 bool savefile_input::open_file(const std::string& path, bool background, std::string& error) {
@@ -81,15 +83,18 @@ size_t savefile_input::fill_from_file(size_t want) {
             // and the request is complete there without copying the new chunk.
             uint8_t* dst = next->data() - unread;
             if (unread) std::memcpy(dst, m_base + m_pos, unread);
-            if (m_chunk) m_pf->release(m_chunk);
+            if (m_chunk) drop(m_chunk);
+            next->refs.store(1, std::memory_order_relaxed);
             m_chunk = next;
+            // Back on chunks after gathering a large block: give its memory back.
+            if (m_spill.capacity() > k_spill_keep) std::vector<uint8_t>().swap(m_spill);
             m_base = next->mem.data();
             m_pos = prefetcher::k_headroom - unread;
             m_end = prefetcher::k_headroom + next->size;
         } else {
             // A block longer than what fits: gather it in the spill buffer.
             spill_unread();
-            if (m_chunk) m_pf->release(m_chunk);
+            if (m_chunk) drop(m_chunk);
             m_chunk = nullptr;
             m_spill.insert(m_spill.end(), next->data(), next->data() + next->size);
             m_pf->release(next);

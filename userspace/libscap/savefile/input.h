@@ -42,11 +42,30 @@ class savefile_input {
     // Compressed bytes read so far (input size for plain files and memory).
     uint64_t raw_bytes_read() const;
 
+    // Keeps the buffer holding `p` (bytes just read at data()) alive after the input moves on,
+    // until unpin(). nullptr when that buffer cannot be kept (memory input, the spill buffer):
+    // the caller copies the bytes instead. Each pin() needs one unpin().
+    void* pin(const void* p) {
+        if (!m_chunk || !m_chunk->holds(p)) return nullptr;
+        m_chunk->refs.fetch_add(1, std::memory_order_relaxed);
+        return m_chunk;
+    }
+    // Thread-safe: the consumer of a batch calls it while the input goes on reading.
+    void unpin(void* pinned) { drop(static_cast<prefetcher::chunk*>(pinned)); }
+    // Lets the prefetcher read ahead while pinned chunks are out (called once, before pins).
+    void reserve_for_pins(size_t chunks) {
+        if (m_pf) m_pf->grow_pool(chunks);
+    }
+
   private:
     size_t fill_from_file(size_t want);
     size_t fill_from_memory(size_t want);
     // Moves the unread bytes to the front of m_spill and makes it the current region.
     void spill_unread();
+    // Lets go of a taken chunk; the last holder hands it back to the prefetcher.
+    void drop(prefetcher::chunk* c) {
+        if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) m_pf->release(c);
+    }
 
     // The current region: unread bytes are m_base[m_pos, m_end). It is the current prefetched
     // chunk, or m_spill (memory input, or a block larger than what one chunk can complete).

@@ -234,10 +234,45 @@ bool read_user_entry(cursor& c, bool v2, snapshot& snap, std::string& error) {
     return true;
 }
 
-// Entries fill the block; fewer than 4 bytes left is padding.
-constexpr size_t k_padding_max = 3;
-
 }  // namespace
+
+bool is_list_block(uint32_t type) {
+    return proclist_version(type) != 0 || type == block::fdlist || type == block::fdlist_int ||
+           type == block::fdlist_v2;
+}
+
+list_reader::list_reader(uint32_t type, snapshot& snap, metadata_counts& counts)
+    : m_type(type), m_version(proclist_version(type)), m_snap(snap), m_counts(counts) {}
+
+bool list_reader::begin(cursor& c, std::string& error) {
+    if (m_version) return true;
+    uint64_t tid = 0;
+    if (!c.get(tid)) return (error = "truncated fd list (tid)"), false;
+    m_fd_owner = m_snap.find_process(tid);
+    if (!m_fd_owner) {
+        // fds of a thread the process list did not describe: keep them on a bare entry.
+        process_info bare;
+        bare.tid = tid;
+        m_fd_owner = &m_snap.upsert_process(std::move(bare));
+        ++m_counts.orphan_fd_lists;
+    }
+    return true;
+}
+
+bool list_reader::entry(cursor& c, std::string& error) {
+    if (m_version) {
+        process_info p;
+        if (!read_process(c, m_version, p, error)) return false;
+        m_snap.upsert_process(std::move(p));
+        ++m_counts.processes;
+        return true;
+    }
+    fd_info fd;
+    if (!read_fd(c, m_type == block::fdlist_v2, fd, error)) return false;
+    m_fd_owner->fds.push_back(std::move(fd));
+    ++m_counts.fds;
+    return true;
+}
 
 bool is_metadata_block(uint32_t type) {
     return proclist_version(type) != 0 || type == block::machine_info || type == block::machine_info_int ||
@@ -261,32 +296,11 @@ bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapsho
         m.present = true;
         return true;
     }
-    if (int version = proclist_version(type)) {
-        while (c.left() > k_padding_max) {
-            process_info p;
-            if (!read_process(c, version, p, error)) return false;
-            snap.upsert_process(std::move(p));
-            ++counts.processes;
-        }
-        return true;
-    }
-    if (type == block::fdlist || type == block::fdlist_int || type == block::fdlist_v2) {
-        uint64_t tid = 0;
-        if (!c.get(tid)) return (error = "truncated fd list (tid)"), false;
-        process_info* p = snap.find_process(tid);
-        if (!p) {
-            // fds of a thread the process list did not describe: keep them on a bare entry.
-            process_info bare;
-            bare.tid = tid;
-            p = &snap.upsert_process(std::move(bare));
-            ++counts.orphan_fd_lists;
-        }
-        while (c.left() > k_padding_max) {
-            fd_info fd;
-            if (!read_fd(c, type == block::fdlist_v2, fd, error)) return false;
-            p->fds.push_back(std::move(fd));
-            ++counts.fds;
-        }
+    if (is_list_block(type)) {
+        list_reader r(type, snap, counts);
+        if (!r.begin(c, error)) return false;
+        while (c.left() > k_padding_max)
+            if (!r.entry(c, error)) return false;
         return true;
     }
     if (type == block::iflist || type == block::iflist_int || type == block::iflist_v2) {

@@ -17,6 +17,32 @@ struct metadata_counts {
 
 bool is_metadata_block(uint32_t type);
 
+// Entries fill a metadata block; fewer than 4 bytes left is padding.
+constexpr size_t k_padding_max = 3;
+
+// Process lists and fd lists: blocks that grow with the machine (tens of MB with tens of
+// thousands of processes), read one entry at a time so they need not be in memory whole.
+bool is_list_block(uint32_t type);
+
+class cursor;
+
+// Reads a process-list or fd-list block entry by entry. begin() reads the block's head (an fd
+// list's tid), entry() one entry; each either succeeds whole or fails with `error` without
+// changing the snapshot, so a caller may retry an entry over more bytes.
+class list_reader {
+  public:
+    list_reader(uint32_t type, snapshot& snap, metadata_counts& counts);
+    bool begin(cursor& c, std::string& error);
+    bool entry(cursor& c, std::string& error);
+
+  private:
+    uint32_t m_type;
+    int m_version;  // process-list version, 0 for fd lists
+    snapshot& m_snap;
+    metadata_counts& m_counts;
+    process_info* m_fd_owner = nullptr;  // fd lists: the process the fds go to
+};
+
 // Parses one metadata block body (without block header/trailer) into `snap`. On failure returns
 // false with `error` saying what was wrong (the caller adds block type and offset).
 bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap,

@@ -1,10 +1,12 @@
 #include "savefile/prefetch.h"
 
+#include <pthread.h>
 #include <zlib.h>
 
 namespace scap {
 
-prefetcher::prefetcher(void* gz, bool background) : m_gz(gz), m_pool(k_pool), m_background(background) {
+prefetcher::prefetcher(void* gz, bool background) : m_gz(gz), m_background(background) {
+    for (size_t i = 0; i < k_pool; ++i) m_pool.emplace_back();
     for (chunk& c : m_pool) {
         c.mem.resize(k_headroom + k_chunk);
         m_free.push_back(&c);
@@ -45,6 +47,7 @@ bool prefetcher::read_into(chunk* c) {
 }
 
 void prefetcher::run() {
+    pthread_setname_np(pthread_self(), "scap-prefetch");  // shows in top, perf, gdb
     for (;;) {
         chunk* c;
         {
@@ -68,8 +71,11 @@ prefetcher::chunk* prefetcher::take() {
     if (!m_background) {
         chunk* c;
         {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            if (m_done || m_free.empty()) return nullptr;  // the reader holds at most 2 chunks
+            std::unique_lock<std::mutex> lock(m_mutex);
+            if (m_done) return nullptr;
+            // Without batches the reader holds at most 2 chunks and one is always free; with
+            // them, the consumer frees one when it releases a batch.
+            m_free_cv.wait(lock, [this] { return !m_free.empty(); });
             c = m_free.front();
             m_free.pop_front();
         }
@@ -88,7 +94,20 @@ void prefetcher::release(chunk* c) {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_free.push_back(c);
     }
-    m_free_cv.notify_one();
+    // notify_all: in foreground mode the reader also waits on this (the worker does not run).
+    m_free_cv.notify_all();
+}
+
+void prefetcher::grow_pool(size_t n) {
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (size_t i = 0; i < n; ++i) {
+            chunk& c = m_pool.emplace_back();
+            c.mem.resize(k_headroom + k_chunk);
+            m_free.push_back(&c);
+        }
+    }
+    m_free_cv.notify_all();
 }
 
 std::string prefetcher::error() const {

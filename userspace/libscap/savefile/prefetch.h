@@ -28,7 +28,14 @@ class prefetcher {
     struct chunk {
         std::vector<uint8_t> mem;  // k_headroom + k_chunk bytes
         size_t size = 0;           // data bytes, at mem.data() + k_headroom
+        // Holders of a taken chunk: the reader, and batches of events pointing into it (see
+        // savefile_input::pin). The last one to let go hands it back with release().
+        std::atomic<uint32_t> refs{0};
         uint8_t* data() { return mem.data() + k_headroom; }
+        bool holds(const void* p) const {
+            const uint8_t* b = static_cast<const uint8_t*>(p);
+            return b >= mem.data() && b < mem.data() + mem.size();
+        }
     };
 
     // Takes ownership of `gz` (a gzFile) and, when `background`, starts the worker; otherwise
@@ -41,8 +48,11 @@ class prefetcher {
     // The next chunk in file order, waiting for the worker if needed; nullptr at the end of the
     // file or after a read error (then error() says what).
     chunk* take();
-    // Hands a chunk from take() back to the worker for refilling.
+    // Hands a chunk from take() back to the worker for refilling. Thread-safe.
     void release(chunk* c);
+    // Adds chunks to the pool, so the worker can read ahead while batches of events keep some
+    // chunks alive. Called once, before batches are handed out.
+    void grow_pool(size_t n);
     // Empty after a clean end of file.
     std::string error() const;
     // Compressed bytes consumed so far.
@@ -56,7 +66,7 @@ class prefetcher {
     bool read_into(chunk* c);
 
     void* m_gz;
-    std::vector<chunk> m_pool;
+    std::deque<chunk> m_pool;  // a deque: chunks never move when the pool grows
     mutable std::mutex m_mutex;
     std::condition_variable m_filled_cv, m_free_cv;
     std::deque<chunk*> m_filled, m_free;

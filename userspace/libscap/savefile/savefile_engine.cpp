@@ -9,6 +9,7 @@
 #include "converter/converter.h"
 #include "savefile/block_types.h"
 #include "savefile/input.h"
+#include "savefile/list_stream.h"
 #include "savefile/metadata_reader.h"
 #include "scap/savefile.h"
 #include "scap/snapshot.h"
@@ -30,9 +31,16 @@ class savefile_engine final : public engine {
 
     std::string_view name() const override { return "savefile"; }
     status next(event_ref& out) override;
+    void next_batch(event_batch& batch, bool quiescent) override;
+    void release_batch(event_batch& batch) override;
     void get_stats(engine_stats& out) const override;
     status set_selection(const std::vector<bool>& ppm_sc_selected) override;
     const snapshot& get_snapshot() const override { return m_snap; }
+    snapshot* snapshot_to_consume() override { return &m_snap; }
+    void release_snapshot_processes() override {
+        m_released_processes += m_snap.processes.size();
+        m_snap.release_processes();
+    }
 
   private:
     // Outcome of reading one block: an event to deliver, something consumed, or the end.
@@ -42,6 +50,7 @@ class savefile_engine final : public engine {
     step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, event_ref& out);
     bool upgrade_v1_header(uint8_t*& evt, uint32_t& avail);
     bool selected(const event_header* evt) const;
+    bool next_block_is_metadata();
     step fail(const std::string& what, uint32_t block_type, uint64_t offset);
     std::string source_name() const { return m_opts.path.empty() ? std::string("capture") : m_opts.path; }
 
@@ -53,6 +62,8 @@ class savefile_engine final : public engine {
     std::vector<uint8_t> m_type_selected;  // by event type
     std::vector<bool> m_sc_selected;       // by ppm_sc, for generic events; empty = all
     bool m_in_events = false;
+    bool m_pins_reserved = false;
+    uint64_t m_released_processes = 0;  // processes freed by release_snapshot_processes()
 
     uint64_t m_event_blocks = 0;  // event blocks read: the "event number" in error messages
     uint64_t m_delivered = 0;
@@ -166,6 +177,16 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
         return fail("block length " + std::to_string(len) + " exceeds the " +
                         std::to_string(block::max_block_size >> 20) + " MiB limit",
                     type, offset);
+    if (is_list_block(type)) {
+        // Process and fd lists are read entry by entry, never gathered whole.
+        m_in.consume(block::header_size);
+        std::string error;
+        if (!stream_list_block(type, len, m_in, m_snap, m_meta_counts, error))
+            return fail(error, type, offset);
+        ++m_metadata_blocks;
+        if (m_in_events) ++m_late_metadata_blocks;
+        return step::consumed;
+    }
     if (m_in.ensure(len) < len) {
         std::string why = "block truncated: declared " + std::to_string(len) + " bytes, " +
                           std::to_string(m_in.available()) + " available";
@@ -365,6 +386,55 @@ status savefile_engine::next(event_ref& out) {
     }
 }
 
+bool savefile_engine::next_block_is_metadata() {
+    if (m_in.ensure(block::header_size) < block::header_size) return false;
+    uint32_t type;
+    std::memcpy(&type, m_in.data(), 4);
+    return is_metadata_block(type);
+}
+
+// Zero copy across threads: an event that lies in a prefetched chunk is handed over as a view and
+// the chunk stays alive until the batch is released. Events elsewhere (the converter's buffer,
+// the spill buffer, memory input) and events in a third chunk are copied into the batch.
+void savefile_engine::next_batch(event_batch& batch, bool quiescent) {
+    if (!m_pins_reserved) {
+        // The ring's batches pin a chunk or two at a time: room for the worker to read ahead.
+        m_in.reserve_for_pins(4);
+        m_pins_reserved = true;
+    }
+    while (!batch.full()) {
+        // A metadata block after events changes the snapshot consumers read: only when no
+        // batch is out (the consumer has caught up), so the state sees it where a one-thread
+        // reader would.
+        if (m_in_events && !quiescent && next_block_is_metadata()) {
+            batch.barrier = true;
+            return;
+        }
+        event_ref ref;
+        const status s = next(ref);
+        if (s != status::ok) {
+            batch.result = s;
+            if (s == status::error) batch.error = m_last_error;
+            return;
+        }
+        // Pinned already by this batch: the common case, many events per chunk.
+        void* held = nullptr;
+        for (uint32_t i = 0; i < batch.npins; ++i)
+            if (static_cast<prefetcher::chunk*>(batch.pins[i])->holds(ref.hdr)) held = batch.pins[i];
+        if (!held && batch.npins < event_batch::k_max_pins && (held = m_in.pin(ref.hdr)))
+            batch.pins[batch.npins++] = held;
+        if (held)
+            batch.append_view(ref);
+        else
+            batch.append_copy(ref);
+    }
+}
+
+void savefile_engine::release_batch(event_batch& batch) {
+    for (uint32_t i = 0; i < batch.npins; ++i) m_in.unpin(batch.pins[i]);
+    batch.npins = 0;
+}
+
 void savefile_engine::get_stats(engine_stats& out) const {
     out = engine_stats{};
     out.n_evts = m_delivered;
@@ -386,7 +456,7 @@ void savefile_engine::get_stats(engine_stats& out) const {
         {"converter_missing_enter", c.missing_enter},
         {"converter_errors", c.errors},
         {"converter_enter_evictions", m_converter.enter_evictions()},
-        {"snapshot_processes", m_snap.processes.size()},
+        {"snapshot_processes", m_snap.processes.size() + m_released_processes},
         {"snapshot_fds", m_meta_counts.fds},
         {"snapshot_users", m_snap.users.size()},
         {"snapshot_groups", m_snap.groups.size()},

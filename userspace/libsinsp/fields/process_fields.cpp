@@ -2,6 +2,7 @@
 // sessions, credentials-adjacent facts and standard streams. Capabilities and cgroups are in
 // thread_caps.cpp.
 #include <cstdlib>
+#include <deque>
 #include <optional>
 
 #include "fields/field_classes.h"
@@ -85,7 +86,9 @@ class ancestor_extractor final : public field_extractor {
 
     ancestor_value m_what;
     int m_index;
-    std::vector<std::string> m_bufs;
+    // A deque: growing it never moves the strings already pushed as views (a vector would, and
+    // short strings live inside the element, so their views would dangle).
+    std::deque<std::string> m_bufs;
 };
 
 filter::field_table::factory ancestor_field(ancestor_value what) {

@@ -17,7 +17,9 @@ class state_core {
     explicit state_core(const inspector_options& opts);
 
     const event& process(const scap::event_ref& ref);
-    void load_snapshot(const scap::snapshot& snap);
+    // `free_as_loaded` (the same snapshot, when the caller lets the state consume it): each
+    // process's strings and fds are freed once loaded.
+    void load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded = nullptr);
 
     // The thread of the current event, made up (and flagged incomplete, made_up set) when the tid
     // is new.

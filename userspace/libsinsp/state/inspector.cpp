@@ -1,12 +1,25 @@
 #include "sinsp/inspector.h"
 
+#include <thread>
+
 #include "scap/scap.h"
 #include "state/core.h"
 
 namespace sinsp {
 
-inspector::inspector(inspector_options opts) : m_core(std::make_unique<state_core>(opts)) {}
-inspector::~inspector() = default;
+namespace {
+unsigned resolve_threads(unsigned wanted) {
+    if (wanted != 0) return wanted;
+    return std::thread::hardware_concurrency() > 1 ? 2 : 1;
+}
+}  // namespace
+
+inspector::inspector(inspector_options opts)
+    : m_core(std::make_unique<state_core>(opts)), m_opts(opts), m_threads(resolve_threads(opts.threads)) {}
+
+inspector::~inspector() {
+    stop_reading();
+}
 
 scap::status inspector::open_file(const std::string& path, std::string& error) {
     scap::open_options o;
@@ -32,8 +45,60 @@ std::vector<bool> inspector::state_syscalls() {
 }
 
 void inspector::open(std::unique_ptr<scap::engine> engine) {
+    stop_reading();
     m_engine = std::move(engine);
     m_snapshot_loaded = false;
+    m_stopped = false;
+}
+
+void inspector::stop_reading() {
+    m_stopped = true;
+    if (!m_reader) return;
+    if (m_batch) m_reader->release(m_batch);
+    m_batch = nullptr;
+    m_reader->stop();
+    m_reader.reset();
+}
+
+// Files deliver the snapshot blocks before the first event: load it once it is complete.
+void inspector::load_engine_snapshot() {
+    scap::snapshot* consume = m_opts.keep_engine_processes ? nullptr : m_engine->snapshot_to_consume();
+    m_core->load_snapshot(m_engine->get_snapshot(), consume);
+    m_snapshot_loaded = true;
+    if (!m_opts.keep_engine_processes) m_engine->release_snapshot_processes();
+}
+
+// Events from the reading thread, a batch at a time. The snapshot is loaded at the same point
+// as on one thread (the first event, or the end), and while a batch is held the reading
+// thread leaves the engine's snapshot alone (see scap::batch_reader).
+scap::status inspector::next_from_batches(const event*& out) {
+    for (;;) {
+        if (m_batch) {
+            if (m_batch_pos < m_batch->count) {
+                out = &m_core->process(m_batch->events[m_batch_pos++]);
+                return scap::status::ok;
+            }
+            const scap::status end = m_batch->result;
+            if (end == scap::status::eof || end == scap::status::error) {
+                // The last batch stays held: later calls say the same.
+                if (end == scap::status::error) m_error = m_batch->error;
+                return end;
+            }
+            m_reader->release(m_batch);
+            m_batch = nullptr;
+            if (end == scap::status::timeout) return end;
+        }
+        if (!m_reader) {
+            scap::batch_reader_options ro;
+            if (m_opts.batch_events) ro.events_per_batch = m_opts.batch_events;
+            if (m_opts.batch_ring) ro.ring = m_opts.batch_ring;
+            m_reader = std::make_unique<scap::batch_reader>(*m_engine, ro);
+        }
+        m_batch = m_reader->acquire();
+        m_batch_pos = 0;
+        if (!m_snapshot_loaded && (m_batch->count > 0 || m_batch->result == scap::status::eof))
+            load_engine_snapshot();
+    }
 }
 
 scap::status inspector::next(const event*& out) {
@@ -42,13 +107,11 @@ scap::status inspector::next(const event*& out) {
         m_error = "no engine open";
         return scap::status::error;
     }
+    if (m_stopped) return scap::status::eof;
+    if (m_threads >= 2) return next_from_batches(out);
     scap::event_ref ref;
     const scap::status s = m_engine->next(ref);
-    // Files deliver the snapshot blocks before the first event: load it once it is complete.
-    if (!m_snapshot_loaded && (s == scap::status::ok || s == scap::status::eof)) {
-        m_core->load_snapshot(m_engine->get_snapshot());
-        m_snapshot_loaded = true;
-    }
+    if (!m_snapshot_loaded && (s == scap::status::ok || s == scap::status::eof)) load_engine_snapshot();
     if (s != scap::status::ok) {
         if (s == scap::status::error) m_error = m_engine->last_error();
         return s;

@@ -94,20 +94,30 @@ fd_info convert_fd(const scap::fd_info& s) {
     return f;
 }
 
-}  // namespace
+// Frees what a loaded process no longer needs: strings and fds (tid and pid stay, the second
+// pass below links threads to their process by them).
+void free_process_text(scap::process_info& p) {
+    for (std::string* s : {&p.comm, &p.exe, &p.exepath, &p.args, &p.env, &p.cwd, &p.cgroups, &p.root})
+        std::string().swap(*s);
+    std::vector<scap::fd_info>().swap(p.fds);
+}
 
-namespace {
-
-// The snapshot's IPv4 sockets hold local -> remote. Like the reference, a socket whose local
-// port is one some process listens on is the server end of its connection: its tuple is turned
-// around so every tuple reads client -> server; the others are clients.
-void orient_snapshot_sockets(thread_table& threads, const scap::snapshot& snap) {
+// The local ports of the snapshot's listening sockets, sorted (taken before the load frees the
+// snapshot's fds).
+std::vector<uint16_t> listening_ports(const scap::snapshot& snap) {
     std::vector<uint16_t> server_ports;
     for (const auto& p : snap.processes)
         for (const auto& f : p.fds)
             if (f.type == scap::fd_type::ipv4_servsock || f.type == scap::fd_type::ipv6_servsock)
                 server_ports.push_back(f.sport);
     std::sort(server_ports.begin(), server_ports.end());
+    return server_ports;
+}
+
+// The snapshot's IPv4 sockets hold local -> remote. Like the reference, a socket whose local
+// port is one some process listens on is the server end of its connection: its tuple is turned
+// around so every tuple reads client -> server; the others are clients.
+void orient_snapshot_sockets(thread_table& threads, const std::vector<uint16_t>& server_ports) {
     threads.for_each([&](const thread_info& ct) {
         if (!ct.fds || !ct.is_main_thread()) return;
         ct.fds->for_each_mut([&](int64_t, fd_info& f) {
@@ -125,8 +135,10 @@ void orient_snapshot_sockets(thread_table& threads, const scap::snapshot& snap) 
 
 }  // namespace
 
-void state_core::load_snapshot(const scap::snapshot& snap) {
-    for (const auto& p : snap.processes) {
+void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded) {
+    const std::vector<uint16_t> server_ports = listening_ports(snap);
+    for (size_t i = 0; i < snap.processes.size(); ++i) {
+        const scap::process_info& p = snap.processes[i];
         thread_info& t = threads.create(static_cast<int64_t>(p.tid));
         t.pid = static_cast<int64_t>(p.pid);
         t.ptid = static_cast<int64_t>(p.ptid);
@@ -170,6 +182,9 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         t.fs = std::make_shared<fs_context>();
         t.fs->cwd = strings.acquire(p.cwd);
         t.fs->root = strings.acquire(p.root);
+        // The raw strings are freed as soon as the state holds them, so the state grows into
+        // the memory the snapshot gives back rather than beside it (the peak with many processes).
+        if (free_as_loaded) free_process_text(free_as_loaded->processes[i]);
     }
     // Threads of a process share its fd table and fs context; the snapshot lists fds once, on
     // the main thread.
@@ -189,7 +204,7 @@ void state_core::load_snapshot(const scap::snapshot& snap) {
         }
         t->fs = m->fs;
     }
-    orient_snapshot_sockets(threads, snap);
+    orient_snapshot_sockets(threads, server_ports);
     for (const auto& u : snap.users) users[u.uid] = u;
     for (const auto& g : snap.groups) groups[g.gid] = g;
     ifaces_v4 = snap.ifaces_v4;

@@ -137,6 +137,8 @@ class modern_bpf_engine final : public engine {
     }
 
     const snapshot& get_snapshot() const override { return m_snap; }
+    snapshot* snapshot_to_consume() override { return &m_snap; }
+    void release_snapshot_processes() override { m_snap.release_processes(); }
 
     void get_report(engine_report& out) const override {
         engine::get_report(out);

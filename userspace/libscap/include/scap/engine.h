@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scap/event.h"
+#include "scap/event_batch.h"
 #include "scap/status.h"
 
 namespace scap {
@@ -43,6 +44,17 @@ class engine {
     // last_error() (what, and where: file offset, event number).
     virtual status next(event_ref& out) = 0;
 
+    // The next events in order, appended to `batch` (cleared by the caller) until it is full or
+    // the stream ends, for a consumer on another thread (see scap/batch_reader.h). Events stay
+    // valid until release_batch(batch), whatever the engine reads meanwhile. `quiescent`: no
+    // other batch of this engine is out, so the engine may change what consumers read (its
+    // snapshot); when it needs that and `quiescent` is false, it ends the batch with `barrier`.
+    // The default copies each event from next() into the batch.
+    virtual void next_batch(event_batch& batch, bool quiescent);
+    // Gives back the buffers a batch kept alive. Thread-safe against next_batch (the consumer
+    // calls it while the reading thread goes on).
+    virtual void release_batch(event_batch& batch) { batch.npins = 0; }
+
     virtual status start() { return status::not_supported; }
     virtual status stop() { return status::not_supported; }
     virtual void get_stats(engine_stats& out) const = 0;
@@ -56,6 +68,14 @@ class engine {
     // began. For files this is complete once the first event has been returned (snapshot
     // blocks precede events).
     virtual const snapshot& get_snapshot() const = 0;
+    // Frees the snapshot's processes (threads with their fds) once a consumer has taken what it
+    // needs from them (libsinsp's state, see inspector_options::keep_engine_processes): with
+    // tens of thousands of processes they are the bulk of the engine's memory. Machine info,
+    // users, groups and interfaces stay.
+    virtual void release_snapshot_processes() {}
+    // The snapshot for a consumer that frees its processes' strings as it loads them, then
+    // calls release_snapshot_processes(); nullptr when the engine does not allow it.
+    virtual snapshot* snapshot_to_consume() { return nullptr; }
 
     // Buffers, BPF programs, stats and notes, for the health report (scap/diagnostics.h). The
     // base fills the name, stats and notes; live engines add what they run in the kernel.

@@ -159,6 +159,8 @@ struct snapshot {
     // Adds or replaces the process with p.tid; fds of a replaced process are kept.
     process_info& upsert_process(process_info p);
     size_t fd_count() const;
+    // Drops every process (and its fds), returning their memory.
+    void release_processes();
 
   private:
     std::unordered_map<uint64_t, size_t> m_index;  // tid -> position in processes

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scap/batch_reader.h"
 #include "scap/engine.h"
 #include "scap/snapshot.h"
 #include "sinsp/fd.h"
@@ -32,6 +33,18 @@ struct inspector_options {
     // reference's 4096. Past it, new fds are not tracked (counted in fds_refused); their events
     // show no fd information, as for an fd opened before the capture.
     size_t max_fds_per_table = 4096;
+    // 1: the engine is read on the caller's thread, one event at a time. 2 or more: it is read
+    // (decompressed, parsed, converted) on a worker thread and events come over in batches;
+    // state, filters and output stay on the caller's thread. Same events, same order, same
+    // state either way. 0: 2 when the machine has more than one core, else 1.
+    unsigned threads = 1;
+    // Events per hand-off batch and batches in flight (0: scap::batch_reader's defaults).
+    uint32_t batch_events = 0;
+    uint32_t batch_ring = 0;
+    // Keep the engine's process list (threads and fds) after the state has loaded it, for
+    // callers that copy it (writers of filtered captures). Otherwise it is freed then: the
+    // state holds the same facts in a fraction of the memory.
+    bool keep_engine_processes = false;
 };
 
 struct event {
@@ -77,6 +90,11 @@ class inspector {
 
     // The next event, with state updated for it. On status::error see last_error().
     scap::status next(const event*& out);
+    // Ends reading: stops the reading thread (options.threads >= 2), after which the engine's
+    // stats are safe to read; next() returns eof from then on.
+    void stop_reading();
+    // Threads actually used for reading and state (options.threads resolved).
+    unsigned reading_threads() const { return m_threads; }
     // Applies one event that did not come from the engine (tests, other sources).
     const event& process(const scap::event_ref& ref);
     // Loads threads, fds, users, groups and interfaces from a snapshot (open/next do it
@@ -123,10 +141,20 @@ class inspector {
     memory_report memory() const;
 
   private:
+    scap::status next_from_batches(const event*& out);
+    void load_engine_snapshot();
+
     std::unique_ptr<state_core> m_core;
     std::unique_ptr<scap::engine> m_engine;
     bool m_snapshot_loaded = false;
+    bool m_stopped = false;
     std::string m_error;
+    inspector_options m_opts;
+    unsigned m_threads = 1;
+    // Parallel reading (threads >= 2): declared after the engine, so it stops first.
+    std::unique_ptr<scap::batch_reader> m_reader;
+    const scap::event_batch* m_batch = nullptr;
+    uint32_t m_batch_pos = 0;
 };
 
 }  // namespace sinsp
