@@ -308,16 +308,16 @@ std::string map_name(const std::vector<uint32_t>& ids) {
     return name + " (type " + std::to_string(info.type) + ")";
 }
 
-// Ids among `ids` the kernel still knows.
-std::vector<uint32_t> still_there(const std::vector<uint32_t>& ids, int (*get)(uint32_t)) {
+// Ids among `ids` the kernel still knows, found by walking its id space (bpf_*_get_next_id), which
+// takes no reference. Opening each id to look would: for a prog-array map every open and close
+// queues the kernel's deferred clearing of the array, holding a map reference of its own, so the
+// polling itself could keep the map alive.
+std::vector<uint32_t> still_there(const std::vector<uint32_t>& ids, int (*next_id)(uint32_t, uint32_t*)) {
+    std::vector<uint32_t> live;
+    for (uint32_t id = 0; next_id(id, &id) == 0;) live.push_back(id);
     std::vector<uint32_t> out;
-    for (uint32_t id : ids) {
-        const int fd = get(id);
-        if (fd >= 0) {
-            out.push_back(id);
-            close(fd);
-        }
-    }
+    for (uint32_t id : ids)
+        if (std::find(live.begin(), live.end(), id) != live.end()) out.push_back(id);
     return out;
 }
 
@@ -364,9 +364,9 @@ TEST(ModernBpfFaults, SigkilledConsumerLeavesNothingBehind) {
     const auto end = clock_type::now() + 60s;
     std::vector<uint32_t> progs, maps, links;
     do {
-        progs = still_there(objs.progs, bpf_prog_get_fd_by_id);
-        maps = still_there(objs.maps, bpf_map_get_fd_by_id);
-        links = still_there(objs.links, bpf_link_get_fd_by_id);
+        progs = still_there(objs.progs, bpf_prog_get_next_id);
+        maps = still_there(objs.maps, bpf_map_get_next_id);
+        links = still_there(objs.links, bpf_link_get_next_id);
         if (progs.empty() && maps.empty() && links.empty()) break;
         std::this_thread::sleep_for(50ms);
     } while (clock_type::now() < end);
