@@ -69,12 +69,13 @@ engine_support modern_bpf_support(const host_report& h) {
 }
 
 engine_support kmod_support(const host_report& h) {
-    engine_support s{"kmod", false, {"the kernel module engine is not part of this library yet"}};
+    engine_support s{"kmod", false, {}};
     if (!h.modules_supported) s.why_not.push_back("kernel built without module support (no /proc/modules)");
     if (h.modules_disabled) s.why_not.push_back("module loading disabled (kernel.modules_disabled=1)");
     if (!h.kernel_headers)
         s.why_not.push_back("no kernel headers at /lib/modules/" + h.kernel_release + "/build");
     if (!h.cap_sys_admin) s.why_not.push_back("needs CAP_SYS_MODULE and CAP_SYS_ADMIN");
+    s.can_run = s.why_not.empty();
     return s;
 }
 
