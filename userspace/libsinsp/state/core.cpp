@@ -137,8 +137,15 @@ const event& state_core::process(const scap::event_ref& ref) {
         if (ev.nparams() < static_cast<uint32_t>(pe.need)) {
             ++stats.parse_errors;
         } else {
+            const fd_table* fds_before = t ? t->fds.get() : nullptr;
+            const uint64_t layout_before = fds_before ? fds_before->layout_version() : 0;
             parse_ctx ctx{*this, ev, t, pe, m_event};
             pe.fn(ctx);
+            // A parser that inserted or erased fds (fcntl F_DUPFD growing the table, say) may have
+            // moved the entry the event points at: look it up again.
+            if (t && m_event.fd && m_event.fd != &m_closed_fd &&
+                (t->fds.get() != fds_before || (fds_before && fds_before->layout_version() != layout_before)))
+                m_event.fd = t->fds ? t->fds->find(m_event.fd_num) : nullptr;
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);

@@ -84,8 +84,20 @@ class fd_table {
     fd_info* find(int64_t fd) { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     const fd_info* find(int64_t fd) const { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     // Stores info at fd (replacing what was there) and returns the stored copy.
-    fd_info& set(int64_t fd, fd_info info) { return m_fds[static_cast<uint64_t>(fd)] = std::move(info); }
-    bool erase(int64_t fd) { return fd >= 0 && m_fds.erase(static_cast<uint64_t>(fd)); }
+    fd_info& set(int64_t fd, fd_info info) {
+        const size_t before = m_fds.size();
+        fd_info& stored = m_fds[static_cast<uint64_t>(fd)];
+        if (m_fds.size() != before) ++m_layout;
+        return stored = std::move(info);
+    }
+    bool erase(int64_t fd) {
+        const bool erased = fd >= 0 && m_fds.erase(static_cast<uint64_t>(fd));
+        m_layout += erased;
+        return erased;
+    }
+    // Changes whenever an insert or erase may have moved entries: pointers from find() taken
+    // under another value may dangle (flat_map keeps them only until the next insert or erase).
+    uint64_t layout_version() const { return m_layout; }
     size_t size() const { return m_fds.size(); }
     template <typename F>
     void for_each(F&& f) const {
@@ -105,7 +117,7 @@ class fd_table {
             m_fds.for_each([&](uint64_t k, const fd_info& v) {
                 if (n < 64 && pred(static_cast<int64_t>(k), v)) doomed[n++] = static_cast<int64_t>(k);
             });
-            for (size_t i = 0; i < n; ++i) m_fds.erase(static_cast<uint64_t>(doomed[i]));
+            for (size_t i = 0; i < n; ++i) m_layout += m_fds.erase(static_cast<uint64_t>(doomed[i]));
             total += n;
             if (n < 64) return total;
         }
@@ -114,6 +126,7 @@ class fd_table {
 
   private:
     flat_map<fd_info> m_fds;
+    uint64_t m_layout = 0;
 };
 
 }  // namespace sinsp
