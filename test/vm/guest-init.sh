@@ -35,9 +35,11 @@ for engine in $ENGINES; do
   fi
   if [ $ok = 1 ]; then
     eval "filter=\$GTEST_FILTER_$engine"
-    SCAP_TEST_ENGINE=$engine timeout "$SUITE_TIMEOUT" /scap/scap_driver_tests --gtest_brief=1 --gtest_color=no \
+    SCAP_TEST_ENGINE=$engine timeout "$SUITE_TIMEOUT" /scap/scap_driver_tests --gtest_color=no \
       --gtest_filter="$filter" </dev/null 2>&1
     rc=$?
+    # A suite killed from outside (OOM killer, rc 137) leaves no gtest summary: say why.
+    [ $rc = 0 ] || dmesg | grep -E 'Out of memory|oom-kill|Killed process' | tail -n 5
     [ $rc = 143 ] || [ $rc = 124 ] && echo "SCAPVM-SUITE-TIMEOUT after ${SUITE_TIMEOUT}s"
     echo "SCAPVM-SUITE-EXIT rc=$rc"
     if [ "$engine" = kmod ]; then

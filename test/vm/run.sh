@@ -174,6 +174,8 @@ run_guest() {
   {
     echo "ENGINES=\"${es[*]}\""
     for e in "${es[@]}"; do echo "GTEST_FILTER_$e=\"$(engine_filter "$e")\""; done
+    # Forking is slow under TCG: the start test's process count is scaled down (600, not 3000).
+    echo "export SCAP_TEST_START_PROCESSES=600"
     for v in "${guest_env[@]}"; do echo "export $(printf '%q' "$v")"; done
     echo "SUITE_TIMEOUT=$(((boot_timeout - 120) / ${#es[@]}))" # each engine gets its share of the boot
   } >"$dir/vm.conf"
@@ -186,7 +188,7 @@ run_guest() {
   # thread=single: with one host thread per vCPU (MTTCG) a 6.12 guest took an "Oops: int3" in
   # syscall exit while another vCPU live-patched that tracepoint's call site (BPF attach, text_poke_bp):
   # cross-modifying code that MTTCG does not make coherent. Round-robin vCPUs see each patch at once.
-  timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2G -smp 2 \
+  timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 4G -smp 2 \
     -display none -monitor none -no-reboot -serial "file:$log" \
     -kernel "$SCAP_VM_KIMAGE" -initrd "$dir/initramfs.cpio.gz" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=3 rdinit=/init" </dev/null >"$dir/qemu.log" 2>&1 || qrc=$?
