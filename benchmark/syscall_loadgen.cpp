@@ -2,15 +2,18 @@
 // and prints how many loop iterations and syscalls per second it achieved, so the same loop can
 // be timed untraced and traced (benchmark/live_overhead.sh does both and reports the ratio).
 //
-//   syscall_loadgen WORKLOAD SECONDS
+//   syscall_loadgen WORKLOAD SECONDS [ITERATIONS]
 //   workloads: getpid | close_bad (close(-1)) | openat_close | dd (read 1 byte from /dev/zero,
 //              write it to /dev/null, like dd bs=1) | mixed (all of the above in turn)
 //
+// With ITERATIONS the loop also stops after exactly that many iterations: a fixed workload, so
+// captures of it taken by different engines can be compared event for event.
 // Output, one line: "loadgen workload=NAME seconds=S iterations=N syscalls=M rate=R syscalls/s".
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,20 +51,23 @@ long step_mixed() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: syscall_loadgen getpid|close_bad|openat_close|dd|mixed SECONDS\n");
+    if (argc != 3 && argc != 4) {
+        std::fprintf(stderr,
+                     "usage: syscall_loadgen getpid|close_bad|openat_close|dd|mixed SECONDS [ITERATIONS]\n");
         return 2;
     }
     const std::string workload = argv[1];
     const double seconds = std::atof(argv[2]);
+    const unsigned long long max_iterations = argc == 4 ? std::strtoull(argv[3], nullptr, 10) : ~0ULL;
     long (*step)() = nullptr;
     if (workload == "getpid") step = step_getpid;
     if (workload == "close_bad") step = step_close_bad;
     if (workload == "openat_close") step = step_openat_close;
     if (workload == "dd") step = step_dd;
     if (workload == "mixed") step = step_mixed;
-    if (!step || seconds <= 0) {
-        std::fprintf(stderr, "syscall_loadgen: unknown workload '%s' or bad duration\n", argv[1]);
+    if (!step || seconds <= 0 || max_iterations == 0) {
+        std::fprintf(stderr, "syscall_loadgen: unknown workload '%s', bad duration or bad iteration count\n",
+                     argv[1]);
         return 2;
     }
     g_zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -77,9 +83,10 @@ int main(int argc, char** argv) {
         start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
     unsigned long long iterations = 0, syscalls = 0;
     // Check the clock every 1024 iterations: a clock read per iteration would dominate getpid.
-    for (auto now = start; now < deadline; now = clock::now()) {
-        for (int i = 0; i < 1024; ++i) syscalls += static_cast<unsigned long long>(step());
-        iterations += 1024;
+    for (auto now = start; now < deadline && iterations < max_iterations; now = clock::now()) {
+        const unsigned long long batch = std::min(1024ULL, max_iterations - iterations);
+        for (unsigned long long i = 0; i < batch; ++i) syscalls += static_cast<unsigned long long>(step());
+        iterations += batch;
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
     std::printf("loadgen workload=%s seconds=%.3f iterations=%llu syscalls=%llu rate=%.0f syscalls/s\n",
