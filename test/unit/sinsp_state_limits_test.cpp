@@ -171,4 +171,43 @@ TEST(SinspStateLimits, SnapshotFdsBeyondTheBoundAreCountedToo) {
     EXPECT_EQ(insp.stats().fds_added, 10u);
 }
 
+// max_state_bytes: past the budget the least useful threads go, and right after each check the
+// state is back under it; the thread table's own bound stays as it was.
+TEST(SinspStateLimits, MemoryBudgetEvictsAndHoldsTheStateUnderIt) {
+    sinsp::inspector_options o;
+    o.max_state_bytes = 2u << 20;
+    sinsp::inspector insp(o);
+    state_feeder f(insp);
+    sinsp::inspector unbounded;  // the same stream without a budget, for scale
+    state_feeder g(unbounded);
+
+    constexpr uint64_t k_threads = 40000;
+    size_t checks_seen = 0;
+    for (uint64_t i = 0; i < k_threads; ++i) {
+        const uint64_t tid = 10 + i, ts = 1000 + 3 * i;
+        for (const bytes& e : {execve_of(tid, ts), openat_of(tid, ts + 1, 3, "/data/" + std::to_string(i)),
+                               openat_of(tid, ts + 2, 4, "/data/b" + std::to_string(i))}) {
+            f.feed(e);
+            g.feed(e);
+            // The check runs before event 16384 * k + 1; that event adds at most one thread.
+            if (insp.stats().events % 16384 == 1 && insp.stats().events > 1) {
+                ++checks_seen;
+                EXPECT_LE(insp.memory().total(), o.max_state_bytes) << "after event " << insp.stats().events;
+            }
+        }
+    }
+    ASSERT_GE(checks_seen, 5u);
+    const auto& s = insp.stats();
+    EXPECT_GT(s.threads_evicted_for_memory, 0u);
+    EXPECT_LE(s.threads_evicted_for_memory, s.threads_evicted);
+    EXPECT_EQ(s.threads_evicted + insp.threads().size(), k_threads) << "every thread gone is counted";
+    EXPECT_EQ(unbounded.stats().threads_evicted, 0u);
+    EXPECT_GT(unbounded.memory().total(), 4 * o.max_state_bytes)
+        << "the stream is too small to test a budget";
+    EXPECT_LT(insp.memory().total(), 2 * o.max_state_bytes);
+    // The most recent threads are the ones kept.
+    EXPECT_NE(insp.threads().find(10 + k_threads - 1), nullptr);
+    EXPECT_EQ(insp.threads().find(10), nullptr);
+}
+
 }  // namespace

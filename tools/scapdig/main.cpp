@@ -54,13 +54,14 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
     std::fprintf(
         stderr,
         "scapdig: state: %zu threads (%llu created, %llu incomplete, %llu child-first, %llu removed, "
-        "%llu evicted), %llu fds added, %llu parse errors\n",
+        "%llu evicted, %llu of them for the memory budget), %llu fds added, %llu parse errors\n",
         insp.threads().size(), static_cast<unsigned long long>(s.threads_created),
         static_cast<unsigned long long>(s.threads_incomplete),
         static_cast<unsigned long long>(s.threads_child_first),
         static_cast<unsigned long long>(s.threads_removed),
-        static_cast<unsigned long long>(s.threads_evicted), static_cast<unsigned long long>(s.fds_added),
-        static_cast<unsigned long long>(s.parse_errors));
+        static_cast<unsigned long long>(s.threads_evicted),
+        static_cast<unsigned long long>(s.threads_evicted_for_memory),
+        static_cast<unsigned long long>(s.fds_added), static_cast<unsigned long long>(s.parse_errors));
     if (writer) {
         std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
                      static_cast<unsigned long long>(writer->events_written()),
@@ -111,6 +112,7 @@ int run(const scapdig::options& o) {
     }
     sinsp::inspector_options iopts;
     iopts.threads = o.threads;
+    iopts.max_state_bytes = o.max_state_bytes;
     // -w copies the capture's process list into the written file.
     iopts.keep_engine_processes = !o.write_file.empty();
     sinsp::inspector insp(iopts);

@@ -11,36 +11,39 @@ namespace scapdig {
 namespace {
 
 void usage(FILE* out) {
-    std::fprintf(out,
-                 "usage: scapdig [options] [filter expression]\n"
-                 "Replays a capture (-r) or captures live (no -r, as root), printing the events that match\n"
-                 "the filter.\n"
-                 "  -r FILE       read a capture (.scap, gzip or not, any format version)\n"
-                 "  -w FILE       write matching events, with the initial snapshot, as a current capture;\n"
-                 "                prints nothing unless -p or -j is given too (as sysdig -w)\n"
-                 "  -z            gzip the capture written with -w (also implied by a .gz name)\n"
-                 "  -p FORMAT     output format, e.g. \"%%evt.num %%proc.name %%evt.type %%fd.name\";\n"
-                 "                a leading '*' prints events even when some fields do not apply\n"
-                 "  -j            print JSON objects instead of text lines\n"
-                 "  -n N          stop after N matching events\n"
-                 "  -l            list the fields filters and formats can use\n"
-                 "  -q            print no events, only the summary\n"
-                 "  --threads N   1 (default): read and process on one thread; 2: read (decompress,\n"
-                 "                parse, convert) on a second thread, same output\n"
-                 "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
-                 "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
-                 "                (default 1) when the modern eBPF engine can run here\n"
-                 "  --kmod        capture live with the kernel module (default: the modern eBPF driver)\n"
-                 "  --kmod_path F with --kmod: load this scap_kmod.ko first when the module is not loaded\n"
-                 "  -h            this help\n"
-                 "Rules (Falco's rule format; prints alerts instead of events):\n"
-                 "  --rules FILE       load a rule file (repeatable, applied in order)\n"
-                 "  --min-priority P   evaluate only rules at least this severe (emergency .. debug)\n"
-                 "  --list-rules       print the loaded rules (name, priority, event types, enabled)\n"
-                 "  --strict-rules     any error in a rule file is fatal\n"
-                 "  --all-matches      report every matching rule per event (default: the first)\n"
-                 "  -j                 with --rules: one Falco-style JSON alert per line\n"
-                 "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
+    std::fprintf(
+        out,
+        "usage: scapdig [options] [filter expression]\n"
+        "Replays a capture (-r) or captures live (no -r, as root), printing the events that match\n"
+        "the filter.\n"
+        "  -r FILE       read a capture (.scap, gzip or not, any format version)\n"
+        "  -w FILE       write matching events, with the initial snapshot, as a current capture;\n"
+        "                prints nothing unless -p or -j is given too (as sysdig -w)\n"
+        "  -z            gzip the capture written with -w (also implied by a .gz name)\n"
+        "  -p FORMAT     output format, e.g. \"%%evt.num %%proc.name %%evt.type %%fd.name\";\n"
+        "                a leading '*' prints events even when some fields do not apply\n"
+        "  -j            print JSON objects instead of text lines\n"
+        "  -n N          stop after N matching events\n"
+        "  -l            list the fields filters and formats can use\n"
+        "  -q            print no events, only the summary\n"
+        "  --threads N   1 (default): read and process on one thread; 2: read (decompress,\n"
+        "                parse, convert) on a second thread, same output\n"
+        "  --max-state-mb M  bound the state (threads, fds, strings) to about M MiB: past it the\n"
+        "                least useful threads are evicted (exited, then idle), counted in the summary\n"
+        "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
+        "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
+        "                (default 1) when the modern eBPF engine can run here\n"
+        "  --kmod        capture live with the kernel module (default: the modern eBPF driver)\n"
+        "  --kmod_path F with --kmod: load this scap_kmod.ko first when the module is not loaded\n"
+        "  -h            this help\n"
+        "Rules (Falco's rule format; prints alerts instead of events):\n"
+        "  --rules FILE       load a rule file (repeatable, applied in order)\n"
+        "  --min-priority P   evaluate only rules at least this severe (emergency .. debug)\n"
+        "  --list-rules       print the loaded rules (name, priority, event types, enabled)\n"
+        "  --strict-rules     any error in a rule file is fatal\n"
+        "  --all-matches      report every matching rule per event (default: the first)\n"
+        "  -j                 with --rules: one Falco-style JSON alert per line\n"
+        "A summary of what was read, matched, written and dropped goes to stderr at the end.\n");
 }
 
 bool ends_with(const std::string& s, const char* suffix) {
@@ -99,6 +102,16 @@ int parse_options(int argc, char** argv, options& o) {
                 return 2;
             }
             o.threads = static_cast<unsigned>(n);
+        } else if (std::strcmp(a, "--max-state-mb") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            const unsigned long long mb =
+                std::isdigit(static_cast<unsigned char>(v[0])) ? std::strtoull(v, &end, 10) : 0;
+            if (!end || *end || mb == 0 || mb > (1ULL << 30)) {
+                std::fprintf(stderr, "scapdig: --max-state-mb needs a positive number of MiB, got '%s'\n", v);
+                return 2;
+            }
+            o.max_state_bytes = static_cast<size_t>(mb) << 20;
         } else if (std::strcmp(a, "--rules") == 0) {
             if (!(v = value(a))) return 2;
             o.rule_files.push_back(v);

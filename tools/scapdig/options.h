@@ -25,6 +25,8 @@ struct options {
     // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
     // threads measured slower (proposals/0009-parallel-replay.md, "Measured").
     unsigned threads = 1;
+    // --max-state-mb: the state's memory budget in bytes (0: none).
+    size_t max_state_bytes = 0;
     // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
     std::vector<std::string> rule_files;  // --rules FILE (repeatable)
     std::string min_priority;             // --min-priority LEVEL

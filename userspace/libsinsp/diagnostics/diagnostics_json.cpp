@@ -92,6 +92,7 @@ json state_json(const inspector& insp) {
             {"threads_child_first", s.threads_child_first},
             {"threads_removed", s.threads_removed},
             {"threads_evicted", s.threads_evicted},
+            {"threads_evicted_for_memory", s.threads_evicted_for_memory},
             {"fds_added", s.fds_added},
             {"fds_removed", s.fds_removed},
             {"parse_errors", s.parse_errors},

@@ -1,5 +1,8 @@
 #include "state/core.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "state/helpers.h"
 
 namespace sinsp {
@@ -14,10 +17,57 @@ int created_fd_param(const scap_event_info& info) {
     return info.nparams > 0 && info.params[0].type == PT_ERRNO ? 0 : -1;
 }
 
+// Events between two checks of max_state_bytes (a power of two; a check walks the thread table).
+constexpr uint64_t k_budget_check_every = 16384;
+
 }  // namespace
 
 state_core::state_core(const inspector_options& opts)
-    : threads(strings, stats, opts.max_threads), m_max_fds(opts.max_fds_per_table) {}
+    : threads(strings, stats, opts.max_threads),
+      m_max_fds(opts.max_fds_per_table),
+      m_max_threads(opts.max_threads),
+      m_budget_bytes(opts.max_state_bytes) {}
+
+inspector::memory_report state_core::memory() const {
+    inspector::memory_report r;
+    r.threads = threads.size();
+    r.thread_bytes = threads.heap_bytes();
+    // fd tables are shared: count each once.
+    std::vector<const fd_table*> seen;
+    threads.for_each([&](const thread_info& t) {
+        if (!t.fds) return;
+        if (t.fds.use_count() > 1) {
+            for (auto* p : seen)
+                if (p == t.fds.get()) return;
+            seen.push_back(t.fds.get());
+        }
+        ++r.fd_tables;
+        r.fd_bytes += sizeof(fd_table) + t.fds->heap_bytes() + 16;  // + shared_ptr control block
+    });
+    r.string_bytes = strings.heap_bytes();
+    r.strings = strings.live();
+    return r;
+}
+
+// The budget becomes a thread bound: the state's bytes per thread, measured now, say how many
+// threads fit in 90% of it (the rest is headroom for what arrives before the next check). A
+// thread's fds and strings go with it, so evicting threads is what frees memory. Part of the
+// memory does not scale with threads (the tables' slot arrays), so the estimate is applied again
+// on what remains, a few rounds at most.
+void state_core::apply_memory_budget() {
+    const size_t target = m_budget_bytes / 10 * 9;
+    size_t bound = m_max_threads;
+    for (int round = 0; round < 4; ++round) {
+        const inspector::memory_report m = memory();
+        if (m.threads == 0) return;
+        const size_t per_thread = std::max<size_t>(1, m.total() / m.threads);
+        const size_t fit = std::max<size_t>(64, target / per_thread);
+        bound = std::min({bound, fit, m_max_threads});
+        if (round == 0 && m.total() <= target) bound = std::min(fit, m_max_threads);  // may rise again
+        stats.threads_evicted_for_memory += threads.set_max_threads(bound);
+        if (m.total() <= target || bound == 64) return;
+    }
+}
 
 void state_core::init_unknown(thread_info& t) {
     t.state |= k_thread_incomplete;
@@ -100,6 +150,8 @@ const event& state_core::process(const scap::event_ref& ref) {
         reap(m_pending_removal);
         m_pending_removal = -1;
     }
+    // Before this event's thread is looked up, so an eviction cannot take it from under the event.
+    if (m_budget_bytes != 0 && (stats.events & (k_budget_check_every - 1)) == 0) apply_memory_budget();
     const scap::event_view ev = ref.view();
     // The previous event's buffer may already be reused by the engine: keep its time by value.
     m_event.prev_ts = m_event.num ? m_last_ts : 0;

@@ -45,6 +45,8 @@ class state_core {
     // A container event: stores the metadata (container_state.cpp).
     void apply_container_json(std::string_view json);
     void remove_fd(thread_info& t, int64_t fd);
+    // What the state holds, as inspector::memory() reports it.
+    inspector::memory_report memory() const;
 
     string_interner strings;
     state_stats stats;
@@ -58,12 +60,16 @@ class state_core {
   private:
     void reap(int64_t tid);
     void resolve_event_fd(const parser_entry& pe);
+    // max_state_bytes: fits the thread bound to the budget (see inspector_options).
+    void apply_memory_budget();
 
     parser_registry m_parsers;
     event m_event;
     fd_info m_closed_fd;
     int64_t m_pending_removal = -1;
     size_t m_max_fds;
+    size_t m_max_threads;
+    size_t m_budget_bytes;
     uint64_t m_last_ts = 0;
 };
 

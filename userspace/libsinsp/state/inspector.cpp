@@ -184,24 +184,7 @@ const std::vector<scap::iface_v6>& inspector::ifaces_v6() const {
 }
 
 inspector::memory_report inspector::memory() const {
-    memory_report r;
-    r.threads = m_core->threads.size();
-    r.thread_bytes = m_core->threads.heap_bytes();
-    // fd tables are shared: count each once.
-    std::vector<const fd_table*> seen;
-    m_core->threads.for_each([&](const thread_info& t) {
-        if (!t.fds) return;
-        if (t.fds.use_count() > 1) {
-            for (auto* p : seen)
-                if (p == t.fds.get()) return;
-            seen.push_back(t.fds.get());
-        }
-        ++r.fd_tables;
-        r.fd_bytes += sizeof(fd_table) + t.fds->heap_bytes() + 16;  // + shared_ptr control block
-    });
-    r.string_bytes = m_core->strings.heap_bytes();
-    r.strings = m_core->strings.live();
-    return r;
+    return m_core->memory();
 }
 
 }  // namespace sinsp

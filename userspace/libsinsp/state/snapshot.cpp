@@ -209,6 +209,8 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
     for (const auto& g : snap.groups) groups[g.gid] = g;
     ifaces_v4 = snap.ifaces_v4;
     ifaces_v6 = snap.ifaces_v6;
+    // Once every process is linked to its threads: evicting during the load would break the links.
+    if (m_budget_bytes != 0) apply_memory_budget();
 }
 
 }  // namespace sinsp

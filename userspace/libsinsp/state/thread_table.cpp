@@ -52,9 +52,13 @@ bool thread_table::remove(int64_t tid) {
 }
 
 // Makes room for new entries. Scanning the whole table is O(n), so each pass frees a batch
-// (1/64 of the bound) and the cost is paid once per batch, not once per new thread. Dead
-// threads go first, oldest exit first; then the least recently active.
+// (1/64 of the bound) and the cost is paid once per batch, not once per new thread.
 void thread_table::evict(int64_t keep_a, int64_t keep_b) {
+    m_stats.threads_evicted += evict_n(std::max<size_t>(1, m_max / 64), keep_a, keep_b);
+}
+
+// Dead threads go first, oldest exit first; then the least recently active.
+size_t thread_table::evict_n(size_t n, int64_t keep_a, int64_t keep_b) {
     using cand = std::tuple<int, uint64_t, int64_t>;  // (alive?, last activity, tid)
     std::vector<cand> c;
     c.reserve(m_map.size());
@@ -62,12 +66,21 @@ void thread_table::evict(int64_t keep_a, int64_t keep_b) {
         if (t->tid == keep_a || t->tid == keep_b) return;
         c.emplace_back(t->dead() ? 0 : 1, t->dead() ? t->exit_ts : t->last_event_ts, t->tid);
     });
-    const size_t batch = std::min(c.size(), std::max<size_t>(1, m_max / 64));
-    if (batch == 0) return;
+    const size_t batch = std::min(c.size(), n);
+    if (batch == 0) return 0;
     std::nth_element(c.begin(), c.begin() + (batch - 1), c.end());
-    for (size_t i = 0; i < batch; ++i) {
-        if (remove(std::get<2>(c[i]))) ++m_stats.threads_evicted;
-    }
+    size_t gone = 0;
+    for (size_t i = 0; i < batch; ++i) gone += remove(std::get<2>(c[i])) ? 1 : 0;
+    return gone;
+}
+
+size_t thread_table::set_max_threads(size_t max) {
+    m_max = max == 0 ? 1 : max;
+    if (m_map.size() <= m_max) return 0;
+    const size_t gone = evict_n(m_map.size() - m_max, -1, -1);
+    m_stats.threads_evicted += gone;
+    m_map.shrink_to_fit();  // entries are heap objects: their pointers survive the rebuild
+    return gone;
 }
 
 size_t thread_table::heap_bytes() const {

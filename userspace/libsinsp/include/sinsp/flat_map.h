@@ -95,6 +95,14 @@ class flat_map {
         m_size = 0;
     }
 
+    // Gives back slot memory after many erases: the array shrinks to the smallest power of two
+    // that holds the entries under the load limit. Like an insert, it invalidates value pointers.
+    void shrink_to_fit() {
+        size_t cap = 8;
+        while ((m_size + 1) * 4 > cap * 3) cap *= 2;
+        if (cap < m_slots.size()) rebuild(cap);
+    }
+
     // Visits every (key, value); f must not insert or erase.
     template <typename F>
     void for_each(F&& f) {
@@ -111,8 +119,9 @@ class flat_map {
     // Fibonacci hashing: consecutive keys (fd 0, 1, 2...) spread over the table.
     size_t home(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> m_shift); }
 
-    void grow() {
-        const size_t cap = m_slots.empty() ? 8 : m_slots.size() * 2;
+    void grow() { rebuild(m_slots.empty() ? 8 : m_slots.size() * 2); }
+
+    void rebuild(size_t cap) {
         std::vector<slot> old;
         old.swap(m_slots);
         m_slots.resize(cap);

@@ -33,6 +33,13 @@ struct inspector_options {
     // reference's 4096. Past it, new fds are not tracked (counted in fds_refused); their events
     // show no fd information, as for an fd opened before the capture.
     size_t max_fds_per_table = 4096;
+    // A memory budget for the state (threads, fd tables, interned strings, as memory() counts
+    // them); 0: none. Checked every 16,384 events and after the snapshot: when the state is over
+    // it, the thread bound is lowered to what fits (bytes per thread as measured) and the least
+    // useful threads are evicted (dead first, then the least recently active), counted in
+    // threads_evicted_for_memory; when it is well under, the bound rises again up to
+    // max_threads. Between checks the state can pass the budget by what 16,384 events add.
+    size_t max_state_bytes = 0;
     // 1: the engine is read on the caller's thread, one event at a time. 2 or more: it is read
     // (decompressed, parsed, converted) on a worker thread and events come over in batches;
     // state, filters and output stay on the caller's thread. Same events, same order, same

@@ -6,12 +6,13 @@
 namespace sinsp {
 
 struct state_stats {
-    uint64_t events = 0;               // events processed
-    uint64_t threads_created = 0;      // entries created (snapshot, clone, unknown tids)
-    uint64_t threads_incomplete = 0;   // of which: made up for an event of an unknown tid
-    uint64_t threads_child_first = 0;  // of which: new tid whose first event was its own clone exit
-    uint64_t threads_removed = 0;      // removed after their exit
-    uint64_t threads_evicted = 0;      // removed to stay within the table bound
+    uint64_t events = 0;                      // events processed
+    uint64_t threads_created = 0;             // entries created (snapshot, clone, unknown tids)
+    uint64_t threads_incomplete = 0;          // of which: made up for an event of an unknown tid
+    uint64_t threads_child_first = 0;         // of which: new tid whose first event was its own clone exit
+    uint64_t threads_removed = 0;             // removed after their exit
+    uint64_t threads_evicted = 0;             // removed to stay within the table bound
+    uint64_t threads_evicted_for_memory = 0;  // of which: to bring the state under max_state_bytes
     uint64_t fds_added = 0;
     uint64_t fds_removed = 0;
     uint64_t fds_refused = 0;         // not tracked: their fd table held max_fds_per_table fds

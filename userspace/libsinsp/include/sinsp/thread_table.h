@@ -42,6 +42,8 @@ class thread_table {
 
     size_t size() const { return m_map.size(); }
     size_t max_threads() const { return m_max; }
+    // Changes the bound (at least 1); entries past it are evicted at once. Returns how many.
+    size_t set_max_threads(size_t max);
     template <typename F>
     void for_each(F&& f) const {
         m_map.for_each([&](uint64_t, const std::unique_ptr<thread_info>& t) { f(*t); });
@@ -57,6 +59,8 @@ class thread_table {
   private:
     thread_info* find_self(const thread_info& t) { return const_cast<thread_info*>(&t); }
     void evict(int64_t keep_a, int64_t keep_b);
+    // Evicts the n least useful entries (not keep_a / keep_b); returns how many went.
+    size_t evict_n(size_t n, int64_t keep_a, int64_t keep_b);
     void release(thread_info& t);
 
     string_interner& m_strings;
