@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         o.limits.list_items = defaults.list_items / 10;
         o.limits.condition_nodes = defaults.condition_nodes / 10;
         o.limits.total_condition_nodes = defaults.total_condition_nodes / 10;
+        o.limits.specialize_visits = defaults.specialize_visits / 10;
         return o;
     }();
     sinsp::rules::ruleset rs(fields, opts);

@@ -6,8 +6,11 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sinsp/fields.h"
+#include "sinsp/inspector.h"
 #include "sinsp/rules.h"
 #include "test_paths.h"
 
@@ -238,6 +241,33 @@ TEST_F(RulesLimits, UnknownFieldsAreListedUpToAHundred) {
     EXPECT_TRUE(contains(r->why_not, "and maybe more (only the first 100 are listed)")) << r->why_not;
 }
 
+// Rules past the specialisation budget are evaluated whole: the same alerts on a real capture.
+TEST_F(RulesLimits, RulesPastTheSpecialisationBudgetMatchTheSame) {
+    auto alerts = [&](const load_options& opts) {
+        ruleset rs(fields, opts);
+        EXPECT_TRUE(rs.add_file(std::string(SCAP_SOURCE_DIR) + "/test/rules/cat_opens.yaml"));
+        EXPECT_TRUE(rs.compile());
+        sinsp::inspector insp;
+        std::string error;
+        EXPECT_EQ(insp.open_file(scap_test::capture("falco_cat_write.scap"), error), scap::status::ok)
+            << error;
+        std::vector<std::pair<uint64_t, std::string>> out;
+        const sinsp::event* e = nullptr;
+        while (insp.next(e) == scap::status::ok) {
+            const sinsp::event_context ctx{e, &insp};
+            for (uint32_t r : rs.evaluate(ctx)) out.emplace_back(e->num, rs.rules()[r].name);
+        }
+        return out;
+    };
+    load_options all;
+    all.all_matches = true;
+    load_options none = all;
+    none.limits.specialize_visits = 0;
+    const auto specialised = alerts(all);
+    EXPECT_EQ(specialised.size(), 3u);  // as in RulesEval.AllMatchesReportsEveryMatchingRule
+    EXPECT_EQ(alerts(none), specialised);
+}
+
 // The defaults leave a margin of at least ten over Falco's three default files loaded together:
 // with every bound a tenth of its default, all 93 rules still load.
 TEST_F(RulesLimits, DefaultFilesFitATenthOfTheDefaults) {
@@ -250,6 +280,7 @@ TEST_F(RulesLimits, DefaultFilesFitATenthOfTheDefaults) {
     opts.limits.list_items = defaults.list_items / 10;
     opts.limits.condition_nodes = defaults.condition_nodes / 10;
     opts.limits.total_condition_nodes = defaults.total_condition_nodes / 10;
+    opts.limits.specialize_visits = defaults.specialize_visits / 10;
     ruleset rs(fields, opts);
     for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"})
         ASSERT_TRUE(rs.add_file(dir + "/" + f)) << f;

@@ -106,6 +106,7 @@ class compiler {
     // why each list past the bound cannot be used.
     size_t m_list_items = 0;
     size_t m_condition_nodes = 0;
+    size_t m_specialize_work = 0;  // see specialize_per_type
     std::map<std::string, std::string> m_unusable_lists;
 
     // --- lists -----------------------------------------------------------------------------
@@ -456,8 +457,22 @@ class compiler {
     }
 
     // One filter per distinct specialisation of the condition over the rule's event types.
+    // Specialising costs (event types) x (nodes) for each rule; past load_limits'
+    // specialize_visits for all rules together, a rule's whole condition is evaluated for each of
+    // its types instead: the same matches, without the shortcut.
     void specialize_per_type(const expr& tree, compiled_rule& cr) {
         const std::vector<bool> codes = cr.filter->event_codes();
+        const size_t types = static_cast<size_t>(std::count(codes.begin(), codes.end(), true));
+        const size_t work = types * detail::tree_size(tree);
+        const size_t budget = m_.opts.limits.specialize_visits;
+        if (work > budget - std::min(budget, m_specialize_work)) {
+            cr.variants.push_back(filter::compile(tree, m_.shared_fields));
+            for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
+                if (codes[c]) cr.per_code.emplace_back(static_cast<uint16_t>(c), 0);
+            }
+            return;
+        }
+        m_specialize_work += work;
         std::map<std::string, int32_t> by_text;
         for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
             if (!codes[c]) continue;

@@ -98,6 +98,10 @@ struct load_limits {
     // Nodes of all conditions together: every macro's condition as parsed and as expanded, and
     // every rule's, expanded [about 31,000].
     size_t total_condition_nodes = 1'000'000;
+    // Not an error: specialising a condition per event type (load_options::specialize) visits
+    // (types) x (nodes); past this many visits for all rules together, the remaining rules are
+    // evaluated whole for each of their types (same matches, slower) [115,064].
+    size_t specialize_visits = 20'000'000;
 };
 
 struct load_options {
