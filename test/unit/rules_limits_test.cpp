@@ -241,6 +241,19 @@ TEST_F(RulesLimits, UnknownFieldsAreListedUpToAHundred) {
     EXPECT_TRUE(contains(r->why_not, "and maybe more (only the first 100 are listed)")) << r->why_not;
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a stray ',' after a block sequence item (it collects
+// empty documents until memory runs out): a syntax error at the comma instead.
+TEST_F(RulesLimits, StrayCommaIsASyntaxErrorNotAnEndlessLoop) {
+    ruleset rs(fields);
+    EXPECT_FALSE(rs.add_text("- macro: m\n  condition: proc.name = a\n, macro: n\n", "comma.yaml"));
+    ASSERT_EQ(rs.diagnostics().size(), 1u);
+    const diagnostic& d = rs.diagnostics()[0];
+    EXPECT_EQ(d.item_kind, "file");
+    EXPECT_EQ(d.where.line, 3u);
+    EXPECT_EQ(d.where.column, 1u);
+    EXPECT_TRUE(contains(d.message, "YAML syntax error")) << d.to_string();
+}
+
 // Rules past the specialisation budget are evaluated whole: the same alerts on a real capture.
 TEST_F(RulesLimits, RulesPastTheSpecialisationBudgetMatchTheSame) {
     auto alerts = [&](const load_options& opts) {

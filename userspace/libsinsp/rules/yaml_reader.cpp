@@ -10,6 +10,7 @@
 #include "exception_ops.h"
 #include "expansion_size.h"
 #include "model.h"
+#include "yaml_documents.h"
 
 namespace sinsp::rules::detail {
 
@@ -527,7 +528,7 @@ bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& o
                      const load_limits& limits) {
     std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAll(file->content);
+        docs = load_documents(file->content);
     } catch (const YAML::ParserException& e) {
         location where{file->name, static_cast<uint32_t>(e.mark.line + 1),
                        static_cast<uint32_t>(e.mark.column + 1)};
