@@ -83,8 +83,9 @@ struct rule_info {
 // they are named, so a file of a few lines can describe billions of nodes ("billion laughs").
 // Past a bound, the item concerned gets an error naming its file position, the item and the
 // bound, and is left out (a file past a YAML bound is not loaded at all); nothing is built beyond
-// the bound first. The defaults are far above what real rule files need (figures for Falco's three
-// default files together in brackets) and keep a hostile file within a few hundred MB.
+// the bound first. The defaults are at least ten times what Falco's three default files loaded
+// together need (they load whole with a tenth of each; their figures in brackets) and keep a
+// hostile file within a few hundred MB.
 struct load_limits {
     // Nodes of one file's YAML, with its aliases expanded [2,447 in the largest file].
     size_t yaml_nodes = 1'000'000;
@@ -96,7 +97,7 @@ struct load_limits {
     // operators, fields, and each list element counts one [1,493].
     size_t condition_nodes = 100'000;
     // Nodes of all conditions together: every macro's condition as parsed and as expanded, and
-    // every rule's, expanded [about 31,000].
+    // every rule's, expanded [31,184 expanded, plus the macros as parsed].
     size_t total_condition_nodes = 1'000'000;
     // Not an error: specialising a condition per event type (load_options::specialize) visits
     // (types) x (nodes); past this many visits for all rules together, the remaining rules are
