@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ast_tools.h"
+#include "expansion_size.h"
 #include "ruleset_impl.h"
 #include "sinsp/filter_parser.h"
 #include "specialize.h"
@@ -26,10 +27,13 @@ struct missing_field {
     std::string macro;
 };
 
-// A failure carrying its position, thrown while expanding a condition.
+// A failure carrying its position, thrown while expanding a condition. `cause` is set when the
+// failure is a macro that cannot be used: that macro's own first cause (what and where), passed
+// on as is so a chain of macros does not nest every message of the chain in the next.
 struct located_error {
     location where;
     std::string message;
+    std::string cause;
 };
 
 struct macro_state {
@@ -37,7 +41,9 @@ struct macro_state {
     std::unique_ptr<expr> parsed;
     enum class status { pending, in_progress, ok, failed } state = status::pending;
     std::unique_ptr<expr> expanded;
-    std::string error;                   // when failed: what and where
+    size_t parsed_nodes = 0;             // tree_size of `parsed` (lists resolved), as charged
+    size_t expanded_nodes = 0;           // of `expanded`, as charged
+    std::string error;                   // when failed: the first cause, what and where
     std::vector<missing_field> missing;  // own and inherited from the macros it uses
 };
 
@@ -60,6 +66,10 @@ std::string item_value(const std::string& item) {
     return item;
 }
 
+// Unknown fields listed per macro or rule, at most: a macro inherits the list of every macro it
+// names, so unbounded lists would grow with the product of fields and nesting.
+constexpr size_t k_missing_listed = 100;
+
 std::string join_missing(const std::vector<missing_field>& missing) {
     std::string out;
     for (const auto& m : missing) {
@@ -67,6 +77,8 @@ std::string join_missing(const std::vector<missing_field>& missing) {
         out += "'" + m.field + "' (" + (m.macro.empty() ? "" : "macro '" + m.macro + "' at ") +
                m.where.to_string() + ")";
     }
+    if (missing.size() >= k_missing_listed)
+        out += ", and maybe more (only the first " + std::to_string(k_missing_listed) + " are listed)";
     return out;
 }
 
@@ -90,6 +102,12 @@ class compiler {
     std::map<std::string, std::vector<std::string>> m_lists;  // name -> resolved values
     std::vector<macro_state> m_macros;
     size_t m_expanded = 0;  // macro references replaced so far
+    // The bounds (load_limits): items of all resolved lists, nodes of all conditions built, and
+    // why each list past the bound cannot be used.
+    size_t m_list_items = 0;
+    size_t m_condition_nodes = 0;
+    size_t m_specialize_work = 0;  // see specialize_per_type
+    std::map<std::string, std::string> m_unusable_lists;
 
     // --- lists -----------------------------------------------------------------------------
     void resolve_lists() {
@@ -98,20 +116,78 @@ class compiler {
         std::vector<const detail::list_def*> order;
         for (const auto& l : m_.collected.lists) order.push_back(&l);
         std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->index < b->index; });
+        // Lists named in lists multiply (each level can double the items), so the items of all
+        // lists together are bounded, checked before anything is copied.
+        const size_t limit = m_.opts.limits.list_items;
         for (const auto* l : order) {
             std::vector<std::string> values;
+            std::string unusable;
             for (const auto& item : l->items) {
                 auto ref = m_.collected.list_by_name.find(item);
-                if (ref != m_.collected.list_by_name.end() && ref->second < m_.collected.lists.size() &&
-                    m_.collected.lists[ref->second].index < l->visibility && item != l->name) {
+                const bool is_list = ref != m_.collected.list_by_name.end() &&
+                                     ref->second < m_.collected.lists.size() &&
+                                     m_.collected.lists[ref->second].index < l->visibility && item != l->name;
+                if (is_list && m_unusable_lists.count(item)) {
+                    unusable = "it names list '" + item + "', which cannot be used";
+                    break;
+                }
+                const size_t adding = is_list ? m_lists[item].size() : 1;
+                if (m_list_items + values.size() + adding > limit) {
+                    unusable =
+                        "with the lists named in it expanded, it would bring the items of all lists past " +
+                        std::to_string(limit) + " (limit load_limits::list_items)";
+                    break;
+                }
+                if (is_list) {
                     const auto& sub = m_lists[item];
                     values.insert(values.end(), sub.begin(), sub.end());
                 } else {
                     values.push_back(item_value(item));
                 }
             }
+            if (!unusable.empty()) {
+                m_.rep.error(l->where, "list", l->name, unusable);
+                m_unusable_lists[l->name] = unusable + " (" + l->where.to_string() + ")";
+                continue;
+            }
+            m_list_items += values.size();
             m_lists[l->name] = std::move(values);
         }
+    }
+
+    // The items of a list named in a condition (nullptr: not a list). Its items are charged to
+    // the condition (`size`); a list past the bound cannot be used there.
+    const std::vector<std::string>* condition_list(const std::string& name, size_t& size,
+                                                   const location& where) {
+        auto bad = m_unusable_lists.find(name);
+        if (bad != m_unusable_lists.end())
+            throw located_error{where, "list '" + name + "' cannot be used: " + bad->second, ""};
+        const auto* items = list_items(name);
+        if (items) charge(size, items->size(), [&] { return where; });
+        return items;
+    }
+
+    // Adds `nodes` to the condition being built (its size so far in `size`) and to all
+    // conditions, before they are built; throws past either bound, at `where()` (located only
+    // then: finding a position scans the condition's text).
+    template <typename Where>
+    void charge(size_t& size, size_t nodes, Where&& where) {
+        const auto& lim = m_.opts.limits;
+        if (size + nodes > lim.condition_nodes) {
+            throw located_error{where(),
+                                "condition expands to more than " + std::to_string(lim.condition_nodes) +
+                                    " nodes with its macros and lists (limit load_limits::condition_nodes)",
+                                ""};
+        }
+        if (m_condition_nodes + nodes > lim.total_condition_nodes) {
+            throw located_error{where(),
+                                "the conditions of all macros and rules expand to more than " +
+                                    std::to_string(lim.total_condition_nodes) +
+                                    " nodes together (limit load_limits::total_condition_nodes)",
+                                ""};
+        }
+        size += nodes;
+        m_condition_nodes += nodes;
     }
 
     const std::vector<std::string>* list_items(const std::string& name) const {
@@ -124,7 +200,8 @@ class compiler {
     void find_missing(const expr& e, Locate&& where_of, const std::string& macro,
                       std::vector<missing_field>& out) {
         detail::for_each_field(e, [&](const term& t) {
-            if (is_unknown(t, out)) out.push_back({t.name, where_of(t.pos.offset), macro});
+            if (out.size() < k_missing_listed && is_unknown(t, out))
+                out.push_back({t.name, where_of(t.pos.offset), macro});
         });
     }
 
@@ -156,8 +233,20 @@ class compiler {
                              "condition syntax error: " + e.detail());
                 continue;
             }
-            detail::resolve_lists(*st.parsed, text.text,
-                                  [this](const std::string& n) { return list_items(n); });
+            try {
+                size_t size = 0;
+                charge(size, detail::tree_size(*st.parsed), [&] { return st.def->where; });
+                detail::resolve_lists(*st.parsed, text.text, [&](const std::string& n) {
+                    return condition_list(n, size, st.def->where);
+                });
+                st.parsed_nodes = size;
+            } catch (const located_error& e) {
+                st.state = macro_state::status::failed;
+                st.error = e.message + " (" + e.where.to_string() + ")";
+                m_.rep.error(e.where, "macro", st.def->name, e.message);
+                st.parsed.reset();
+                continue;
+            }
             find_missing(
                 *st.parsed, [&](uint32_t off) { return text.locate(off); }, st.def->name, st.missing);
         }
@@ -170,17 +259,21 @@ class compiler {
         if (st.state == macro_state::status::failed) return false;
         if (st.state == macro_state::status::in_progress) return false;  // reported by the caller
         st.state = macro_state::status::in_progress;
-        auto tree = detail::clone(*st.parsed);
+        std::unique_ptr<expr> tree;
+        size_t size = 0;
         try {
             const auto& text = st.def->condition;
+            charge(size, st.parsed_nodes, [&] { return st.def->where; });
+            tree = detail::clone(*st.parsed);
             expand_identifiers(
-                tree, [&](size_t off) { return text.locate(off); }, st.def->visibility, st.missing);
+                tree, [&](size_t off) { return text.locate(off); }, st.def->visibility, st.missing, size);
         } catch (const located_error& e) {
             st.state = macro_state::status::failed;
-            st.error = e.message + " (" + e.where.to_string() + ")";
+            st.error = e.cause.empty() ? e.message + " (" + e.where.to_string() + ")" : e.cause;
             m_.rep.error(e.where, "macro", st.def->name, e.message);
             return false;
         }
+        st.expanded_nodes = size;
         st.expanded = std::move(tree);
         st.state = macro_state::status::ok;
         return true;
@@ -190,7 +283,7 @@ class compiler {
     // after `visibility` are not visible (Falco's order rule for macros inside macros).
     template <typename Locate>
     void expand_identifiers(std::unique_ptr<expr>& tree, Locate&& locate, uint32_t visibility,
-                            std::vector<missing_field>& missing) {
+                            std::vector<missing_field>& missing, size_t& size) {
         detail::replace_identifiers(tree, [&](const expr& id) -> std::unique_ptr<expr> {
             auto it = m_.collected.macro_by_name.find(id.identifier);
             if (it == m_.collected.macro_by_name.end() ||
@@ -205,9 +298,12 @@ class compiler {
             }
             if (!expand_macro(it->second)) {
                 throw located_error{locate(id.pos.offset),
-                                    "macro '" + id.identifier + "' cannot be used: " + sub.error};
+                                    "macro '" + id.identifier + "' cannot be used: " + sub.error, sub.error};
             }
+            // Macros named in macros multiply: the copy is charged before it is made.
+            charge(size, sub.expanded_nodes, [&] { return locate(id.pos.offset); });
             for (const auto& mf : sub.missing) {
+                if (missing.size() >= k_missing_listed) break;
                 if (std::none_of(missing.begin(), missing.end(),
                                  [&](auto& x) { return x.field == mf.field; }))
                     missing.push_back(mf);
@@ -285,12 +381,15 @@ class compiler {
             disable(ri, locate(e.pos().offset), "condition syntax error: " + e.detail());
             return;
         }
-        detail::resolve_lists(*tree, text, [this](const std::string& n) { return list_items(n); });
         std::vector<missing_field> missing;
-        find_missing(*tree, locate, "", missing);
         const size_t expanded_before = m_expanded;
         try {
-            expand_identifiers(tree, locate, UINT32_MAX, missing);
+            size_t size = 0;
+            charge(size, detail::tree_size(*tree), [&] { return r.where; });
+            detail::resolve_lists(*tree, text,
+                                  [&](const std::string& n) { return condition_list(n, size, r.where); });
+            find_missing(*tree, locate, "", missing);
+            expand_identifiers(tree, locate, UINT32_MAX, missing, size);
         } catch (const located_error& e) {
             disable(ri, e.where, e.message);
             return;
@@ -347,7 +446,7 @@ class compiler {
                 size_t consumed = 0;
                 const term t = filter::parse_value_prefix(std::string_view(out).substr(j), consumed);
                 detail::for_each_field(t, [&](const term& f) {
-                    if (is_unknown(f, missing))
+                    if (missing.size() < k_missing_listed && is_unknown(f, missing))
                         missing.push_back({f.name, r.output.locate(j + f.pos.offset), ""});
                 });
                 i = j + consumed - 1;
@@ -358,8 +457,22 @@ class compiler {
     }
 
     // One filter per distinct specialisation of the condition over the rule's event types.
+    // Specialising costs (event types) x (nodes) for each rule; past load_limits'
+    // specialize_visits for all rules together, a rule's whole condition is evaluated for each of
+    // its types instead: the same matches, without the shortcut.
     void specialize_per_type(const expr& tree, compiled_rule& cr) {
         const std::vector<bool> codes = cr.filter->event_codes();
+        const size_t types = static_cast<size_t>(std::count(codes.begin(), codes.end(), true));
+        const size_t work = types * detail::tree_size(tree);
+        const size_t budget = m_.opts.limits.specialize_visits;
+        if (work > budget - std::min(budget, m_specialize_work)) {
+            cr.variants.push_back(filter::compile(tree, m_.shared_fields));
+            for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
+                if (codes[c]) cr.per_code.emplace_back(static_cast<uint16_t>(c), 0);
+            }
+            return;
+        }
+        m_specialize_work += work;
         std::map<std::string, int32_t> by_text;
         for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
             if (!codes[c]) continue;

@@ -19,6 +19,10 @@ namespace sinsp::rules::detail {
 struct file_text {
     std::string name;
     std::string content;
+    // Offset of each line's first byte, so a position is found without rescanning the file
+    // (a file can hold thousands of errors). Filled by index_lines().
+    std::vector<size_t> line_starts;
+    void index_lines();
 };
 
 // A piece of a composed text (a condition built from a definition and its appends) and the YAML
@@ -110,8 +114,10 @@ struct reporter {
     size_t errors() const;
 };
 
-// Reads one file's YAML into the collection. False when the YAML cannot be parsed at all.
-bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& out, reporter& rep);
+// Reads one file's YAML into the collection. False when the YAML cannot be parsed at all, or
+// when, its aliases expanded, it passes the YAML bounds of `limits` (nothing is read then).
+bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& out, reporter& rep,
+                     const load_limits& limits);
 
 // The condition Falco builds from a rule's exceptions: "(cond) and not (...)" per exception.
 // `exception_spans` receives, per exception, the range of the text built for it. Throws

@@ -15,7 +15,8 @@ bool ruleset::add_text(std::string_view yaml, const std::string& name) {
     auto file = std::make_shared<detail::file_text>();
     file->name = name;
     file->content = std::string(yaml);
-    const bool parsed = detail::read_rules_yaml(file, m->collected, m->rep);
+    file->index_lines();
+    const bool parsed = detail::read_rules_yaml(file, m->collected, m->rep, m->opts.limits);
     if (!parsed) m->fatal = true;
     if (!parsed) return false;
     return !(m->opts.strict && m->rep.errors() > errors_before);

@@ -37,19 +37,25 @@ size_t align(const std::string& raw, size_t start, const std::string& value, siz
 location position_of(const file_text& f, size_t pos) {
     location loc;
     loc.file = f.name;
-    loc.line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < pos && i < f.content.size(); ++i) {
-        if (f.content[i] == '\n') {
-            ++loc.line;
-            line_start = i + 1;
-        }
-    }
+    pos = std::min(pos, f.content.size());
+    // The last line starting at or before pos (index_lines() always records line 1 at 0).
+    const auto next = std::upper_bound(f.line_starts.begin(), f.line_starts.end(), pos);
+    const size_t line =
+        next == f.line_starts.begin() ? 0 : static_cast<size_t>(next - f.line_starts.begin()) - 1;
+    const size_t line_start = f.line_starts.empty() ? 0 : f.line_starts[line];
+    loc.line = static_cast<uint32_t>(line + 1);
     loc.column = static_cast<uint32_t>(pos - line_start + 1);
     return loc;
 }
 
 }  // namespace
+
+void file_text::index_lines() {
+    line_starts.assign(1, 0);
+    for (size_t i = 0; i < content.size(); ++i) {
+        if (content[i] == '\n') line_starts.push_back(i + 1);
+    }
+}
 
 void sourced_text::assign(std::string value, const text_piece& from) {
     text = std::move(value);

@@ -8,7 +8,9 @@
 #include <set>
 
 #include "exception_ops.h"
+#include "expansion_size.h"
 #include "model.h"
+#include "yaml_documents.h"
 
 namespace sinsp::rules::detail {
 
@@ -522,10 +524,11 @@ class reader {
 
 }  // namespace
 
-bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& out, reporter& rep) {
+bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& out, reporter& rep,
+                     const load_limits& limits) {
     std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAll(file->content);
+        docs = load_documents(file->content);
     } catch (const YAML::ParserException& e) {
         location where{file->name, static_cast<uint32_t>(e.mark.line + 1),
                        static_cast<uint32_t>(e.mark.column + 1)};
@@ -533,6 +536,23 @@ bool read_rules_yaml(const std::shared_ptr<const file_text>& file, collection& o
         return false;
     } catch (const YAML::Exception& e) {
         rep.error(location{file->name, 0, 0}, "file", "", std::string("cannot read YAML: ") + e.what());
+        return false;
+    }
+    if (const auto over = check_yaml_extent(docs, limits)) {
+        // Aliases nested in aliases multiply: refuse the whole file before copying anything.
+        std::string kind = "file", name;
+        for (const char* key : {"list", "macro", "rule"}) {
+            if (!over->item.IsMap()) break;
+            const YAML::Node v = over->item[key];
+            if (v.IsDefined() && v.IsScalar()) {
+                kind = key;
+                name = v.Scalar();
+                break;
+            }
+        }
+        rep.error(loc_of(*file, over->item), kind, name,
+                  "with its YAML aliases expanded, the file holds " + over->what +
+                      " by this item; the file is not loaded");
         return false;
     }
     reader r(file, out, rep);

@@ -15,6 +15,7 @@
 // The format's semantics follow Falco's rule loader; the code is this project's own.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -77,6 +78,33 @@ struct rule_info {
     bool all_event_types = false;
 };
 
+// Bounds on what rule files can make the loader build. Nesting multiplies: a YAML alias (*name)
+// repeats the node it names, a list named in a list and a macro named in a macro are copied where
+// they are named, so a file of a few lines can describe billions of nodes ("billion laughs").
+// Past a bound, the item concerned gets an error naming its file position, the item and the
+// bound, and is left out (a file past a YAML bound is not loaded at all); nothing is built beyond
+// the bound first. The defaults are at least ten times what Falco's three default files loaded
+// together need (they load whole with a tenth of each; their figures in brackets) and keep a
+// hostile file within a few hundred MB.
+struct load_limits {
+    // Nodes of one file's YAML, with its aliases expanded [2,447 in the largest file].
+    size_t yaml_nodes = 1'000'000;
+    // Bytes of scalar text of one file's YAML, with its aliases expanded [73 KB].
+    size_t yaml_text_bytes = 8u << 20;
+    // Items of all lists together once the lists named in lists are replaced by their items [2,150].
+    size_t list_items = 1'000'000;
+    // Nodes of one macro's or rule's condition once its macros and lists are expanded: checks,
+    // operators, fields, and each list element counts one [1,493].
+    size_t condition_nodes = 100'000;
+    // Nodes of all conditions together: every macro's condition as parsed and as expanded, and
+    // every rule's, expanded [31,184 expanded, plus the macros as parsed].
+    size_t total_condition_nodes = 1'000'000;
+    // Not an error: specialising a condition per event type (load_options::specialize) visits
+    // (types) x (nodes); past this many visits for all rules together, the remaining rules are
+    // evaluated whole for each of their types (same matches, slower) [115,064].
+    size_t specialize_visits = 20'000'000;
+};
+
 struct load_options {
     // Any error (a rule that cannot be compiled, a YAML syntax error, a bad item) makes add_file()
     // or compile() fail instead of disabling the item.
@@ -89,6 +117,7 @@ struct load_options {
     // Evaluate each rule's condition specialised for the event's type (the default). Off, the
     // whole condition runs: the reference the specialisation is tested against.
     bool specialize = true;
+    load_limits limits;
 };
 
 struct load_summary {
