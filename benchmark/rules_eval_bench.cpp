@@ -5,6 +5,8 @@
 //                        falco-sandbox_rules.yaml evaluated on every event (each event only
 //                        against the rules that can match its type), alerts counted, not printed
 //   BM_default_rules_all the same, reporting every matching rule instead of the first
+//   BM_default_rules_unshared  BM_default_rules with each rule's condition evaluated on its own
+//                        (load_options::share_conditions off: the engine before the shared graph)
 // The ratio BM_default_rules / BM_state_only is the rules' cost (target <= 1.30).
 #include <benchmark/benchmark.h>
 #include <zlib.h>
@@ -70,10 +72,11 @@ void BM_state_only(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(events));
 }
 
-void run_rules(benchmark::State& state, bool all_matches) {
+void run_rules(benchmark::State& state, bool all_matches, bool shared = true) {
     sinsp::field_catalog fields;
     sinsp::rules::load_options opts;
     opts.all_matches = all_matches;
+    opts.share_conditions = shared;
     sinsp::rules::ruleset rs(fields, opts);
     for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}) {
         if (!rs.add_file(shared_dir() + "/rules/" + f)) {
@@ -105,9 +108,14 @@ void BM_default_rules_all(benchmark::State& state) {
     run_rules(state, true);
 }
 
+void BM_default_rules_unshared(benchmark::State& state) {
+    run_rules(state, false, false);
+}
+
 }  // namespace
 
 BENCHMARK(BM_state_only)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_default_rules)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_default_rules_all)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_default_rules_unshared)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK_MAIN();

@@ -1,0 +1,91 @@
+// Every rule condition of a ruleset, as specialised per event type, merged into one graph whose
+// identical subtrees are one node, each evaluated at most once per event.
+//
+// Why: the default rules are written on a handful of macros (open_read, open_write, spawned_process,
+// container, the package-manager and shell lists) that every rule on the same event type expands
+// again. Evaluated rule by rule, an openat walks `fd.num >= 0`, the open flags, fd.typechar and
+// `proc.name in (<200 names>)` once per rule that names them (22 rules watch openat). Here each
+// distinct comparison (by its canonical text) is compiled once and its result, like that of every
+// distinct and/or/not above it, is remembered for the current event: a rule whose operands another
+// rule already decided costs a few array reads. Results cannot change with the evaluation order
+// because fields have no side effects, which is also what the filter compiler's operand ordering
+// relies on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sinsp/filter.h"
+#include "text_tests.h"
+
+namespace sinsp::rules::detail {
+
+class condition_graph {
+  public:
+    explicit condition_graph(filter::field_registry& fields) : m_fields(fields) {}
+
+    // Adds a condition tree (macros expanded, lists resolved) and returns its node. Throws
+    // filter::filter_error when a comparison does not compile.
+    uint32_t add(const filter::ast::expr& e);
+
+    // Starts a new event: results remembered for the previous one no longer count.
+    void next_event() {
+        if (++m_event != 0) return;
+        // The stamp wrapped (after 2^32 events): forget every result explicitly once.
+        for (auto& m : m_memo) m.event = 0;
+        for (auto& g : m_text_tests) g->forget();
+        m_event = 1;
+    }
+
+    // The node's value for the current event (next_event() first).
+    bool eval(uint32_t id, const event_context& ctx) {
+        memo& m = m_memo[id];
+        if (m.event == m_event) return m.value;
+        const bool v = compute(m_nodes[id], ctx);
+        m.event = m_event;
+        m.value = v;
+        return v;
+    }
+
+    size_t nodes() const { return m_nodes.size(); }
+    size_t comparisons() const { return m_leaves.size(); }
+    size_t text_test_groups() const { return m_text_tests.size(); }
+    // A node as an expression, for tests and debugging.
+    std::string describe(uint32_t id) const;
+
+  private:
+    // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
+    enum class op : uint8_t { leaf, text, and_, or_, not_ };
+    struct node {
+        op kind = op::leaf;
+        uint32_t cost = 0;
+        uint32_t first = 0;   // and/or/not: first child in m_children; leaf: index in m_leaves
+        uint32_t count = 0;   // and/or/not: number of children
+        float p_true = 0.5f;  // a guess of how often it holds, to order and/or operands
+    };
+    struct memo {
+        uint32_t event = 0;  // the stamp of the event `value` is for (0: none)
+        bool value = false;
+    };
+
+    bool compute(const node& n, const event_context& ctx);
+    uint32_t intern(const std::string& key, node n, const std::vector<uint32_t>& children);
+    // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
+    bool group_text_test(const filter::ast::expr& e, node& n);
+
+    filter::field_registry& m_fields;
+    std::vector<node> m_nodes;
+    std::vector<memo> m_memo;
+    std::vector<uint32_t> m_children;
+    std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
+    std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
+    std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
+    std::vector<std::unique_ptr<text_tests>> m_text_tests;
+    std::unordered_map<std::string, uint32_t> m_text_tests_of;  // field (and argument) -> group
+    uint32_t m_event = 1;
+};
+
+}  // namespace sinsp::rules::detail
