@@ -30,12 +30,6 @@ float prior(const expr& check) {
     return 0.5f;  // ordering comparisons: no guess
 }
 
-// Expected cost of an operand per event in which it settles its and (false) or or (true):
-// evaluating cheap operands that usually settle first minimises the expected work.
-float rank(uint32_t cost, float p_settle) {
-    return static_cast<float>(cost + 1) / std::max(p_settle, 0.001f);
-}
-
 }  // namespace
 
 bool condition_graph::group_text_test(const expr& e, node& n) {
@@ -94,6 +88,7 @@ uint32_t condition_graph::intern(const std::string& key, node n, const std::vect
     const auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(n);
     m_memo.emplace_back();
+    m_seen.emplace_back();
     m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
     m_index.emplace(key, id);
     return id;
@@ -135,12 +130,10 @@ uint32_t condition_graph::add(const expr& e) {
             for (uint32_t k : sorted) key += std::to_string(k) + ",";
             // Evaluation order: by expected cost per settling outcome (cheap and selective tests
             // of an and first, cheap and likely ones of an or); ties keep the written order.
-            auto settle_rank = [this, is_and](uint32_t id) {
-                const node& k = m_nodes[id];
-                return rank(k.cost, is_and ? 1.0f - k.p_true : k.p_true);
-            };
-            std::stable_sort(unique.begin(), unique.end(),
-                             [&](uint32_t a, uint32_t b) { return settle_rank(a) < settle_rank(b); });
+            // reorder() revises it with the rates events show.
+            std::stable_sort(unique.begin(), unique.end(), [&](uint32_t a, uint32_t b) {
+                return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+            });
             node n;
             n.kind = is_and ? op::and_ : op::or_;
             float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
@@ -168,6 +161,28 @@ uint32_t condition_graph::add(const expr& e) {
     n.first = static_cast<uint32_t>(m_leaves.size());
     m_leaves.push_back(std::move(f));
     return intern(key, n, {});
+}
+
+void condition_graph::reorder() {
+    // A node's truth rate: what was seen, weighed with the prior guess as if it had been seen
+    // k_prior_weight times, so that a few events do not swing the order.
+    constexpr float k_prior_weight = 16.0f;
+    for (size_t id = 0; id < m_nodes.size(); ++id) {
+        node& n = m_nodes[id];
+        seen& st = m_seen[id];
+        if (st.computed == 0) continue;
+        n.p_true = (static_cast<float>(st.held) + n.p_true * k_prior_weight) /
+                   (static_cast<float>(st.computed) + k_prior_weight);
+        st = seen{};
+    }
+    for (const node& n : m_nodes) {
+        if (n.kind != op::and_ && n.kind != op::or_) continue;
+        const bool is_and = n.kind == op::and_;
+        uint32_t* kids = m_children.data() + n.first;
+        std::stable_sort(kids, kids + n.count, [&](uint32_t a, uint32_t b) {
+            return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+        });
+    }
 }
 
 bool condition_graph::compute(const node& n, const event_context& ctx) {

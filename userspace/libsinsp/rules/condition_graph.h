@@ -12,6 +12,7 @@
 // relies on.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,7 +34,9 @@ class condition_graph {
 
     // Starts a new event: results remembered for the previous one no longer count.
     void next_event() {
-        if (++m_event != 0) return;
+        ++m_event;
+        if ((m_event & (k_reorder_every - 1)) == 0 && m_event != 0) reorder();
+        if (m_event != 0) return;
         // The stamp wrapped (after 2^32 events): forget every result explicitly once.
         for (auto& m : m_memo) m.event = 0;
         for (auto& g : m_text_tests) g->forget();
@@ -47,6 +50,9 @@ class condition_graph {
         const bool v = compute(m_nodes[id], ctx);
         m.event = m_event;
         m.value = v;
+        seen& st = m_seen[id];
+        ++st.computed;
+        st.held += v;
         return v;
     }
 
@@ -66,12 +72,27 @@ class condition_graph {
         uint32_t count = 0;   // and/or/not: number of children
         float p_true = 0.5f;  // a guess of how often it holds, to order and/or operands
     };
+    // How often a node was computed and held since the last reorder().
+    struct seen {
+        uint32_t computed = 0;
+        uint32_t held = 0;
+    };
+    // Events between two reorder() (a power of two).
+    static constexpr uint32_t k_reorder_every = 1u << 16;
+    // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
+    void reorder();
     struct memo {
         uint32_t event = 0;  // the stamp of the event `value` is for (0: none)
         bool value = false;
     };
 
     bool compute(const node& n, const event_context& ctx);
+    // Expected cost of an operand per event in which it settles its and (false) or or (true):
+    // evaluating cheap operands that usually settle first minimises the expected work.
+    static float settle_rank(const node& k, bool in_and) {
+        const float p_settle = in_and ? 1.0f - k.p_true : k.p_true;
+        return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
+    }
     uint32_t intern(const std::string& key, node n, const std::vector<uint32_t>& children);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
@@ -79,6 +100,7 @@ class condition_graph {
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
     std::vector<memo> m_memo;
+    std::vector<seen> m_seen;
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
