@@ -87,8 +87,6 @@ uint32_t condition_graph::intern(const std::string& key, node n, const std::vect
     m_children.insert(m_children.end(), children.begin(), children.end());
     const auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(n);
-    m_memo.emplace_back();
-    m_seen.emplace_back();
     m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
     m_index.emplace(key, id);
     return id;
@@ -169,11 +167,10 @@ void condition_graph::reorder() {
     constexpr float k_prior_weight = 16.0f;
     for (size_t id = 0; id < m_nodes.size(); ++id) {
         node& n = m_nodes[id];
-        seen& st = m_seen[id];
-        if (st.computed == 0) continue;
-        n.p_true = (static_cast<float>(st.held) + n.p_true * k_prior_weight) /
-                   (static_cast<float>(st.computed) + k_prior_weight);
-        st = seen{};
+        if (n.computed == 0) continue;
+        n.p_true = (static_cast<float>(n.held) + n.p_true * k_prior_weight) /
+                   (static_cast<float>(n.computed) + k_prior_weight);
+        n.computed = n.held = 0;
     }
     for (const node& n : m_nodes) {
         if (n.kind != op::and_ && n.kind != op::or_) continue;

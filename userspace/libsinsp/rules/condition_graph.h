@@ -38,21 +38,20 @@ class condition_graph {
         if ((m_event & (k_reorder_every - 1)) == 0 && m_event != 0) reorder();
         if (m_event != 0) return;
         // The stamp wrapped (after 2^32 events): forget every result explicitly once.
-        for (auto& m : m_memo) m.event = 0;
+        for (auto& n : m_nodes) n.event = 0;
         for (auto& g : m_text_tests) g->forget();
         m_event = 1;
     }
 
     // The node's value for the current event (next_event() first).
     bool eval(uint32_t id, const event_context& ctx) {
-        memo& m = m_memo[id];
-        if (m.event == m_event) return m.value;
-        const bool v = compute(m_nodes[id], ctx);
-        m.event = m_event;
-        m.value = v;
-        seen& st = m_seen[id];
-        ++st.computed;
-        st.held += v;
+        node& n = m_nodes[id];
+        if (n.event == m_event) return n.value;
+        const bool v = compute(n, ctx);
+        n.event = m_event;
+        n.value = v;
+        ++n.computed;
+        n.held += v;
         return v;
     }
 
@@ -65,27 +64,25 @@ class condition_graph {
   private:
     // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
     enum class op : uint8_t { leaf, text, and_, or_, not_ };
+    // One node with its result for the current event (kept together: one cache line holds
+    // what a rule's evaluation reads of a node it finds already decided).
     struct node {
         op kind = op::leaf;
+        bool value = false;  // the result for the event stamped `event`
+        uint32_t event = 0;  // 0: no result
         uint32_t cost = 0;
-        uint32_t first = 0;   // and/or/not: first child in m_children; leaf: index in m_leaves
-        uint32_t count = 0;   // and/or/not: number of children
-        float p_true = 0.5f;  // a guess of how often it holds, to order and/or operands
-    };
-    // How often a node was computed and held since the last reorder().
-    struct seen {
-        uint32_t computed = 0;
+        uint32_t first = 0;     // and/or/not: first child in m_children; leaf: index in m_leaves;
+                                // text: index in m_text_tests
+        uint32_t count = 0;     // and/or/not: number of children; text: the test's slot
+        float p_true = 0.5f;    // how often it holds (a guess, then what events showed), to order
+                                // and/or operands
+        uint32_t computed = 0;  // since the last reorder(): times computed, times it held
         uint32_t held = 0;
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
-    struct memo {
-        uint32_t event = 0;  // the stamp of the event `value` is for (0: none)
-        bool value = false;
-    };
-
     bool compute(const node& n, const event_context& ctx);
     // Expected cost of an operand per event in which it settles its and (false) or or (true):
     // evaluating cheap operands that usually settle first minimises the expected work.
@@ -99,8 +96,6 @@ class condition_graph {
 
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
-    std::vector<memo> m_memo;
-    std::vector<seen> m_seen;
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
