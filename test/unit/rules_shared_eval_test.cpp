@@ -3,7 +3,8 @@
 // shared captures, so the comparison also loads, generated at test time from the files:
 //   - every loaded default rule negated (`not (<condition>)`), which holds on nearly every event
 //     of its types, so every condition is evaluated in full, and in both outcomes;
-//   - every default macro as a rule, and negated, which share their subtrees with the rules.
+//   - every default macro as a rule, and negated, which share their subtrees with the rules;
+//   - text comparisons at the edges of the per-field groups, and negated.
 // Every event of the small shared captures and the first 200,000 of the 2M-event capture are
 // compared, rule list by rule list, in all-matches mode.
 #include <gtest/gtest.h>
@@ -62,6 +63,22 @@ void add_rule(std::string& yaml, const std::string& name, const std::string& con
     yaml += "  output: \"%evt.num\"\n  priority: debug\n";
 }
 
+// Text comparisons the field groups answer (text_tests.h), at their edges: empty constants and
+// values, a prefix or suffix equal to the whole value, a field with several values where any
+// may match (proc.aname), a fixed ancestor, lists with repeated items, several tests on one field.
+const char* const k_edge_rules[] = {
+    "proc.aname in (bash, sh, systemd, bash)",
+    "proc.aname startswith s and not proc.aname endswith d",
+    "proc.aname[2] endswith sh or proc.aname[1] = \"\"",
+    "fd.name startswith \"\" and evt.type in (openat, close, read)",
+    "fd.name endswith \"\" or proc.name = \"\"",
+    "fd.name = /etc/ld.so.cache or fd.name startswith /usr/lib/x86_64-linux-gnu/libc or fd.name endswith "
+    ".so.6",
+    "fd.filename in (passwd, ld.so.cache, ld.so.cache) and not fd.directory in (/etc)",
+    "proc.name startswith cu and proc.name endswith rl and proc.name = curl and proc.name in (curl)",
+    "fd.name startswith /etc/ld.so.cache and fd.name endswith /etc/ld.so.cache",
+};
+
 std::string generated_rules() {
     sinsp::field_catalog fields;
     ruleset probe(fields);
@@ -74,6 +91,10 @@ std::string generated_rules() {
         add_rule(yaml, "generated " + std::to_string(n++), "not (" + r.condition + ")");
     }
     EXPECT_GT(n, 80u);  // the default rules loaded
+    for (const char* c : k_edge_rules) {
+        add_rule(yaml, "generated " + std::to_string(n++), c);
+        add_rule(yaml, "generated " + std::to_string(n++), std::string("not (") + c + ")");
+    }
     for (const char* f : k_default_files) {
         for (const auto& m : macro_names(rules_dir() + "/" + f)) {
             add_rule(yaml, "generated " + std::to_string(n++), m);

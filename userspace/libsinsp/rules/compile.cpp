@@ -377,8 +377,9 @@ class compiler {
                 try {
                     node = m_.graph.add(*s.tree);
                 } catch (const filter::filter_error&) {
-                    // As below: cannot happen for a condition that compiled whole.
-                    node = m_.graph.add(tree);
+                    // As below: cannot happen for a condition that compiled whole; if it did,
+                    // the whole condition runs as one comparison of the graph.
+                    node = m_.graph.add_compiled(filter::compile(tree, m_.shared_fields));
                 }
                 cr.graph_nodes.push_back(node);
                 it = by_text.emplace(key, static_cast<int32_t>(cr.graph_nodes.size() - 1)).first;

@@ -182,6 +182,19 @@ void condition_graph::reorder() {
     }
 }
 
+uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {
+    node n;
+    n.kind = op::leaf;
+    n.cost = f->cost();
+    n.first = static_cast<uint32_t>(m_leaves.size());
+    const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
+    const std::string text = f->describe();
+    m_leaves.push_back(std::move(f));
+    const uint32_t id = intern(key, n, {});
+    m_leaf_text[id] = text;
+    return id;
+}
+
 bool condition_graph::compute(const node& n, const event_context& ctx) {
     switch (n.kind) {
         case op::leaf:

@@ -31,6 +31,8 @@ class condition_graph {
     // Adds a condition tree (macros expanded, lists resolved) and returns its node. Throws
     // filter::filter_error when a comparison does not compile.
     uint32_t add(const filter::ast::expr& e);
+    // Adds a compiled filter as one comparison, shared with nothing.
+    uint32_t add_compiled(std::unique_ptr<filter::compiled_filter> f);
 
     // Starts a new event: results remembered for the previous one no longer count.
     void next_event() {
