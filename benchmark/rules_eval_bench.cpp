@@ -5,12 +5,20 @@
 //                        falco-sandbox_rules.yaml evaluated on every event (each event only
 //                        against the rules that can match its type), alerts counted, not printed
 //   BM_default_rules_all the same, reporting every matching rule instead of the first
+//   BM_default_rules_unshared  BM_default_rules with each rule's condition evaluated on its own
+//                        (load_options::share_conditions off: the engine before the shared graph)
+//   BM_rules_ratio       per iteration, one replay of each of the three back to back, timed in
+//                        thread CPU time: the counters are the ratios to parse+state within the
+//                        iteration, so load that drifts between benchmarks (the machine is shared)
+//                        does not skew them; take the median over --benchmark_repetitions
 // The ratio BM_default_rules / BM_state_only is the rules' cost (target <= 1.30).
 #include <benchmark/benchmark.h>
 #include <zlib.h>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -70,10 +78,11 @@ void BM_state_only(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(events));
 }
 
-void run_rules(benchmark::State& state, bool all_matches) {
+void run_rules(benchmark::State& state, bool all_matches, bool shared = true) {
     sinsp::field_catalog fields;
     sinsp::rules::load_options opts;
     opts.all_matches = all_matches;
+    opts.share_conditions = shared;
     sinsp::rules::ruleset rs(fields, opts);
     for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}) {
         if (!rs.add_file(shared_dir() + "/rules/" + f)) {
@@ -105,9 +114,69 @@ void BM_default_rules_all(benchmark::State& state) {
     run_rules(state, true);
 }
 
+void BM_default_rules_unshared(benchmark::State& state) {
+    run_rules(state, false, false);
+}
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::unique_ptr<sinsp::rules::ruleset> default_ruleset(sinsp::field_catalog& fields, bool shared) {
+    sinsp::rules::load_options opts;
+    opts.share_conditions = shared;
+    auto rs = std::make_unique<sinsp::rules::ruleset>(fields, opts);
+    for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"}) {
+        if (!rs->add_file(shared_dir() + "/rules/" + f)) return nullptr;
+    }
+    rs->compile();
+    return rs;
+}
+
+void BM_rules_ratio(benchmark::State& state) {
+    sinsp::field_catalog fields;
+    auto shared = default_ruleset(fields, true);
+    auto unshared = default_ruleset(fields, false);
+    if (!shared || !unshared) {
+        state.SkipWithError("cannot load the default rule files");
+        return;
+    }
+    double t_state = 0, t_shared = 0, t_unshared = 0;
+    uint64_t alerts = 0;
+    // One replay, its thread CPU time added to `total`.
+    auto timed = [&](double& total, sinsp::rules::ruleset* rs) {
+        sinsp::inspector insp;
+        const double start = thread_cpu_seconds();
+        const bool ok = replay(state, insp, [&](const sinsp::event& e) {
+            if (rs == nullptr) {
+                benchmark::DoNotOptimize(e.thread);
+                return;
+            }
+            const sinsp::event_context ctx{&e, &insp};
+            alerts += rs->evaluate(ctx).size();
+        });
+        total += thread_cpu_seconds() - start;
+        return ok;
+    };
+    for (auto _ : state) {
+        if (!timed(t_state, nullptr) || !timed(t_shared, shared.get()) || !timed(t_unshared, unshared.get()))
+            return;
+    }
+    state.counters["state_ms"] = 1e3 * t_state / static_cast<double>(state.iterations());
+    state.counters["rules_ms"] = 1e3 * t_shared / static_cast<double>(state.iterations());
+    state.counters["unshared_ms"] = 1e3 * t_unshared / static_cast<double>(state.iterations());
+    state.counters["rules_ratio"] = t_shared / t_state;
+    state.counters["unshared_ratio"] = t_unshared / t_state;
+    state.counters["alerts"] = static_cast<double>(alerts);
+}
+
 }  // namespace
 
 BENCHMARK(BM_state_only)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_default_rules)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_default_rules_all)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_default_rules_unshared)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_rules_ratio)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK_MAIN();

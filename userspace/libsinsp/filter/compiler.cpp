@@ -336,6 +336,10 @@ std::string compiled_filter::describe() const {
     return m_root->describe();
 }
 
+uint32_t compiled_filter::cost() const {
+    return m_root->cost();
+}
+
 std::unique_ptr<compiled_filter> compile(const ast::expr& tree, field_registry& fields) {
     return std::make_unique<compiled_filter>(compiler(fields).compile(tree));
 }

@@ -476,7 +476,8 @@ class compiler {
         std::map<std::string, int32_t> by_text;
         for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
             if (!codes[c]) continue;
-            detail::specialized s = detail::specialize(tree, static_cast<uint16_t>(c), m_.fields);
+            detail::specialized s =
+                detail::specialize(tree, static_cast<uint16_t>(c), m_.fields, !m_.opts.share_conditions);
             if (s.what == detail::specialized::kind::never) continue;
             if (s.what == detail::specialized::kind::always) {
                 cr.per_code.emplace_back(static_cast<uint16_t>(c), -1);
@@ -484,7 +485,18 @@ class compiler {
             }
             const std::string key = detail::ast::to_string(*s.tree);
             auto it = by_text.find(key);
-            if (it == by_text.end()) {
+            if (it == by_text.end() && m_.opts.share_conditions) {
+                uint32_t node;
+                try {
+                    node = m_.graph.add(*s.tree);
+                } catch (const filter::filter_error&) {
+                    // As below: cannot happen for a condition that compiled whole; if it did,
+                    // the whole condition runs as one comparison of the graph.
+                    node = m_.graph.add_compiled(filter::compile(tree, m_.shared_fields));
+                }
+                cr.graph_nodes.push_back(node);
+                it = by_text.emplace(key, static_cast<int32_t>(cr.graph_nodes.size() - 1)).first;
+            } else if (it == by_text.end()) {
                 std::unique_ptr<filter::compiled_filter> f;
                 try {
                     f = filter::compile(*s.tree, m_.shared_fields);

@@ -55,8 +55,12 @@ bool ruleset::compile() {
         }
         for (const auto& [code, variant] : cr.per_code) {
             if (code >= m->by_type.size()) continue;
-            m->by_type[code].push_back(
-                {i, variant < 0 ? nullptr : cr.variants[static_cast<size_t>(variant)].get()});
+            indexed_rule entry{i, nullptr, -1};
+            if (variant >= 0 && m->opts.share_conditions)
+                entry.node = cr.graph_nodes[static_cast<size_t>(variant)];
+            else if (variant >= 0)
+                entry.filter = cr.variants[static_cast<size_t>(variant)].get();
+            m->by_type[code].push_back(entry);
         }
     }
     m->compiled_of.assign(m->infos.size(), -1);
@@ -122,7 +126,9 @@ const std::vector<uint32_t>& ruleset::evaluate(const event_context& ctx) {
     m->matches.clear();
     const uint16_t code = ctx.evt->type();
     if (code >= m->by_type.size()) return m->matches;
+    m->graph.next_event();
     for (const indexed_rule& r : m->by_type[code]) {
+        if (r.node >= 0 && !m->graph.eval(static_cast<uint32_t>(r.node), ctx)) continue;
         if (r.filter && !r.filter->matches(ctx)) continue;
         m->matches.push_back(m->compiled_rules[r.rule].info);
         if (!m->opts.all_matches) break;

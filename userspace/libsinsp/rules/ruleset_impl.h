@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "condition_graph.h"
 #include "field_cache.h"
 #include "model.h"
 #include "sinsp/filter.h"
@@ -21,20 +22,26 @@ struct compiled_rule {
     // The condition specialised per event type (specialize.h): for each code the rule can match,
     // the variant to evaluate (index into variants), or -1 when the condition always holds for
     // that type. Types for which it can never hold are left out.
+    // With load_options::share_conditions, the variants are nodes of impl::graph instead.
     std::vector<std::unique_ptr<filter::compiled_filter>> variants;
+    std::vector<uint32_t> graph_nodes;
     std::vector<std::pair<uint16_t, int32_t>> per_code;
 };
 
-// One entry of the event-type index: the rule and the filter to run (null: always matches).
+// One entry of the event-type index: the rule and the filter or graph node to run (neither:
+// always matches).
 struct indexed_rule {
     uint32_t rule = 0;  // index into compiled_rules
     filter::compiled_filter* filter = nullptr;
+    int64_t node = -1;  // in impl::graph
 };
 
 struct ruleset::impl {
     filter::field_registry& fields;
     // What rule conditions bind through: each field extracted once per event for all rules.
     detail::caching_registry shared_fields{fields};
+    // The specialised conditions of all rules as one graph of shared subtrees (share_conditions).
+    detail::condition_graph graph{shared_fields};
     load_options opts;
     detail::collection collected;
     detail::reporter rep;

@@ -18,7 +18,8 @@ using kind = specialized::kind;
 
 class specializer {
   public:
-    specializer(uint16_t code, filter::field_registry& fields) : m_code(code), m_fields(fields) {}
+    specializer(uint16_t code, filter::field_registry& fields, bool flatten)
+        : m_code(code), m_fields(fields), m_flatten(flatten) {}
 
     specialized run(const expr& e) {
         switch (e.what) {
@@ -46,6 +47,7 @@ class specializer {
   private:
     uint16_t m_code;
     filter::field_registry& m_fields;
+    bool m_flatten;
     // Per field name: its codes_for_name/shared_codes, or null when it does not name event types.
     struct type_info {
         filter::code_names_fn names = nullptr;
@@ -63,7 +65,7 @@ class specializer {
                 // (a and (b and c)) is (a and b and c): flattened, the compiler orders every
                 // operand by cost, so a macro's cheap, selective tests (the open flags) run
                 // before a rule's costlier ones instead of waiting behind them as one block.
-                if (s.tree->what == e.what) {
+                if (m_flatten && s.tree->what == e.what) {
                     for (auto& g : s.tree->children) kept.push_back(std::move(g));
                 } else {
                     kept.push_back(std::move(s.tree));
@@ -136,8 +138,9 @@ class specializer {
 
 }  // namespace
 
-specialized specialize(const filter::ast::expr& e, uint16_t code, filter::field_registry& fields) {
-    return specializer(code, fields).run(e);
+specialized specialize(const filter::ast::expr& e, uint16_t code, filter::field_registry& fields,
+                       bool flatten) {
+    return specializer(code, fields, flatten).run(e);
 }
 
 }  // namespace sinsp::rules::detail

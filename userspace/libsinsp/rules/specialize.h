@@ -20,7 +20,10 @@ struct specialized {
 
 // `code` is an event code; `fields` tells which fields name the event type (descriptors with
 // codes_for_name). Codes whose name travels in the event (the generic syscall pair) are never
-// decided: their type comparisons stay in the tree.
-specialized specialize(const filter::ast::expr& e, uint16_t code, filter::field_registry& fields);
+// decided: their type comparisons stay in the tree. With `flatten`, nested and/or of the same kind
+// are merged (a filter compiled from the result orders all operands together); without, the
+// macros' subtrees stay whole, so that a graph of shared subtrees (condition_graph.h) finds them.
+specialized specialize(const filter::ast::expr& e, uint16_t code, filter::field_registry& fields,
+                       bool flatten = true);
 
 }  // namespace sinsp::rules::detail

@@ -33,6 +33,10 @@ class compiled_filter {
     // The evaluation tree after operand reordering, for tests and debugging.
     std::string describe() const;
 
+    // The root's rough evaluation cost (the unit and/or use to order their operands), for
+    // callers that combine several filters.
+    uint32_t cost() const;
+
   private:
     std::unique_ptr<node> m_root;
 };

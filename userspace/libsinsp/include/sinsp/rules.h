@@ -118,6 +118,11 @@ struct load_options {
     // whole condition runs: the reference the specialisation is tested against.
     bool specialize = true;
     load_limits limits;
+    // With specialize: all conditions merged into one graph of shared subtrees, each distinct
+    // comparison, and/or/not evaluated at most once per event for all rules (the default). Off,
+    // each rule's specialised condition runs on its own: the reference the graph is tested
+    // against.
+    bool share_conditions = true;
 };
 
 struct load_summary {

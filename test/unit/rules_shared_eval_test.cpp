@@ -1,0 +1,157 @@
+// The shared condition graph (load_options::share_conditions, the default) must raise exactly the
+// rules each condition evaluated on its own raises. The default rules almost never fire on the
+// shared captures, so the comparison also loads, generated at test time from the files:
+//   - every loaded default rule negated (`not (<condition>)`), which holds on nearly every event
+//     of its types, so every condition is evaluated in full, and in both outcomes;
+//   - every default macro as a rule, and negated, which share their subtrees with the rules;
+//   - text comparisons at the edges of the per-field groups, and negated.
+// Every event of the small shared captures and the first 200,000 of the 2M-event capture are
+// compared, rule list by rule list, in all-matches mode.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sinsp/fields.h"
+#include "sinsp/inspector.h"
+#include "sinsp/rules.h"
+#include "test_paths.h"
+
+namespace {
+
+using sinsp::rules::ruleset;
+
+const char* const k_default_files[] = {"falco_rules.yaml", "falco-incubating_rules.yaml",
+                                       "falco-sandbox_rules.yaml"};
+
+std::string rules_dir() {
+    return std::filesystem::path(scap_test::captures_dir()).parent_path().string() + "/rules";
+}
+
+// `- macro: NAME` items of a file, read from the text (independently of the loader).
+std::vector<std::string> macro_names(const std::string& file) {
+    std::vector<std::string> out;
+    FILE* f = std::fopen(file.c_str(), "r");
+    if (!f) return out;
+    char line[4096];
+    const std::string tag = "- macro: ";
+    while (std::fgets(line, sizeof line, f)) {
+        std::string s(line);
+        if (s.rfind(tag, 0) != 0) continue;
+        s = s.substr(tag.size());
+        while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+        out.push_back(s);
+    }
+    std::fclose(f);
+    return out;
+}
+
+// One rule item; the condition goes in a literal block so any text stays as it is.
+void add_rule(std::string& yaml, const std::string& name, const std::string& condition) {
+    yaml += "- rule: " + name + "\n  desc: generated\n  condition: |-\n";
+    size_t start = 0;
+    while (start <= condition.size()) {
+        size_t end = condition.find('\n', start);
+        if (end == std::string::npos) end = condition.size();
+        yaml += "    " + condition.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    yaml += "  output: \"%evt.num\"\n  priority: debug\n";
+}
+
+// Text comparisons the field groups answer (text_tests.h), at their edges: empty constants and
+// values, a prefix or suffix equal to the whole value, a field with several values where any
+// may match (proc.aname), a fixed ancestor, lists with repeated items, several tests on one field.
+const char* const k_edge_rules[] = {
+    "proc.aname in (bash, sh, systemd, bash)",
+    "proc.aname startswith s and not proc.aname endswith d",
+    "proc.aname[2] endswith sh or proc.aname[1] = \"\"",
+    "fd.name startswith \"\" and evt.type in (openat, close, read)",
+    "fd.name endswith \"\" or proc.name = \"\"",
+    "fd.name = /etc/ld.so.cache or fd.name startswith /usr/lib/x86_64-linux-gnu/libc or fd.name endswith "
+    ".so.6",
+    "fd.filename in (passwd, ld.so.cache, ld.so.cache) and not fd.directory in (/etc)",
+    "proc.name startswith cu and proc.name endswith rl and proc.name = curl and proc.name in (curl)",
+    "fd.name startswith /etc/ld.so.cache and fd.name endswith /etc/ld.so.cache",
+};
+
+std::string generated_rules() {
+    sinsp::field_catalog fields;
+    ruleset probe(fields);
+    for (const char* f : k_default_files) EXPECT_TRUE(probe.add_file(rules_dir() + "/" + f)) << f;
+    probe.compile();
+    std::string yaml;
+    size_t n = 0;
+    for (const auto& r : probe.rules()) {
+        if (!r.loaded) continue;
+        add_rule(yaml, "generated " + std::to_string(n++), "not (" + r.condition + ")");
+    }
+    EXPECT_GT(n, 80u);  // the default rules loaded
+    for (const char* c : k_edge_rules) {
+        add_rule(yaml, "generated " + std::to_string(n++), c);
+        add_rule(yaml, "generated " + std::to_string(n++), std::string("not (") + c + ")");
+    }
+    for (const char* f : k_default_files) {
+        for (const auto& m : macro_names(rules_dir() + "/" + f)) {
+            add_rule(yaml, "generated " + std::to_string(n++), m);
+            add_rule(yaml, "generated " + std::to_string(n++), "not " + m);
+        }
+    }
+    return yaml;
+}
+
+std::unique_ptr<ruleset> load(sinsp::field_catalog& fields, const std::string& extra, bool shared) {
+    sinsp::rules::load_options opts;
+    opts.all_matches = true;
+    opts.share_conditions = shared;
+    auto rs = std::make_unique<ruleset>(fields, opts);
+    for (const char* f : k_default_files) EXPECT_TRUE(rs->add_file(rules_dir() + "/" + f)) << f;
+    EXPECT_TRUE(rs->add_text(extra, "generated.yaml"));
+    rs->compile();
+    return rs;
+}
+
+TEST(RulesSharedEvaluation, SameMatchesAsEachConditionAlone) {
+    const std::string extra = generated_rules();
+    sinsp::field_catalog fields;
+    auto shared = load(fields, extra, true);
+    auto plain = load(fields, extra, false);
+    // Both load the same rules; a generated rule that fails to compile would go unnoticed.
+    EXPECT_EQ(shared->summary().active, plain->summary().active);
+    EXPECT_EQ(shared->summary().failed, 0u);
+
+    std::vector<std::string> captures;
+    for (const auto& entry : std::filesystem::directory_iterator(scap_test::captures_dir())) {
+        if (entry.path().extension() == ".scap") captures.push_back(entry.path().string());
+    }
+    std::sort(captures.begin(), captures.end());
+    captures.push_back(scap_test::capture("reference_mixed_2M.scap.gz"));
+    ASSERT_GE(captures.size(), 11u);
+
+    size_t compared = 0, matched = 0;
+    for (const auto& cap : captures) {
+        sinsp::inspector insp;
+        std::string error;
+        ASSERT_EQ(insp.open_file(cap, error), scap::status::ok) << cap << ": " << error;
+        const sinsp::event* e = nullptr;
+        size_t in_capture = 0;
+        while (insp.next(e) == scap::status::ok && in_capture++ < 200000) {
+            const sinsp::event_context ctx{e, &insp};
+            const std::vector<uint32_t> a = shared->evaluate(ctx);
+            const std::vector<uint32_t>& b = plain->evaluate(ctx);
+            ASSERT_EQ(a, b) << cap << " event " << e->num;
+            ++compared;
+            matched += a.size();
+        }
+    }
+    std::printf("%zu events compared, %zu matches\n", compared, matched);
+    EXPECT_GT(compared, 200000u);
+    // The negated rules and macros fire on most events: the comparison covers both outcomes.
+    EXPECT_GT(matched, compared);
+}
+
+}  // namespace

@@ -1,0 +1,242 @@
+// Building and evaluating the shared condition graph (see condition_graph.h).
+#include "condition_graph.h"
+
+#include <algorithm>
+
+namespace sinsp::rules::detail {
+
+namespace {
+
+using filter::ast::expr;
+
+// How likely a comparison is to hold on an event its rule watches, before any is seen: a field
+// equal to, starting with or listed among constants rarely is (that is what makes rules quiet);
+// `!=` and `exists` almost always are. Only the order of evaluation depends on these guesses.
+struct op_prior {
+    const char* op;
+    float p_true;
+};
+constexpr op_prior k_priors[] = {
+    {"=", 0.05f},        {"==", 0.05f},         {"in", 0.05f},          {"intersects", 0.05f},
+    {"pmatch", 0.05f},   {"startswith", 0.05f}, {"bstartswith", 0.05f}, {"endswith", 0.05f},
+    {"contains", 0.05f}, {"icontains", 0.05f},  {"bcontains", 0.05f},   {"glob", 0.05f},
+    {"iglob", 0.05f},    {"regex", 0.05f},      {"!=", 0.95f},          {"exists", 0.95f},
+};
+
+float prior(const expr& check) {
+    for (const auto& p : k_priors) {
+        if (check.op == p.op) return p.p_true;
+    }
+    return 0.5f;  // ordering comparisons: no guess
+}
+
+}  // namespace
+
+bool condition_graph::group_text_test(const expr& e, node& n) {
+    if (e.lhs.what != filter::ast::term::kind::field || !e.modifier.empty() || !e.rhs) return false;
+    text_tests::kind k;
+    std::vector<std::string> constants;
+    const auto& rhs = *e.rhs;
+    if (rhs.what == filter::ast::term::kind::literal) {
+        constants.push_back(rhs.name);
+    } else if (rhs.what == filter::ast::term::kind::list && e.op == "in") {
+        for (const auto& c : rhs.children) {
+            if (c.what != filter::ast::term::kind::literal) return false;
+            constants.push_back(c.name);
+        }
+    } else {
+        return false;
+    }
+    if (e.op == "=" || e.op == "==" || e.op == "in") {
+        k = text_tests::kind::equal;
+    } else if (e.op == "startswith" && constants.size() == 1) {
+        k = text_tests::kind::prefix;
+    } else if (e.op == "endswith" && constants.size() == 1) {
+        k = text_tests::kind::suffix;
+    } else {
+        return false;
+    }
+    filter::bound_field bf;
+    std::string error;
+    if (!m_fields.bind(e.lhs.name, e.lhs.arg, bf, error)) return false;
+    const auto& info = bf.info;
+    // Plain text values compared as they are: no list, no event-type name, no constant hooks,
+    // no `=` meaning something else.
+    if (filter::family_of(info.type) != filter::family::text) return false;
+    if ((info.flags & (filter::FIELD_LIST | filter::FIELD_EQ_MEANS_WITHIN)) != 0) return false;
+    if (info.codes_for_name || info.event_code_of || info.on_constant || info.min_value) return false;
+    const std::string field = e.lhs.name + (e.lhs.arg ? "[" + *e.lhs.arg + "]" : std::string());
+    auto it = m_text_tests_of.find(field);
+    if (it == m_text_tests_of.end()) {
+        m_text_tests.push_back(std::make_unique<text_tests>(std::move(bf.extractor), info.flags));
+        it = m_text_tests_of.emplace(field, static_cast<uint32_t>(m_text_tests.size() - 1)).first;
+    }
+    n.kind = op::text;
+    n.first = it->second;
+    n.count = m_text_tests[it->second]->add(k, constants);
+    return true;
+}
+
+uint32_t condition_graph::intern(const std::string& key, node n, const std::vector<uint32_t>& children) {
+    auto it = m_index.find(key);
+    if (it != m_index.end()) return it->second;
+    if (n.kind != op::leaf && n.kind != op::text) {
+        n.first = static_cast<uint32_t>(m_children.size());
+        n.count = static_cast<uint32_t>(children.size());
+    }
+    m_children.insert(m_children.end(), children.begin(), children.end());
+    const auto id = static_cast<uint32_t>(m_nodes.size());
+    m_nodes.push_back(n);
+    m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
+    m_index.emplace(key, id);
+    return id;
+}
+
+uint32_t condition_graph::add(const expr& e) {
+    switch (e.what) {
+        case expr::kind::not_: {
+            const uint32_t child = add(*e.children.at(0));
+            const node& c = m_nodes[child];
+            // not (not x) is x.
+            if (c.kind == op::not_) return m_children[c.first];
+            node n;
+            n.kind = op::not_;
+            n.cost = c.cost;
+            n.p_true = 1.0f - c.p_true;
+            return intern("!" + std::to_string(child), n, {child});
+        }
+        case expr::kind::and_:
+        case expr::kind::or_: {
+            const bool is_and = e.what == expr::kind::and_;
+            std::vector<uint32_t> kids;
+            for (const auto& c : e.children) {
+                const uint32_t id = add(*c);
+                // A nested and/or stays one node (a macro's body, shared with every rule that
+                // names the macro), decided once per event for all of them.
+                kids.push_back(id);
+            }
+            // The same operand twice decides nothing more (a macro named twice in one rule).
+            std::vector<uint32_t> unique;
+            for (uint32_t k : kids) {
+                if (std::find(unique.begin(), unique.end(), k) == unique.end()) unique.push_back(k);
+            }
+            if (unique.size() == 1) return unique[0];
+            // The key does not depend on the written order: `a and b` and `b and a` share a node.
+            std::vector<uint32_t> sorted = unique;
+            std::sort(sorted.begin(), sorted.end());
+            std::string key = is_and ? "&" : "|";
+            for (uint32_t k : sorted) key += std::to_string(k) + ",";
+            // Evaluation order: by expected cost per settling outcome (cheap and selective tests
+            // of an and first, cheap and likely ones of an or); ties keep the written order.
+            // reorder() revises it with the rates events show.
+            std::stable_sort(unique.begin(), unique.end(), [&](uint32_t a, uint32_t b) {
+                return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+            });
+            node n;
+            n.kind = is_and ? op::and_ : op::or_;
+            float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
+            for (uint32_t k : unique) {
+                n.cost += m_nodes[k].cost;
+                p_none *= is_and ? m_nodes[k].p_true : 1.0f - m_nodes[k].p_true;
+            }
+            n.p_true = is_and ? p_none : 1.0f - p_none;
+            return intern(key, n, unique);
+        }
+        case expr::kind::check:
+        case expr::kind::identifier:
+            break;
+    }
+    std::string key = filter::ast::to_string(e);
+    auto it = m_index.find(key);
+    if (it != m_index.end()) return it->second;
+    // Compiled even when a text_tests group answers it: compiling validates it as the filter would.
+    std::unique_ptr<filter::compiled_filter> f = filter::compile(e, m_fields);
+    node n;
+    n.cost = f->cost();
+    n.p_true = prior(e);
+    if (group_text_test(e, n)) return intern(key, n, {});
+    n.kind = op::leaf;
+    n.first = static_cast<uint32_t>(m_leaves.size());
+    m_leaves.push_back(std::move(f));
+    return intern(key, n, {});
+}
+
+void condition_graph::reorder() {
+    // A node's truth rate: what was seen, weighed with the prior guess as if it had been seen
+    // k_prior_weight times, so that a few events do not swing the order.
+    constexpr float k_prior_weight = 16.0f;
+    for (size_t id = 0; id < m_nodes.size(); ++id) {
+        node& n = m_nodes[id];
+        if (n.computed == 0) continue;
+        n.p_true = (static_cast<float>(n.held) + n.p_true * k_prior_weight) /
+                   (static_cast<float>(n.computed) + k_prior_weight);
+        n.computed = n.held = 0;
+    }
+    for (const node& n : m_nodes) {
+        if (n.kind != op::and_ && n.kind != op::or_) continue;
+        const bool is_and = n.kind == op::and_;
+        uint32_t* kids = m_children.data() + n.first;
+        std::stable_sort(kids, kids + n.count, [&](uint32_t a, uint32_t b) {
+            return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+        });
+    }
+}
+
+uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {
+    node n;
+    n.kind = op::leaf;
+    n.cost = f->cost();
+    n.first = static_cast<uint32_t>(m_leaves.size());
+    const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
+    const std::string text = f->describe();
+    m_leaves.push_back(std::move(f));
+    const uint32_t id = intern(key, n, {});
+    m_leaf_text[id] = text;
+    return id;
+}
+
+bool condition_graph::compute(const node& n, const event_context& ctx) {
+    switch (n.kind) {
+        case op::leaf:
+            return m_leaves[n.first]->matches(ctx);
+        case op::text:
+            return m_text_tests[n.first]->test(n.count, ctx, m_event);
+        case op::not_:
+            return !eval(m_children[n.first], ctx);
+        case op::and_:
+        case op::or_: {
+            // An and is false as soon as one operand is, an or true as soon as one is;
+            // operands are in the order set when the graph was built (see add()).
+            const bool settles = n.kind == op::or_;
+            const uint32_t* kids = m_children.data() + n.first;
+            for (uint32_t i = 0; i < n.count; ++i) {
+                if (eval(kids[i], ctx) == settles) return settles;
+            }
+            return !settles;
+        }
+    }
+    return false;
+}
+
+std::string condition_graph::describe(uint32_t id) const {
+    const node& n = m_nodes.at(id);
+    switch (n.kind) {
+        case op::leaf:
+        case op::text:
+            return m_leaf_text[id];
+        case op::not_:
+            return "not " + describe(m_children[n.first]);
+        case op::and_:
+        case op::or_: {
+            std::string out = "(";
+            for (uint32_t i = 0; i < n.count; ++i) {
+                if (i) out += n.kind == op::and_ ? " and " : " or ";
+                out += describe(m_children[n.first + i]);
+            }
+            return out + ")";
+        }
+    }
+    return {};
+}
+
+}  // namespace sinsp::rules::detail

@@ -1,0 +1,110 @@
+// Every rule condition of a ruleset, as specialised per event type, merged into one graph whose
+// identical subtrees are one node, each evaluated at most once per event.
+//
+// Why: the default rules are written on a handful of macros (open_read, open_write, spawned_process,
+// container, the package-manager and shell lists) that every rule on the same event type expands
+// again. Evaluated rule by rule, an openat walks `fd.num >= 0`, the open flags, fd.typechar and
+// `proc.name in (<200 names>)` once per rule that names them (22 rules watch openat). Here each
+// distinct comparison (by its canonical text) is compiled once and its result, like that of every
+// distinct and/or/not above it, is remembered for the current event: a rule whose operands another
+// rule already decided costs a few array reads. Results cannot change with the evaluation order
+// because fields have no side effects, which is also what the filter compiler's operand ordering
+// relies on.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sinsp/filter.h"
+#include "text_tests.h"
+
+namespace sinsp::rules::detail {
+
+class condition_graph {
+  public:
+    explicit condition_graph(filter::field_registry& fields) : m_fields(fields) {}
+
+    // Adds a condition tree (macros expanded, lists resolved) and returns its node. Throws
+    // filter::filter_error when a comparison does not compile.
+    uint32_t add(const filter::ast::expr& e);
+    // Adds a compiled filter as one comparison, shared with nothing.
+    uint32_t add_compiled(std::unique_ptr<filter::compiled_filter> f);
+
+    // Starts a new event: results remembered for the previous one no longer count.
+    void next_event() {
+        ++m_event;
+        if ((m_event & (k_reorder_every - 1)) == 0 && m_event != 0) reorder();
+        if (m_event != 0) return;
+        // The stamp wrapped (after 2^32 events): forget every result explicitly once.
+        for (auto& n : m_nodes) n.event = 0;
+        for (auto& g : m_text_tests) g->forget();
+        m_event = 1;
+    }
+
+    // The node's value for the current event (next_event() first).
+    bool eval(uint32_t id, const event_context& ctx) {
+        node& n = m_nodes[id];
+        if (n.event == m_event) return n.value;
+        const bool v = compute(n, ctx);
+        n.event = m_event;
+        n.value = v;
+        ++n.computed;
+        n.held += v;
+        return v;
+    }
+
+    size_t nodes() const { return m_nodes.size(); }
+    size_t comparisons() const { return m_leaves.size(); }
+    size_t text_test_groups() const { return m_text_tests.size(); }
+    // A node as an expression, for tests and debugging.
+    std::string describe(uint32_t id) const;
+
+  private:
+    // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
+    enum class op : uint8_t { leaf, text, and_, or_, not_ };
+    // One node with its result for the current event (kept together: one cache line holds
+    // what a rule's evaluation reads of a node it finds already decided).
+    struct node {
+        op kind = op::leaf;
+        bool value = false;  // the result for the event stamped `event`
+        uint32_t event = 0;  // 0: no result
+        uint32_t cost = 0;
+        uint32_t first = 0;     // and/or/not: first child in m_children; leaf: index in m_leaves;
+                                // text: index in m_text_tests
+        uint32_t count = 0;     // and/or/not: number of children; text: the test's slot
+        float p_true = 0.5f;    // how often it holds (a guess, then what events showed), to order
+                                // and/or operands
+        uint32_t computed = 0;  // since the last reorder(): times computed, times it held
+        uint32_t held = 0;
+    };
+    // Events between two reorder() (a power of two).
+    static constexpr uint32_t k_reorder_every = 1u << 16;
+    // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
+    void reorder();
+    bool compute(const node& n, const event_context& ctx);
+    // Expected cost of an operand per event in which it settles its and (false) or or (true):
+    // evaluating cheap operands that usually settle first minimises the expected work.
+    static float settle_rank(const node& k, bool in_and) {
+        const float p_settle = in_and ? 1.0f - k.p_true : k.p_true;
+        return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
+    }
+    uint32_t intern(const std::string& key, node n, const std::vector<uint32_t>& children);
+    // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
+    bool group_text_test(const filter::ast::expr& e, node& n);
+
+    filter::field_registry& m_fields;
+    std::vector<node> m_nodes;
+    std::vector<uint32_t> m_children;
+    std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
+    std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
+    std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
+    std::vector<std::unique_ptr<text_tests>> m_text_tests;
+    std::unordered_map<std::string, uint32_t> m_text_tests_of;  // field (and argument) -> group
+    uint32_t m_event = 1;
+};
+
+}  // namespace sinsp::rules::detail

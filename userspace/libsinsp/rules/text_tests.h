@@ -1,0 +1,77 @@
+// All the comparisons of one text field with constants (=, in, startswith, endswith) that the
+// rules make, answered together once per event.
+//
+// Why: the default rules' selective tests are of this kind and pile up on a few fields. An openat
+// is tested against ~20 fd.name prefixes and names, ~10 fd.directory lists, a dozen proc.name
+// names and lists; evaluated one by one, each extracts (or copies) the value and compares it.
+// Here the value is extracted once and looked up once: equality and `in` in one hash map from
+// constant to the tests it satisfies, prefixes and suffixes by one walk of a trie of the
+// constants (suffixes on the reversed value), and each test's answer is a flag.
+//
+// Semantics are the filter's for these operators on text: trailing NULs are not part of the value
+// (nor of the constants), a field that does not apply fails every test, several values fail
+// every test unless the field allows any value to match (FIELD_ANY_VALUE), then any one does.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sinsp/filter_field.h"
+
+namespace sinsp::rules::detail {
+
+class text_tests {
+  public:
+    text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags)
+        : m_field(std::move(field)), m_flags(flags) {
+        m_prefixes.emplace_back();
+        m_suffixes.emplace_back();
+    }
+
+    enum class kind { equal, prefix, suffix };
+    // A test: the value equals one of `constants` (kind equal), starts or ends with the one
+    // constant. Returns the test's slot.
+    uint32_t add(kind k, const std::vector<std::string>& constants);
+
+    // The test's result for the event stamped `event` (see condition_graph::next_event).
+    bool test(uint32_t slot, const event_context& ctx, uint32_t event) {
+        if (m_event != event) {
+            m_event = event;
+            run(ctx);
+        }
+        return m_hits[slot] == event;
+    }
+    // The caller's stamps restart (they wrapped): no result may look current.
+    void forget() {
+        m_event = 0;
+        std::fill(m_hits.begin(), m_hits.end(), 0);
+    }
+
+  private:
+    // A trie of constants, one byte per edge; `slots` are the tests whose constant ends here.
+    struct trie_node {
+        std::vector<std::pair<uint8_t, uint32_t>> next;  // byte -> node, few per node
+        std::vector<uint32_t> slots;
+    };
+    static void insert(std::vector<trie_node>& trie, std::string_view s, uint32_t slot);
+    // Marks the slots of every constant that starts `s` (or ends it, walking backwards).
+    void walk(const std::vector<trie_node>& trie, std::string_view s, bool backwards);
+    void run(const event_context& ctx);
+
+    std::unique_ptr<filter::field_extractor> m_field;
+    uint32_t m_flags;
+    filter::value_list m_values;
+    std::deque<std::string> m_constants;                                  // what m_equal's keys view
+    std::unordered_map<std::string_view, std::vector<uint32_t>> m_equal;  // constant -> slots
+    std::vector<trie_node> m_prefixes, m_suffixes;  // node 0: the root (the empty constant)
+    std::vector<uint32_t> m_hits;  // per slot, the stamp of the last event it held for (never cleared)
+    uint32_t m_event = 0;
+};
+
+}  // namespace sinsp::rules::detail
