@@ -466,7 +466,12 @@ class compiler {
         const size_t work = types * detail::tree_size(tree);
         const size_t budget = m_.opts.limits.specialize_visits;
         if (work > budget - std::min(budget, m_specialize_work)) {
-            cr.variants.push_back(filter::compile(tree, m_.shared_fields));
+            // With shared conditions the index reads graph nodes, else variants: the whole
+            // condition goes where this rule's evaluation will look for it.
+            if (m_.opts.share_conditions)
+                cr.graph_nodes.push_back(m_.graph.add_compiled(filter::compile(tree, m_.shared_fields)));
+            else
+                cr.variants.push_back(filter::compile(tree, m_.shared_fields));
             for (size_t c = 0; c < codes.size() && c < PPM_EVENT_MAX; ++c) {
                 if (codes[c]) cr.per_code.emplace_back(static_cast<uint16_t>(c), 0);
             }
