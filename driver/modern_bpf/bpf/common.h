@@ -1,12 +1,16 @@
 /*
  * Everything every program of the driver needs: kernel types (vmlinux.h generated from this
- * machine's BTF at build time), libbpf helpers, the userspace ABI, the schema's event codes and
- * the settings userspace writes before loading.
+ * machine's BTF at build time; the legacy probe's kernel headers instead), libbpf helpers, the userspace ABI,
+ * the schema's event codes and the settings userspace writes before loading.
  */
 #ifndef MBPF_COMMON_H
 #define MBPF_COMMON_H
 
+#ifdef MBPF_LEGACY
+#include "legacy_kernel.h" /* driver/bpf: the kernel's own headers, no BTF (proposal 0010) */
+#else
 #include "vmlinux.h"
+#endif
 
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>

@@ -9,6 +9,9 @@
 #include "net.h"
 #include "paths.h"
 
+/* event_submit (the driver's output path: ring_output.h here, perf buffers in the legacy probe)
+ * must be defined before this file is included. */
+
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
 #define MBPF_PT_PID 15
@@ -552,13 +555,13 @@ static long fill_one(uint32_t i, void* vctx) {
 }
 
 /* Builds and submits the exit event `code` from its table row. */
-static __always_inline void fill_from_table(struct mbpf_scratch* s, uint32_t code) {
+static __always_inline void fill_from_table(void* ctx, struct mbpf_scratch* s, uint32_t code) {
     if (code >= MBPF_EVENT_MAX) return;
     uint32_t n = fill_specs[code].nparams;
     event_begin(s, code, n);
     struct fill_loop_ctx c = {.code = code};
     bpf_loop(n, fill_one, &c, 0);
-    event_submit(s, current_tid());
+    event_submit(ctx, s, current_tid());
 }
 
 #endif /* MBPF_FILL_H */
