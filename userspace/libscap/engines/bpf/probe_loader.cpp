@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <map>
 
 #include "engines/bpf/probe_file.h"
@@ -38,9 +39,18 @@ bool is_tracepoint_sc(uint32_t sc) {
            sc == PPM_SC_PAGE_FAULT_KERNEL || sc == PPM_SC_SIGNAL_DELIVER;
 }
 
+// libbpf's warnings with SCAP_BPF_VERBOSE=1; =tail keeps only the end of each message: a verifier
+// log runs to hundreds of MB, its verdict is in the last lines (what a slow serial console needs).
 int quiet_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
-    if (level == LIBBPF_WARN && std::getenv("SCAP_BPF_VERBOSE")) return vfprintf(stderr, fmt, ap);
-    return 0;
+    const char* verbose = std::getenv("SCAP_BPF_VERBOSE");
+    if (level != LIBBPF_WARN || !verbose) return 0;
+    if (std::strcmp(verbose, "tail") != 0) return vfprintf(stderr, fmt, ap);
+    static char msg[1 << 24];
+    const int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (n <= 0) return n;
+    const size_t len = std::min(static_cast<size_t>(n), sizeof msg - 1);
+    const size_t keep = 6000;
+    return std::fprintf(stderr, "%s%s", len > keep ? "[...]\n" : "", msg + (len > keep ? len - keep : 0));
 }
 
 struct var_slot {
