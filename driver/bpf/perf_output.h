@@ -38,6 +38,12 @@ static __always_inline void event_submit(void* ctx, struct mbpf_scratch* s, uint
         c->n_drops_scratch++;
         return;
     }
+    if (!ctx) {
+        /* From a bpf_loop callback (per-message events of sendmmsg/recvmmsg): no context to
+         * output with on this kernel generation (see MBPF_CALLBACK_CTX). */
+        c->n_drops_bug++;
+        return;
+    }
     /* Fails (-ENOSPC) when the buffer is full: the kernel counts a lost record too. */
     if (bpf_perf_event_output(ctx, &perf_buffers, BPF_F_CURRENT_CPU, s->buf, len)) {
         c->n_drops_buffer++;

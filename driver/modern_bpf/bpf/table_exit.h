@@ -95,7 +95,8 @@ static __always_inline int table_exit(void* ctx, uint32_t nr, const uint64_t* ar
     uint32_t pm = fill_specs[code].per_message;
     if (pm && ret > 0) {
         /* sendmmsg/recvmmsg: one event per message the call moved. */
-        struct message_loop_ctx c = {.ctx = ctx, .code = code, .arg = pm - 1, .base = arg_of(s, pm - 1)};
+        struct message_loop_ctx c = {
+            .ctx = MBPF_CALLBACK_CTX(ctx), .code = code, .arg = pm - 1, .base = arg_of(s, pm - 1)};
         bpf_loop(ret < MBPF_MMSG_MAX ? (uint32_t)ret : MBPF_MMSG_MAX, emit_message, &c, 0);
     } else {
         /* Failed: no message to describe (sizes, data and names are left empty). */

@@ -170,7 +170,26 @@ bool probe_loader::load(const bpf_options& opts, perf_rings& rings, std::string&
     m_obj = bpf_object__open_file(opts.probe_path.c_str(), nullptr);
     if (!m_obj) return error = "cannot open the probe " + opts.probe_path + ": " + errno_text(errno), false;
     if (!configure(error)) return false;
+    // SCAP_BPF_VERBOSE=stats: the verifier's messages without its per-instruction trace (log level 4),
+    // small enough to read the reason of a refusal whatever the program's size.
+    const char* verbose = std::getenv("SCAP_BPF_VERBOSE");
+    std::vector<std::vector<char>> logs;
+    if (verbose && std::strcmp(verbose, "stats") == 0) {
+        bpf_program* p;
+        bpf_object__for_each_program(p, m_obj) {
+            logs.emplace_back(1 << 20, '\0');
+            bpf_program__set_log_buf(p, logs.back().data(), logs.back().size());
+            bpf_program__set_log_level(p, 4);
+        }
+    }
     if (int err = bpf_object__load(m_obj)) {
+        size_t i = 0;
+        bpf_program* p;
+        bpf_object__for_each_program(p, m_obj) {
+            if (i < logs.size() && logs[i][0])
+                std::fprintf(stderr, "verifier (%s):\n%s\n", bpf_program__name(p), logs[i].data());
+            ++i;
+        }
         error = "cannot load the probe " + opts.probe_path + ": " + errno_text(err);
         if (err == -EPERM)
             error +=
