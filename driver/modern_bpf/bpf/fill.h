@@ -111,7 +111,9 @@ static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const st
         }
         uint32_t at = s->off + 2 + k * 10;
         *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
-        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags(conv, (uint16_t)p.revents);
+        /* The global function: the rule loop inlined in this loop made the 6.1 verifier queue
+         * more than 8192 pending branches in the legacy probe ("sequence of jumps is too complex"). */
+        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags_fn(conv, (uint16_t)p.revents);
         done++;
     }
     *(uint16_t*)cursor(s) = (uint16_t)done;
