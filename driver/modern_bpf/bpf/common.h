@@ -50,15 +50,10 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
         _mv&(mask);                   \
     })
 
-/* The program context as bpf_loop callbacks may use it for output. The 6.1 verifier rejects (EFAULT)
- * the legacy probe when a callback reads the context back from its caller's stack and hands it to
- * bpf_perf_event_output, so there the callbacks get none and their events are counted as lost
- * (the modern driver's ring buffer output does not need it). */
-#ifdef MBPF_LEGACY
-#define MBPF_CALLBACK_CTX(ctx) ((void*)0)
-#else
+/* The program context as bpf_loop callbacks may use it for output (the legacy probe's perf output
+ * needs it; the modern ring buffer does not). Kernels whose verifier cannot follow the context
+ * read back from the caller's stack get none: their callbacks' events are counted as lost. */
 #define MBPF_CALLBACK_CTX(ctx) (ctx)
-#endif
 
 /* --- settings: read-only data, written by userspace between open and load ------------------ */
 const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() */
