@@ -39,8 +39,7 @@ static __always_inline void event_submit(void* ctx, struct mbpf_scratch* s, uint
         return;
     }
     if (!ctx) {
-        /* From a bpf_loop callback (per-message events of sendmmsg/recvmmsg): no context to
-         * output with on this kernel generation (see MBPF_CALLBACK_CTX). */
+        /* A caller without the program context (see MBPF_CALLBACK_CTX): cannot output. */
         c->n_drops_bug++;
         return;
     }

@@ -50,9 +50,9 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
         _mv&(mask);                   \
     })
 
-/* The program context as bpf_loop callbacks may use it for output (the legacy probe's perf output
- * needs it; the modern ring buffer does not). Kernels whose verifier cannot follow the context
- * read back from the caller's stack get none: their callbacks' events are counted as lost. */
+/* The program context as bpf_loop callbacks get it for output (read back from the caller's stack:
+ * the legacy probe's perf output needs it, the modern ring buffer does not). One place to turn it
+ * off should a kernel's verifier not follow it (then perf_output.h counts those events as bugs). */
 #define MBPF_CALLBACK_CTX(ctx) (ctx)
 
 /* --- settings: read-only data, written by userspace between open and load ------------------ */
