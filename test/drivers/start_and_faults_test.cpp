@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -240,6 +241,21 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
     EXPECT_GT(stat_extra(st, "start_buffer_events"), 0u) << "nothing was drained during the scan";
     EXPECT_EQ(stat_extra(st, "start_buffer_drops"), 0u);
     ASSERT_GT(during.size(), 0u) << "no process was created during the scan: the test proves nothing";
+
+    // A grandchild reported just before the spawner stopped may not have run its prctl yet: wait
+    // until each has its name, so its prctl event comes before the marker read below.
+    for (pid_t g : during) {
+        const std::string comm_path = "/proc/" + std::to_string(g) + "/comm";
+        for (int i = 0; i < 500; ++i) {
+            char name[32] = {};
+            FILE* f = std::fopen(comm_path.c_str(), "r");
+            const bool named =
+                f && std::fgets(name, sizeof name, f) && std::strncmp(name, "scanborn", 8) == 0;
+            if (f) std::fclose(f);
+            if (named) break;
+            std::this_thread::sleep_for(10ms);
+        }
+    }
 
     sinsp::inspector insp;
     insp.open(std::move(eng));
