@@ -15,13 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static sinsp::field_catalog fields;
     static const sinsp::rules::load_options opts = [] {
         sinsp::rules::load_options o;
-        const sinsp::rules::load_limits defaults;
-        o.limits.yaml_nodes = defaults.yaml_nodes / 10;
-        o.limits.yaml_text_bytes = defaults.yaml_text_bytes / 10;
-        o.limits.list_items = defaults.list_items / 10;
-        o.limits.condition_nodes = defaults.condition_nodes / 10;
-        o.limits.total_condition_nodes = defaults.total_condition_nodes / 10;
-        o.limits.specialize_visits = defaults.specialize_visits / 10;
+        o.limits = sinsp::rules::load_limits{}.divided_by(10);
         return o;
     }();
     sinsp::rules::ruleset rs(fields, opts);

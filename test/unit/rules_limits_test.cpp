@@ -287,13 +287,7 @@ TEST_F(RulesLimits, DefaultFilesFitATenthOfTheDefaults) {
     const std::string dir =
         std::filesystem::path(scap_test::captures_dir()).parent_path().string() + "/rules";
     load_options opts;
-    const load_limits defaults;
-    opts.limits.yaml_nodes = defaults.yaml_nodes / 10;
-    opts.limits.yaml_text_bytes = defaults.yaml_text_bytes / 10;
-    opts.limits.list_items = defaults.list_items / 10;
-    opts.limits.condition_nodes = defaults.condition_nodes / 10;
-    opts.limits.total_condition_nodes = defaults.total_condition_nodes / 10;
-    opts.limits.specialize_visits = defaults.specialize_visits / 10;
+    opts.limits = load_limits{}.divided_by(10);
     ruleset rs(fields, opts);
     for (const char* f : {"falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"})
         ASSERT_TRUE(rs.add_file(dir + "/" + f)) << f;

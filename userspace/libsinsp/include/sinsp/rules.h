@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,15 @@ struct load_limits {
     // (types) x (nodes); past this many visits for all rules together, the remaining rules are
     // evaluated whole for each of their types (same matches, slower) [115,064].
     size_t specialize_visits = 20'000'000;
+
+    // Every bound divided by d (the fuzzer and the margin test run with a tenth).
+    load_limits divided_by(size_t d) const {
+        load_limits l = *this;
+        for (size_t* v : {&l.yaml_nodes, &l.yaml_text_bytes, &l.list_items, &l.condition_nodes,
+                          &l.total_condition_nodes, &l.specialize_visits})
+            *v /= d;
+        return l;
+    }
 };
 
 struct load_options {
