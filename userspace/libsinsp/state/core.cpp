@@ -56,14 +56,13 @@ inspector::memory_report state_core::memory() const {
 // on what remains, a few rounds at most.
 void state_core::apply_memory_budget() {
     const size_t target = m_budget_bytes / 10 * 9;
+    // Starting from max_threads each time lets the bound rise again once the state is well under.
     size_t bound = m_max_threads;
     for (int round = 0; round < 4; ++round) {
         const inspector::memory_report m = memory();
         if (m.threads == 0) return;
         const size_t per_thread = std::max<size_t>(1, m.total() / m.threads);
-        const size_t fit = std::max<size_t>(64, target / per_thread);
-        bound = std::min({bound, fit, m_max_threads});
-        if (round == 0 && m.total() <= target) bound = std::min(fit, m_max_threads);  // may rise again
+        bound = std::min(bound, std::max<size_t>(64, target / per_thread));
         stats.threads_evicted_for_memory += threads.set_max_threads(bound);
         if (m.total() <= target || bound == 64) return;
     }
