@@ -10,6 +10,7 @@
 # unused v2 hierarchy), which crun refuses; and it has no CAP_SYS_RESOURCE, so the container's
 # rlimits are set at or below ours instead of podman's defaults (raising them is refused).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 dig=$1 tmp=$2
 if [[ $(id -u) != 0 ]]; then echo "SKIP: live capture needs root"; exit 77; fi
 if [[ ! -r /sys/kernel/btf/vmlinux ]]; then echo "SKIP: kernel has no BTF"; exit 77; fi
@@ -46,7 +47,7 @@ fmt="%proc.name %container.id %container.name %container.image %container.type %
 filter="container.id != host and proc.name=sleep and evt.type in (nanosleep, clock_nanosleep)"
 "$dig" --container-socket "$sock" -p "$fmt" -w "$tmp/live.scap" "$filter" >"$tmp/live.out" 2>"$tmp/live.err" &
 dig_pid=$!
-sleep 3  # load, attach, /proc snapshot
+wait_attached $dig_pid || echo "scapdig did not attach within 30 s (the checks below say what was missed)"
 "${podman[@]}" run --name "$name" --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" /bin/sleep 2 \
     >"$tmp/run.log" 2>&1
 run_rc=$?
@@ -57,10 +58,6 @@ wait $dig_pid
 rc=$?
 
 failures=0
-check() {
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
 check "podman run exit code" 0 "$run_rc"
 check "live run exit code" 0 "$rc"
 expected="sleep ${id:0:12} $name $image podman localhost/scapdig-test-busybox latest"
