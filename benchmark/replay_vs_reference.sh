@@ -64,7 +64,7 @@ for ((r = 1; r <= rounds; r++)); do
 		$timer -f '%e %M' -o "$logs/time" bash -c "$cmd" >"$log" 2>&1 || die "'$cmd' failed: $(tail -3 "$log")"
 		# Events each run reports: ours "events: N" (scap-open) or "read N events" style summary,
 		# the reference's "Retrieved events: N" (sinsp-example) or "events: N" (its scap-open).
-		events=$(grep -oE '(Retrieved events: |events: |read |^seen )[0-9]+' "$log" | grep -oE '[0-9]+$' | head -1 || true)
+		events=$(grep -oE '(Retrieved events: |events: |read |captured\): )[0-9]+' "$log" | grep -oE '[0-9]+$' | head -1 || true)
 		[[ $r == 1 ]] && cp "$log" "$logs/first-$i.log"
 		echo "$name|$(cat "$logs/time")|${events:-?}" >>"$results"
 	done

@@ -56,8 +56,9 @@ def reference_accepts(ref, capture, fields):
     fmt = "*" + " ".join("%" + f for f in fields)
     p = subprocess.run([ref, "-s", capture, "-a", "-j", "-n", "1", "-o", fmt],
                        capture_output=True, text=True)
-    text = p.stdout + p.stderr
-    return p.returncode == 0 and "rror" not in text and any(l.startswith("{") for l in text.splitlines())
+    lines = (p.stdout + p.stderr).splitlines()
+    return (p.returncode == 0 and not any(l.startswith("[ERROR]") for l in lines)
+            and any(l.startswith("{") for l in lines))
 
 
 def common_fields(ref, capture, fields):
