@@ -62,9 +62,11 @@ for ((r = 1; r <= rounds; r++)); do
 		cmd=${configs[$i]#*|}
 		log=$logs/$i.log
 		$timer -f '%e %M' -o "$logs/time" bash -c "$cmd" >"$log" 2>&1 || die "'$cmd' failed: $(tail -3 "$log")"
-		# Events each run reports: ours "events: N" (scap-open) or "read N events" style summary,
-		# the reference's "Retrieved events: N" (sinsp-example) or "events: N" (its scap-open).
-		events=$(grep -oE '(Retrieved events: |events: |read |captured\): )[0-9]+' "$log" | grep -oE '[0-9]+$' | head -1 || true)
+		# Events that came out of each run (all of them, or those the filter matched): ours
+		# "events: N" (scap-open) and "matched N" (scapdig's summary); the reference's
+		# "Retrieved events: N" (sinsp-example) and "(events correctly captured): N" (its scap-open).
+		events=$(grep -oE '^events: [0-9]+|matched [0-9]+|Retrieved events: [0-9]+|captured\): [0-9]+' "$log" |
+			grep -oE '[0-9]+$' | head -1 || true)
 		[[ $r == 1 ]] && cp "$log" "$logs/first-$i.log"
 		echo "$name|$(cat "$logs/time")|${events:-?}" >>"$results"
 	done
@@ -81,7 +83,7 @@ for line in open(sys.argv[1]):
 med = {n: (statistics.median(s for s, _, _ in v), statistics.median(k for _, k, _ in v), v[0][2]) for n, v in runs.items()}
 # events/s over the whole capture: every configuration reads all of it, so use the event count
 # our raw iteration reports (the reference's counts differ where it consumes old enter events).
-print(f"{'run':24} {'median s':>9} {'peak RSS MB':>12} {'events':>9} {'M ev/s':>7} {'ours/ref':>9} {'vs raw':>7}")
+print(f"{'run':24} {'median s':>9} {'peak RSS MB':>12} {'returned':>9} {'M ev/s':>7} {'ours/ref':>9} {'vs raw':>7}")
 for name, (s, kb, ev) in med.items():
     f, who, *kind = name.split()
     kind = " ".join(kind)
