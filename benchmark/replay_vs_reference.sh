@@ -49,6 +49,9 @@ for f in gz plain; do
 	configs+=("$f ours quiet|$dig -q -r $file")
 	configs+=("$f ref quiet|$ref -s $file -t")
 	configs+=("$f ours filter|$dig -q -r $file '$filter'")
+	# Ours reading on a second thread (scapdig --threads 2), against the same reference rows.
+	configs+=("$f ours quiet --threads 2|$dig -q -r $file --threads 2")
+	configs+=("$f ours filter --threads 2|$dig -q -r $file --threads 2 '$filter'")
 	configs+=("$f ref filter|$ref -s $file -t -f '$filter'")
 done
 
@@ -83,16 +86,16 @@ for line in open(sys.argv[1]):
 med = {n: (statistics.median(s for s, _, _ in v), statistics.median(k for _, k, _ in v), v[0][2]) for n, v in runs.items()}
 # events/s over the whole capture: every configuration reads all of it, so use the event count
 # our raw iteration reports (the reference's counts differ where it consumes old enter events).
-print(f"{'run':24} {'median s':>9} {'peak RSS MB':>12} {'returned':>9} {'M ev/s':>7} {'ours/ref':>9} {'vs raw':>7}")
+print(f"{'run':34} {'median s':>9} {'peak RSS MB':>12} {'returned':>9} {'M ev/s':>7} {'ours/ref':>9} {'vs raw':>7}")
 for name, (s, kb, ev) in med.items():
     f, who, *kind = name.split()
     kind = " ".join(kind)
     total = med.get(f"{f} ours raw iteration", (0, 0, "0"))[2]
     total = int(total) if total.isdigit() else 0
-    other = med.get(f"{f} ref {kind}") if who == "ours" else None
+    other = med.get(f"{f} ref {kind.replace(' --threads 2', '')}") if who == "ours" else None
     ratio = f"{s / other[0]:8.2f}x" if other else ""
     raw = med.get(f"{f} {who} raw iteration")
     vs_raw = f"{s / raw[0]:6.1f}x" if raw and "raw" not in kind else ""
     rate = f"{total / s / 1e6:7.2f}" if total and s > 0 else "      ?"
-    print(f"{name:24} {s:9.3f} {kb / 1024:12.1f} {ev:>9} {rate} {ratio:>9} {vs_raw:>7}")
+    print(f"{name:34} {s:9.3f} {kb / 1024:12.1f} {ev:>9} {rate} {ratio:>9} {vs_raw:>7}")
 PY
