@@ -38,7 +38,15 @@ timer=/usr/bin/time
 [[ -s $gz ]] || die "capture '$gz' is missing"
 [[ -s $plain ]] || gunzip -c "$gz" >"$plain"
 have_ref_open=0
-[[ -x $ref_open ]] && have_ref_open=1
+# The reference's scap-open (at 48dfd53) crashes reading any capture (its savefile engine is opened
+# without a platform); its raw-iteration row is then left out, saying so.
+if [[ -x $ref_open ]]; then
+	if "$ref_open" --scap_file "$plain" --num_events 10 >/dev/null 2>&1; then
+		have_ref_open=1
+	else
+		echo "replay_vs_reference: the reference's scap-open fails on the capture; its raw iteration is left out" >&2
+	fi
+fi
 
 # name|command (run through bash -c; stdout and stderr go to the run's log for counting events).
 configs=()
