@@ -31,6 +31,19 @@ import subprocess
 import sys
 
 KEY_FIELDS = ["evt.rawtime", "thread.tid", "evt.type"]
+
+# Fields that need an argument are compared through these instances (kept only where both tools
+# accept them): the common arguments of events, ancestors, event-type tests and cgroups.
+ARG_INSTANCES = [
+    "evt.arg[0]", "evt.arg[1]", "evt.arg[2]", "evt.arg[3]",
+    "evt.arg.fd", "evt.arg.res", "evt.arg.name", "evt.arg.flags", "evt.arg.size", "evt.arg.path",
+    # not evt.rawarg.res: the reference (48dfd53) aborts on it ("wrong param type 11") mid-capture
+    "evt.rawarg.fd", "evt.rawarg.flags", "evt.rawarg.size",
+    "evt.type.is.open", "evt.type.is.openat", "evt.type.is.execve",
+    "proc.aname[1]", "proc.aname[2]", "proc.apid[1]", "proc.apid[2]", "proc.aexe[1]",
+    "proc.aexepath[1]", "proc.acmdline[1]", "proc.aname[0]",
+    "thread.cgroup.cpu", "thread.cgroup.memory", "thread.cgroup.pids",
+]
 WINDOW = 20000  # events kept waiting for their partner before being declared unmatched
 
 
@@ -51,26 +64,25 @@ def our_fields(scapdig):
     return list(dict.fromkeys(names))
 
 
-def reference_accepts(ref, capture, fields):
-    """True when sinsp-example formats all of `fields` without an error."""
+def accepts(cmd, fields):
+    """True when the tool (cmd: argv up to the format) formats all of `fields` without an error."""
     fmt = "*" + " ".join("%" + f for f in fields)
-    p = subprocess.run([ref, "-s", capture, "-a", "-j", "-n", "1", "-o", fmt],
-                       capture_output=True, text=True)
+    p = subprocess.run(cmd + [fmt], capture_output=True, text=True)
     lines = (p.stdout + p.stderr).splitlines()
     return (p.returncode == 0 and not any(l.startswith("[ERROR]") for l in lines)
             and any(l.startswith("{") for l in lines))
 
 
-def common_fields(ref, capture, fields):
-    """Fields the reference accepts too, found by bisection (few runs when most are accepted)."""
+def accepted(cmd, fields):
+    """The fields a tool accepts, found by bisection (few runs when most are accepted)."""
     if not fields:
         return []
-    if reference_accepts(ref, capture, fields):
+    if accepts(cmd, fields):
         return list(fields)
     if len(fields) == 1:
         return []
     mid = len(fields) // 2
-    return common_fields(ref, capture, fields[:mid]) + common_fields(ref, capture, fields[mid:])
+    return accepted(cmd, fields[:mid]) + accepted(cmd, fields[mid:])
 
 
 def norm(v):
@@ -85,16 +97,23 @@ def norm(v):
     return str(v)
 
 
-def json_lines(cmd):
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+def json_lines(cmd, label):
+    """The JSON objects a tool prints; a run that fails is reported (its events so far still count)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          errors="replace", bufsize=1 << 20)
+    bad = 0
     for line in p.stdout:
         if line.startswith("{"):
             try:
                 yield json.loads(line)
             except json.JSONDecodeError:
-                continue
-    p.wait()
+                bad += 1
+        elif line.startswith("terminate called") or line.startswith("[ERROR]"):
+            print(f"field_parity: {label}: {line.strip()}", file=sys.stderr)
+    err = p.stderr.read()
+    if p.wait() != 0 or bad:
+        tail = err.strip().splitlines()[-1:] or [""]
+        print(f"field_parity: {label} exited with {p.returncode}, {bad} unparsable lines: {tail[0]}", file=sys.stderr)
 
 
 def keyed(stream):
@@ -136,8 +155,9 @@ class Stats:
 def run_capture(scapdig, ref, capture, fields, max_events):
     fmt = "*" + " ".join("%" + f for f in fields)
     limit = ["-n", str(max_events)] if max_events else []
-    ours = keyed(json_lines([scapdig, "-r", capture, "-j", "-p", fmt] + limit))
-    theirs = keyed(json_lines([ref, "-s", capture, "-a", "-j", "-o", fmt] + limit))
+    name = os.path.basename(capture)
+    ours = keyed(json_lines([scapdig, "-r", capture, "-j", "-p", fmt] + limit, f"ours on {name}"))
+    theirs = keyed(json_lines([ref, "-s", capture, "-a", "-j", "-o", fmt] + limit, f"reference on {name}"))
     st = Stats(fields)
     wait_ours, wait_ref = collections.OrderedDict(), collections.OrderedDict()
     done_ours = done_ref = False
@@ -216,12 +236,16 @@ def main():
 
     ours = our_fields(scapdig)
     probe = min(captures, key=os.path.getsize)
-    fields = common_fields(ref, probe, ours)
+    ref_probe = [ref, "-s", probe, "-a", "-j", "-n", "1", "-o"]
+    ours_probe = [scapdig, "-r", probe, "-j", "-n", "1", "-p"]
+    args = [f for f in accepted(ours_probe, ARG_INSTANCES)]
+    fields = accepted(ref_probe, ours + args)
     for k in KEY_FIELDS + ["evt.num"]:
         if k not in fields:
             die(f"key field {k} is not common to both tools")
-    print(f"field_parity: {len(ours)} fields of ours without a required argument, {len(fields)} also in the "
-          f"reference; not in the reference: {' '.join(f for f in ours if f not in fields)}")
+    print(f"field_parity: {len(ours)} fields of ours without a required argument and {len(args)} argument "
+          f"instances, {len(fields)} of them also in the reference; not in the reference: "
+          f"{' '.join(f for f in ours + args if f not in fields)}")
 
     total = Stats(fields)
     for cap in captures:
