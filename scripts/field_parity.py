@@ -5,8 +5,9 @@ usage: REFERENCE_SINSP_EXAMPLE=/path/sinsp-example \
          scripts/field_parity.py BUILD_DIR [CAPTURE ...] [--max-events N] [--out DIR]
 
 Captures default to ../shared/captures/*.scap* (beside the repository). For every field both
-implementations have (ours from `scapdig -l`, fields that need an argument left out; each one
-checked against the reference by asking sinsp-example to format it, since it has no list option),
+implementations have (ours from `scapdig -l`; fields that need an argument through the instances of
+ARG_INSTANCES; each one checked against the reference by asking sinsp-example to format it, since it
+has no list option),
 both tools print every event of a capture as JSON with all those fields at once:
     ours:      scapdig -r FILE -j -p "*%f1 %f2 ..."
     reference: sinsp-example -s FILE -a -j -o "*%f1 %f2 ..."     (-a: every thread, not only main)
@@ -16,11 +17,12 @@ different evt.num in each tool (evt.num is still compared, as a field). The stre
 they come (both tools print in file order), so memory stays bounded on large captures.
 
 Values are compared as text: a JSON number and a string holding the same digits are equal here
-(the JSON shape is a different question); null equals only null.
+(the JSON shape is a different question); null equals only null. List fields are arrays in our JSON
+and space-joined strings in the reference's: they differ unless --lists-as-text.
 
 Prints per field: events compared, differing, and up to 3 sample differences; then the headline:
 % of (field, event) pairs equal, and fields equal on every event. --out DIR also writes the table
-per capture and overall (fields.tsv, samples.txt) there.
+per capture (CAPTURE.tsv) and overall (all.tsv) there.
 """
 import argparse
 import collections
@@ -85,7 +87,12 @@ def accepted(cmd, fields):
     return accepted(cmd, fields[:mid]) + accepted(cmd, fields[mid:])
 
 
+LISTS_AS_TEXT = False  # --lists-as-text: a JSON array equals the same items joined by spaces
+
+
 def norm(v):
+    if LISTS_AS_TEXT and isinstance(v, list):
+        return " ".join(norm(x) or "" for x in v)
     if v is None:
         return None
     if isinstance(v, bool):
@@ -222,7 +229,12 @@ def main():
                     help="events per capture (both sides' -n; 0: all); default 200000")
     ap.add_argument("--out", help="directory for the tables")
     ap.add_argument("--worst", type=int, default=0, help="print only the N most differing fields")
+    ap.add_argument("--lists-as-text", action="store_true",
+                    help="compare list fields as their items joined by spaces (the reference's JSON "
+                         "prints them so; ours prints arrays): separates values from JSON shape")
     a = ap.parse_args()
+    global LISTS_AS_TEXT
+    LISTS_AS_TEXT = a.lists_as_text
     ref = os.environ.get("REFERENCE_SINSP_EXAMPLE") or die("set REFERENCE_SINSP_EXAMPLE")
     if not os.access(ref, os.X_OK):
         die(f"reference '{ref}' is not an executable")
