@@ -36,14 +36,14 @@ niceness=${NICE:-10}
 # The scratch folder must not be inside our repository (or equal to it): the reference's code
 # and build must never end up where `git add` could pick them up.
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+scratch=$(realpath -m "$scratch") # resolved before it exists: nothing is created until it is checked
+[[ "$scratch/" != "$repo_root/"* ]] ||
+	die "scratch dir '$scratch' is inside this repository ($repo_root); pick a folder outside it"
+# ${scratch%/}: "/" becomes "", so the root (which contains everything) is refused too.
+[[ "$repo_root/" != "${scratch%/}/"* ]] ||
+	die "scratch dir '$scratch' contains this repository; pick a dedicated folder beside it"
+
 mkdir -p "$scratch"
-scratch=$(cd "$scratch" && pwd -P)
-case "$scratch/" in
-"$repo_root"/*) die "scratch dir '$scratch' is inside this repository ($repo_root); pick a folder outside it" ;;
-esac
-case "$repo_root/" in
-"$scratch"/*) die "scratch dir '$scratch' contains this repository; pick a folder beside it" ;;
-esac
 
 # Debian packages the reference needs when its bundled dependencies are off.
 packages=(cmake make g++ pkg-config git libelf-dev zlib1g-dev libjsoncpp-dev libre2-dev libtbb-dev
@@ -66,9 +66,13 @@ if git -C "$source_path" rev-parse --git-dir >/dev/null 2>&1; then
 	if [[ ! -d "$src/.git" ]]; then
 		git clone -q --no-checkout "$source_path" "$src" || die "cannot clone '$source_path'"
 	fi
-	git -C "$src" fetch -q "$source_path" "$commit" 2>/dev/null || true
-	git -C "$src" checkout -q --detach "$commit" 2>/dev/null || git -C "$src" checkout -q --detach FETCH_HEAD ||
-		die "commit '$commit' not found in '$source_path'"
+	# The source's commit (its HEAD by default), fetched anew so a reused scratch clone is not stale.
+	if git -C "$src" fetch -q "$source_path" "$commit" 2>/dev/null; then
+		git -C "$src" checkout -q --detach FETCH_HEAD
+	else
+		git -C "$src" fetch -q "$source_path" '+refs/heads/*:refs/remotes/source/*' 2>/dev/null || true
+		git -C "$src" checkout -q --detach "$commit" 2>/dev/null || die "commit '$commit' not found in '$source_path'"
+	fi
 	built_commit=$(git -C "$src" rev-parse HEAD)
 else
 	[[ -f "$source_path/CMakeLists.txt" && -d "$source_path/userspace/libsinsp" ]] ||
