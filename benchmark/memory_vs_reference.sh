@@ -13,8 +13,8 @@
 set -euo pipefail
 
 die() {
-	echo "memory_vs_reference: $*" >&2
-	exit 1
+    echo "memory_vs_reference: $*" >&2
+    exit 1
 }
 
 build=${1:?usage: REFERENCE_SINSP_EXAMPLE=... memory_vs_reference.sh BUILD_DIR [ROUNDS]}
@@ -34,23 +34,23 @@ tmp=${TMPDIR:-/tmp}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for shape in $shapes; do
-	IFS=: read -r p t f <<<"$shape"
-	cap=$tmp/memory_vs_reference_${p}_${t}_${f}.scap
-	[[ -s $cap ]] || "$make_capture" "$cap" "$p" "$t" "$f" >/dev/null || die "cannot write $cap"
+    IFS=: read -r p t f <<<"$shape"
+    cap=$tmp/memory_vs_reference_${p}_${t}_${f}.scap
+    [[ -s $cap ]] || "$make_capture" "$cap" "$p" "$t" "$f" >/dev/null || die "cannot write $cap"
 done
 echo "memory_vs_reference: load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for ((r = 1; r <= rounds; r++)); do
-	for shape in $shapes; do
-		IFS=: read -r p t f <<<"$shape"
-		cap=$tmp/memory_vs_reference_${p}_${t}_${f}.scap
-		for who in ours ref; do
-			if [[ $who == ours ]]; then cmd=("$dig" -q -r "$cap"); else cmd=("$ref" -s "$cap" -t); fi
-			$timer -f '%e %M' -o "$tmp/memory_vs_reference.time" "${cmd[@]}" >/dev/null 2>&1 ||
-				die "'${cmd[*]}' failed"
-			echo "$t|$p|$f|$who|$(cat "$tmp/memory_vs_reference.time")" >>"$results"
-		done
-	done
-	echo "memory_vs_reference: round $r done; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    for shape in $shapes; do
+        IFS=: read -r p t f <<<"$shape"
+        cap=$tmp/memory_vs_reference_${p}_${t}_${f}.scap
+        for who in ours ref; do
+            if [[ $who == ours ]]; then cmd=("$dig" -q -r "$cap"); else cmd=("$ref" -s "$cap" -t); fi
+            $timer -f '%e %M' -o "$tmp/memory_vs_reference.time" "${cmd[@]}" >/dev/null 2>&1 ||
+                die "'${cmd[*]}' failed"
+            echo "$t|$p|$f|$who|$(cat "$tmp/memory_vs_reference.time")" >>"$results"
+        done
+    done
+    echo "memory_vs_reference: round $r done; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 
 python3 - "$results" <<'PY'

@@ -15,8 +15,8 @@
 set -euo pipefail
 
 die() {
-	echo "replay_vs_reference: $*" >&2
-	exit 1
+    echo "replay_vs_reference: $*" >&2
+    exit 1
 }
 
 build=${1:?usage: REFERENCE_SINSP_EXAMPLE=... replay_vs_reference.sh BUILD_DIR [ROUNDS]}
@@ -41,26 +41,26 @@ have_ref_open=0
 # The reference's scap-open (at 48dfd53) crashes reading any capture (its savefile engine is opened
 # without a platform); its raw-iteration row is then left out, saying so.
 if [[ -x $ref_open ]]; then
-	if "$ref_open" --scap_file "$plain" --num_events 10 >/dev/null 2>&1; then
-		have_ref_open=1
-	else
-		echo "replay_vs_reference: the reference's scap-open fails on the capture; its raw iteration is left out" >&2
-	fi
+    if "$ref_open" --scap_file "$plain" --num_events 10 >/dev/null 2>&1; then
+        have_ref_open=1
+    else
+        echo "replay_vs_reference: the reference's scap-open fails on the capture; its raw iteration is left out" >&2
+    fi
 fi
 
 # name|command (run through bash -c; stdout and stderr go to the run's log for counting events).
 configs=()
 for f in gz plain; do
-	file=${!f}
-	configs+=("$f ours raw iteration|$open --scap_file $file -q")
-	[[ $have_ref_open == 1 ]] && configs+=("$f ref raw iteration|$ref_open --scap_file $file")
-	configs+=("$f ours quiet|$dig -q -r $file")
-	configs+=("$f ref quiet|$ref -s $file -t")
-	configs+=("$f ours filter|$dig -q -r $file '$filter'")
-	# Ours reading on a second thread (scapdig --threads 2), against the same reference rows.
-	configs+=("$f ours quiet --threads 2|$dig -q -r $file --threads 2")
-	configs+=("$f ours filter --threads 2|$dig -q -r $file --threads 2 '$filter'")
-	configs+=("$f ref filter|$ref -s $file -t -f '$filter'")
+    file=${!f}
+    configs+=("$f ours raw iteration|$open --scap_file $file -q")
+    [[ $have_ref_open == 1 ]] && configs+=("$f ref raw iteration|$ref_open --scap_file $file")
+    configs+=("$f ours quiet|$dig -q -r $file")
+    configs+=("$f ref quiet|$ref -s $file -t")
+    configs+=("$f ours filter|$dig -q -r $file '$filter'")
+    # Ours reading on a second thread (scapdig --threads 2), against the same reference rows.
+    configs+=("$f ours quiet --threads 2|$dig -q -r $file --threads 2")
+    configs+=("$f ours filter --threads 2|$dig -q -r $file --threads 2 '$filter'")
+    configs+=("$f ref filter|$ref -s $file -t -f '$filter'")
 done
 
 results=$(mktemp)
@@ -68,20 +68,20 @@ logs=$(mktemp -d)
 trap 'rm -rf "$results" "$logs"' EXIT
 echo "replay_vs_reference: $rounds rounds of ${#configs[@]} runs; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for ((r = 1; r <= rounds; r++)); do
-	for i in "${!configs[@]}"; do
-		name=${configs[$i]%%|*}
-		cmd=${configs[$i]#*|}
-		log=$logs/$i.log
-		$timer -f '%e %M' -o "$logs/time" bash -c "$cmd" >"$log" 2>&1 || die "'$cmd' failed: $(tail -3 "$log")"
-		# Events that came out of each run (all of them, or those the filter matched): ours
-		# "events: N" (scap-open) and "matched N" (scapdig's summary); the reference's
-		# "Retrieved events: N" (sinsp-example) and "(events correctly captured): N" (its scap-open).
-		events=$(grep -oE '^events: [0-9]+|matched [0-9]+|Retrieved events: [0-9]+|captured\): [0-9]+' "$log" |
-			grep -oE '[0-9]+$' | head -1 || true)
-		[[ $r == 1 ]] && cp "$log" "$logs/first-$i.log"
-		echo "$name|$(cat "$logs/time")|${events:-?}" >>"$results"
-	done
-	echo "replay_vs_reference: round $r done; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    for i in "${!configs[@]}"; do
+        name=${configs[$i]%%|*}
+        cmd=${configs[$i]#*|}
+        log=$logs/$i.log
+        $timer -f '%e %M' -o "$logs/time" bash -c "$cmd" >"$log" 2>&1 || die "'$cmd' failed: $(tail -3 "$log")"
+        # Events that came out of each run (all of them, or those the filter matched): ours
+        # "events: N" (scap-open) and "matched N" (scapdig's summary); the reference's
+        # "Retrieved events: N" (sinsp-example) and "(events correctly captured): N" (its scap-open).
+        events=$(grep -oE '^events: [0-9]+|matched [0-9]+|Retrieved events: [0-9]+|captured\): [0-9]+' "$log" |
+            grep -oE '[0-9]+$' | head -1 || true)
+        [[ $r == 1 ]] && cp "$log" "$logs/first-$i.log"
+        echo "$name|$(cat "$logs/time")|${events:-?}" >>"$results"
+    done
+    echo "replay_vs_reference: round $r done; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 
 python3 - "$results" <<'PY'
