@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Field-by-field value parity between our scapdig and the reference's sinsp-example.
+
+usage: REFERENCE_SINSP_EXAMPLE=/path/sinsp-example \
+         scripts/field_parity.py BUILD_DIR [CAPTURE ...] [--max-events N] [--out DIR]
+
+Captures default to ../shared/captures/*.scap* (beside the repository). For every field both
+implementations have (ours from `scapdig -l`; fields that need an argument through the instances of
+ARG_INSTANCES; each one checked against the reference by asking sinsp-example to format it, since it
+has no list option),
+both tools print every event of a capture as JSON with all those fields at once:
+    ours:      scapdig -r FILE -j -p "*%f1 %f2 ..."
+    reference: sinsp-example -s FILE -a -j -o "*%f1 %f2 ..."     (-a: every thread, not only main)
+Events are aligned on (evt.rawtime, thread.tid, evt.type, occurrence), not on evt.num: for old
+captures the reference numbers the enter events its converter consumes, so the same event has a
+different evt.num in each tool (evt.num is still compared, as a field). The streams are merged as
+they come (both tools print in file order), so memory stays bounded on large captures.
+
+Values are compared as text: a JSON number and a string holding the same digits are equal here
+(the JSON shape is a different question); null equals only null. List fields are arrays in our JSON
+and space-joined strings in the reference's: they differ unless --lists-as-text.
+
+Prints per field: events compared, differing, and up to 3 sample differences; then the headline:
+% of (field, event) pairs equal, and fields equal on every event. --out DIR also writes the table
+per capture (CAPTURE.tsv) and overall (all.tsv) there.
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+import subprocess
+import sys
+
+KEY_FIELDS = ["evt.rawtime", "thread.tid", "evt.type"]
+
+# Fields that need an argument are compared through these instances (kept only where both tools
+# accept them): the common arguments of events, ancestors, event-type tests and cgroups.
+ARG_INSTANCES = [
+    "evt.arg[0]", "evt.arg[1]", "evt.arg[2]", "evt.arg[3]",
+    "evt.arg.fd", "evt.arg.res", "evt.arg.name", "evt.arg.flags", "evt.arg.size", "evt.arg.path",
+    # not evt.rawarg.res: the reference (48dfd53) aborts on it ("wrong param type 11") mid-capture
+    "evt.rawarg.fd", "evt.rawarg.flags", "evt.rawarg.size",
+    "evt.type.is.open", "evt.type.is.openat", "evt.type.is.execve",
+    "proc.aname[1]", "proc.aname[2]", "proc.apid[1]", "proc.apid[2]", "proc.aexe[1]",
+    "proc.aexepath[1]", "proc.acmdline[1]", "proc.aname[0]",
+    "thread.cgroup.cpu", "thread.cgroup.memory", "thread.cgroup.pids",
+]
+WINDOW = 20000  # events kept waiting for their partner before being declared unmatched
+
+
+def die(msg):
+    sys.exit(f"field_parity: {msg}")
+
+
+def our_fields(scapdig):
+    out = subprocess.run([scapdig, "-l"], capture_output=True, text=True, check=True).stdout
+    names = []
+    for line in out.splitlines():
+        if not line or line[0] in "- " or line.startswith("Field Class:"):
+            continue
+        name = line.split()[0]
+        if "." not in name or name.endswith("[ARG]"):
+            continue
+        names.append(name.replace("[ARG?]", ""))
+    return list(dict.fromkeys(names))
+
+
+def accepts(cmd, fields):
+    """True when the tool (cmd: argv up to the format) formats all of `fields` without an error."""
+    fmt = "*" + " ".join("%" + f for f in fields)
+    p = subprocess.run(cmd + [fmt], capture_output=True, text=True)
+    lines = (p.stdout + p.stderr).splitlines()
+    return (p.returncode == 0 and not any(l.startswith("[ERROR]") for l in lines)
+            and any(l.startswith("{") for l in lines))
+
+
+def accepted(cmd, fields):
+    """The fields a tool accepts, found by bisection (few runs when most are accepted)."""
+    if not fields:
+        return []
+    if accepts(cmd, fields):
+        return list(fields)
+    if len(fields) == 1:
+        return []
+    mid = len(fields) // 2
+    return accepted(cmd, fields[:mid]) + accepted(cmd, fields[mid:])
+
+
+LISTS_AS_TEXT = False  # --lists-as-text: a JSON array equals the same items joined by spaces
+
+
+def norm(v):
+    if LISTS_AS_TEXT and isinstance(v, list):
+        return " ".join(norm(x) or "" for x in v)
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, sort_keys=True)
+    return str(v)
+
+
+def json_lines(cmd, label):
+    """The JSON objects a tool prints; a run that fails is reported (its events so far still count)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         errors="replace", bufsize=1 << 20)
+    bad = 0
+    for line in p.stdout:
+        if line.startswith("{"):
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                bad += 1
+        elif line.startswith("terminate called") or line.startswith("[ERROR]"):
+            print(f"field_parity: {label}: {line.strip()}", file=sys.stderr)
+    err = p.stderr.read()
+    if p.wait() != 0 or bad:
+        tail = err.strip().splitlines()[-1:] or [""]
+        print(f"field_parity: {label} exited with {p.returncode}, {bad} unparsable lines: {tail[0]}", file=sys.stderr)
+
+
+def keyed(stream):
+    seen = collections.Counter()
+    for obj in stream:
+        base = tuple(norm(obj.get(k)) for k in KEY_FIELDS)
+        seen[base] += 1
+        yield base + (seen[base],), obj
+
+
+class Stats:
+    def __init__(self, fields):
+        self.fields = fields
+        self.compared = collections.Counter()
+        self.differ = collections.Counter()
+        self.samples = collections.defaultdict(list)
+        self.matched = self.only_ours = self.only_ref = 0
+
+    def compare(self, ours, ref):
+        self.matched += 1
+        for f in self.fields:
+            a, b = norm(ours.get(f)), norm(ref.get(f))
+            self.compared[f] += 1
+            if a != b:
+                self.differ[f] += 1
+                if len(self.samples[f]) < 3:
+                    self.samples[f].append((ours.get("evt.num"), ref.get("evt.num"), a, b))
+
+    def add(self, other):
+        self.compared.update(other.compared)
+        self.differ.update(other.differ)
+        for f, s in other.samples.items():
+            self.samples[f].extend(s[: max(0, 3 - len(self.samples[f]))])
+        self.matched += other.matched
+        self.only_ours += other.only_ours
+        self.only_ref += other.only_ref
+
+
+def run_capture(scapdig, ref, capture, fields, max_events):
+    fmt = "*" + " ".join("%" + f for f in fields)
+    limit = ["-n", str(max_events)] if max_events else []
+    name = os.path.basename(capture)
+    ours = keyed(json_lines([scapdig, "-r", capture, "-j", "-p", fmt] + limit, f"ours on {name}"))
+    theirs = keyed(json_lines([ref, "-s", capture, "-a", "-j", "-o", fmt] + limit, f"reference on {name}"))
+    st = Stats(fields)
+    wait_ours, wait_ref = collections.OrderedDict(), collections.OrderedDict()
+    done_ours = done_ref = False
+    while not (done_ours and done_ref):
+        for side in (0, 1):
+            if (done_ours, done_ref)[side]:
+                continue
+            try:
+                key, obj = next(ours if side == 0 else theirs)
+            except StopIteration:
+                if side == 0:
+                    done_ours = True
+                else:
+                    done_ref = True
+                continue
+            mine, other = (wait_ours, wait_ref) if side == 0 else (wait_ref, wait_ours)
+            if key in other:
+                partner = other.pop(key)
+                st.compare(obj if side == 0 else partner, partner if side == 0 else obj)
+            else:
+                mine[key] = obj
+                if len(mine) > WINDOW:
+                    mine.popitem(last=False)
+                    if side == 0:
+                        st.only_ours += 1
+                    else:
+                        st.only_ref += 1
+    # With a limit, the side that numbers more events stops earlier in the file: what is left
+    # unmatched at the end is then a cut-off, not a difference; count it all the same.
+    st.only_ours += len(wait_ours)
+    st.only_ref += len(wait_ref)
+    return st
+
+
+def table(st, out=sys.stdout, worst=None):
+    rows = sorted(st.fields, key=lambda f: (-st.differ[f], f))
+    if worst:
+        rows = rows[:worst]
+    print(f"{'field':32} {'compared':>9} {'differing':>9} {'equal %':>8}  samples (ours evt.num/ref evt.num: ours | ref)", file=out)
+    for f in rows:
+        c, d = st.compared[f], st.differ[f]
+        pct = 100.0 * (c - d) / c if c else 100.0
+        samples = "; ".join(f"#{a}/{b}: {x!r} | {y!r}" for a, b, x, y in st.samples[f])
+        print(f"{f:32} {c:9} {d:9} {pct:8.2f}  {samples[:300]}", file=out)
+
+
+def headline(st, label):
+    pairs = sum(st.compared.values())
+    diff = sum(st.differ.values())
+    same_fields = sum(1 for f in st.fields if st.differ[f] == 0)
+    pct = 100.0 * (pairs - diff) / pairs if pairs else 0.0
+    return (f"{label}: {pct:.2f}% of {pairs} (field, event) pairs equal; {same_fields} of {len(st.fields)} "
+            f"fields equal on every event; {st.matched} events aligned, {st.only_ours} only in ours, "
+            f"{st.only_ref} only in the reference")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("build")
+    ap.add_argument("captures", nargs="*")
+    ap.add_argument("--max-events", type=int, default=200000,
+                    help="events per capture (both sides' -n; 0: all); default 200000")
+    ap.add_argument("--out", help="directory for the tables")
+    ap.add_argument("--worst", type=int, default=0, help="print only the N most differing fields")
+    ap.add_argument("--lists-as-text", action="store_true",
+                    help="compare list fields as their items joined by spaces (the reference's JSON "
+                         "prints them so; ours prints arrays): separates values from JSON shape")
+    a = ap.parse_args()
+    global LISTS_AS_TEXT
+    LISTS_AS_TEXT = a.lists_as_text
+    ref = os.environ.get("REFERENCE_SINSP_EXAMPLE") or die("set REFERENCE_SINSP_EXAMPLE")
+    if not os.access(ref, os.X_OK):
+        die(f"reference '{ref}' is not an executable")
+    scapdig = os.path.join(a.build, "tools/scapdig/scapdig")
+    if not os.access(scapdig, os.X_OK):
+        die(f"no scapdig in '{a.build}'")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    captures = a.captures or sorted(glob.glob(os.path.join(root, "..", "shared", "captures", "*.scap*")))
+    if not captures:
+        die("no captures given and none in ../shared/captures")
+
+    ours = our_fields(scapdig)
+    probe = min(captures, key=os.path.getsize)
+    ref_probe = [ref, "-s", probe, "-a", "-j", "-n", "1", "-o"]
+    ours_probe = [scapdig, "-r", probe, "-j", "-n", "1", "-p"]
+    args = [f for f in accepted(ours_probe, ARG_INSTANCES)]
+    fields = accepted(ref_probe, ours + args)
+    for k in KEY_FIELDS + ["evt.num"]:
+        if k not in fields:
+            die(f"key field {k} is not common to both tools")
+    print(f"field_parity: {len(ours)} fields of ours without a required argument and {len(args)} argument "
+          f"instances, {len(fields)} of them also in the reference; not in the reference: "
+          f"{' '.join(f for f in ours + args if f not in fields)}")
+
+    total = Stats(fields)
+    for cap in captures:
+        st = run_capture(scapdig, ref, cap, fields, a.max_events)
+        print(headline(st, os.path.basename(cap)), flush=True)
+        total.add(st)
+        if a.out:
+            os.makedirs(a.out, exist_ok=True)
+            with open(os.path.join(a.out, os.path.basename(cap) + ".tsv"), "w") as f:
+                table(st, f)
+    print()
+    table(total, worst=a.worst or None)
+    print()
+    print(headline(total, "ALL CAPTURES"))
+    if a.out:
+        with open(os.path.join(a.out, "all.tsv"), "w") as f:
+            table(total, f)
+            print(headline(total, "ALL CAPTURES"), file=f)
+
+
+if __name__ == "__main__":
+    main()
