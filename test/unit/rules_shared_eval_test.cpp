@@ -63,9 +63,10 @@ void add_rule(std::string& yaml, const std::string& name, const std::string& con
     yaml += "  output: \"%evt.num\"\n  priority: debug\n";
 }
 
-// Text comparisons the field groups answer (text_tests.h), at their edges: empty constants and
-// values, a prefix or suffix equal to the whole value, a field with several values where any
-// may match (proc.aname), a fixed ancestor, lists with repeated items, several tests on one field.
+// Text comparisons the field groups answer (text_tests.h: =, in, !=, startswith, endswith,
+// contains), at their edges: empty constants and values, a prefix or suffix equal to the whole value, a field
+// with several values where any may match (proc.aname), a fixed ancestor, lists with repeated items, several
+// tests on one field.
 const char* const k_edge_rules[] = {
     "proc.aname in (bash, sh, systemd, bash)",
     "proc.aname startswith s and not proc.aname endswith d",
@@ -77,6 +78,13 @@ const char* const k_edge_rules[] = {
     "fd.filename in (passwd, ld.so.cache, ld.so.cache) and not fd.directory in (/etc)",
     "proc.name startswith cu and proc.name endswith rl and proc.name = curl and proc.name in (curl)",
     "fd.name startswith /etc/ld.so.cache and fd.name endswith /etc/ld.so.cache",
+    // != and contains answered by the groups too: empty constants, several values, a constant
+    // equal to the whole value, the same test as = elsewhere.
+    "proc.aname != bash and proc.aname contains sh",
+    "fd.name != /etc/ld.so.cache or fd.name contains \"\" or proc.name != \"\"",
+    "fd.name contains /etc/ld.so.cache and fd.name != \"\" and container.id != host",
+    "proc.aname[2] contains a or fd.filename contains .so or fd.directory != /etc",
+    "fd.name contains lib and not fd.name contains libc and fd.name = /etc/ld.so.cache",
 };
 
 std::string generated_rules() {

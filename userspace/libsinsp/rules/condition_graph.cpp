@@ -53,6 +53,10 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
         k = text_tests::kind::prefix;
     } else if (e.op == "endswith" && constants.size() == 1) {
         k = text_tests::kind::suffix;
+    } else if (e.op == "!=" && constants.size() == 1) {
+        k = text_tests::kind::not_equal;
+    } else if (e.op == "contains" && constants.size() == 1) {
+        k = text_tests::kind::contains;
     } else {
         return false;
     }

@@ -62,6 +62,8 @@ void text_tests::insert(std::vector<trie_node>& trie, std::string_view s, uint32
 uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
     const auto slot = static_cast<uint32_t>(m_hits.size());
     m_hits.push_back(0);
+    m_checked.push_back(0);
+    m_single_of.push_back(-1);
     for (std::string c : constants) {
         // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
         while (!c.empty() && c.back() == '\0') c.pop_back();
@@ -80,10 +82,9 @@ uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
                 break;
             }
             case kind::not_equal:
-                m_not_equal.push_back(single{c, slot});
-                break;
             case kind::contains:
-                m_contains.push_back(single{c, slot});
+                m_single_of[slot] = static_cast<int32_t>(m_singles.size());
+                m_singles.push_back(single{c, k == kind::contains});
                 break;
             case kind::prefix:
                 insert(m_prefixes, c, slot);
@@ -135,24 +136,32 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     }
 }
 
+bool text_tests::single_holds(const single& t) const {
+    if (!m_usable) return false;
+    for (const auto& v : m_values) {
+        const std::string_view s = trimmed(v);
+        if (!t.contains) {
+            if (s != t.text) return true;
+        } else if (t.text.empty() ||
+                   (s.size() >= t.text.size() && memmem(s.data(), s.size(), t.text.data(), t.text.size()))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void text_tests::run(const event_context& ctx) {
     if (m_table_stale) build_table();
     m_values.clear();
+    m_usable = false;
     if (!m_field->extract(ctx, m_values)) return;
     if (m_values.size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
+    m_usable = true;
     for (const auto& v : m_values) {
         const std::string_view s = trimmed(v);
         if (!m_constants.empty()) mark_equal(s);
         if (m_prefixes.size() > 1 || !m_prefixes[0].slots.empty()) walk(m_prefixes, s, false);
         if (m_suffixes.size() > 1 || !m_suffixes[0].slots.empty()) walk(m_suffixes, s, true);
-        for (const single& t : m_not_equal) {
-            if (s != t.text) m_hits[t.slot] = m_event;
-        }
-        for (const single& t : m_contains) {
-            if (t.text.empty() || (s.size() >= t.text.size() &&
-                                   memmem(s.data(), s.size(), t.text.data(), t.text.size()) != nullptr))
-                m_hits[t.slot] = m_event;
-        }
     }
 }
 

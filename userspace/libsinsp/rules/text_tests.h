@@ -7,8 +7,8 @@
 // extracts (or copies) the value and compares it through a compiled filter. Here the value is
 // extracted once and looked up once: equality and `in` in one open-addressing table from constant
 // to the tests it satisfies (behind a filter on the value's length), prefixes and suffixes by one
-// walk of a trie of the constants (suffixes on the reversed value), `!=` and `contains` by a
-// comparison each on the value in hand, and each test's answer is a stamp.
+// walk of a trie of the constants (suffixes on the reversed value), and each test's answer is a
+// stamp; `!=` and `contains` are one comparison each on the value in hand, made when asked.
 //
 // Semantics are the filter's for these operators on text: trailing NULs are not part of the value
 // (nor of the constants), a field that does not apply fails every test, several values fail
@@ -45,12 +45,20 @@ class text_tests {
             m_event = event;
             run(ctx);
         }
+        // != and contains are decided when asked: one comparison each, often never asked (a
+        // rule's earlier operand settled it), so not worth making every event pay for.
+        const int32_t one = m_single_of[slot];
+        if (one >= 0 && m_checked[slot] != event) {
+            m_checked[slot] = event;
+            if (single_holds(m_singles[static_cast<size_t>(one)])) m_hits[slot] = event;
+        }
         return m_hits[slot] == event;
     }
     // The caller's stamps restart (they wrapped): no result may look current.
     void forget() {
         m_event = 0;
         std::fill(m_hits.begin(), m_hits.end(), 0);
+        std::fill(m_checked.begin(), m_checked.end(), 0);
     }
 
   private:
@@ -76,8 +84,9 @@ class text_tests {
     // A test against one constant (!= and contains).
     struct single {
         std::string text;
-        uint32_t slot;
+        bool contains;  // else !=
     };
+    bool single_holds(const single& t) const;
 
     void run(const event_context& ctx);
 
@@ -91,7 +100,10 @@ class text_tests {
     // no constant and is not hashed.
     uint64_t m_lengths = 0;
     bool m_table_stale = false;
-    std::vector<single> m_not_equal, m_contains;
+    std::vector<single> m_singles;
+    std::vector<int32_t> m_single_of;               // per slot: index into m_singles, or -1
+    std::vector<uint32_t> m_checked;                // per slot in m_singles: the stamp of its last decision
+    bool m_usable = false;                          // m_values hold this event's values, their count allowed
     std::vector<trie_node> m_prefixes, m_suffixes;  // node 0: the root (the empty constant)
     std::vector<uint32_t> m_hits;  // per slot, the stamp of the last event it held for (never cleared)
     uint32_t m_event = 0;
