@@ -81,7 +81,8 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
     return true;
 }
 
-uint32_t condition_graph::intern(const std::string& key, node n, const std::vector<uint32_t>& children) {
+uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
+                                 const std::vector<uint32_t>& children) {
     auto it = m_index.find(key);
     if (it != m_index.end()) return it->second;
     if (n.kind != op::leaf && n.kind != op::text) {
@@ -91,6 +92,7 @@ uint32_t condition_graph::intern(const std::string& key, node n, const std::vect
     m_children.insert(m_children.end(), children.begin(), children.end());
     const auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(n);
+    m_stats.push_back(st);
     m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
     m_index.emplace(key, id);
     return id;
@@ -105,9 +107,10 @@ uint32_t condition_graph::add(const expr& e) {
             if (c.kind == op::not_) return m_children[c.first];
             node n;
             n.kind = op::not_;
-            n.cost = c.cost;
-            n.p_true = 1.0f - c.p_true;
-            return intern("!" + std::to_string(child), n, {child});
+            node_stats st;
+            st.cost = m_stats[child].cost;
+            st.p_true = 1.0f - m_stats[child].p_true;
+            return intern("!" + std::to_string(child), n, st, {child});
         }
         case expr::kind::and_:
         case expr::kind::or_: {
@@ -134,17 +137,18 @@ uint32_t condition_graph::add(const expr& e) {
             // of an and first, cheap and likely ones of an or); ties keep the written order.
             // reorder() revises it with the rates events show.
             std::stable_sort(unique.begin(), unique.end(), [&](uint32_t a, uint32_t b) {
-                return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+                return settle_rank(m_stats[a], is_and) < settle_rank(m_stats[b], is_and);
             });
             node n;
             n.kind = is_and ? op::and_ : op::or_;
+            node_stats st;
             float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
             for (uint32_t k : unique) {
-                n.cost += m_nodes[k].cost;
-                p_none *= is_and ? m_nodes[k].p_true : 1.0f - m_nodes[k].p_true;
+                st.cost += m_stats[k].cost;
+                p_none *= is_and ? m_stats[k].p_true : 1.0f - m_stats[k].p_true;
             }
-            n.p_true = is_and ? p_none : 1.0f - p_none;
-            return intern(key, n, unique);
+            st.p_true = is_and ? p_none : 1.0f - p_none;
+            return intern(key, n, st, unique);
         }
         case expr::kind::check:
         case expr::kind::identifier:
@@ -156,21 +160,21 @@ uint32_t condition_graph::add(const expr& e) {
     // Compiled even when a text_tests group answers it: compiling validates it as the filter would.
     std::unique_ptr<filter::compiled_filter> f = filter::compile(e, m_fields);
     node n;
-    n.cost = f->cost();
-    n.p_true = prior(e);
-    if (group_text_test(e, n)) return intern(key, n, {});
+    node_stats st;
+    st.cost = f->cost();
+    st.p_true = prior(e);
+    if (group_text_test(e, n)) return intern(key, n, st, {});
     n.kind = op::leaf;
     n.first = static_cast<uint32_t>(m_leaves.size());
     m_leaves.push_back(std::move(f));
-    return intern(key, n, {});
+    return intern(key, n, st, {});
 }
 
 void condition_graph::reorder() {
     // A node's truth rate: what was seen, weighed with the prior guess as if it had been seen
     // k_prior_weight times, so that a few events do not swing the order.
     constexpr float k_prior_weight = 16.0f;
-    for (size_t id = 0; id < m_nodes.size(); ++id) {
-        node& n = m_nodes[id];
+    for (node_stats& n : m_stats) {
         if (n.computed == 0) continue;
         n.p_true = (static_cast<float>(n.held) + n.p_true * k_prior_weight) /
                    (static_cast<float>(n.computed) + k_prior_weight);
@@ -181,7 +185,7 @@ void condition_graph::reorder() {
         const bool is_and = n.kind == op::and_;
         uint32_t* kids = m_children.data() + n.first;
         std::stable_sort(kids, kids + n.count, [&](uint32_t a, uint32_t b) {
-            return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+            return settle_rank(m_stats[a], is_and) < settle_rank(m_stats[b], is_and);
         });
     }
 }
@@ -189,12 +193,13 @@ void condition_graph::reorder() {
 uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {
     node n;
     n.kind = op::leaf;
-    n.cost = f->cost();
+    node_stats st;
+    st.cost = f->cost();
     n.first = static_cast<uint32_t>(m_leaves.size());
     const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
     const std::string text = f->describe();
     m_leaves.push_back(std::move(f));
-    const uint32_t id = intern(key, n, {});
+    const uint32_t id = intern(key, n, st, {});
     m_leaf_text[id] = text;
     return id;
 }

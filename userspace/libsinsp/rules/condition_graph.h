@@ -52,8 +52,11 @@ class condition_graph {
         const bool v = compute(n, ctx);
         n.event = m_event;
         n.value = v;
-        ++n.computed;
-        n.held += v;
+        if ((m_event & (k_sample_every - 1)) == 0) {
+            node_stats& st = m_stats[id];
+            ++st.computed;
+            st.held += v;
+        }
         return v;
     }
 
@@ -66,38 +69,46 @@ class condition_graph {
   private:
     // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
     enum class op : uint8_t { leaf, text, and_, or_, not_ };
-    // One node with its result for the current event (kept together: one cache line holds
-    // what a rule's evaluation reads of a node it finds already decided).
+    // One node with its result for the current event: what evaluation reads, 16 bytes, so that
+    // the nodes an openat walks (a few hundred of them) stay in few cache lines; what ordering
+    // needs is in node_stats beside it.
     struct node {
+        uint32_t event = 0;  // 0: no result
+        uint32_t first = 0;  // and/or/not: first child in m_children; leaf: index in m_leaves;
+                             // text: index in m_text_tests
+        uint32_t count = 0;  // and/or/not: number of children; text: the test's slot
         op kind = op::leaf;
         bool value = false;  // the result for the event stamped `event`
-        uint32_t event = 0;  // 0: no result
+    };
+    static_assert(sizeof(node) == 16, "four nodes per cache line");
+    struct node_stats {
         uint32_t cost = 0;
-        uint32_t first = 0;     // and/or/not: first child in m_children; leaf: index in m_leaves;
-                                // text: index in m_text_tests
-        uint32_t count = 0;     // and/or/not: number of children; text: the test's slot
         float p_true = 0.5f;    // how often it holds (a guess, then what events showed), to order
                                 // and/or operands
-        uint32_t computed = 0;  // since the last reorder(): times computed, times it held
-        uint32_t held = 0;
+        uint32_t computed = 0;  // since the last reorder(), on sampled events: times computed,
+        uint32_t held = 0;      // times it held
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
+    // Truth rates are counted on one event in this many (a power of two): enough to order
+    // operands, and the other events do not touch node_stats at all.
+    static constexpr uint32_t k_sample_every = 8;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
     // Expected cost of an operand per event in which it settles its and (false) or or (true):
     // evaluating cheap operands that usually settle first minimises the expected work.
-    static float settle_rank(const node& k, bool in_and) {
+    static float settle_rank(const node_stats& k, bool in_and) {
         const float p_settle = in_and ? 1.0f - k.p_true : k.p_true;
         return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
     }
-    uint32_t intern(const std::string& key, node n, const std::vector<uint32_t>& children);
+    uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
 
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
+    std::vector<node_stats> m_stats;  // per node
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
