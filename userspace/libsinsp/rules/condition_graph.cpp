@@ -72,12 +72,14 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
     const std::string field = e.lhs.name + (e.lhs.arg ? "[" + *e.lhs.arg + "]" : std::string());
     auto it = m_text_tests_of.find(field);
     if (it == m_text_tests_of.end()) {
-        m_text_tests.push_back(std::make_unique<text_tests>(std::move(bf.extractor), info.flags));
+        m_text_tests.push_back(std::make_unique<text_tests>(std::move(bf.extractor), info.flags, m_answers));
+        m_group_event.push_back(0);
         it = m_text_tests_of.emplace(field, static_cast<uint32_t>(m_text_tests.size() - 1)).first;
     }
-    n.kind = op::text;
+    const text_tests::added a = m_text_tests[it->second]->add(k, constants);
+    n.kind = a.single ? op::text_single : op::text;
     n.first = it->second;
-    n.count = m_text_tests[it->second]->add(k, constants);
+    n.count = a.index;
     return true;
 }
 
@@ -85,7 +87,8 @@ uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
                                  const std::vector<uint32_t>& children) {
     auto it = m_index.find(key);
     if (it != m_index.end()) return it->second;
-    if (n.kind != op::leaf && n.kind != op::text) {
+    const bool comparison = n.kind == op::leaf || n.kind == op::text || n.kind == op::text_single;
+    if (!comparison) {
         n.first = static_cast<uint32_t>(m_children.size());
         n.count = static_cast<uint32_t>(children.size());
     }
@@ -93,7 +96,7 @@ uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
     const auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(n);
     m_stats.push_back(st);
-    m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
+    m_leaf_text.push_back(comparison ? key : std::string());
     m_index.emplace(key, id);
     return id;
 }
@@ -209,7 +212,17 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
         case op::leaf:
             return m_leaves[n.first]->matches(ctx);
         case op::text:
-            return m_text_tests[n.first]->test(n.count, ctx, m_event);
+            if (m_group_event[n.first] != m_event) {
+                m_group_event[n.first] = m_event;
+                m_text_tests[n.first]->run(ctx, m_event);
+            }
+            return m_answers[n.count] == m_event;
+        case op::text_single:
+            if (m_group_event[n.first] != m_event) {
+                m_group_event[n.first] = m_event;
+                m_text_tests[n.first]->run(ctx, m_event);
+            }
+            return m_text_tests[n.first]->single_holds(n.count);
         case op::not_:
             return !eval(m_children[n.first], ctx);
         case op::and_:
@@ -232,6 +245,7 @@ std::string condition_graph::describe(uint32_t id) const {
     switch (n.kind) {
         case op::leaf:
         case op::text:
+        case op::text_single:
             return m_leaf_text[id];
         case op::not_:
             return "not " + describe(m_children[n.first]);

@@ -41,7 +41,8 @@ class condition_graph {
         if (m_event != 0) return;
         // The stamp wrapped (after 2^32 events): forget every result explicitly once.
         for (auto& n : m_nodes) n.event = 0;
-        for (auto& g : m_text_tests) g->forget();
+        std::fill(m_answers.begin(), m_answers.end(), 0);
+        std::fill(m_group_event.begin(), m_group_event.end(), 0);
         m_event = 1;
     }
 
@@ -67,16 +68,18 @@ class condition_graph {
     std::string describe(uint32_t id) const;
 
   private:
-    // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
-    enum class op : uint8_t { leaf, text, and_, or_, not_ };
+    // leaf: a compiled comparison; text: a comparison answered by a text_tests group's run()
+    // (=, in, startswith, endswith); text_single: one a group decides when asked (!=, contains).
+    enum class op : uint8_t { leaf, text, text_single, and_, or_, not_ };
     // One node with its result for the current event: what evaluation reads, 16 bytes, so that
     // the nodes an openat walks (a few hundred of them) stay in few cache lines; what ordering
     // needs is in node_stats beside it.
     struct node {
         uint32_t event = 0;  // 0: no result
         uint32_t first = 0;  // and/or/not: first child in m_children; leaf: index in m_leaves;
-                             // text: index in m_text_tests
-        uint32_t count = 0;  // and/or/not: number of children; text: the test's slot
+                             // text, text_single: index in m_text_tests
+        uint32_t count = 0;  // and/or/not: number of children; text: index in m_answers;
+                             // text_single: the group's index of the test
         op kind = op::leaf;
         bool value = false;  // the result for the event stamped `event`
     };
@@ -114,6 +117,10 @@ class condition_graph {
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
     std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
     std::vector<std::unique_ptr<text_tests>> m_text_tests;
+    // Per text_tests answer, the stamp of the last event it held for; per group, the stamp of the
+    // last event it ran for. Small arrays, so a text node's answer is two reads close together.
+    std::vector<uint32_t> m_answers;
+    std::vector<uint32_t> m_group_event;
     std::unordered_map<std::string, uint32_t> m_text_tests_of;  // field (and argument) -> group
     uint32_t m_event = 1;
 };

@@ -59,11 +59,16 @@ void text_tests::insert(std::vector<trie_node>& trie, std::string_view s, uint32
     trie[at].slots.push_back(slot);
 }
 
-uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
-    const auto slot = static_cast<uint32_t>(m_hits.size());
-    m_hits.push_back(0);
-    m_checked.push_back(0);
-    m_single_of.push_back(-1);
+text_tests::added text_tests::add(kind k, const std::vector<std::string>& constants) {
+    if (k == kind::not_equal || k == kind::contains) {
+        // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
+        std::string c = constants.at(0);
+        while (!c.empty() && c.back() == '\0') c.pop_back();
+        m_singles.push_back(single{c, k == kind::contains});
+        return {true, static_cast<uint32_t>(m_singles.size() - 1)};
+    }
+    const auto slot = static_cast<uint32_t>(m_answers.size());
+    m_answers.push_back(0);
     for (std::string c : constants) {
         // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
         while (!c.empty() && c.back() == '\0') c.pop_back();
@@ -83,9 +88,7 @@ uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
             }
             case kind::not_equal:
             case kind::contains:
-                m_single_of[slot] = static_cast<int32_t>(m_singles.size());
-                m_singles.push_back(single{c, k == kind::contains});
-                break;
+                break;  // above
             case kind::prefix:
                 insert(m_prefixes, c, slot);
                 break;
@@ -95,7 +98,7 @@ uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
                 break;
         }
     }
-    return slot;
+    return {false, slot};
 }
 
 void text_tests::build_table() {
@@ -117,7 +120,7 @@ void text_tests::mark_equal(std::string_view s) {
     for (size_t at = h & mask; m_table[at] != 0; at = (at + 1) & mask) {
         const constant& c = m_constants[m_table[at] - 1];
         if (c.hash != h || c.text != s) continue;
-        for (uint32_t slot : c.slots) m_hits[slot] = m_event;
+        for (uint32_t slot : c.slots) m_answers[slot] = m_event;
         return;
     }
 }
@@ -126,7 +129,7 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     uint32_t node = 0;
     const size_t n = s.size();
     for (size_t i = 0;; ++i) {
-        for (uint32_t slot : trie[node].slots) m_hits[slot] = m_event;
+        for (uint32_t slot : trie[node].slots) m_answers[slot] = m_event;
         if (i == n) return;
         const auto c = static_cast<uint8_t>(backwards ? s[n - 1 - i] : s[i]);
         const auto& next = trie[node].next;
@@ -136,8 +139,9 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     }
 }
 
-bool text_tests::single_holds(const single& t) const {
+bool text_tests::single_holds(uint32_t index) const {
     if (!m_usable) return false;
+    const single& t = m_singles[index];
     for (const auto& v : m_values) {
         const std::string_view s = trimmed(v);
         if (!t.contains) {
@@ -150,7 +154,8 @@ bool text_tests::single_holds(const single& t) const {
     return false;
 }
 
-void text_tests::run(const event_context& ctx) {
+void text_tests::run(const event_context& ctx, uint32_t event) {
+    m_event = event;
     if (m_table_stale) build_table();
     m_values.clear();
     m_usable = false;

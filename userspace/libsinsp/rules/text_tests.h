@@ -28,38 +28,31 @@ namespace sinsp::rules::detail {
 
 class text_tests {
   public:
-    text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags)
-        : m_field(std::move(field)), m_flags(flags) {
+    // `answers` is shared by all groups of a graph (see condition_graph): each test of =, in,
+    // startswith and endswith owns one element, the stamp of the last event it held for, so that
+    // reading an answer touches one small array rather than the group.
+    text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags, std::vector<uint32_t>& answers)
+        : m_field(std::move(field)), m_flags(flags), m_answers(answers) {
         m_prefixes.emplace_back();
         m_suffixes.emplace_back();
     }
 
     enum class kind { equal, not_equal, prefix, suffix, contains };
     // A test: the value equals one of `constants` (kind equal), differs from the one constant,
-    // starts with, ends with or contains it. Returns the test's slot.
-    uint32_t add(kind k, const std::vector<std::string>& constants);
+    // starts with, ends with or contains it. Equal, prefix and suffix tests are answered by run()
+    // in `answers` (index returned, `single` false); != and contains are decided when asked
+    // (single_holds(index), `single` true): one comparison each, often never asked because an
+    // earlier operand settled the rule, so not worth making every event pay for.
+    struct added {
+        bool single;
+        uint32_t index;
+    };
+    added add(kind k, const std::vector<std::string>& constants);
 
-    // The test's result for the event stamped `event` (see condition_graph::next_event).
-    bool test(uint32_t slot, const event_context& ctx, uint32_t event) {
-        if (m_event != event) {
-            m_event = event;
-            run(ctx);
-        }
-        // != and contains are decided when asked: one comparison each, often never asked (a
-        // rule's earlier operand settled it), so not worth making every event pay for.
-        const int32_t one = m_single_of[slot];
-        if (one >= 0 && m_checked[slot] != event) {
-            m_checked[slot] = event;
-            if (single_holds(m_singles[static_cast<size_t>(one)])) m_hits[slot] = event;
-        }
-        return m_hits[slot] == event;
-    }
-    // The caller's stamps restart (they wrapped): no result may look current.
-    void forget() {
-        m_event = 0;
-        std::fill(m_hits.begin(), m_hits.end(), 0);
-        std::fill(m_checked.begin(), m_checked.end(), 0);
-    }
+    // Extracts the value for the event stamped `event` and marks the answers that hold.
+    void run(const event_context& ctx, uint32_t event);
+    // A != or contains test, on the values run() extracted for the current event.
+    bool single_holds(uint32_t index) const;
 
   private:
     // A trie of constants, one byte per edge; `slots` are the tests whose constant ends here.
@@ -86,9 +79,6 @@ class text_tests {
         std::string text;
         bool contains;  // else !=
     };
-    bool single_holds(const single& t) const;
-
-    void run(const event_context& ctx);
 
     std::unique_ptr<filter::field_extractor> m_field;
     uint32_t m_flags;
@@ -101,12 +91,10 @@ class text_tests {
     uint64_t m_lengths = 0;
     bool m_table_stale = false;
     std::vector<single> m_singles;
-    std::vector<int32_t> m_single_of;               // per slot: index into m_singles, or -1
-    std::vector<uint32_t> m_checked;                // per slot in m_singles: the stamp of its last decision
     bool m_usable = false;                          // m_values hold this event's values, their count allowed
     std::vector<trie_node> m_prefixes, m_suffixes;  // node 0: the root (the empty constant)
-    std::vector<uint32_t> m_hits;  // per slot, the stamp of the last event it held for (never cleared)
-    uint32_t m_event = 0;
+    std::vector<uint32_t>& m_answers;
+    uint32_t m_event = 0;  // run()'s stamp
 };
 
 }  // namespace sinsp::rules::detail
