@@ -231,8 +231,19 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
             // operands are in the order set when the graph was built (see add()).
             const bool settles = n.kind == op::or_;
             const uint32_t* kids = m_children.data() + n.first;
+            // Most operands are text tests whose group already ran for this event: their
+            // answer is read here, without a call, a switch or a stamp of their own (the
+            // answer array is their stamp). Sampled events take the full path, which counts
+            // truth rates (see k_sample_every).
+            const bool sampled = (m_event & (k_sample_every - 1)) == 0;
             for (uint32_t i = 0; i < n.count; ++i) {
-                if (eval(kids[i], ctx) == settles) return settles;
+                const node& k = m_nodes[kids[i]];
+                bool v;
+                if (!sampled && k.kind == op::text && m_group_event[k.first] == m_event)
+                    v = m_answers[k.count] == m_event;
+                else
+                    v = eval(kids[i], ctx);
+                if (v == settles) return settles;
             }
             return !settles;
         }
