@@ -35,8 +35,10 @@ class idle_children {
     std::vector<pid_t> m_pids;
 };
 
-void run(benchmark::State& state, const scap::proc_snapshot_options& opts) {
+// range(0): idle children forked first; range(1): scan threads (0: one per CPU).
+void run(benchmark::State& state, scap::proc_snapshot_options opts) {
     idle_children kids(static_cast<int>(state.range(0)));
+    opts.scan_threads = static_cast<unsigned>(state.range(1));
     scap::proc_snapshot_summary sum;
     for (auto _ : state) {
         scap::snapshot snap;
@@ -74,8 +76,11 @@ void BM_proc_snapshot_processes_only(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_proc_snapshot_full)->Arg(0)->Arg(2000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_proc_snapshot_no_fds)->Arg(0)->Arg(2000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_proc_snapshot_processes_only)->Arg(0)->Arg(2000)->Unit(benchmark::kMillisecond);
+// Serial (1) beside one thread per CPU (0), so the parallel scan's gain is read in one run.
+#define SNAPSHOT_ARGS \
+    ArgNames({"children", "threads"})->ArgsProduct({{0, 2000}, {1, 0}})->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_proc_snapshot_full)->SNAPSHOT_ARGS;
+BENCHMARK(BM_proc_snapshot_no_fds)->SNAPSHOT_ARGS;
+BENCHMARK(BM_proc_snapshot_processes_only)->SNAPSHOT_ARGS;
 
 BENCHMARK_MAIN();

@@ -11,6 +11,7 @@ packages=(
   python3 python3-yaml
   qemu-system-x86 busybox-static dwarves kmod cpio
   hyperfine  # benchmark/parallel_replay.sh
+  podman runc  # test/cli/scapdig_container_live_test.sh: a real container runtime
 )
 
 missing=()

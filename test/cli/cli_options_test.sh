@@ -8,10 +8,7 @@ dig=$1 sopen=$2 caps=$3 build=$4 src=$5 tmp=$6
 rm -rf "$tmp"
 mkdir -p "$tmp"
 failures=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 cat_scap="$caps/falco_cat_write.scap"
 
 # -n takes a positive number: 0, -1, text and overflow are refused with exit code 2.

@@ -12,10 +12,7 @@ umount "$mnt" 2>/dev/null
 if ! mount -t tmpfs -o size=1m tmpfs "$mnt"; then echo "SKIP: cannot mount a tmpfs here"; exit 77; fi
 trap 'umount "$mnt"' EXIT
 failures=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 for out in "$mnt/all.scap" "$mnt/all.scap.gz"; do
     rm -f "$mnt"/all.*

@@ -4,6 +4,7 @@
 # same lines (state-derived fields included), and the commands' known values in them.
 # usage: scapdig_live_test.sh SCAPDIG TMPDIR       (exit 77 = skipped: no root or no BTF)
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 dig=$1 tmp=$2
 if [[ $(id -u) != 0 ]]; then echo "SKIP: live capture needs root"; exit 77; fi
 if [[ ! -r /sys/kernel/btf/vmlinux ]]; then echo "SKIP: kernel has no BTF"; exit 77; fi
@@ -18,17 +19,13 @@ filter="(proc.name=$shell or proc.pname=$shell) and evt.type in (execve, openat,
 
 "$dig" -p "*$fmt" -w "$tmp/live.scap" "$filter" >"$tmp/live.out" 2>"$tmp/live.err" &
 dig_pid=$!
-sleep 2  # load, attach, /proc snapshot
+wait_attached $dig_pid || echo "scapdig did not attach within 30 s (the checks below say what was missed)"
 "$tmp/$shell" -c "cat /etc/hostname > /dev/null; head -c 5 /etc/passwd > /dev/null"
 sleep 1
 kill -INT $dig_pid
 wait $dig_pid
 rc=$?
 failures=0
-check() {
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
 check "live run exit code" 0 "$rc"
 "$dig" -r "$tmp/live.scap" -p "*$fmt" "$filter" >"$tmp/replay.out" 2>"$tmp/replay.err"
 check "replay exit code" 0 "$?"

@@ -5,10 +5,7 @@
 set -uo pipefail
 dig=$1 caps=$2 fixtures=$3 shared=$4
 failures=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 export TZ=UTC
 
 # Text alerts: the first matching rule per event; /lib and /usr/lib opens are excepted.

@@ -5,10 +5,7 @@ set -uo pipefail
 dig=$1 caps=$2 tmp=$3
 mkdir -p "$tmp"
 failures=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 # cat opening files (values read off scap-open -p): the four opens, with the fd names.
 out=$("$dig" -r "$caps/falco_cat_write.scap" -p "%proc.name %evt.type %fd.name" "evt.type=open and proc.name=cat" 2>/dev/null)

@@ -6,10 +6,7 @@ set -uo pipefail
 dig=$1 caps=$2 tmp=$3
 mkdir -p "$tmp"
 failures=0 passed=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [[ "$2" == "$3" ]]; then echo "ok   $1"; passed=$((passed + 1)); else
-        echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 # Digest and line count of one run's output; the summary (stderr) carries timings: left out.
 run() {
     "$@" >"$tmp/out" 2>/dev/null

@@ -638,6 +638,75 @@ TEST(ProcSnapshotFake, FdsAndThreadsFromFiles) {
     EXPECT_EQ(sum.fds, 4u);
 }
 
+// The parallel scan hands pids out in chunks to several threads; what comes back must be what
+// one thread reads: same entries, same order, same counts.
+TEST(ProcSnapshotFake, ParallelScanEqualsSerial) {
+    fake_tree t("ProcSnapshotFake_Parallel");
+    const std::string data = t.root + "/data";
+    write_text(data, "d");
+    for (int pid = 100; pid < 100 + 700; ++pid) {
+        t.mkpid(pid);
+        if (pid % 97 == 0) continue;  // vanished
+        t.file(pid, "stat", t.stat_line(pid, "p" + std::to_string(pid), k_full_tail));
+        t.file(pid, "status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+        t.file(pid, "cmdline", "p" + std::to_string(pid) + std::string("\0arg\0", 5));
+        ::mkdir((t.pid_dir(pid) + "/fd").c_str(), 0755);
+        for (int fd = 3; fd < 3 + pid % 5; ++fd)
+            ::symlink(data.c_str(), (t.pid_dir(pid) + "/fd/" + std::to_string(fd)).c_str());
+        if (pid % 10 == 0) {  // a thread
+            const int tid = 10000 + pid;
+            ::mkdir((t.pid_dir(pid) + "/task").c_str(), 0755);
+            const std::string tdir = t.pid_dir(pid) + "/task/" + std::to_string(tid);
+            ::mkdir(tdir.c_str(), 0755);
+            write_text(tdir + "/stat", t.stat_line(tid, "worker", k_full_tail));
+            write_text(tdir + "/status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+        }
+    }
+    auto scan = [&](unsigned threads, scap::proc_snapshot_summary& sum) {
+        scap::proc_snapshot_options o;
+        o.proc_root = t.proc();
+        o.etc_root = t.root + "/etc";
+        o.read_interfaces = false;
+        o.scan_threads = threads;
+        scap::snapshot snap;
+        std::string err;
+        EXPECT_EQ(scap::read_proc_snapshot(o, snap, err, sum), scap::status::ok) << err;
+        return snap;
+    };
+    scap::proc_snapshot_summary serial_sum, parallel_sum;
+    const scap::snapshot serial = scan(1, serial_sum);
+    const scap::snapshot parallel = scan(4, parallel_sum);
+    ASSERT_EQ(serial.processes.size(), 700u - 7u + 70u);  // 7 multiples of 97 vanished
+    ASSERT_EQ(parallel.processes.size(), serial.processes.size());
+    for (size_t i = 0; i < serial.processes.size(); ++i) {
+        const auto& a = serial.processes[i];
+        const auto& b = parallel.processes[i];
+        ASSERT_EQ(a.tid, b.tid) << i;
+        EXPECT_EQ(a.pid, b.pid);
+        EXPECT_EQ(a.comm, b.comm);
+        EXPECT_EQ(a.exe, b.exe);
+        EXPECT_EQ(a.args, b.args);
+        ASSERT_EQ(a.fds.size(), b.fds.size()) << a.tid;
+        for (size_t f = 0; f < a.fds.size(); ++f) {
+            EXPECT_EQ(a.fds[f].fd, b.fds[f].fd);
+            EXPECT_EQ(a.fds[f].name, b.fds[f].name);
+        }
+        ASSERT_NE(parallel.find_process(a.tid), nullptr);
+    }
+    // Threads follow their process, as the serial scan lists them.
+    const auto* w = parallel.find_process(10000 + 110);
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->exe, "p110");
+    EXPECT_EQ(&parallel.processes[static_cast<size_t>(w - parallel.processes.data()) - 1],
+              parallel.find_process(110));
+    EXPECT_EQ(serial_sum.processes, parallel_sum.processes);
+    EXPECT_EQ(serial_sum.threads, parallel_sum.threads);
+    EXPECT_EQ(serial_sum.fds, parallel_sum.fds);
+    EXPECT_EQ(serial_sum.vanished, parallel_sum.vanished);
+    EXPECT_EQ(serial_sum.malformed, parallel_sum.malformed);
+    EXPECT_EQ(parallel_sum.vanished, 7u);
+}
+
 // ---- parsers -------------------------------------------------------------------------------------
 
 TEST(ProcSnapshotParse, InetTables) {

@@ -62,6 +62,16 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
         static_cast<unsigned long long>(s.threads_evicted),
         static_cast<unsigned long long>(s.threads_evicted_for_memory),
         static_cast<unsigned long long>(s.fds_added), static_cast<unsigned long long>(s.parse_errors));
+    const sinsp::container_runtime_stats rt = insp.container_runtime();
+    if (rt.requested) {
+        std::fprintf(
+            stderr,
+            "scapdig: container runtime: %llu asked, %llu found, %llu unknown, %llu failed, %llu not "
+            "asked (queue full)\n",
+            static_cast<unsigned long long>(rt.requested), static_cast<unsigned long long>(rt.found),
+            static_cast<unsigned long long>(rt.not_found), static_cast<unsigned long long>(rt.failed),
+            static_cast<unsigned long long>(rt.refused_queue));
+    }
     if (writer) {
         std::fprintf(stderr, "scapdig: wrote %llu events, %llu bytes\n",
                      static_cast<unsigned long long>(writer->events_written()),
@@ -110,12 +120,7 @@ int run(const scapdig::options& o) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;
     }
-    sinsp::inspector_options iopts;
-    iopts.threads = o.threads;
-    iopts.max_state_bytes = o.max_state_bytes;
-    // -w copies the capture's process list into the written file.
-    iopts.keep_engine_processes = !o.write_file.empty();
-    sinsp::inspector insp(iopts);
+    sinsp::inspector insp(scapdig::inspector_options_for(o));
     insp.open(std::move(engine));
 
     std::signal(SIGINT, on_signal);

@@ -32,4 +32,16 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
     return eng;
 }
 
+sinsp::inspector_options inspector_options_for(const options& o) {
+    sinsp::inspector_options io;
+    io.threads = o.threads;
+    io.max_state_bytes = o.max_state_bytes;
+    // -w copies the capture's process list into the written file.
+    io.keep_engine_processes = !o.write_file.empty();
+    // A capture's containers are what its container events say; live, the runtime is asked.
+    io.container_runtime_lookups = o.read_file.empty() && o.container_runtime;
+    if (!o.container_sockets.empty()) io.container_runtime.sockets = o.container_sockets;
+    return io;
+}
+
 }  // namespace scapdig

@@ -10,8 +10,13 @@
 
 #include "options.h"
 #include "scap/scap.h"
+#include "sinsp/inspector.h"
 
 namespace scapdig {
+
+// The inspector's options from the command line: threads, the state budget, and, live, container
+// metadata from the runtime's socket (unless --no-container-runtime).
+sinsp::inspector_options inspector_options_for(const options& o);
 
 std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
                                           std::string& error);

@@ -30,6 +30,9 @@ void usage(FILE* out) {
         "                parse, convert) on a second thread, same output\n"
         "  --max-state-mb M  bound the state (threads, fds, strings) to about M MiB: past it the\n"
         "                least useful threads are evicted (exited, then idle), counted in the summary\n"
+        "  --container-socket PATH  live: ask this Docker/Podman Engine API socket for container\n"
+        "                metadata (repeatable; default /var/run/docker.sock, /run/podman/podman.sock)\n"
+        "  --no-container-runtime  live: containers get only what cgroups say (id, runtime)\n"
         "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
         "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
         "                (default 1) when the modern eBPF engine can run here\n"
@@ -112,6 +115,11 @@ int parse_options(int argc, char** argv, options& o) {
                 return 2;
             }
             o.max_state_bytes = static_cast<size_t>(mb) << 20;
+        } else if (std::strcmp(a, "--container-socket") == 0) {
+            if (!(v = value(a))) return 2;
+            o.container_sockets.push_back(v);
+        } else if (std::strcmp(a, "--no-container-runtime") == 0) {
+            o.container_runtime = false;
         } else if (std::strcmp(a, "--rules") == 0) {
             if (!(v = value(a))) return 2;
             o.rule_files.push_back(v);

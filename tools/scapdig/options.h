@@ -27,6 +27,10 @@ struct options {
     unsigned threads = 1;
     // --max-state-mb: the state's memory budget in bytes (0: none).
     size_t max_state_bytes = 0;
+    // Live: ask the container runtime for metadata (--no-container-runtime turns it off), at
+    // these Engine API sockets (--container-socket, repeatable; empty: the usual places).
+    bool container_runtime = true;
+    std::vector<std::string> container_sockets;
     // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
     std::vector<std::string> rule_files;  // --rules FILE (repeatable)
     std::string min_priority;             // --min-priority LEVEL

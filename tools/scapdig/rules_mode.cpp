@@ -137,7 +137,7 @@ int run_rules(const options& o) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;
     }
-    sinsp::inspector insp;
+    sinsp::inspector insp(inspector_options_for(o));
     insp.open(std::move(engine));
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

@@ -6,8 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "proc/proc_fds.h"
@@ -20,6 +25,10 @@
 namespace scap {
 
 namespace {
+
+// Pids handed to a worker at a time: large enough that the shared counter is touched rarely,
+// small enough that one slow process (thousands of fds) does not leave the other workers idle.
+constexpr size_t k_chunk_pids = 64;
 
 uint64_t monotonic_ns() {
     struct timespec ts;
@@ -41,30 +50,42 @@ std::vector<uint64_t> numeric_entries(int dir_fd) {
     return out;
 }
 
-struct scanner {
+// What one worker read from a run of consecutive pids: entries in scan order, each with its pid
+// namespace inode, and the worker's counts for that run.
+struct scanned_chunk {
+    std::vector<process_info> entries;
+    std::vector<uint64_t> pidns;
+    proc_snapshot_summary summary;
+};
+
+// Host-wide facts every worker reads but none changes.
+struct scan_context {
     const proc_snapshot_options& opts;
-    proc_snapshot_summary& summary;
-    snapshot& out;
+    int root_fd;
+    std::vector<std::string> v2_controllers;
+    uint64_t boot_ns;
+    uint64_t ticks_per_sec;
+};
+
+// One worker's private buffers: the read buffer and the socket tables of the network
+// namespaces it met (each worker reads a namespace's tables once; sharing them would put a
+// lock on every socket fd).
+struct scan_worker {
+    const scan_context& ctx;
     proc::buffer buf;
     proc::socket_tables sockets;
-    std::vector<std::string> v2_controllers;
-    // Pid namespace inode of each listed entry, by position in out.processes.
-    std::vector<uint64_t> pidns;
 
-    void account(proc::task_outcome o) {
+    void account(proc_snapshot_summary& summary, proc::task_outcome o) {
         if (o == proc::task_outcome::gone) ++summary.vanished;
         if (o == proc::task_outcome::kernel_thread) ++summary.kernel_threads;
     }
 
-    void add(process_info&& p, uint64_t ns) {
-        out.upsert_process(std::move(p));
-        pidns.push_back(ns);
-        ++summary.threads;
-    }
-
-    void scan_process(proc::process_scan& ps, int root_fd, uint64_t pid) {
-        const std::string name = std::to_string(pid);
-        proc::unique_fd dir = proc::open_dir_at(root_fd, name.c_str());
+    void scan_process(uint64_t pid, scanned_chunk& out) {
+        proc_snapshot_summary& summary = out.summary;
+        proc::process_scan ps{ctx.opts, summary, buf, ctx.v2_controllers, ctx.boot_ns, ctx.ticks_per_sec};
+        char name[24];
+        std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(pid));
+        proc::unique_fd dir = proc::open_dir_at(ctx.root_fd, name);
         if (!dir.valid()) {
             const proc::io_result r = proc::classify_errno(errno);
             if (r == proc::io_result::gone) ++summary.vanished;
@@ -74,63 +95,113 @@ struct scanner {
         process_info main;
         uint64_t main_ns = 0;
         const proc::task_outcome o = proc::read_task(ps, dir.get(), pid, nullptr, main, main_ns);
-        account(o);
+        account(summary, o);
         // A pid filter may name a thread: /proc/TID exists but is not a process of its own.
         if (o != proc::task_outcome::listed || main.pid != pid) return;
 
-        std::vector<process_info> threads;
-        std::vector<uint64_t> thread_ns;
-        if (opts.include_threads) {
+        const size_t main_at = out.entries.size();
+        out.entries.push_back(std::move(main));
+        out.pidns.push_back(main_ns);
+        ++summary.processes;
+        ++summary.threads;
+        if (ctx.opts.include_threads) {
             proc::unique_fd task = proc::open_dir_at(dir.get(), "task");
             for (uint64_t tid : task.valid() ? numeric_entries(task.get()) : std::vector<uint64_t>{}) {
                 if (tid == pid) continue;
-                const std::string tname = std::to_string(tid);
-                proc::unique_fd tdir = proc::open_dir_at(task.get(), tname.c_str());
+                std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(tid));
+                proc::unique_fd tdir = proc::open_dir_at(task.get(), name);
                 if (!tdir.valid()) {
                     ++summary.vanished;
                     continue;
                 }
                 process_info t;
                 uint64_t unused_ns = 0;
-                const proc::task_outcome to = proc::read_task(ps, tdir.get(), tid, &main, t, unused_ns);
-                account(to);
+                const proc::task_outcome to =
+                    proc::read_task(ps, tdir.get(), tid, &out.entries[main_at], t, unused_ns);
+                account(summary, to);
                 if (to != proc::task_outcome::listed) continue;
-                threads.push_back(std::move(t));
-                thread_ns.push_back(main_ns);
+                out.entries.push_back(std::move(t));
+                out.pidns.push_back(main_ns);
+                ++summary.threads;
             }
         }
-        if (opts.scan_fds) {
-            proc::fd_scan fs{opts, summary, buf, sockets};
-            proc::read_fds(fs, dir.get(), pid, main);
+        if (ctx.opts.scan_fds) {
+            proc::fd_scan fs{ctx.opts, summary, buf, sockets};
+            proc::read_fds(fs, dir.get(), pid, out.entries[main_at]);
         }
-        add(std::move(main), main_ns);
-        ++summary.processes;
-        for (size_t i = 0; i < threads.size(); ++i) add(std::move(threads[i]), thread_ns[i]);
-    }
-
-    // Each pid namespace's init is the task that sees itself as pid 1 there; its start time
-    // is the namespace's. (The reference takes the ctime of /proc/1/cmdline as seen from the
-    // process's root instead, which is when that procfs inode was first looked at.)
-    void fill_pidns_init_start() {
-        std::unordered_map<uint64_t, uint64_t> init_start;
-        for (size_t i = 0; i < out.processes.size(); ++i) {
-            const process_info& p = out.processes[i];
-            if (pidns[i] && p.vtid == 1) init_start[pidns[i]] = p.clone_ts;
-        }
-        for (size_t i = 0; i < out.processes.size(); ++i) {
-            auto it = pidns[i] ? init_start.find(pidns[i]) : init_start.end();
-            if (it != init_start.end()) out.processes[i].pidns_init_start_ts = it->second;
-        }
-    }
-
-    void read_users() {
-        out.has_userlist = true;
-        if (buf.read_path(opts.etc_root + "/passwd") == proc::io_result::ok)
-            summary.malformed += proc::parse_passwd(buf.view(), out);
-        if (buf.read_path(opts.etc_root + "/group") == proc::io_result::ok)
-            summary.malformed += proc::parse_group(buf.view(), out);
     }
 };
+
+void add_counts(proc_snapshot_summary& to, const proc_snapshot_summary& from) {
+    to.processes += from.processes;
+    to.threads += from.threads;
+    to.fds += from.fds;
+    to.kernel_threads += from.kernel_threads;
+    to.vanished += from.vanished;
+    to.permission_denied += from.permission_denied;
+    to.malformed += from.malformed;
+    to.fd_capped += from.fd_capped;
+    to.unresolved_sockets += from.unresolved_sockets;
+}
+
+unsigned worker_count(const proc_snapshot_options& opts, size_t pids) {
+    unsigned n = opts.scan_threads;
+    if (n == 0) n = std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+    // Below a few chunks a thread costs more to start than it saves.
+    const size_t useful = (pids + k_chunk_pids - 1) / k_chunk_pids;
+    return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(n, useful)));
+}
+
+// Scans pids on the calling thread plus workers-1 threads. Pids are handed out in chunks by an
+// atomic counter (processes differ a lot in cost: threads, fds); each chunk's result lands in
+// its own slot, so the merge below is in pid-list order whatever the interleaving was.
+std::vector<scanned_chunk> scan_pids(const scan_context& ctx, const std::vector<uint64_t>& pids,
+                                     unsigned workers) {
+    std::vector<scanned_chunk> chunks((pids.size() + k_chunk_pids - 1) / k_chunk_pids);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        scan_worker w{ctx, {}, {}};
+        for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks.size();) {
+            const size_t end = std::min(pids.size(), (c + 1) * k_chunk_pids);
+            for (size_t i = c * k_chunk_pids; i < end; ++i) w.scan_process(pids[i], chunks[c]);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < workers; ++i) {
+        try {
+            threads.emplace_back(work);
+        } catch (const std::system_error&) {
+            break;  // no more threads to be had: the ones running (and this one) do the rest
+        }
+    }
+    work();
+    for (auto& t : threads) t.join();
+    return chunks;
+}
+
+// Each pid namespace's init is the task that sees itself as pid 1 there; its start time
+// is the namespace's. (The reference takes the ctime of /proc/1/cmdline as seen from the
+// process's root instead, which is when that procfs inode was first looked at.)
+void fill_pidns_init_start(snapshot& out, const std::vector<uint64_t>& pidns) {
+    std::unordered_map<uint64_t, uint64_t> init_start;
+    for (size_t i = 0; i < out.processes.size(); ++i) {
+        const process_info& p = out.processes[i];
+        if (pidns[i] && p.vtid == 1) init_start[pidns[i]] = p.clone_ts;
+    }
+    for (size_t i = 0; i < out.processes.size(); ++i) {
+        auto it = pidns[i] ? init_start.find(pidns[i]) : init_start.end();
+        if (it != init_start.end()) out.processes[i].pidns_init_start_ts = it->second;
+    }
+}
+
+void read_users(const proc_snapshot_options& opts, proc::buffer& buf, snapshot& out,
+                proc_snapshot_summary& summary) {
+    out.has_userlist = true;
+    if (buf.read_path(opts.etc_root + "/passwd") == proc::io_result::ok)
+        summary.malformed += proc::parse_passwd(buf.view(), out);
+    if (buf.read_path(opts.etc_root + "/group") == proc::io_result::ok)
+        summary.malformed += proc::parse_group(buf.view(), out);
+}
 
 }  // namespace
 
@@ -144,22 +215,36 @@ status read_proc_snapshot(const proc_snapshot_options& opts, snapshot& out, std:
         error = "cannot open " + opts.proc_root + ": " + std::strerror(errno);
         return status::error;
     }
-    scanner s{opts, summary, out, {}, {}, {}, {}};
-    if (s.buf.read_path(opts.proc_root + "/cgroups") == proc::io_result::ok)
-        s.v2_controllers = proc::parse_v2_controllers(s.buf.view());
-    if (s.v2_controllers.empty()) s.v2_controllers = {"cpuset", "cpu", "io", "memory", "pids"};
-    const uint64_t boot_ns = proc::boot_time_ns(opts.proc_root, opts.proc_root == "/proc", s.buf);
+    proc::buffer buf;
+    scan_context ctx{opts, root.get(), {}, 0, 100};
+    if (buf.read_path(opts.proc_root + "/cgroups") == proc::io_result::ok)
+        ctx.v2_controllers = proc::parse_v2_controllers(buf.view());
+    if (ctx.v2_controllers.empty()) ctx.v2_controllers = {"cpuset", "cpu", "io", "memory", "pids"};
+    ctx.boot_ns = proc::boot_time_ns(opts.proc_root, opts.proc_root == "/proc", buf);
     const long ticks = ::sysconf(_SC_CLK_TCK);
-    proc::process_scan ps{
-        opts, summary, s.buf, s.v2_controllers, boot_ns, ticks > 0 ? static_cast<uint64_t>(ticks) : 100};
+    if (ticks > 0) ctx.ticks_per_sec = static_cast<uint64_t>(ticks);
 
     const std::vector<uint64_t> pids = opts.pids.empty() ? numeric_entries(root.get()) : opts.pids;
-    for (uint64_t pid : pids) s.scan_process(ps, root.get(), pid);
-    s.fill_pidns_init_start();
+    std::vector<scanned_chunk> chunks = scan_pids(ctx, pids, worker_count(opts, pids.size()));
+    std::vector<uint64_t> pidns;
+    for (scanned_chunk& c : chunks) {
+        add_counts(summary, c.summary);
+        for (size_t i = 0; i < c.entries.size(); ++i) {
+            // A pid listed twice in a pid filter replaces its first entry; keep pidns aligned.
+            const size_t before = out.processes.size();
+            const process_info& p = out.upsert_process(std::move(c.entries[i]));
+            if (out.processes.size() > before)
+                pidns.push_back(c.pidns[i]);
+            else
+                pidns[static_cast<size_t>(&p - out.processes.data())] = c.pidns[i];
+        }
+        c = scanned_chunk{};  // give each chunk's memory back as it is merged
+    }
+    fill_pidns_init_start(out, pidns);
 
-    if (opts.read_users) s.read_users();
+    if (opts.read_users) read_users(opts, buf, out, summary);
     if (opts.read_interfaces) proc::read_interfaces(out);
-    if (opts.read_machine) proc::read_machine(opts.proc_root, boot_ns, s.buf, out.machine);
+    if (opts.read_machine) proc::read_machine(opts.proc_root, ctx.boot_ns, buf, out.machine);
     summary.duration_ns = monotonic_ns() - start;
     return status::ok;
 }

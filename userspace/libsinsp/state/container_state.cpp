@@ -15,9 +15,12 @@ void state_core::set_container(thread_info& t, std::string_view cgroups) {
     }
     // Same container as before (the common case at exec): no lookup.
     if (t.container && t.container->id == cg.id) return;
+    const size_t before = containers.size();
     const size_t dropped = containers.dropped();
     t.container = containers.from_cgroups(cg);
     stats.containers_dropped += containers.dropped() - dropped;
+    // A container first seen now: ask its runtime (the answer comes back as a container event).
+    if (runtime && containers.size() > before) runtime->request(cg.full.empty() ? cg.id : cg.full);
 }
 
 // The reference's rules: a container's pid-namespace init is its init; a process whose parent

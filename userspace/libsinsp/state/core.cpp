@@ -26,7 +26,10 @@ state_core::state_core(const inspector_options& opts)
     : threads(strings, stats, opts.max_threads),
       m_max_fds(opts.max_fds_per_table),
       m_max_threads(opts.max_threads),
-      m_budget_bytes(opts.max_state_bytes) {}
+      m_budget_bytes(opts.max_state_bytes) {
+    if (opts.container_runtime_lookups)
+        runtime = std::make_unique<container_metadata_fetcher>(opts.container_runtime);
+}
 
 inspector::memory_report state_core::memory() const {
     inspector::memory_report r;

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "scap/snapshot.h"
+#include "sinsp/container_runtime.h"
 #include "sinsp/inspector.h"
 #include "state/parser_registry.h"
 
@@ -56,6 +58,8 @@ class state_core {
     std::vector<scap::iface_v4> ifaces_v4;
     std::vector<scap::iface_v6> ifaces_v6;
     container_table containers;
+    // Runtime metadata lookups (inspector_options::container_runtime_lookups); null when off.
+    std::unique_ptr<container_metadata_fetcher> runtime;
 
   private:
     void reap(int64_t tid);

@@ -25,6 +25,9 @@ struct proc_snapshot_options {
     uint32_t max_fds_per_process = 0;
     // Only these processes (by pid); empty means every process.
     std::vector<uint64_t> pids;
+    // Threads reading /proc/PID directories: 0 picks one per CPU (at most 8), 1 scans on the
+    // calling thread. The result is the same whatever the count (same entries, same order).
+    unsigned scan_threads = 0;
     bool read_users = true;
     bool read_interfaces = true;
     bool read_machine = true;

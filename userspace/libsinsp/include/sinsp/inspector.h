@@ -18,6 +18,7 @@
 #include "scap/batch_reader.h"
 #include "scap/engine.h"
 #include "scap/snapshot.h"
+#include "sinsp/container_runtime.h"
 #include "sinsp/fd.h"
 #include "sinsp/stats.h"
 #include "sinsp/thread.h"
@@ -52,6 +53,13 @@ struct inspector_options {
     // callers that copy it (writers of filtered captures). Otherwise it is freed then: the
     // state holds the same facts in a fraction of the memory.
     bool keep_engine_processes = false;
+    // Live: ask the container runtime (Docker/Podman Engine API sockets, container_runtime.h) for
+    // the metadata of each container threads' cgroups name. Lookups run on a worker thread;
+    // answers arrive as container events (PPME_CONTAINER_JSON_2_E) in the stream next() returns,
+    // so filters, output and capture writers see them like a capture's. Off for capture files,
+    // whose container events are what the capture says.
+    bool container_runtime_lookups = false;
+    container_runtime_options container_runtime;
 };
 
 struct event {
@@ -134,6 +142,8 @@ class inspector {
     const std::vector<scap::iface_v6>& ifaces_v6() const;
     // Containers seen so far: from container events and threads' cgroups.
     const container_table& containers() const;
+    // Runtime lookups so far (all zero when container_runtime_lookups is off).
+    container_runtime_stats container_runtime() const;
 
     // Approximate memory held by the state: the thread table, fd tables and interned strings.
     struct memory_report {
@@ -151,7 +161,13 @@ class inspector {
     scap::status next_from_batches(const event*& out);
     void load_engine_snapshot();
 
+    // A container event built from a runtime answer, handed out by next() (see
+    // container_runtime_lookups); true when one was.
+    bool next_container_event(const event*& out);
+
     std::unique_ptr<state_core> m_core;
+    std::vector<uint8_t> m_container_event;
+    uint64_t m_last_ts = 0;
     std::unique_ptr<scap::engine> m_engine;
     bool m_snapshot_loaded = false;
     bool m_stopped = false;
