@@ -49,10 +49,19 @@ TEST(RulesConditionGraph, TextGroupsAnswerLikeTheFilterPerEvent) {
     sinsp::rules::detail::caching_registry shared(fields);
     condition_graph g(shared);
     const char* const texts[] = {
-        "fd.name startswith /etc/",         "fd.name endswith .so.6",
-        "fd.name = /etc/ld.so.cache",       "fd.name in (/etc/passwd, /etc/ld.so.cache)",
-        "fd.name startswith \"\"",          "proc.aname in (bash, sh)",
+        "fd.name startswith /etc/",
+        "fd.name endswith .so.6",
+        "fd.name = /etc/ld.so.cache",
+        "fd.name in (/etc/passwd, /etc/ld.so.cache)",
+        "fd.name startswith \"\"",
+        "proc.aname in (bash, sh)",
         "fd.directory in (/etc, /usr/lib)",
+        "fd.name != /etc/ld.so.cache",
+        "fd.name contains lib",
+        "proc.aname contains ur",
+        "proc.aname != bash",
+        "container.id != host",
+        "fd.name contains \"\"",
     };
     std::vector<uint32_t> nodes;
     std::vector<std::unique_ptr<sinsp::filter::compiled_filter>> alone;

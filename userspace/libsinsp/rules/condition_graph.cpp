@@ -53,6 +53,10 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
         k = text_tests::kind::prefix;
     } else if (e.op == "endswith" && constants.size() == 1) {
         k = text_tests::kind::suffix;
+    } else if (e.op == "!=" && constants.size() == 1) {
+        k = text_tests::kind::not_equal;
+    } else if (e.op == "contains" && constants.size() == 1) {
+        k = text_tests::kind::contains;
     } else {
         return false;
     }
@@ -68,26 +72,31 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
     const std::string field = e.lhs.name + (e.lhs.arg ? "[" + *e.lhs.arg + "]" : std::string());
     auto it = m_text_tests_of.find(field);
     if (it == m_text_tests_of.end()) {
-        m_text_tests.push_back(std::make_unique<text_tests>(std::move(bf.extractor), info.flags));
+        m_text_tests.push_back(std::make_unique<text_tests>(std::move(bf.extractor), info.flags, m_answers));
+        m_group_event.push_back(0);
         it = m_text_tests_of.emplace(field, static_cast<uint32_t>(m_text_tests.size() - 1)).first;
     }
-    n.kind = op::text;
+    const text_tests::added a = m_text_tests[it->second]->add(k, constants);
+    n.kind = a.single ? op::text_single : op::text;
     n.first = it->second;
-    n.count = m_text_tests[it->second]->add(k, constants);
+    n.count = a.index;
     return true;
 }
 
-uint32_t condition_graph::intern(const std::string& key, node n, const std::vector<uint32_t>& children) {
+uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
+                                 const std::vector<uint32_t>& children) {
     auto it = m_index.find(key);
     if (it != m_index.end()) return it->second;
-    if (n.kind != op::leaf && n.kind != op::text) {
+    const bool comparison = n.kind == op::leaf || n.kind == op::text || n.kind == op::text_single;
+    if (!comparison) {
         n.first = static_cast<uint32_t>(m_children.size());
         n.count = static_cast<uint32_t>(children.size());
     }
     m_children.insert(m_children.end(), children.begin(), children.end());
     const auto id = static_cast<uint32_t>(m_nodes.size());
     m_nodes.push_back(n);
-    m_leaf_text.push_back(n.kind == op::leaf || n.kind == op::text ? key : std::string());
+    m_stats.push_back(st);
+    m_leaf_text.push_back(comparison ? key : std::string());
     m_index.emplace(key, id);
     return id;
 }
@@ -101,9 +110,10 @@ uint32_t condition_graph::add(const expr& e) {
             if (c.kind == op::not_) return m_children[c.first];
             node n;
             n.kind = op::not_;
-            n.cost = c.cost;
-            n.p_true = 1.0f - c.p_true;
-            return intern("!" + std::to_string(child), n, {child});
+            node_stats st;
+            st.cost = m_stats[child].cost;
+            st.p_true = 1.0f - m_stats[child].p_true;
+            return intern("!" + std::to_string(child), n, st, {child});
         }
         case expr::kind::and_:
         case expr::kind::or_: {
@@ -130,17 +140,18 @@ uint32_t condition_graph::add(const expr& e) {
             // of an and first, cheap and likely ones of an or); ties keep the written order.
             // reorder() revises it with the rates events show.
             std::stable_sort(unique.begin(), unique.end(), [&](uint32_t a, uint32_t b) {
-                return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+                return settle_rank(m_stats[a], is_and) < settle_rank(m_stats[b], is_and);
             });
             node n;
             n.kind = is_and ? op::and_ : op::or_;
+            node_stats st;
             float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
             for (uint32_t k : unique) {
-                n.cost += m_nodes[k].cost;
-                p_none *= is_and ? m_nodes[k].p_true : 1.0f - m_nodes[k].p_true;
+                st.cost += m_stats[k].cost;
+                p_none *= is_and ? m_stats[k].p_true : 1.0f - m_stats[k].p_true;
             }
-            n.p_true = is_and ? p_none : 1.0f - p_none;
-            return intern(key, n, unique);
+            st.p_true = is_and ? p_none : 1.0f - p_none;
+            return intern(key, n, st, unique);
         }
         case expr::kind::check:
         case expr::kind::identifier:
@@ -152,21 +163,21 @@ uint32_t condition_graph::add(const expr& e) {
     // Compiled even when a text_tests group answers it: compiling validates it as the filter would.
     std::unique_ptr<filter::compiled_filter> f = filter::compile(e, m_fields);
     node n;
-    n.cost = f->cost();
-    n.p_true = prior(e);
-    if (group_text_test(e, n)) return intern(key, n, {});
+    node_stats st;
+    st.cost = f->cost();
+    st.p_true = prior(e);
+    if (group_text_test(e, n)) return intern(key, n, st, {});
     n.kind = op::leaf;
     n.first = static_cast<uint32_t>(m_leaves.size());
     m_leaves.push_back(std::move(f));
-    return intern(key, n, {});
+    return intern(key, n, st, {});
 }
 
 void condition_graph::reorder() {
     // A node's truth rate: what was seen, weighed with the prior guess as if it had been seen
     // k_prior_weight times, so that a few events do not swing the order.
     constexpr float k_prior_weight = 16.0f;
-    for (size_t id = 0; id < m_nodes.size(); ++id) {
-        node& n = m_nodes[id];
+    for (node_stats& n : m_stats) {
         if (n.computed == 0) continue;
         n.p_true = (static_cast<float>(n.held) + n.p_true * k_prior_weight) /
                    (static_cast<float>(n.computed) + k_prior_weight);
@@ -177,7 +188,7 @@ void condition_graph::reorder() {
         const bool is_and = n.kind == op::and_;
         uint32_t* kids = m_children.data() + n.first;
         std::stable_sort(kids, kids + n.count, [&](uint32_t a, uint32_t b) {
-            return settle_rank(m_nodes[a], is_and) < settle_rank(m_nodes[b], is_and);
+            return settle_rank(m_stats[a], is_and) < settle_rank(m_stats[b], is_and);
         });
     }
 }
@@ -185,12 +196,13 @@ void condition_graph::reorder() {
 uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {
     node n;
     n.kind = op::leaf;
-    n.cost = f->cost();
+    node_stats st;
+    st.cost = f->cost();
     n.first = static_cast<uint32_t>(m_leaves.size());
     const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
     const std::string text = f->describe();
     m_leaves.push_back(std::move(f));
-    const uint32_t id = intern(key, n, {});
+    const uint32_t id = intern(key, n, st, {});
     m_leaf_text[id] = text;
     return id;
 }
@@ -200,7 +212,17 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
         case op::leaf:
             return m_leaves[n.first]->matches(ctx);
         case op::text:
-            return m_text_tests[n.first]->test(n.count, ctx, m_event);
+            if (m_group_event[n.first] != m_event) {
+                m_group_event[n.first] = m_event;
+                m_text_tests[n.first]->run(ctx, m_event);
+            }
+            return m_answers[n.count] == m_event;
+        case op::text_single:
+            if (m_group_event[n.first] != m_event) {
+                m_group_event[n.first] = m_event;
+                m_text_tests[n.first]->run(ctx, m_event);
+            }
+            return m_text_tests[n.first]->single_holds(n.count);
         case op::not_:
             return !eval(m_children[n.first], ctx);
         case op::and_:
@@ -209,8 +231,19 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
             // operands are in the order set when the graph was built (see add()).
             const bool settles = n.kind == op::or_;
             const uint32_t* kids = m_children.data() + n.first;
+            // Most operands are text tests whose group already ran for this event: their
+            // answer is read here, without a call, a switch or a stamp of their own (the
+            // answer array is their stamp). Sampled events take the full path, which counts
+            // truth rates (see k_sample_every).
+            const bool sampled = (m_event & (k_sample_every - 1)) == 0;
             for (uint32_t i = 0; i < n.count; ++i) {
-                if (eval(kids[i], ctx) == settles) return settles;
+                const node& k = m_nodes[kids[i]];
+                bool v;
+                if (!sampled && k.kind == op::text && m_group_event[k.first] == m_event)
+                    v = m_answers[k.count] == m_event;
+                else
+                    v = eval(kids[i], ctx);
+                if (v == settles) return settles;
             }
             return !settles;
         }
@@ -223,6 +256,7 @@ std::string condition_graph::describe(uint32_t id) const {
     switch (n.kind) {
         case op::leaf:
         case op::text:
+        case op::text_single:
             return m_leaf_text[id];
         case op::not_:
             return "not " + describe(m_children[n.first]);

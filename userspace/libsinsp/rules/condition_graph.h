@@ -41,7 +41,8 @@ class condition_graph {
         if (m_event != 0) return;
         // The stamp wrapped (after 2^32 events): forget every result explicitly once.
         for (auto& n : m_nodes) n.event = 0;
-        for (auto& g : m_text_tests) g->forget();
+        std::fill(m_answers.begin(), m_answers.end(), 0);
+        std::fill(m_group_event.begin(), m_group_event.end(), 0);
         m_event = 1;
     }
 
@@ -52,8 +53,11 @@ class condition_graph {
         const bool v = compute(n, ctx);
         n.event = m_event;
         n.value = v;
-        ++n.computed;
-        n.held += v;
+        if ((m_event & (k_sample_every - 1)) == 0) {
+            node_stats& st = m_stats[id];
+            ++st.computed;
+            st.held += v;
+        }
         return v;
     }
 
@@ -64,45 +68,59 @@ class condition_graph {
     std::string describe(uint32_t id) const;
 
   private:
-    // leaf: a compiled comparison; text: a comparison answered by a text_tests group.
-    enum class op : uint8_t { leaf, text, and_, or_, not_ };
-    // One node with its result for the current event (kept together: one cache line holds
-    // what a rule's evaluation reads of a node it finds already decided).
+    // leaf: a compiled comparison; text: a comparison answered by a text_tests group's run()
+    // (=, in, startswith, endswith); text_single: one a group decides when asked (!=, contains).
+    enum class op : uint8_t { leaf, text, text_single, and_, or_, not_ };
+    // One node with its result for the current event: what evaluation reads, 16 bytes, so that
+    // the nodes an openat walks (a few hundred of them) stay in few cache lines; what ordering
+    // needs is in node_stats beside it.
     struct node {
+        uint32_t event = 0;  // 0: no result
+        uint32_t first = 0;  // and/or/not: first child in m_children; leaf: index in m_leaves;
+                             // text, text_single: index in m_text_tests
+        uint32_t count = 0;  // and/or/not: number of children; text: index in m_answers;
+                             // text_single: the group's index of the test
         op kind = op::leaf;
         bool value = false;  // the result for the event stamped `event`
-        uint32_t event = 0;  // 0: no result
+    };
+    static_assert(sizeof(node) == 16, "four nodes per cache line");
+    struct node_stats {
         uint32_t cost = 0;
-        uint32_t first = 0;     // and/or/not: first child in m_children; leaf: index in m_leaves;
-                                // text: index in m_text_tests
-        uint32_t count = 0;     // and/or/not: number of children; text: the test's slot
         float p_true = 0.5f;    // how often it holds (a guess, then what events showed), to order
                                 // and/or operands
-        uint32_t computed = 0;  // since the last reorder(): times computed, times it held
-        uint32_t held = 0;
+        uint32_t computed = 0;  // since the last reorder(), on sampled events: times computed,
+        uint32_t held = 0;      // times it held
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
+    // Truth rates are counted on one event in this many (a power of two): enough to order
+    // operands, and the other events do not touch node_stats at all.
+    static constexpr uint32_t k_sample_every = 8;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
     // Expected cost of an operand per event in which it settles its and (false) or or (true):
     // evaluating cheap operands that usually settle first minimises the expected work.
-    static float settle_rank(const node& k, bool in_and) {
+    static float settle_rank(const node_stats& k, bool in_and) {
         const float p_settle = in_and ? 1.0f - k.p_true : k.p_true;
         return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
     }
-    uint32_t intern(const std::string& key, node n, const std::vector<uint32_t>& children);
+    uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
 
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
+    std::vector<node_stats> m_stats;  // per node
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
     std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
     std::vector<std::unique_ptr<text_tests>> m_text_tests;
+    // Per text_tests answer, the stamp of the last event it held for; per group, the stamp of the
+    // last event it ran for. Small arrays, so a text node's answer is two reads close together.
+    std::vector<uint32_t> m_answers;
+    std::vector<uint32_t> m_group_event;
     std::unordered_map<std::string, uint32_t> m_text_tests_of;  // field (and argument) -> group
     uint32_t m_event = 1;
 };

@@ -2,6 +2,7 @@
 #include "text_tests.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sinsp::rules::detail {
 
@@ -14,7 +15,31 @@ std::string_view trimmed(const filter::value_view& v) {
     return {reinterpret_cast<const char*>(v.data), n};
 }
 
+uint64_t length_bit(size_t len) {
+    return uint64_t{1} << std::min<size_t>(len, 63);
+}
+
 }  // namespace
+
+uint64_t text_tests::hash(std::string_view s) {
+    // Eight bytes per step (paths are tens of bytes); quality only matters for probe lengths.
+    constexpr uint64_t k_mul = 0x9E3779B97F4A7C15ull;
+    uint64_t h = s.size() * k_mul;
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = (h ^ w) * k_mul;
+        h ^= h >> 29;
+    }
+    if (i < s.size()) {
+        uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, s.size() - i);
+        h = (h ^ w) * k_mul;
+        h ^= h >> 29;
+    }
+    return h ^ (h >> 32);
+}
 
 void text_tests::insert(std::vector<trie_node>& trie, std::string_view s, uint32_t slot) {
     uint32_t at = 0;
@@ -34,22 +59,36 @@ void text_tests::insert(std::vector<trie_node>& trie, std::string_view s, uint32
     trie[at].slots.push_back(slot);
 }
 
-uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
-    const auto slot = static_cast<uint32_t>(m_hits.size());
-    m_hits.push_back(0);
+text_tests::added text_tests::add(kind k, const std::vector<std::string>& constants) {
+    if (k == kind::not_equal || k == kind::contains) {
+        // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
+        std::string c = constants.at(0);
+        while (!c.empty() && c.back() == '\0') c.pop_back();
+        m_singles.push_back(single{c, k == kind::contains});
+        return {true, static_cast<uint32_t>(m_singles.size() - 1)};
+    }
+    const auto slot = static_cast<uint32_t>(m_answers.size());
+    m_answers.push_back(0);
     for (std::string c : constants) {
         // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
         while (!c.empty() && c.back() == '\0') c.pop_back();
         switch (k) {
             case kind::equal: {
-                auto it = m_equal.find(c);
-                if (it == m_equal.end()) {
-                    m_constants.push_back(c);
-                    it = m_equal.emplace(m_constants.back(), std::vector<uint32_t>{}).first;
+                auto it = std::find_if(m_constants.begin(), m_constants.end(),
+                                       [&](const constant& e) { return e.text == c; });
+                if (it == m_constants.end()) {
+                    m_constants.push_back(constant{c, hash(c), {}});
+                    it = m_constants.end() - 1;
                 }
-                it->second.push_back(slot);
+                if (std::find(it->slots.begin(), it->slots.end(), slot) == it->slots.end())
+                    it->slots.push_back(slot);
+                m_lengths |= length_bit(c.size());
+                m_table_stale = true;
                 break;
             }
+            case kind::not_equal:
+            case kind::contains:
+                break;  // above
             case kind::prefix:
                 insert(m_prefixes, c, slot);
                 break;
@@ -59,14 +98,38 @@ uint32_t text_tests::add(kind k, const std::vector<std::string>& constants) {
                 break;
         }
     }
-    return slot;
+    return {false, slot};
+}
+
+void text_tests::build_table() {
+    size_t size = 16;
+    while (size < 2 * m_constants.size()) size *= 2;
+    m_table.assign(size, 0);
+    for (size_t i = 0; i < m_constants.size(); ++i) {
+        size_t at = m_constants[i].hash & (size - 1);
+        while (m_table[at] != 0) at = (at + 1) & (size - 1);
+        m_table[at] = static_cast<uint32_t>(i + 1);
+    }
+    m_table_stale = false;
+}
+
+void text_tests::mark_equal(std::string_view s) {
+    if ((m_lengths & length_bit(s.size())) == 0) return;
+    const uint64_t h = hash(s);
+    const size_t mask = m_table.size() - 1;
+    for (size_t at = h & mask; m_table[at] != 0; at = (at + 1) & mask) {
+        const constant& c = m_constants[m_table[at] - 1];
+        if (c.hash != h || c.text != s) continue;
+        for (uint32_t slot : c.slots) m_answers[slot] = m_event;
+        return;
+    }
 }
 
 void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bool backwards) {
     uint32_t node = 0;
     const size_t n = s.size();
     for (size_t i = 0;; ++i) {
-        for (uint32_t slot : trie[node].slots) m_hits[slot] = m_event;
+        for (uint32_t slot : trie[node].slots) m_answers[slot] = m_event;
         if (i == n) return;
         const auto c = static_cast<uint8_t>(backwards ? s[n - 1 - i] : s[i]);
         const auto& next = trie[node].next;
@@ -76,18 +139,32 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     }
 }
 
-void text_tests::run(const event_context& ctx) {
-    m_values.clear();
-    if (!m_field->extract(ctx, m_values)) return;
-    if (m_values.size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
+bool text_tests::single_holds(uint32_t index) const {
+    if (!m_usable) return false;
+    const single& t = m_singles[index];
     for (const auto& v : m_values) {
         const std::string_view s = trimmed(v);
-        if (!m_equal.empty()) {
-            auto it = m_equal.find(s);
-            if (it != m_equal.end()) {
-                for (uint32_t slot : it->second) m_hits[slot] = m_event;
-            }
+        if (!t.contains) {
+            if (s != t.text) return true;
+        } else if (t.text.empty() ||
+                   (s.size() >= t.text.size() && memmem(s.data(), s.size(), t.text.data(), t.text.size()))) {
+            return true;
         }
+    }
+    return false;
+}
+
+void text_tests::run(const event_context& ctx, uint32_t event) {
+    m_event = event;
+    if (m_table_stale) build_table();
+    m_values.clear();
+    m_usable = false;
+    if (!m_field->extract(ctx, m_values)) return;
+    if (m_values.size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
+    m_usable = true;
+    for (const auto& v : m_values) {
+        const std::string_view s = trimmed(v);
+        if (!m_constants.empty()) mark_equal(s);
         if (m_prefixes.size() > 1 || !m_prefixes[0].slots.empty()) walk(m_prefixes, s, false);
         if (m_suffixes.size() > 1 || !m_suffixes[0].slots.empty()) walk(m_suffixes, s, true);
     }

@@ -1,12 +1,14 @@
-// All the comparisons of one text field with constants (=, in, startswith, endswith) that the
-// rules make, answered together once per event.
+// All the comparisons of one text field with constants (=, in, !=, startswith, endswith,
+// contains) that the rules make, answered together once per event.
 //
 // Why: the default rules' selective tests are of this kind and pile up on a few fields. An openat
 // is tested against ~20 fd.name prefixes and names, ~10 fd.directory lists, a dozen proc.name
-// names and lists; evaluated one by one, each extracts (or copies) the value and compares it.
-// Here the value is extracted once and looked up once: equality and `in` in one hash map from
-// constant to the tests it satisfies, prefixes and suffixes by one walk of a trie of the
-// constants (suffixes on the reversed value), and each test's answer is a flag.
+// names and lists, `fd.name contains /.ssh/`, `container.id != host`; evaluated one by one, each
+// extracts (or copies) the value and compares it through a compiled filter. Here the value is
+// extracted once and looked up once: equality and `in` in one open-addressing table from constant
+// to the tests it satisfies (behind a filter on the value's length), prefixes and suffixes by one
+// walk of a trie of the constants (suffixes on the reversed value), and each test's answer is a
+// stamp; `!=` and `contains` are one comparison each on the value in hand, made when asked.
 //
 // Semantics are the filter's for these operators on text: trailing NULs are not part of the value
 // (nor of the constants), a field that does not apply fails every test, several values fail
@@ -15,11 +17,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sinsp/filter_field.h"
@@ -28,30 +28,31 @@ namespace sinsp::rules::detail {
 
 class text_tests {
   public:
-    text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags)
-        : m_field(std::move(field)), m_flags(flags) {
+    // `answers` is shared by all groups of a graph (see condition_graph): each test of =, in,
+    // startswith and endswith owns one element, the stamp of the last event it held for, so that
+    // reading an answer touches one small array rather than the group.
+    text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags, std::vector<uint32_t>& answers)
+        : m_field(std::move(field)), m_flags(flags), m_answers(answers) {
         m_prefixes.emplace_back();
         m_suffixes.emplace_back();
     }
 
-    enum class kind { equal, prefix, suffix };
-    // A test: the value equals one of `constants` (kind equal), starts or ends with the one
-    // constant. Returns the test's slot.
-    uint32_t add(kind k, const std::vector<std::string>& constants);
+    enum class kind { equal, not_equal, prefix, suffix, contains };
+    // A test: the value equals one of `constants` (kind equal), differs from the one constant,
+    // starts with, ends with or contains it. Equal, prefix and suffix tests are answered by run()
+    // in `answers` (index returned, `single` false); != and contains are decided when asked
+    // (single_holds(index), `single` true): one comparison each, often never asked because an
+    // earlier operand settled the rule, so not worth making every event pay for.
+    struct added {
+        bool single;
+        uint32_t index;
+    };
+    added add(kind k, const std::vector<std::string>& constants);
 
-    // The test's result for the event stamped `event` (see condition_graph::next_event).
-    bool test(uint32_t slot, const event_context& ctx, uint32_t event) {
-        if (m_event != event) {
-            m_event = event;
-            run(ctx);
-        }
-        return m_hits[slot] == event;
-    }
-    // The caller's stamps restart (they wrapped): no result may look current.
-    void forget() {
-        m_event = 0;
-        std::fill(m_hits.begin(), m_hits.end(), 0);
-    }
+    // Extracts the value for the event stamped `event` and marks the answers that hold.
+    void run(const event_context& ctx, uint32_t event);
+    // A != or contains test, on the values run() extracted for the current event.
+    bool single_holds(uint32_t index) const;
 
   private:
     // A trie of constants, one byte per edge; `slots` are the tests whose constant ends here.
@@ -62,16 +63,38 @@ class text_tests {
     static void insert(std::vector<trie_node>& trie, std::string_view s, uint32_t slot);
     // Marks the slots of every constant that starts `s` (or ends it, walking backwards).
     void walk(const std::vector<trie_node>& trie, std::string_view s, bool backwards);
-    void run(const event_context& ctx);
+
+    // Equality: every distinct constant with the slots it satisfies, and the lookup table built
+    // from them (rebuilt after add(), before the next event).
+    struct constant {
+        std::string text;
+        uint64_t hash = 0;
+        std::vector<uint32_t> slots;
+    };
+    static uint64_t hash(std::string_view s);
+    void build_table();
+    void mark_equal(std::string_view s);
+    // A test against one constant (!= and contains).
+    struct single {
+        std::string text;
+        bool contains;  // else !=
+    };
 
     std::unique_ptr<filter::field_extractor> m_field;
     uint32_t m_flags;
     filter::value_list m_values;
-    std::deque<std::string> m_constants;                                  // what m_equal's keys view
-    std::unordered_map<std::string_view, std::vector<uint32_t>> m_equal;  // constant -> slots
+    std::vector<constant> m_constants;
+    // Open addressing, linear probing, a power of two long: index + 1 into m_constants, 0 empty.
+    std::vector<uint32_t> m_table;
+    // Bit n: some constant is n bytes long (bit 63: 63 or more). A value of no such length equals
+    // no constant and is not hashed.
+    uint64_t m_lengths = 0;
+    bool m_table_stale = false;
+    std::vector<single> m_singles;
+    bool m_usable = false;                          // m_values hold this event's values, their count allowed
     std::vector<trie_node> m_prefixes, m_suffixes;  // node 0: the root (the empty constant)
-    std::vector<uint32_t> m_hits;  // per slot, the stamp of the last event it held for (never cleared)
-    uint32_t m_event = 0;
+    std::vector<uint32_t>& m_answers;
+    uint32_t m_event = 0;  // run()'s stamp
 };
 
 }  // namespace sinsp::rules::detail
