@@ -9,6 +9,9 @@
 #include "net.h"
 #include "paths.h"
 
+/* event_submit (the driver's output path: ring_output.h here, perf buffers in the legacy probe)
+ * must be defined before this file is included. */
+
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
 #define MBPF_PT_PID 15
@@ -108,7 +111,9 @@ static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const st
         }
         uint32_t at = s->off + 2 + k * 10;
         *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
-        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags(conv, (uint16_t)p.revents);
+        /* The global function: the rule loop inlined in this loop made the 6.1 verifier queue
+         * more than 8192 pending branches in the legacy probe ("sequence of jumps is too complex"). */
+        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags_fn(conv, (uint16_t)p.revents);
         done++;
     }
     *(uint16_t*)cursor(s) = (uint16_t)done;
@@ -552,13 +557,13 @@ static long fill_one(uint32_t i, void* vctx) {
 }
 
 /* Builds and submits the exit event `code` from its table row. */
-static __always_inline void fill_from_table(struct mbpf_scratch* s, uint32_t code) {
+static __always_inline void fill_from_table(void* ctx, struct mbpf_scratch* s, uint32_t code) {
     if (code >= MBPF_EVENT_MAX) return;
     uint32_t n = fill_specs[code].nparams;
     event_begin(s, code, n);
     struct fill_loop_ctx c = {.code = code};
     bpf_loop(n, fill_one, &c, 0);
-    event_submit(s, current_tid());
+    event_submit(ctx, s, current_tid());
 }
 
 #endif /* MBPF_FILL_H */

@@ -123,19 +123,6 @@ static __always_inline void saved_drop(uint64_t key, const struct mbpf_saved_arg
     bpf_map_delete_elem(&saved_args, &key);
 }
 
-/* Ring buffers: one per group of cpus_per_buffer CPUs. The inner map's size comes from the
- * template userspace passes in (all buffers have the same size). */
-struct mbpf_ringbuf {
-    __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 4096); /* placeholder: userspace sets the real size */
-};
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-    __uint(max_entries, 1);
-    __type(key, uint32_t);
-    __array(values, struct mbpf_ringbuf);
-} ringbufs SEC(".maps");
-
 static __always_inline struct mbpf_counters* counters_get(void) {
     uint32_t zero = 0;
     return bpf_map_lookup_elem(&counters, &zero);
