@@ -86,7 +86,7 @@ int sys_exit_table(struct bpf_raw_tracepoint_args* ctx) {
     s->args[3] = w->r10;
     s->args[4] = w->r8;
     s->args[5] = w->r9;
-    return table_exit(ctx, (uint32_t)w->orig_ax, s->args, (long)ctx->args[1]);
+    return table_exit(ctx, s, (uint32_t)w->orig_ax, (long)ctx->args[1]);
 }
 
 /* x86_64 numbers of the TOCTOU syscalls. */

@@ -43,6 +43,9 @@ struct mbpf_scratch {
     int64_t ret;
     int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
     struct file* file;
+    /* A user sockaddr being decoded (net.h push_user_sockaddr): here, not on the stack, whose 512
+     * bytes the filler's call chain shares (program, bpf_loop callback, fill_one, fill_param, ...). */
+    uint8_t sockaddr[MBPF_SOCKADDR_MAX * 2];
     uint8_t buf[MBPF_SCRATCH_SIZE];
 };
 /* Indexed by CPU: a plain array, because per-CPU map values are limited to 32 KiB. Userspace sizes

@@ -196,8 +196,15 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
 /* Tail-call target for every table-described exit event (table_exit.h). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
-    const uint64_t args[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
-    return table_exit(ctx, (uint32_t)regs->orig_ax, args, ret);
+    struct mbpf_scratch* s = scratch_get();
+    if (!s) return 0;
+    s->args[0] = regs->di;
+    s->args[1] = regs->si;
+    s->args[2] = regs->dx;
+    s->args[3] = regs->r10;
+    s->args[4] = regs->r8;
+    s->args[5] = regs->r9;
+    return table_exit(ctx, s, (uint32_t)regs->orig_ax, ret);
 }
 
 #endif /* MBPF_SYSCALL_EXIT_H */

@@ -50,17 +50,18 @@ static long emit_message(uint32_t i, void* vctx) {
     return 0;
 }
 
-/* Builds the exit event of syscall `nr` with register arguments `args` and return value `ret`. */
-static __always_inline int table_exit(void* ctx, uint32_t nr, const uint64_t* args, long ret) {
+/* Builds the exit event of syscall `nr` with return value `ret`; the caller has put the register
+ * arguments in s->args. Not through a stack array: the calling program's frame is the first of the
+ * filler's call chain (program, emit_message, fill_one, fill_param, push_user_sockaddr), which the
+ * verifier caps at 512 bytes in all, each frame rounded up to 32 bytes. */
+static __always_inline int table_exit(void* ctx, struct mbpf_scratch* s, uint32_t nr, long ret) {
     const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
-    struct mbpf_scratch* s = scratch_get();
-    if (!e || !s) return 0;
+    if (!e) return 0;
     uint32_t code = e->event;
     if (code >= MBPF_EVENT_MAX) return 0;
     s->nr = nr;
     s->ppm_sc = e->ppm_sc;
     s->ret = ret;
-    for (int k = 0; k < 6; k++) s->args[k] = args[k];
 
     uint64_t key = bpf_get_current_pid_tgid();
     s->code = code;
