@@ -70,11 +70,10 @@ int sys_exit_dispatch(struct bpf_raw_tracepoint_args* ctx) {
     return 0;
 }
 
-/* Tail-call target for every table-described exit event. The registers are read into the
- * scratch area, not the stack: this program's frame starts the filler's call chain, which the
- * verifier caps at 512 bytes of stack in all. */
-SEC("raw_tracepoint/sys_exit")
-int sys_exit_table(struct bpf_raw_tracepoint_args* ctx) {
+/* The syscall's registers, read into the scratch area, not the stack: the table program's frame
+ * starts the filler's call chain, which the verifier caps at 512 bytes of stack in all. */
+static __always_inline struct mbpf_scratch* exit_regs_to_scratch(const struct bpf_raw_tracepoint_args* ctx,
+                                                                 uint32_t* nr) {
     struct mbpf_scratch* s = scratch_get();
     if (!s) return 0;
     const struct pt_regs* regs = (const struct pt_regs*)ctx->args[0];
@@ -86,8 +85,24 @@ int sys_exit_table(struct bpf_raw_tracepoint_args* ctx) {
     s->args[3] = w->r10;
     s->args[4] = w->r8;
     s->args[5] = w->r9;
-    return table_exit(ctx, s, (uint32_t)w->orig_ax, (long)ctx->args[1]);
+    *nr = (uint32_t)w->orig_ax;
+    return s;
 }
+
+/* One tail-call target per filler of fillers.def: sys_exit_table_<name>, built with only the code
+ * of its source families; userspace puts each event's program in exit_programs. */
+#define FILLER(name, families)                                       \
+    MBPF_DEFINE_FILLER(name, families)                               \
+    MBPF_DEFINE_TABLE_EXIT(name)                                     \
+    SEC("raw_tracepoint/sys_exit")                                   \
+    int sys_exit_table_##name(struct bpf_raw_tracepoint_args* ctx) { \
+        uint32_t nr = 0;                                             \
+        struct mbpf_scratch* s = exit_regs_to_scratch(ctx, &nr);     \
+        if (!s) return 0;                                            \
+        return table_exit_##name(ctx, s, nr, (long)ctx->args[1]);    \
+    }
+#include "fillers.def"
+#undef FILLER
 
 /* x86_64 numbers of the TOCTOU syscalls. */
 #define SCAP_NR_OPEN 2

@@ -293,9 +293,15 @@ static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct 
     return v;
 }
 
-/* Writes parameter i of the event in `s` from the source `src`. */
+/* In a filler built without `family` (a compile-time constant), the case is dead code: userspace
+ * never sends an event whose row needs it there (mbpf_src_family, proposal 0010). */
+#define MBPF_ONLY_IN(family) \
+    if (!((families) & (family))) return push_empty(s, i)
+
+/* Writes parameter i of the event in `s` from the source `src`, for the source families
+ * `families` (a constant: the other families' code is left out). */
 static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
-                                            const struct mbpf_param_src* src) {
+                                            const struct mbpf_param_src* src, const uint32_t families) {
     const uint32_t arg = src->arg, aux = src->aux, size = src->size;
     const uint64_t a = arg_of(s, arg);
     const int64_t ret = s->ret;
@@ -347,6 +353,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_user_sockaddr(s, i, (const void*)a, len);
         }
         case MBPF_SRC_FD_TUPLE: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             const void* uaddr = 0;
             int64_t ulen = 0;
             if (aux & MBPF_TUPLE_ADDR_MSG) {
@@ -427,6 +434,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_int(s, i, convert_flags(src->conv, v), size);
         }
         case MBPF_SRC_ACCEPT_QUEUE: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             /* The listening socket's accept queue after this accept took its connection. */
             struct sock* sk = file_sock(event_file(s, (int64_t)(int32_t)a));
             uint32_t len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
@@ -454,6 +462,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_bytes(s, i, m.msg_control, n, 1);
         }
         case MBPF_SRC_SOCKPAIR_SK: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             int32_t fd = -1;
             if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
                 return push_int(s, i, 0, size);
@@ -462,6 +471,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_int(s, i, (uint64_t)sk, size);
         }
         case MBPF_SRC_FD_PATH:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_file_path(s, i, event_file(s, aux ? ret : (int64_t)a));
         case MBPF_SRC_SEMBUF: {
             const uint32_t entry = aux >> 2, field = aux & 3;
@@ -496,24 +506,32 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
         case MBPF_SRC_NATIVE_NR:
             return push_int(s, i, s->nr, size);
         case MBPF_SRC_TASK_EXE:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 0);
         case MBPF_SRC_TASK_ARGS:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 1);
         case MBPF_SRC_TASK_ENV:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 2);
         case MBPF_SRC_TASK_COMM: {
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
             return push_str(s, i, __builtin_preserve_access_index(&t->comm[0]), 0);
         }
         case MBPF_SRC_TASK_CWD:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_path(s, i, 0);
         case MBPF_SRC_TASK_EXEPATH:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_path(s, i, 1);
         case MBPF_SRC_TASK_CGROUPS:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_cgroups(s, i);
         case MBPF_SRC_EMPTY:
             return push_empty(s, i);
         default:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             if (src->kind >= MBPF_SRC_TASK_TID && src->kind < MBPF_SRC_KIND_COUNT)
                 return push_int(s, i, task_value((struct task_struct*)bpf_get_current_task_btf(), src->kind),
                                 size);
@@ -521,49 +539,60 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
     }
 }
 
-/* A global (non-static) function: the verifier checks it once, on its own, with only its
- * arguments' types known, instead of once per state of every caller. That keeps the filler, with
- * every row kind it knows, within the verifier's instruction budget. */
-__noinline int fill_param(struct mbpf_scratch* s, uint32_t i, const struct mbpf_param_src* src) {
-    if (!s || !src) return 0;
-    fill_param_body(s, i, src);
-    return 0;
-}
+#undef MBPF_ONLY_IN
 
 struct fill_loop_ctx {
     uint32_t code;
 };
 
-static long fill_one(uint32_t i, void* vctx) {
-    struct fill_loop_ctx* c = vctx;
+/* The source of parameter i of the event in the loop context; 0: stop the loop. */
+static __always_inline struct mbpf_scratch* fill_src_of(uint32_t i, const struct fill_loop_ctx* c,
+                                                        struct mbpf_param_src* src) {
     struct mbpf_scratch* s = scratch_get();
     uint32_t code = c->code;
-    if (!s || code >= MBPF_EVENT_MAX || i >= MBPF_MAX_PARAMS) return 1;
+    if (!s || code >= MBPF_EVENT_MAX || i >= MBPF_MAX_PARAMS) return 0;
     /* The mask (not only the check above) is what bounds the index for the verifier. */
     uint32_t k = i;
     asm volatile("" : "+r"(k)); /* keep the compiler from dropping the mask as redundant */
     k &= MBPF_MAX_PARAMS - 1;
-    struct mbpf_param_src src = {
-        .kind = fill_specs[code].params[k].kind,
-        .arg = fill_specs[code].params[k].arg,
-        .aux = fill_specs[code].params[k].aux,
-        .conv = fill_specs[code].params[k].conv,
-        .type = fill_specs[code].params[k].type,
-        .size = fill_specs[code].params[k].size,
-        .post = fill_specs[code].params[k].post,
-    };
-    fill_param(s, i, &src);
-    return 0;
+    src->kind = fill_specs[code].params[k].kind;
+    src->arg = fill_specs[code].params[k].arg;
+    src->aux = fill_specs[code].params[k].aux;
+    src->conv = fill_specs[code].params[k].conv;
+    src->type = fill_specs[code].params[k].type;
+    src->size = fill_specs[code].params[k].size;
+    src->post = fill_specs[code].params[k].post;
+    return s;
 }
 
-/* Builds and submits the exit event `code` from its table row. */
-static __always_inline void fill_from_table(void* ctx, struct mbpf_scratch* s, uint32_t code) {
-    if (code >= MBPF_EVENT_MAX) return;
-    uint32_t n = fill_specs[code].nparams;
-    event_begin(s, code, n);
-    struct fill_loop_ctx c = {.code = code};
-    bpf_loop(n, fill_one, &c, 0);
-    event_submit(ctx, s, current_tid());
-}
+/*
+ * One table filler for the source families `families`: fill_param_<name>, a global (non-static)
+ * function the verifier checks once, on its own, with only its arguments' types known, instead of
+ * once per state of every caller (that keeps the filler within the verifier's instruction budget);
+ * fill_one_<name>, the per-parameter bpf_loop callback; fill_from_table_<name>(ctx, s, code),
+ * which builds and submits the exit event `code` from its table row. The modern driver has one
+ * (all families), the legacy probe one per program (driver/bpf/fillers.def).
+ */
+#define MBPF_DEFINE_FILLER(name, families)                                                                   \
+    __noinline int fill_param_##name(struct mbpf_scratch* s, uint32_t i, const struct mbpf_param_src* src) { \
+        if (!s || !src) return 0;                                                                            \
+        fill_param_body(s, i, src, (families));                                                              \
+        return 0;                                                                                            \
+    }                                                                                                        \
+    static long fill_one_##name(uint32_t i, void* vctx) {                                                    \
+        struct mbpf_param_src src = {};                                                                      \
+        struct mbpf_scratch* s = fill_src_of(i, vctx, &src);                                                 \
+        if (!s) return 1;                                                                                    \
+        fill_param_##name(s, i, &src);                                                                       \
+        return 0;                                                                                            \
+    }                                                                                                        \
+    static __always_inline void fill_from_table_##name(void* ctx, struct mbpf_scratch* s, uint32_t code) {   \
+        if (code >= MBPF_EVENT_MAX) return;                                                                  \
+        uint32_t n = fill_specs[code].nparams;                                                               \
+        event_begin(s, code, n);                                                                             \
+        struct fill_loop_ctx c = {.code = code};                                                             \
+        bpf_loop(n, fill_one_##name, &c, 0);                                                                 \
+        event_submit(ctx, s, current_tid());                                                                 \
+    }
 
 #endif /* MBPF_FILL_H */

@@ -193,6 +193,10 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     return 0;
 }
 
+/* The modern driver's one filler: every source family (fill.h, table_exit.h). */
+MBPF_DEFINE_FILLER(all, MBPF_FAM_ALL)
+MBPF_DEFINE_TABLE_EXIT(all)
+
 /* Tail-call target for every table-described exit event (table_exit.h). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
@@ -204,7 +208,7 @@ int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
     s->args[3] = regs->r10;
     s->args[4] = regs->r8;
     s->args[5] = regs->r9;
-    return table_exit(ctx, s, (uint32_t)regs->orig_ax, ret);
+    return table_exit_all(ctx, s, (uint32_t)regs->orig_ax, ret);
 }
 
 #endif /* MBPF_SYSCALL_EXIT_H */

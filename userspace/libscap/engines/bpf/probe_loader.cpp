@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engines/bpf/filler_route.h"
 #include "engines/bpf/probe_file.h"
 #include "engines/shared/bpf_counters.h"
 #include "engines/modern_bpf/host_probe.h"
@@ -218,12 +219,24 @@ bool probe_loader::fill_maps(std::string& error) {
         if (bpf_map_update_elem(bpf_map__fd(table), &nr, &e, BPF_ANY) != 0)
             return error = "cannot fill the syscall table: " + errno_text(errno), false;
     }
-    bpf_program* filler = bpf_object__find_program_by_name(m_obj, "sys_exit_table");
-    if (!filler) return error = "the probe has no sys_exit_table program", false;
-    const int filler_fd = bpf_program__fd(filler);
+    // Every event goes to the table filler built for its row's source families (fillers.def).
+    uint32_t nfillers = 0;
+    const filler_info* fl = fillers(nfillers);
+    std::vector<int> filler_fds(nfillers, -1);
     for (uint32_t code = 0; code < PPM_EVENT_MAX; ++code) {
         if (!m_tables.has_row[code]) continue;
-        if (bpf_map_update_elem(bpf_map__fd(progs), &code, &filler_fd, BPF_ANY) != 0)
+        std::string why;
+        const int f = filler_for(m_tables.specs[code], why);
+        if (f < 0) return error = "event " + std::to_string(code) + ": " + why, false;
+        if (filler_fds[f] < 0) {
+            const std::string name = std::string("sys_exit_table_") + fl[f].name;
+            bpf_program* p = bpf_object__find_program_by_name(m_obj, name.c_str());
+            if (!p)
+                return error = "the probe has no " + name + " program (built from another fillers.def?)",
+                       false;
+            filler_fds[f] = bpf_program__fd(p);
+        }
+        if (bpf_map_update_elem(bpf_map__fd(progs), &code, &filler_fds[f], BPF_ANY) != 0)
             return error = "cannot fill the exit program table: " + errno_text(errno), false;
     }
     uint32_t bits = 0;
