@@ -55,6 +55,17 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
  * off should a kernel's verifier not follow it (then perf_output.h counts those events as bugs). */
 #define MBPF_CALLBACK_CTX(ctx) (ctx)
 
+/* The filler's out-of-line helpers. The legacy probe makes them global functions: the 6.1 verifier
+ * walks a static subprogram once per call site and state of its caller and, without BTF, every
+ * kernel read is a helper call whose states multiply (proposal 0010); a global function is verified
+ * once, on its own. Global functions return a scalar and take scalars or pointers to memory, hence
+ * the int return and user addresses passed as integers, in both drivers. */
+#ifdef MBPF_LEGACY
+#define MBPF_HELPER __noinline int
+#else
+#define MBPF_HELPER static __noinline int
+#endif
+
 /* --- settings: read-only data, written by userspace between open and load ------------------ */
 const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() */
 const volatile uint32_t snaplen = 80;

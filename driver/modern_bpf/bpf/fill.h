@@ -49,57 +49,87 @@ static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a)
     return s->args[a < 6 ? a : 0];
 }
 
+struct iov_walk {
+    struct mbpf_scratch* s;
+    const struct iovec* iov;
+    uint64_t cnt;
+    uint64_t total;  /* sum of iov_len */
+    uint32_t copied; /* data bytes copied after the cursor */
+    uint32_t limit;  /* at most this many */
+    int data;
+};
+
+/* One iovec: a bpf_loop callback, so the verifier checks its body once instead of once per
+ * iteration and path of an unrolled loop (the data copy's branches multiplied its states). */
+static long iov_step(uint32_t k, void* vctx) {
+    struct iov_walk* w = vctx;
+    struct mbpf_scratch* s = w->s;
+    if (k >= w->cnt || !s) return 1;
+    struct iovec v = {};
+    if (bpf_probe_read_user(&v, sizeof v, &w->iov[k])) {
+        s->faulted = 1;
+        return 1;
+    }
+    w->total += v.iov_len;
+    uint32_t copied = w->copied;
+    if (w->data && copied < w->limit && v.iov_len) {
+        uint32_t n = w->limit - copied;
+        if (v.iov_len < n) n = (uint32_t)v.iov_len;
+        n = MBPF_MASK(n, 2 * MBPF_MAX_STR - 1);
+        if (bpf_probe_read_user(&s->buf[(s->off + copied) & (MBPF_SCRATCH_HALF - 1)], n, v.iov_base))
+            s->faulted = 1;
+        else
+            w->copied = copied + n;
+    }
+    return 0;
+}
+
 /* Sum of the iov_len of an iovec array (data == 0), or its first bytes, at most snaplen and at
- * most `cap` (what a receive returned). */
+ * most `cap` (what a receive returned). The first 16 iovecs: enough for sizes and the first bytes. */
 static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
                                      uint64_t cnt, int data, uint64_t cap) {
-    uint64_t total = 0;
-    uint32_t copied = 0;
-    uint32_t limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
-    if (cap < limit) limit = (uint32_t)cap;
-    if (cnt > 16) cnt = 16; /* iovecs looked at: enough for sizes and the first bytes */
-    for (uint32_t k = 0; k < 16; k++) {
-        if (k >= cnt) break;
-        struct iovec v = {};
-        if (bpf_probe_read_user(&v, sizeof v, &iov[k])) {
-            s->faulted = 1;
-            break;
-        }
-        total += v.iov_len;
-        if (data && copied < limit && v.iov_len) {
-            uint32_t n = limit - copied;
-            if (v.iov_len < n) n = (uint32_t)v.iov_len;
-            n = MBPF_MASK(n, 2 * MBPF_MAX_STR - 1);
-            if (bpf_probe_read_user(&s->buf[(s->off + copied) & (MBPF_SCRATCH_HALF - 1)], n, v.iov_base))
-                s->faulted = 1;
-            else
-                copied += n;
-        }
-    }
+    struct iov_walk w = {.s = s, .iov = iov, .cnt = cnt > 16 ? 16 : cnt, .data = data};
+    w.limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
+    if (cap < w.limit) w.limit = (uint32_t)cap;
+    bpf_loop(16, iov_step, &w, 0);
     if (data)
-        param_done(s, i, copied);
+        param_done(s, i, w.copied);
     else
-        push_int(s, i, total, 4);
+        push_int(s, i, w.total, 4);
 }
 
 /* Out-of-line entry points: each iovec walk is verified once as a subprogram instead of once per
  * row kind that uses it (inlined, the walks pushed the filler past the verifier's budget). */
-static __noinline void push_iov_len(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                    uint64_t cnt) {
-    push_iov(s, i, iov, cnt, 0, ~0ull);
+MBPF_HELPER push_iov_len_fn(struct mbpf_scratch* s, uint32_t i, uint64_t iov, uint64_t cnt) {
+    if (!s) return 0;
+    push_iov(s, i, (const struct iovec*)iov, cnt, 0, ~0ull);
+    return 0;
 }
-static __noinline void push_iov_data(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                     uint64_t cnt, uint64_t cap) {
-    push_iov(s, i, iov, cnt, 1, cap);
+MBPF_HELPER push_iov_data_fn(struct mbpf_scratch* s, uint32_t i, uint64_t iov, uint64_t cnt, uint64_t cap) {
+    if (!s) return 0;
+    push_iov(s, i, (const struct iovec*)iov, cnt, 1, cap);
+    return 0;
+}
+static __always_inline void push_iov_len(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
+                                         uint64_t cnt) {
+    push_iov_len_fn(s, i, (uint64_t)iov, cnt);
+}
+static __always_inline void push_iov_data(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
+                                          uint64_t cnt, uint64_t cap) {
+    push_iov_data_fn(s, i, (uint64_t)iov, cnt, cap);
 }
 
 #define MBPF_MAX_POLLFD 16
 
 /* PT_FDLIST: u16 count, then per pollfd an s64 fd and the s16 returned events (converted with
  * table `conv`); the first MBPF_MAX_POLLFD entries. */
-static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const struct pollfd* fds,
-                                    uint64_t nfds, uint32_t conv) {
-    if (!fds || room(s) < 2 + MBPF_MAX_POLLFD * 10) return push_empty(s, i);
+MBPF_HELPER push_pollfds_fn(struct mbpf_scratch* s, uint32_t i, uint64_t ufds, uint64_t nfds, uint32_t conv) {
+    if (!s) return 0;
+    const struct pollfd* fds = (const struct pollfd*)ufds;
+    if (!fds || room(s) < 2 + MBPF_MAX_POLLFD * 10) {
+        push_empty(s, i);
+        return 0;
+    }
     uint32_t n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD;
     uint32_t done = 0;
     for (uint32_t k = 0; k < MBPF_MAX_POLLFD; k++) {
@@ -118,11 +148,17 @@ static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const st
     }
     *(uint16_t*)cursor(s) = (uint16_t)done;
     param_done(s, i, 2 + done * 10);
+    return 0;
+}
+static __always_inline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const struct pollfd* fds,
+                                         uint64_t nfds, uint32_t conv) {
+    push_pollfds_fn(s, i, (uint64_t)fds, nfds, conv);
 }
 
 /* A socket option's value as PT_DYN: the index of its type in sockopt_dynamic_param, then the
  * value (see MBPF_SRC_SOCKOPT_VAL). */
-static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, const void* uval, int64_t len) {
+static __always_inline void push_sockopt_val_body(struct mbpf_scratch* s, uint32_t i, const void* uval,
+                                                  int64_t len) {
     if (!uval || len <= 0 || room(s) < 2 * MBPF_MAX_STR) return push_empty(s, i);
     const uint64_t level = s->args[1], optname = s->args[2]; /* setsockopt/getsockopt arguments */
     uint32_t kind = MBPF_SOCKOPT_BYTES;
@@ -158,6 +194,14 @@ static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, cons
         cnt = 0;
     }
     param_done(s, i, 1 + cnt);
+}
+MBPF_HELPER push_sockopt_val_fn(struct mbpf_scratch* s, uint32_t i, uint64_t uval, int64_t len) {
+    if (s) push_sockopt_val_body(s, i, (const void*)uval, len);
+    return 0;
+}
+static __always_inline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, const void* uval,
+                                             int64_t len) {
+    push_sockopt_val_fn(s, i, (uint64_t)uval, len);
 }
 
 /* ptrace requests whose data the kernel interprets differently (<linux/ptrace.h>, x86). */
@@ -300,6 +344,14 @@ static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct 
 
 /* Writes parameter i of the event in `s` from the source `src`, for the source families
  * `families` (a constant: the other families' code is left out). */
+/* Flag conversions in the filler: the legacy probe calls the global function (one verification)
+ * instead of walking the rule loop inline at every site (see MBPF_HELPER). */
+#ifdef MBPF_LEGACY
+#define MBPF_CONVERT(table, raw) convert_flags_fn((table), (raw))
+#else
+#define MBPF_CONVERT(table, raw) convert_flags((table), (raw))
+#endif
+
 static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                                             const struct mbpf_param_src* src, const uint32_t families) {
     const uint32_t arg = src->arg, aux = src->aux, size = src->size;
@@ -307,18 +359,18 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
     const int64_t ret = s->ret;
     switch (src->kind) {
         case MBPF_SRC_RET:
-            return push_int(s, i, convert_flags(src->conv, (uint64_t)ret), size);
+            return push_int(s, i, MBPF_CONVERT(src->conv, (uint64_t)ret), size);
         case MBPF_SRC_ARG:
             /* fd and pid arguments are C ints: the upper half of the register is not theirs. */
             if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID)
                 return push_int(s, i, (uint64_t)(int64_t)(int32_t)a, size);
-            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, a)), size);
+            return push_int(s, i, post_fixup(s, src, MBPF_CONVERT(src->conv, a)), size);
         case MBPF_SRC_CONST:
             return push_int(s, i, aux, size);
         case MBPF_SRC_ARG_STR: {
             /* A string only for some values of another argument (prctl's arg2 is a name for
              * PR_SET_NAME/PR_GET_NAME, an integer otherwise): there a pointer may be anything. */
-            if (aux && !convert_flags(src->conv, arg_of(s, aux - 1))) return push_empty(s, i);
+            if (aux && !MBPF_CONVERT(src->conv, arg_of(s, aux - 1))) return push_empty(s, i);
             const struct mbpf_saved_args* sv = saved_for(s, arg);
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
@@ -400,7 +452,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 return push_int(s, i, (uint64_t)(int64_t)v32, size);
             }
             if (!a || bpf_probe_read_user(&v, 8, (const void*)(a + aux))) return push_empty(s, i);
-            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, v)), size);
+            return push_int(s, i, post_fixup(s, src, MBPF_CONVERT(src->conv, v)), size);
         }
         case MBPF_SRC_TIMESPEC: {
             struct {
@@ -427,11 +479,11 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
                     v = *(const uint64_t*)sv->data;
                     saved_drop(key, sv);
-                    return push_int(s, i, convert_flags(src->conv, v), size);
+                    return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
                 }
             }
             if (!a || bpf_probe_read_user(&v, 8, (const void*)a)) return push_empty(s, i);
-            return push_int(s, i, convert_flags(src->conv, v), size);
+            return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
         }
         case MBPF_SRC_ACCEPT_QUEUE: {
             MBPF_ONLY_IN(MBPF_FAM_NET);
@@ -485,7 +537,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 !bpf_probe_read_user(&sb, sizeof sb, (const void*)(a + entry * sizeof sb)))
                 v = field == 0   ? sb.num
                     : field == 1 ? (uint64_t)(int64_t)sb.op
-                                 : convert_flags(src->conv, (uint16_t)sb.flg);
+                                 : MBPF_CONVERT(src->conv, (uint16_t)sb.flg);
             return push_int(s, i, v, size);
         }
         case MBPF_SRC_PTRACE_VAL:
