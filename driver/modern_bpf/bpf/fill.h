@@ -123,29 +123,46 @@ static __always_inline void push_iov_data(struct mbpf_scratch* s, uint32_t i, co
 
 /* PT_FDLIST: u16 count, then per pollfd an s64 fd and the s16 returned events (converted with
  * table `conv`); the first MBPF_MAX_POLLFD entries. */
+struct pollfd_walk {
+    struct mbpf_scratch* s;
+    const struct pollfd* fds;
+    uint32_t n;    /* entries to describe */
+    uint32_t conv; /* flag table of revents */
+    uint32_t done; /* entries written */
+};
+
+/* One pollfd: a bpf_loop callback. As an unrolled loop, clang folded the two bounds (16 and the
+ * count) into one the 6.1 verifier could not see, and it walked thousands of iterations. */
+static long pollfd_step(uint32_t k, void* vctx) {
+    struct pollfd_walk* w = vctx;
+    struct mbpf_scratch* s = w->s;
+    if (!s || k >= w->n || k >= MBPF_MAX_POLLFD) return 1;
+    struct pollfd p = {};
+    if (bpf_probe_read_user(&p, sizeof p, &w->fds[k])) {
+        s->faulted = 1;
+        return 1;
+    }
+    uint32_t at = s->off + 2 + k * 10;
+    *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
+    /* The global function: the rule loop inlined here made the 6.1 verifier queue more than 8192
+     * pending branches in the legacy probe ("sequence of jumps is too complex"). */
+    *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags_fn(w->conv, (uint16_t)p.revents);
+    w->done = k + 1;
+    return 0;
+}
+
 MBPF_HELPER push_pollfds_fn(struct mbpf_scratch* s, uint32_t i, uint64_t ufds, uint64_t nfds, uint32_t conv) {
     if (!s) return 0;
-    const struct pollfd* fds = (const struct pollfd*)ufds;
-    if (!fds || room(s) < 2 + MBPF_MAX_POLLFD * 10) {
+    if (!ufds || room(s) < 2 + MBPF_MAX_POLLFD * 10) {
         push_empty(s, i);
         return 0;
     }
-    uint32_t n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD;
-    uint32_t done = 0;
-    for (uint32_t k = 0; k < MBPF_MAX_POLLFD; k++) {
-        if (k >= n) break;
-        struct pollfd p = {};
-        if (bpf_probe_read_user(&p, sizeof p, &fds[k])) {
-            s->faulted = 1;
-            break;
-        }
-        uint32_t at = s->off + 2 + k * 10;
-        *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
-        /* The global function: the rule loop inlined in this loop made the 6.1 verifier queue
-         * more than 8192 pending branches in the legacy probe ("sequence of jumps is too complex"). */
-        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags_fn(conv, (uint16_t)p.revents);
-        done++;
-    }
+    struct pollfd_walk w = {.s = s,
+                            .fds = (const struct pollfd*)ufds,
+                            .n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD,
+                            .conv = conv};
+    bpf_loop(MBPF_MAX_POLLFD, pollfd_step, &w, 0);
+    uint32_t done = w.done < MBPF_MAX_POLLFD ? w.done : MBPF_MAX_POLLFD;
     *(uint16_t*)cursor(s) = (uint16_t)done;
     param_done(s, i, 2 + done * 10);
     return 0;
