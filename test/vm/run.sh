@@ -6,7 +6,7 @@
 #                       [--filter GTEST_PATTERN] [--guest-env VAR=VALUE]...
 #
 # Without --kernel: every guest kernel of fetch-kernel.sh's table, then the host's own kernel (eBPF
-# engines only). Without --engine: every engine this tree has but bpf (see below). --quick: the CI subset (the oldest
+# engines only). Without --engine: every engine this tree has (kmod, modern_bpf, bpf). --quick: the CI subset (the oldest
 # guest kernel only). Prints per kernel and engine
 #   driver tests <engine> <kernel>: N passed, F failed, S skipped
 #   driver coverage: ...
@@ -65,9 +65,7 @@ if [[ -n $want_engines ]]; then
     grep -qx -- "$e" <<<"$all_engines" || { echo "vm: unknown engine '$e' (known: $(echo $all_engines))" >&2; exit 2; }
   done
 else
-  # The legacy eBPF engine runs only when asked (--engine bpf): it does not load on 6.1 yet
-  # (verifier budget, proposal 0010); it joins the default set once it passes on every guest kernel.
-  want_engines=$(grep -vx bpf <<<"$all_engines")
+  want_engines=$all_engines
 fi
 
 out=$repo/build/vm
