@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# kmod vs modern eBPF in one guest: boots a Debian kernel of the VM matrix (test/vm/fetch-kernel.sh)
-# under qemu TCG with a small initramfs (busybox, scap-open, syscall_loadgen, scap_kmod.ko) and, per
-# workload, measures the load generator's rate untraced, under `scap-open --kmod` and under
-# `scap-open --modern_bpf` (only the workload's syscalls selected, counting without printing), the
+# kmod vs modern eBPF vs legacy eBPF in one guest: boots a Debian kernel of the VM matrix
+# (test/vm/fetch-kernel.sh) under qemu TCG with a small initramfs (busybox, scap-open,
+# syscall_loadgen, scap_kmod.ko, the legacy probe built for that kernel) and, per workload, measures
+# the load generator's rate untraced, under `scap-open --kmod`, `scap-open --modern_bpf` and
+# `scap-open --bpf PROBE` (only the workload's syscalls selected, counting without printing), the
 # events/s delivered and the drops. Only the workload's syscalls: in a TCG guest the clocksource is
 # not vDSO-capable, so the consumer's own clock reads are real syscalls, and capturing them feeds
 # the consumer's CPU with its own events. TCG absolute numbers mean nothing; the ratios taken in the
@@ -10,7 +11,7 @@
 #
 # Then, in the same boot, the same fixed workload (syscall_loadgen mixed, ITERATIONS iterations) is
 # captured live by each engine with `scapdig -w`, each capture is replayed with scapdig and the
-# per-type counts of the workload's events are compared: both engines must write the same capture.
+# per-type counts of the workload's events are compared: every engine must write the same capture.
 #
 #   bash benchmark/guest_engine_ratio.sh [KERNEL (6.12)] [SECONDS (5)] [WORKLOAD...]
 #   ITERATIONS=N (default 2000) sets the size of the compared capture.
@@ -34,6 +35,9 @@ iterations=${ITERATIONS:-2000}
 ninja -C build/release scap-open scapdig syscall_loadgen >"$out/build.log" 2>&1 || die "build failed ($out/build.log)"
 ko=$(bash driver/kmod/build.sh "$SCAP_VM_KHEADERS" "$out/kmod" 2>"$out/kmod-build.log" | tail -n1)
 [[ -f $ko ]] || die "module build failed ($out/kmod-build.log)"
+probe=$(bash driver/bpf/build.sh "$SCAP_VM_KHEADERS" "$out/bpf" 2>"$out/bpf-build.log" | tail -n1)
+[[ -f $probe ]] || die "legacy probe build failed ($out/bpf-build.log)"
+engines="kmod modern_bpf bpf"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -42,6 +46,7 @@ cp "$(command -v busybox)" "$stage/bin/busybox"
 bins=(build/release/tools/scap-open/scap-open build/release/tools/scapdig/scapdig build/release/benchmark/syscall_loadgen)
 for b in "${bins[@]}"; do objcopy --strip-debug "$b" "$stage/scap/$(basename "$b")"; done
 install -m 644 "$ko" "$stage/scap/scap_kmod.ko"
+install -m 644 "$probe" "$stage/scap/scap_bpf.o"
 for b in "${bins[@]}"; do ldd "$b" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'; done | sort -u |
   while read -r lib; do
     mkdir -p "$stage$(dirname "$lib")"
@@ -69,10 +74,10 @@ ready() {
   echo "BENCH-NOT-READY pid \$1"
 }
 for w in ${workloads[*]}; do
-  for e in kmod modern_bpf; do
+  for e in $engines; do
     # The untraced baseline right before each traced run: the host's load drifts between runs.
     u=\$(taskset -c 1 /scap/syscall_loadgen \$w $secs | rate)
-    extra=""; [ \$e = modern_bpf ] && extra=--no_prog_stats
+    extra=""; [ \$e = modern_bpf ] && extra=--no_prog_stats; [ \$e = bpf ] && extra=/scap/scap_bpf.o
     taskset -c 0 /scap/scap-open --\$e \$extra \$(sel \$w) -q >/tmp/\$e.out 2>&1 &
     so=\$!
     ready \$so
@@ -85,8 +90,8 @@ for w in ${workloads[*]}; do
   done
 done
 # The same fixed workload captured by each engine, replayed, counted per event type.
-for e in kmod modern_bpf; do
-  flag=""; [ \$e = kmod ] && flag=--kmod
+for e in $engines; do
+  flag=""; [ \$e = kmod ] && flag=--kmod; [ \$e = bpf ] && flag="--bpf /scap/scap_bpf.o"
   /scap/scapdig \$flag -w /tmp/\$e.scap 'proc.name=syscall_loadgen' 2>/tmp/\$e.err &
   dig=\$!
   ready \$dig
@@ -117,25 +122,26 @@ awk '/^BENCH / {
   for (i=7;i<=NF;i++) { if ($i=="events:") ev=$(i+1); if ($i=="drops:") dr=$(i+1) }
   printf "%-13s %-10s %12s %12s %6.2f %10s %10s %9.3f %s\n", w, e, u, t, (u>0? t/u : 0), l, ev, (l>0? ev/l : 0), dr
   r[w,e]=(u>0? t/u : 0)
-  if (e=="modern_bpf" && r[w,"modern_bpf"]>0) printf "%-13s kmod/modern_bpf ratio of ratios: %.2f\n", w, r[w,"kmod"]/r[w,"modern_bpf"]
+  if (e=="bpf" && r[w,"modern_bpf"]>0 && r[w,"bpf"]>0)
+    printf "%-13s ratio of ratios: kmod/modern_bpf %.2f, bpf/modern_bpf %.2f\n", w, r[w,"kmod"]/r[w,"modern_bpf"], r[w,"bpf"]/r[w,"modern_bpf"]
 }' "$out/console.txt"
 echo "(retention: events delivered / loop syscalls; the consumer's count includes the few selected"
 echo " syscalls of other processes and stops one second after the loop, so a backlog reads below 1)"
 
-# Same capture, two engines: per-type counts of the workload's events side by side.
+# Same capture, three engines: per-type counts of the workload's events side by side.
 echo
 echo "same workload (syscall_loadgen mixed, $iterations iterations) captured by each engine with scapdig -w, replayed:"
 grep '^CAPLOG ' "$out/console.txt" | sed 's/^CAPLOG /  /'
 rows=$(awk '/^SHAPE / {n[$3, $2] = $4; t[$3] = 1}
   END {
     for (x in t) {
-      k = n[x, "kmod"] + 0; m = n[x, "modern_bpf"] + 0
-      printf "%-16s %10d %10d%s\n", x, k, m, (k == m ? "" : "   <- differs")
+      k = n[x, "kmod"] + 0; m = n[x, "modern_bpf"] + 0; b = n[x, "bpf"] + 0
+      printf "%-16s %10d %10d %10d%s\n", x, k, m, b, (k == m && m == b ? "" : "   <- differs")
     }
   }' "$out/console.txt" | sort)
 [[ -n $rows ]] || die "no capture was replayed in the guest"
-printf '%-16s %10s %10s\n' "event type" kmod modern_bpf
+printf '%-16s %10s %10s %10s\n' "event type" kmod modern_bpf bpf
 echo "$rows"
 ndiff=$(grep -c 'differs$' <<<"$rows" || true)
 if ((ndiff)); then echo "$ndiff event types differ between the engines"; exit 1; fi
-echo "same per-type counts from both engines"
+echo "same per-type counts from all three engines"

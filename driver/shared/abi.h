@@ -157,6 +157,34 @@ enum mbpf_src_kind {
     MBPF_SRC_KIND_COUNT
 };
 
+/* Source families. The legacy probe builds its table filler once per group of families (one BPF
+ * program each: the 6.1 verifier's 1M-instruction budget does not hold every source in one
+ * program without BTF) and userspace sends each event to the smallest filler covering its row
+ * (driver/bpf/fillers.def, proposal 0010). The modern driver has one filler with all of them. */
+enum mbpf_src_family {
+    MBPF_FAM_CORE = 1, /* registers, return value, user memory, iovecs, sockaddrs, fd dev/ino */
+    MBPF_FAM_NET = 2,  /* the kernel's socket structures: tuples, accept queue, socketpair */
+    MBPF_FAM_PATH = 4, /* path walks: fd path, cwd, executable path, cgroups */
+    MBPF_FAM_TASK = 8, /* task values: ids, limits, memory, credentials, executable, args, env */
+    MBPF_FAM_ALL = 15,
+};
+
+static inline uint32_t mbpf_src_family(uint32_t kind) {
+    switch (kind) {
+        case MBPF_SRC_FD_TUPLE:
+        case MBPF_SRC_ACCEPT_QUEUE:
+        case MBPF_SRC_SOCKPAIR_SK:
+            return MBPF_FAM_NET;
+        case MBPF_SRC_FD_PATH:
+        case MBPF_SRC_TASK_CWD:
+        case MBPF_SRC_TASK_EXEPATH:
+        case MBPF_SRC_TASK_CGROUPS:
+            return MBPF_FAM_PATH;
+        default:
+            return kind >= MBPF_SRC_TASK_EXE && kind < MBPF_SRC_KIND_COUNT ? MBPF_FAM_TASK : MBPF_FAM_CORE;
+    }
+}
+
 /* aux flags of MBPF_SRC_IOV_DATA and MBPF_SRC_FD_TUPLE (argument indexes fit in the low bits). */
 #define MBPF_IOV_DATA_RET 0x80u     /* only the bytes the syscall transferred are data */
 #define MBPF_TUPLE_ADDR_BYVAL 0x04u /* sockaddr length is the argument itself (sendto) */

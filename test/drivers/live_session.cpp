@@ -225,9 +225,29 @@ bool prepare_kmod(scap::open_options& opts, std::string& skip) {
     return true;
 }
 
+// The legacy eBPF probe for this kernel: SCAP_BPF_PROBE names the object (driver/bpf/build.sh);
+// without it opening fails with the engine's own message (a failure, not a skip).
+bool prepare_bpf(scap::open_options& opts, std::string& skip) {
+    if (geteuid() != 0) {
+        skip = "needs root (CAP_BPF, CAP_PERFMON)";
+        return false;
+    }
+    if (!scap::bpf_available()) {
+        skip = "libscap was built without the bpf engine (no libbpf)";
+        return false;
+    }
+    opts.kind = scap::engine_kind::bpf;
+    const char* probe = std::getenv("SCAP_BPF_PROBE");
+    opts.bpf.probe_path = probe ? probe : "";
+    opts.bpf.buffer_bytes = 16ull * 1024 * 1024;  // room for other CPUs' noise between reads
+    opts.bpf.snaplen = k_snaplen;
+    return true;
+}
+
 constexpr test_engine k_test_engines[] = {
     {"modern_bpf", prepare_modern_bpf},
     {"kmod", prepare_kmod},
+    {"bpf", prepare_bpf},
 };
 
 }  // namespace

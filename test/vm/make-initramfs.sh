@@ -3,10 +3,13 @@
 # the shared libraries ldd finds for it (and ld-linux), a real /bin/true for the exec tests, the
 # kernel module when given, and the run configuration.
 #
-#   bash test/vm/make-initramfs.sh OUT.cpio.gz TEST_BINARY CONF_FILE [MODULE.ko]
+#   bash test/vm/make-initramfs.sh OUT.cpio.gz TEST_BINARY CONF_FILE [MODULE.ko] [BPF_PROBE.o] [OTHER_BPF_PROBE.o]
+#
+# The legacy eBPF probe built for the guest's kernel lands at /scap/scap_bpf.o, another kernel's at
+# /scap/scap_bpf_other.o (the suite checks the engine refuses it). Empty arguments are skipped.
 set -euo pipefail
 
-out=$1 bin=$2 conf=$3 ko=${4:-}
+out=$1 bin=$2 conf=$3 ko=${4:-} probe=${5:-} other_probe=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 die() {
   echo "make-initramfs: error: $*" >&2
@@ -26,6 +29,8 @@ install -m 644 "$conf" "$stage/scap/vm.conf"
 objcopy --strip-debug "$bin" "$stage/scap/scap_driver_tests"
 cp /bin/true "$stage/bin/true"
 [[ -n $ko ]] && install -m 644 "$ko" "$stage/scap/scap_kmod.ko"
+[[ -n $probe ]] && install -m 644 "$probe" "$stage/scap/scap_bpf.o"
+[[ -n $other_probe ]] && install -m 644 "$other_probe" "$stage/scap/scap_bpf_other.o"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 printf '127.0.0.1 localhost scap-vm\n::1 localhost\n' >"$stage/etc/hosts"

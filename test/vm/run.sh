@@ -6,7 +6,7 @@
 #                       [--filter GTEST_PATTERN] [--guest-env VAR=VALUE]...
 #
 # Without --kernel: every guest kernel of fetch-kernel.sh's table, then the host's own kernel (eBPF
-# engines only). Without --engine: every engine this tree has. --quick: the CI subset (the oldest
+# engines only). Without --engine: every engine this tree has (kmod, modern_bpf, bpf). --quick: the CI subset (the oldest
 # guest kernel only). Prints per kernel and engine
 #   driver tests <engine> <kernel>: N passed, F failed, S skipped
 #   driver coverage: ...
@@ -20,9 +20,9 @@ cd "$repo"
 
 # Engines: name | what must exist in this tree for it | the other engines' own suites, left out of its run.
 engine_table=(
-  "modern_bpf | userspace/libscap/engines/modern_bpf | *Kmod*"
-  "kmod       | driver/kmod/build.sh                 | *ModernBpf*"
-  "bpf        | driver/bpf                           | *ModernBpf*:*Kmod*"
+  "modern_bpf | userspace/libscap/engines/modern_bpf | *Kmod*:*BpfProbe*"
+  "kmod       | driver/kmod/build.sh                 | *ModernBpf*:*BpfProbe*"
+  "bpf        | driver/bpf/build.sh                  | *ModernBpf*:*Kmod*"
 )
 
 want_engines="" want_kernels="" quick=0 boot_timeout="" filter="" guest_env=()
@@ -145,8 +145,16 @@ parse_engine() {
     "$boot_s" "${suite_s:--}" "$reason"
 }
 
+# build_probe <kernel> <dir>: the legacy eBPF probe for a guest kernel (prints its path).
+build_probe() {
+  local vars SCAP_VM_KIMAGE SCAP_VM_KHEADERS SCAP_VM_KRELEASE SCAP_VM_KROOT
+  vars=$(bash "$here/fetch-kernel.sh" "$1" --vars) || return 1
+  eval "$vars"
+  bash driver/bpf/build.sh "$SCAP_VM_KHEADERS" "$2" | tail -n1
+}
+
 run_guest() {
-  local k=$1 dir=$out/$1 vars ko="" es=() e
+  local k=$1 dir=$out/$1 vars ko="" probe="" other_probe="" es=() e
   mkdir -p "$dir"
   echo "== kernel $k (guest)"
   if ! vars=$(bash "$here/fetch-kernel.sh" "$k" --vars 2>"$dir/fetch.log"); then
@@ -167,6 +175,22 @@ run_guest() {
         continue
       fi
     fi
+    if [[ $e == bpf ]]; then
+      if ! probe=$(build_probe "$k" "$dir/bpf" 2>"$dir/bpf-build.log") || [[ ! -f $probe ]]; then
+        echo "driver tests bpf $k: probe build failed against $SCAP_VM_KHEADERS"
+        tail -n 15 "$dir/bpf-build.log" | sed 's/^/  | /'
+        record "$k" bpf FAIL - - - - - - "probe build failed (log: $dir/bpf-build.log)"
+        probe=""
+        continue
+      fi
+      # Another guest kernel's probe: the suite checks that the engine refuses it (BpfProbe tests).
+      local ok
+      for ok in $guest_kernels; do
+        [[ $ok == "$k" ]] && continue
+        other_probe=$(build_probe "$ok" "$out/$ok/bpf" 2>>"$dir/bpf-build.log") || other_probe=""
+        break
+      done
+    fi
     es+=("$e")
   done
   ((${#es[@]})) || return 0
@@ -177,9 +201,11 @@ run_guest() {
     # Forking is slow under TCG: the start test's process count is scaled down (600, not 3000).
     echo "export SCAP_TEST_START_PROCESSES=600"
     for v in "${guest_env[@]}"; do echo "export $(printf '%q' "$v")"; done
+    [[ -n $probe ]] && echo "export SCAP_BPF_PROBE=/scap/scap_bpf.o"
+    [[ -n $other_probe ]] && echo "export SCAP_BPF_OTHER_PROBE=/scap/scap_bpf_other.o"
     echo "SUITE_TIMEOUT=$(((boot_timeout - 120) / ${#es[@]}))" # each engine gets its share of the boot
   } >"$dir/vm.conf"
-  bash "$here/make-initramfs.sh" "$dir/initramfs.cpio.gz" "$test_bin" "$dir/vm.conf" "$ko"
+  bash "$here/make-initramfs.sh" "$dir/initramfs.cpio.gz" "$test_bin" "$dir/vm.conf" "$ko" "$probe" "$other_probe"
 
   local log=$dir/console.log start boot_s qrc=0
   rm -f "$log"
@@ -245,11 +271,20 @@ run_host() {
         continue
       fi
     fi
+    local host_probe=""
+    if [[ $e == bpf ]]; then
+      # The legacy probe is built per kernel: only when this host has its own kernel's headers.
+      if ! host_probe=$(bash driver/bpf/build.sh "" "$dir/bpf" 2>"$dir/bpf-build.log" | tail -n1) || [[ ! -f $host_probe ]]; then
+        echo "driver tests bpf host: not run (no probe for the host kernel: $(tail -n1 "$dir/bpf-build.log"))"
+        record host bpf n/a - - - - - - "no headers for the host kernel; the guests cover bpf"
+        continue
+      fi
+    fi
     log=$dir/$e.log
     start=$(date +%s)
     {
       echo "SCAPVM-BEGIN engine=$e"
-      SCAP_TEST_ENGINE=$e timeout $((boot_timeout)) "$test_bin" --gtest_brief=1 --gtest_color=no \
+      SCAP_BPF_PROBE=$host_probe SCAP_TEST_ENGINE=$e timeout $((boot_timeout)) "$test_bin" --gtest_brief=1 --gtest_color=no \
         --gtest_filter="$(engine_filter "$e")" </dev/null 2>&1 && rc=0 || rc=$?
       echo "SCAPVM-SUITE-EXIT rc=$rc"
       echo "SCAPVM-END engine=$e seconds=$(($(date +%s) - start))"

@@ -43,9 +43,11 @@ void usage(FILE* out) {
         "  --modern_bpf         live capture with the modern eBPF driver (root)\n"
         "  --kmod               live capture with the kernel module (root; scap_kmod loaded, or "
         "--kmod_path)\n"
-        "  --bpf                legacy eBPF engine (when this build has it; otherwise opening says so)\n"
-        "live engine options (modern_bpf and kmod):\n"
-        "  --buffer_bytes N     bytes per ring buffer (power of two, default 8 MiB)\n"
+        "  --bpf PROBE.o        live capture with the legacy eBPF probe built for this kernel (root;\n"
+        "                       driver/bpf/build.sh)\n"
+        "live engine options (modern_bpf, kmod and bpf):\n"
+        "  --buffer_bytes N     bytes per ring buffer (bpf: per-CPU perf buffer; power of two, default 8 "
+        "MiB)\n"
         "  --cpus_for_each_buffer N   CPUs sharing a ring buffer (0 = one buffer)\n"
         "  --snaplen N          I/O bytes copied per event (default 80)\n"
         "  --page_faults, --sched_switch   enable these tracepoints\n"
@@ -134,6 +136,7 @@ int parse_args(int argc, char** argv, cli_options& o) {
             have_engine = true;
         } else if (a == "--bpf") {
             o.open.kind = scap::engine_kind::bpf;
+            o.open.bpf.probe_path = need_value("--bpf");
             have_engine = true;
         } else if (a == "--kmod") {
             o.open.kind = scap::engine_kind::kmod;
@@ -202,6 +205,11 @@ int parse_args(int argc, char** argv, cli_options& o) {
     o.open.kmod.ppm_sc_selected = m.ppm_sc_selected;
     o.open.kmod.page_faults = m.page_faults;
     o.open.kmod.sched_switch = m.sched_switch;
+    o.open.bpf.buffer_bytes = m.buffer_bytes;
+    o.open.bpf.snaplen = m.snaplen;
+    o.open.bpf.ppm_sc_selected = m.ppm_sc_selected;
+    o.open.bpf.page_faults = m.page_faults;
+    o.open.bpf.sched_switch = m.sched_switch;
     return 0;
 }
 

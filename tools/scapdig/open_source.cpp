@@ -16,6 +16,10 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
     }
     opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;
     opts.kmod.module_path = o.kmod_path;
+    if (!o.bpf_probe.empty()) {
+        opts.kind = scap::engine_kind::bpf;
+        opts.bpf.probe_path = o.bpf_probe;
+    }
     auto eng = scap::open_engine(opts, error);
     if (!eng) return nullptr;
     std::vector<bool> selected = sinsp::inspector::state_syscalls();

@@ -38,6 +38,8 @@ void usage(FILE* out) {
         "                (default 1) when the modern eBPF engine can run here\n"
         "  --kmod        capture live with the kernel module (default: the modern eBPF driver)\n"
         "  --kmod_path F with --kmod: load this scap_kmod.ko first when the module is not loaded\n"
+        "  --bpf PROBE.o capture live with the legacy eBPF probe built for this kernel "
+        "(driver/bpf/build.sh)\n"
         "  -h            this help\n"
         "Rules (Falco's rule format; prints alerts instead of events):\n"
         "  --rules FILE       load a rule file (repeatable, applied in order)\n"
@@ -157,6 +159,9 @@ int parse_options(int argc, char** argv, options& o) {
             if (!(v = value(a))) return 2;
             o.kmod = true;
             o.kmod_path = v;
+        } else if (std::strcmp(a, "--bpf") == 0) {
+            if (!(v = value(a))) return 2;
+            o.bpf_probe = v;
         } else {
             std::fprintf(stderr, "scapdig: unknown option '%s'\n", a);
             usage(stderr);

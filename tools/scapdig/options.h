@@ -21,6 +21,7 @@ struct options {
     bool want_output = false;  // -p or -j given: print even when writing (-w)
     bool kmod = false;         // --kmod: live capture with the kernel module (default: modern eBPF)
     std::string kmod_path;     // --kmod_path: scap_kmod.ko to load when the module is not loaded
+    std::string bpf_probe;     // --bpf: live capture with this legacy eBPF probe (built for this kernel)
     std::string filter;        // the trailing arguments, joined by spaces
     // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
     // threads measured slower (proposals/0009-parallel-replay.md, "Measured").

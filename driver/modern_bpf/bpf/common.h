@@ -1,12 +1,16 @@
 /*
  * Everything every program of the driver needs: kernel types (vmlinux.h generated from this
- * machine's BTF at build time), libbpf helpers, the userspace ABI, the schema's event codes and
- * the settings userspace writes before loading.
+ * machine's BTF at build time; the legacy probe's kernel headers instead), libbpf helpers, the userspace ABI,
+ * the schema's event codes and the settings userspace writes before loading.
  */
 #ifndef MBPF_COMMON_H
 #define MBPF_COMMON_H
 
+#ifdef MBPF_LEGACY
+#include "legacy_kernel.h" /* driver/bpf: the kernel's own headers, no BTF (proposal 0010) */
+#else
 #include "vmlinux.h"
+#endif
 
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -45,6 +49,22 @@ enum { MBPF_EVENT_MAX = PPME_SYSCALL_KEYCTL_X + 1 };
         asm volatile("" : "+r"(_mv)); \
         _mv&(mask);                   \
     })
+
+/* The program context as bpf_loop callbacks get it for output (read back from the caller's stack:
+ * the legacy probe's perf output needs it, the modern ring buffer does not). One place to turn it
+ * off should a kernel's verifier not follow it (then perf_output.h counts those events as bugs). */
+#define MBPF_CALLBACK_CTX(ctx) (ctx)
+
+/* The filler's out-of-line helpers. The legacy probe makes them global functions: the 6.1 verifier
+ * walks a static subprogram once per call site and state of its caller and, without BTF, every
+ * kernel read is a helper call whose states multiply (proposal 0010); a global function is verified
+ * once, on its own. Global functions return a scalar and take scalars or pointers to memory, hence
+ * the int return and user addresses passed as integers, in both drivers. */
+#ifdef MBPF_LEGACY
+#define MBPF_HELPER __noinline int
+#else
+#define MBPF_HELPER static __noinline int
+#endif
 
 /* --- settings: read-only data, written by userspace between open and load ------------------ */
 const volatile uint64_t boot_to_epoch_ns = 0; /* add to bpf_ktime_get_boot_ns() */

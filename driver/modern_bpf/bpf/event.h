@@ -112,46 +112,6 @@ struct mbpf_evt_hdr {
     uint32_t nparams;
 } __attribute__((packed));
 
-/* Fills the header and copies the event into the ring buffer of this CPU's group. */
-static __always_inline void event_submit(struct mbpf_scratch* s, uint64_t tid) {
-    struct mbpf_counters* c = counters_get();
-    if (!c) return;
-    if (s->too_big) {
-        c->n_drops_scratch++;
-        return;
-    }
-    if (s->faulted) c->n_drops_pf++;
-    struct mbpf_evt_hdr* h = (void*)s->buf;
-    uint32_t len = s->off & (MBPF_SCRATCH_SIZE - 1);
-    h->ts = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
-    h->tid = tid;
-    h->len = len;
-    h->type = (uint16_t)s->code;
-    h->nparams = s->nparams;
-
-    uint32_t idx = bpf_get_smp_processor_id();
-    uint32_t per = cpus_per_buffer ? cpus_per_buffer : 1;
-    idx /= per;
-    void* rb = bpf_map_lookup_elem(&ringbufs, &idx);
-    if (!rb) {
-        c->n_drops_bug++;
-        return;
-    }
-    if (len > MBPF_SCRATCH_HALF) {
-        c->n_drops_scratch++;
-        return;
-    }
-    /* Waking the reader for every event costs more than building the event; wake it only
-     * when the buffer starts to fill (it polls with a short timeout anyway). */
-    uint64_t wake =
-        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-    if (bpf_ringbuf_output(rb, s->buf, len, wake)) {
-        c->n_drops_buffer++;
-        return;
-    }
-    c->n_evts++;
-}
-
 /* Thread id of the current task as userspace knows it (the kernel's pid). */
 static __always_inline uint64_t current_tid(void) {
     return (uint32_t)bpf_get_current_pid_tgid();

@@ -10,12 +10,20 @@
 static __always_inline struct file* fd_to_file(int64_t fd) {
     if (fd < 0) return 0;
     struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
+#ifdef MBPF_LEGACY
+    /* No BTF, no trusted pointers: every step is a probe read. */
+    struct fdtable* fdt = BPF_CORE_READ(t, files, fdt);
+    if (!fdt) return 0;
+    if ((uint64_t)fd >= BPF_CORE_READ(fdt, max_fds)) return 0;
+    struct file** fds = BPF_CORE_READ(fdt, fd);
+#else
     struct files_struct* files = t->files;
     if (!files) return 0;
     struct fdtable* fdt = files->fdt;
     if (!fdt) return 0;
     if ((uint64_t)fd >= fdt->max_fds) return 0;
     struct file** fds = fdt->fd;
+#endif
     struct file* f = 0;
     bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
     return f;

@@ -9,6 +9,9 @@
 #include "net.h"
 #include "paths.h"
 
+/* event_submit (the driver's output path: ring_output.h here, perf buffers in the legacy probe)
+ * must be defined before this file is included. */
+
 /* ppm_param_type values the filler treats specially (scap_schema.h). */
 #define MBPF_PT_FD 14
 #define MBPF_PT_PID 15
@@ -46,78 +49,133 @@ static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a)
     return s->args[a < 6 ? a : 0];
 }
 
+struct iov_walk {
+    struct mbpf_scratch* s;
+    const struct iovec* iov;
+    uint64_t cnt;
+    uint64_t total;  /* sum of iov_len */
+    uint32_t copied; /* data bytes copied after the cursor */
+    uint32_t limit;  /* at most this many */
+    int data;
+};
+
+/* One iovec: a bpf_loop callback, so the verifier checks its body once instead of once per
+ * iteration and path of an unrolled loop (the data copy's branches multiplied its states). */
+static long iov_step(uint32_t k, void* vctx) {
+    struct iov_walk* w = vctx;
+    struct mbpf_scratch* s = w->s;
+    if (k >= w->cnt || !s) return 1;
+    struct iovec v = {};
+    if (bpf_probe_read_user(&v, sizeof v, &w->iov[k])) {
+        s->faulted = 1;
+        return 1;
+    }
+    w->total += v.iov_len;
+    uint32_t copied = w->copied;
+    if (w->data && copied < w->limit && v.iov_len) {
+        uint32_t n = w->limit - copied;
+        if (v.iov_len < n) n = (uint32_t)v.iov_len;
+        n = MBPF_MASK(n, 2 * MBPF_MAX_STR - 1);
+        if (bpf_probe_read_user(&s->buf[(s->off + copied) & (MBPF_SCRATCH_HALF - 1)], n, v.iov_base))
+            s->faulted = 1;
+        else
+            w->copied = copied + n;
+    }
+    return 0;
+}
+
 /* Sum of the iov_len of an iovec array (data == 0), or its first bytes, at most snaplen and at
- * most `cap` (what a receive returned). */
+ * most `cap` (what a receive returned). The first 16 iovecs: enough for sizes and the first bytes. */
 static __always_inline void push_iov(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
                                      uint64_t cnt, int data, uint64_t cap) {
-    uint64_t total = 0;
-    uint32_t copied = 0;
-    uint32_t limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
-    if (cap < limit) limit = (uint32_t)cap;
-    if (cnt > 16) cnt = 16; /* iovecs looked at: enough for sizes and the first bytes */
-    for (uint32_t k = 0; k < 16; k++) {
-        if (k >= cnt) break;
-        struct iovec v = {};
-        if (bpf_probe_read_user(&v, sizeof v, &iov[k])) {
-            s->faulted = 1;
-            break;
-        }
-        total += v.iov_len;
-        if (data && copied < limit && v.iov_len) {
-            uint32_t n = limit - copied;
-            if (v.iov_len < n) n = (uint32_t)v.iov_len;
-            n = MBPF_MASK(n, 2 * MBPF_MAX_STR - 1);
-            if (bpf_probe_read_user(&s->buf[(s->off + copied) & (MBPF_SCRATCH_HALF - 1)], n, v.iov_base))
-                s->faulted = 1;
-            else
-                copied += n;
-        }
-    }
+    struct iov_walk w = {.s = s, .iov = iov, .cnt = cnt > 16 ? 16 : cnt, .data = data};
+    w.limit = snaplen < MBPF_MAX_STR ? snaplen : MBPF_MAX_STR;
+    if (cap < w.limit) w.limit = (uint32_t)cap;
+    bpf_loop(16, iov_step, &w, 0);
     if (data)
-        param_done(s, i, copied);
+        param_done(s, i, w.copied);
     else
-        push_int(s, i, total, 4);
+        push_int(s, i, w.total, 4);
 }
 
 /* Out-of-line entry points: each iovec walk is verified once as a subprogram instead of once per
  * row kind that uses it (inlined, the walks pushed the filler past the verifier's budget). */
-static __noinline void push_iov_len(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                    uint64_t cnt) {
-    push_iov(s, i, iov, cnt, 0, ~0ull);
+MBPF_HELPER push_iov_len_fn(struct mbpf_scratch* s, uint32_t i, uint64_t iov, uint64_t cnt) {
+    if (!s) return 0;
+    push_iov(s, i, (const struct iovec*)iov, cnt, 0, ~0ull);
+    return 0;
 }
-static __noinline void push_iov_data(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
-                                     uint64_t cnt, uint64_t cap) {
-    push_iov(s, i, iov, cnt, 1, cap);
+MBPF_HELPER push_iov_data_fn(struct mbpf_scratch* s, uint32_t i, uint64_t iov, uint64_t cnt, uint64_t cap) {
+    if (!s) return 0;
+    push_iov(s, i, (const struct iovec*)iov, cnt, 1, cap);
+    return 0;
+}
+static __always_inline void push_iov_len(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
+                                         uint64_t cnt) {
+    push_iov_len_fn(s, i, (uint64_t)iov, cnt);
+}
+static __always_inline void push_iov_data(struct mbpf_scratch* s, uint32_t i, const struct iovec* iov,
+                                          uint64_t cnt, uint64_t cap) {
+    push_iov_data_fn(s, i, (uint64_t)iov, cnt, cap);
 }
 
 #define MBPF_MAX_POLLFD 16
 
 /* PT_FDLIST: u16 count, then per pollfd an s64 fd and the s16 returned events (converted with
  * table `conv`); the first MBPF_MAX_POLLFD entries. */
-static __noinline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const struct pollfd* fds,
-                                    uint64_t nfds, uint32_t conv) {
-    if (!fds || room(s) < 2 + MBPF_MAX_POLLFD * 10) return push_empty(s, i);
-    uint32_t n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD;
-    uint32_t done = 0;
-    for (uint32_t k = 0; k < MBPF_MAX_POLLFD; k++) {
-        if (k >= n) break;
-        struct pollfd p = {};
-        if (bpf_probe_read_user(&p, sizeof p, &fds[k])) {
-            s->faulted = 1;
-            break;
-        }
-        uint32_t at = s->off + 2 + k * 10;
-        *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
-        *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags(conv, (uint16_t)p.revents);
-        done++;
+struct pollfd_walk {
+    struct mbpf_scratch* s;
+    const struct pollfd* fds;
+    uint32_t n;    /* entries to describe */
+    uint32_t conv; /* flag table of revents */
+    uint32_t done; /* entries written */
+};
+
+/* One pollfd: a bpf_loop callback. As an unrolled loop, clang folded the two bounds (16 and the
+ * count) into one the 6.1 verifier could not see, and it walked thousands of iterations. */
+static long pollfd_step(uint32_t k, void* vctx) {
+    struct pollfd_walk* w = vctx;
+    struct mbpf_scratch* s = w->s;
+    if (!s || k >= w->n || k >= MBPF_MAX_POLLFD) return 1;
+    struct pollfd p = {};
+    if (bpf_probe_read_user(&p, sizeof p, &w->fds[k])) {
+        s->faulted = 1;
+        return 1;
     }
+    uint32_t at = s->off + 2 + k * 10;
+    *(int64_t*)&s->buf[at & MBPF_OFF_MASK] = p.fd;
+    /* The global function: the rule loop inlined here made the 6.1 verifier queue more than 8192
+     * pending branches in the legacy probe ("sequence of jumps is too complex"). */
+    *(int16_t*)&s->buf[(at + 8) & MBPF_OFF_MASK] = (int16_t)convert_flags_fn(w->conv, (uint16_t)p.revents);
+    w->done = k + 1;
+    return 0;
+}
+
+MBPF_HELPER push_pollfds_fn(struct mbpf_scratch* s, uint32_t i, uint64_t ufds, uint64_t nfds, uint32_t conv) {
+    if (!s) return 0;
+    if (!ufds || room(s) < 2 + MBPF_MAX_POLLFD * 10) {
+        push_empty(s, i);
+        return 0;
+    }
+    struct pollfd_walk w = {.s = s,
+                            .fds = (const struct pollfd*)ufds,
+                            .n = nfds < MBPF_MAX_POLLFD ? (uint32_t)nfds : MBPF_MAX_POLLFD,
+                            .conv = conv};
+    bpf_loop(MBPF_MAX_POLLFD, pollfd_step, &w, 0);
+    uint32_t done = w.done < MBPF_MAX_POLLFD ? w.done : MBPF_MAX_POLLFD;
     *(uint16_t*)cursor(s) = (uint16_t)done;
     param_done(s, i, 2 + done * 10);
+    return 0;
+}
+static __always_inline void push_pollfds(struct mbpf_scratch* s, uint32_t i, const struct pollfd* fds,
+                                         uint64_t nfds, uint32_t conv) {
+    push_pollfds_fn(s, i, (uint64_t)fds, nfds, conv);
 }
 
 /* A socket option's value as PT_DYN: the index of its type in sockopt_dynamic_param, then the
  * value (see MBPF_SRC_SOCKOPT_VAL). */
-static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, const void* uval, int64_t len) {
+static __always_inline void push_sockopt_val_body(struct mbpf_scratch* s, uint32_t i, const void* uval,
+                                                  int64_t len) {
     if (!uval || len <= 0 || room(s) < 2 * MBPF_MAX_STR) return push_empty(s, i);
     const uint64_t level = s->args[1], optname = s->args[2]; /* setsockopt/getsockopt arguments */
     uint32_t kind = MBPF_SOCKOPT_BYTES;
@@ -153,6 +211,14 @@ static __noinline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, cons
         cnt = 0;
     }
     param_done(s, i, 1 + cnt);
+}
+MBPF_HELPER push_sockopt_val_fn(struct mbpf_scratch* s, uint32_t i, uint64_t uval, int64_t len) {
+    if (s) push_sockopt_val_body(s, i, (const void*)uval, len);
+    return 0;
+}
+static __always_inline void push_sockopt_val(struct mbpf_scratch* s, uint32_t i, const void* uval,
+                                             int64_t len) {
+    push_sockopt_val_fn(s, i, (uint64_t)uval, len);
 }
 
 /* ptrace requests whose data the kernel interprets differently (<linux/ptrace.h>, x86). */
@@ -288,26 +354,40 @@ static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct 
     return v;
 }
 
-/* Writes parameter i of the event in `s` from the source `src`. */
+/* In a filler built without `family` (a compile-time constant), the case is dead code: userspace
+ * never sends an event whose row needs it there (mbpf_src_family, proposal 0010). */
+#define MBPF_ONLY_IN(family) \
+    if (!((families) & (family))) return push_empty(s, i)
+
+/* Writes parameter i of the event in `s` from the source `src`, for the source families
+ * `families` (a constant: the other families' code is left out). */
+/* Flag conversions in the filler: the legacy probe calls the global function (one verification)
+ * instead of walking the rule loop inline at every site (see MBPF_HELPER). */
+#ifdef MBPF_LEGACY
+#define MBPF_CONVERT(table, raw) convert_flags_fn((table), (raw))
+#else
+#define MBPF_CONVERT(table, raw) convert_flags((table), (raw))
+#endif
+
 static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
-                                            const struct mbpf_param_src* src) {
+                                            const struct mbpf_param_src* src, const uint32_t families) {
     const uint32_t arg = src->arg, aux = src->aux, size = src->size;
     const uint64_t a = arg_of(s, arg);
     const int64_t ret = s->ret;
     switch (src->kind) {
         case MBPF_SRC_RET:
-            return push_int(s, i, convert_flags(src->conv, (uint64_t)ret), size);
+            return push_int(s, i, MBPF_CONVERT(src->conv, (uint64_t)ret), size);
         case MBPF_SRC_ARG:
             /* fd and pid arguments are C ints: the upper half of the register is not theirs. */
             if (src->type == MBPF_PT_FD || src->type == MBPF_PT_PID)
                 return push_int(s, i, (uint64_t)(int64_t)(int32_t)a, size);
-            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, a)), size);
+            return push_int(s, i, post_fixup(s, src, MBPF_CONVERT(src->conv, a)), size);
         case MBPF_SRC_CONST:
             return push_int(s, i, aux, size);
         case MBPF_SRC_ARG_STR: {
             /* A string only for some values of another argument (prctl's arg2 is a name for
              * PR_SET_NAME/PR_GET_NAME, an integer otherwise): there a pointer may be anything. */
-            if (aux && !convert_flags(src->conv, arg_of(s, aux - 1))) return push_empty(s, i);
+            if (aux && !MBPF_CONVERT(src->conv, arg_of(s, aux - 1))) return push_empty(s, i);
             const struct mbpf_saved_args* sv = saved_for(s, arg);
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
@@ -342,6 +422,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_user_sockaddr(s, i, (const void*)a, len);
         }
         case MBPF_SRC_FD_TUPLE: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             const void* uaddr = 0;
             int64_t ulen = 0;
             if (aux & MBPF_TUPLE_ADDR_MSG) {
@@ -388,7 +469,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 return push_int(s, i, (uint64_t)(int64_t)v32, size);
             }
             if (!a || bpf_probe_read_user(&v, 8, (const void*)(a + aux))) return push_empty(s, i);
-            return push_int(s, i, post_fixup(s, src, convert_flags(src->conv, v)), size);
+            return push_int(s, i, post_fixup(s, src, MBPF_CONVERT(src->conv, v)), size);
         }
         case MBPF_SRC_TIMESPEC: {
             struct {
@@ -415,13 +496,14 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
                     v = *(const uint64_t*)sv->data;
                     saved_drop(key, sv);
-                    return push_int(s, i, convert_flags(src->conv, v), size);
+                    return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
                 }
             }
             if (!a || bpf_probe_read_user(&v, 8, (const void*)a)) return push_empty(s, i);
-            return push_int(s, i, convert_flags(src->conv, v), size);
+            return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
         }
         case MBPF_SRC_ACCEPT_QUEUE: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             /* The listening socket's accept queue after this accept took its connection. */
             struct sock* sk = file_sock(event_file(s, (int64_t)(int32_t)a));
             uint32_t len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
@@ -449,6 +531,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_bytes(s, i, m.msg_control, n, 1);
         }
         case MBPF_SRC_SOCKPAIR_SK: {
+            MBPF_ONLY_IN(MBPF_FAM_NET);
             int32_t fd = -1;
             if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
                 return push_int(s, i, 0, size);
@@ -457,6 +540,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_int(s, i, (uint64_t)sk, size);
         }
         case MBPF_SRC_FD_PATH:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_file_path(s, i, event_file(s, aux ? ret : (int64_t)a));
         case MBPF_SRC_SEMBUF: {
             const uint32_t entry = aux >> 2, field = aux & 3;
@@ -470,7 +554,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
                 !bpf_probe_read_user(&sb, sizeof sb, (const void*)(a + entry * sizeof sb)))
                 v = field == 0   ? sb.num
                     : field == 1 ? (uint64_t)(int64_t)sb.op
-                                 : convert_flags(src->conv, (uint16_t)sb.flg);
+                                 : MBPF_CONVERT(src->conv, (uint16_t)sb.flg);
             return push_int(s, i, v, size);
         }
         case MBPF_SRC_PTRACE_VAL:
@@ -491,24 +575,32 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
         case MBPF_SRC_NATIVE_NR:
             return push_int(s, i, s->nr, size);
         case MBPF_SRC_TASK_EXE:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 0);
         case MBPF_SRC_TASK_ARGS:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 1);
         case MBPF_SRC_TASK_ENV:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             return push_task_area(s, i, 2);
         case MBPF_SRC_TASK_COMM: {
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             struct task_struct* t = (struct task_struct*)bpf_get_current_task_btf();
             return push_str(s, i, __builtin_preserve_access_index(&t->comm[0]), 0);
         }
         case MBPF_SRC_TASK_CWD:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_path(s, i, 0);
         case MBPF_SRC_TASK_EXEPATH:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_path(s, i, 1);
         case MBPF_SRC_TASK_CGROUPS:
+            MBPF_ONLY_IN(MBPF_FAM_PATH);
             return push_task_cgroups(s, i);
         case MBPF_SRC_EMPTY:
             return push_empty(s, i);
         default:
+            MBPF_ONLY_IN(MBPF_FAM_TASK);
             if (src->kind >= MBPF_SRC_TASK_TID && src->kind < MBPF_SRC_KIND_COUNT)
                 return push_int(s, i, task_value((struct task_struct*)bpf_get_current_task_btf(), src->kind),
                                 size);
@@ -516,49 +608,60 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
     }
 }
 
-/* A global (non-static) function: the verifier checks it once, on its own, with only its
- * arguments' types known, instead of once per state of every caller. That keeps the filler, with
- * every row kind it knows, within the verifier's instruction budget. */
-__noinline int fill_param(struct mbpf_scratch* s, uint32_t i, const struct mbpf_param_src* src) {
-    if (!s || !src) return 0;
-    fill_param_body(s, i, src);
-    return 0;
-}
+#undef MBPF_ONLY_IN
 
 struct fill_loop_ctx {
     uint32_t code;
 };
 
-static long fill_one(uint32_t i, void* vctx) {
-    struct fill_loop_ctx* c = vctx;
+/* The source of parameter i of the event in the loop context; 0: stop the loop. */
+static __always_inline struct mbpf_scratch* fill_src_of(uint32_t i, const struct fill_loop_ctx* c,
+                                                        struct mbpf_param_src* src) {
     struct mbpf_scratch* s = scratch_get();
     uint32_t code = c->code;
-    if (!s || code >= MBPF_EVENT_MAX || i >= MBPF_MAX_PARAMS) return 1;
+    if (!s || code >= MBPF_EVENT_MAX || i >= MBPF_MAX_PARAMS) return 0;
     /* The mask (not only the check above) is what bounds the index for the verifier. */
     uint32_t k = i;
     asm volatile("" : "+r"(k)); /* keep the compiler from dropping the mask as redundant */
     k &= MBPF_MAX_PARAMS - 1;
-    struct mbpf_param_src src = {
-        .kind = fill_specs[code].params[k].kind,
-        .arg = fill_specs[code].params[k].arg,
-        .aux = fill_specs[code].params[k].aux,
-        .conv = fill_specs[code].params[k].conv,
-        .type = fill_specs[code].params[k].type,
-        .size = fill_specs[code].params[k].size,
-        .post = fill_specs[code].params[k].post,
-    };
-    fill_param(s, i, &src);
-    return 0;
+    src->kind = fill_specs[code].params[k].kind;
+    src->arg = fill_specs[code].params[k].arg;
+    src->aux = fill_specs[code].params[k].aux;
+    src->conv = fill_specs[code].params[k].conv;
+    src->type = fill_specs[code].params[k].type;
+    src->size = fill_specs[code].params[k].size;
+    src->post = fill_specs[code].params[k].post;
+    return s;
 }
 
-/* Builds and submits the exit event `code` from its table row. */
-static __always_inline void fill_from_table(struct mbpf_scratch* s, uint32_t code) {
-    if (code >= MBPF_EVENT_MAX) return;
-    uint32_t n = fill_specs[code].nparams;
-    event_begin(s, code, n);
-    struct fill_loop_ctx c = {.code = code};
-    bpf_loop(n, fill_one, &c, 0);
-    event_submit(s, current_tid());
-}
+/*
+ * One table filler for the source families `families`: fill_param_<name>, a global (non-static)
+ * function the verifier checks once, on its own, with only its arguments' types known, instead of
+ * once per state of every caller (that keeps the filler within the verifier's instruction budget);
+ * fill_one_<name>, the per-parameter bpf_loop callback; fill_from_table_<name>(ctx, s, code),
+ * which builds and submits the exit event `code` from its table row. The modern driver has one
+ * (all families), the legacy probe one per program (driver/bpf/fillers.def).
+ */
+#define MBPF_DEFINE_FILLER(name, families)                                                                   \
+    __noinline int fill_param_##name(struct mbpf_scratch* s, uint32_t i, const struct mbpf_param_src* src) { \
+        if (!s || !src) return 0;                                                                            \
+        fill_param_body(s, i, src, (families));                                                              \
+        return 0;                                                                                            \
+    }                                                                                                        \
+    static long fill_one_##name(uint32_t i, void* vctx) {                                                    \
+        struct mbpf_param_src src = {};                                                                      \
+        struct mbpf_scratch* s = fill_src_of(i, vctx, &src);                                                 \
+        if (!s) return 1;                                                                                    \
+        fill_param_##name(s, i, &src);                                                                       \
+        return 0;                                                                                            \
+    }                                                                                                        \
+    static __always_inline void fill_from_table_##name(void* ctx, struct mbpf_scratch* s, uint32_t code) {   \
+        if (code >= MBPF_EVENT_MAX) return;                                                                  \
+        uint32_t n = fill_specs[code].nparams;                                                               \
+        event_begin(s, code, n);                                                                             \
+        struct fill_loop_ctx c = {.code = code};                                                             \
+        bpf_loop(n, fill_one_##name, &c, 0);                                                                 \
+        event_submit(ctx, s, current_tid());                                                                 \
+    }
 
 #endif /* MBPF_FILL_H */

@@ -43,6 +43,9 @@ struct mbpf_scratch {
     int64_t ret;
     int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
     struct file* file;
+    /* A user sockaddr being decoded (net.h push_user_sockaddr): here, not on the stack, whose 512
+     * bytes the filler's call chain shares (program, bpf_loop callback, fill_one, fill_param, ...). */
+    uint8_t sockaddr[MBPF_SOCKADDR_MAX * 2];
     uint8_t buf[MBPF_SCRATCH_SIZE];
 };
 /* Indexed by CPU: a plain array, because per-CPU map values are limited to 32 KiB. Userspace sizes
@@ -122,19 +125,6 @@ static __always_inline void saved_drop(uint64_t key, const struct mbpf_saved_arg
     if (!sv || sv->data_len > MBPF_SAVED_INLINE) bpf_map_delete_elem(&saved_long, &key);
     bpf_map_delete_elem(&saved_args, &key);
 }
-
-/* Ring buffers: one per group of cpus_per_buffer CPUs. The inner map's size comes from the
- * template userspace passes in (all buffers have the same size). */
-struct mbpf_ringbuf {
-    __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 4096); /* placeholder: userspace sets the real size */
-};
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-    __uint(max_entries, 1);
-    __type(key, uint32_t);
-    __array(values, struct mbpf_ringbuf);
-} ringbufs SEC(".maps");
 
 static __always_inline struct mbpf_counters* counters_get(void) {
     uint32_t zero = 0;

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "maps.h"
 #include "event.h"
+#include "ring_output.h"
 #include "fill.h"
 #include "syscall_exit.h"
 #include "toctou_enter.h"

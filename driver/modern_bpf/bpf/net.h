@@ -48,19 +48,29 @@ static __always_inline void push_sockaddr_raw(struct mbpf_scratch* s, uint32_t i
     }
 }
 
-/* A sockaddr from user memory. Not inlined: its 256-byte buffer gets a frame of its own instead of
- * widening fill_param's, which sits in call chains (bpf_loop callbacks included) whose combined
- * stack older verifiers (6.1: every frame rounded up to 32 bytes) cap at 512 bytes. */
-static __noinline void push_user_sockaddr(struct mbpf_scratch* s, uint32_t i, const void* uaddr,
-                                          int64_t len) {
-    uint8_t sa[MBPF_SOCKADDR_MAX * 2] = {};
-    if (!uaddr || len <= 0) return push_empty(s, i);
-    if (len > MBPF_SOCKADDR_MAX) len = MBPF_SOCKADDR_MAX;
-    if (bpf_probe_read_user(sa, MBPF_MASK((uint32_t)len, MBPF_SOCKADDR_MAX * 2 - 1), uaddr)) {
-        s->faulted = 1;
-        return push_empty(s, i);
+/* A sockaddr from user memory, read into the scratch area's sockaddr staging: the stack is not
+ * the place for it, it sits at the end of call chains (bpf_loop callbacks included) whose combined
+ * stack the verifier caps at 512 bytes, every frame rounded up to 32. Not inlined: fill_param's
+ * frame and its verification stay small. */
+MBPF_HELPER push_user_sockaddr_fn(struct mbpf_scratch* s, uint32_t i, uint64_t uaddr, int64_t len) {
+    if (!s) return 0;
+    if (!uaddr || len <= 0) {
+        push_empty(s, i);
+        return 0;
     }
-    push_sockaddr_raw(s, i, sa, (uint32_t)len);
+    if (len > MBPF_SOCKADDR_MAX) len = MBPF_SOCKADDR_MAX;
+    if (bpf_probe_read_user(s->sockaddr, MBPF_MASK((uint32_t)len, MBPF_SOCKADDR_MAX * 2 - 1),
+                            (const void*)uaddr)) {
+        s->faulted = 1;
+        push_empty(s, i);
+        return 0;
+    }
+    push_sockaddr_raw(s, i, s->sockaddr, (uint32_t)len);
+    return 0;
+}
+static __always_inline void push_user_sockaddr(struct mbpf_scratch* s, uint32_t i, const void* uaddr,
+                                               int64_t len) {
+    push_user_sockaddr_fn(s, i, (uint64_t)uaddr, len);
 }
 
 static __always_inline struct sock* file_sock(struct file* f) {

@@ -40,8 +40,16 @@ struct kernfs_node___old {
 } __attribute__((preserve_access_index));
 
 static __always_inline struct kernfs_node* kn_parent(struct kernfs_node* kn) {
+#ifdef MBPF_LEGACY
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+    return BPF_CORE_READ(kn, __parent);
+#else
+    return BPF_CORE_READ(kn, parent);
+#endif
+#else
     if (bpf_core_field_exists(kn->__parent)) return BPF_CORE_READ(kn, __parent);
     return BPF_CORE_READ((struct kernfs_node___old*)kn, parent);
+#endif
 }
 
 static __always_inline struct mount* real_mount(struct vfsmount* m) {
@@ -186,7 +194,7 @@ static long cg_step(uint32_t k, void* vctx) {
     struct css_set* cs = w->cs;
     struct cgroup_subsys_state* css = 0;
     bpf_probe_read_kernel(&css, sizeof css,
-                          (uint8_t*)cs + bpf_core_field_offset(cs->subsys) + k * sizeof(void*));
+                          (uint8_t*)cs + bpf_core_field_offset(struct css_set, subsys) + k * sizeof(void*));
     if (!css) return 0;
     uint32_t total = t->total;
     if (s->off + total + 64 > MBPF_SCRATCH_HALF) return 1;

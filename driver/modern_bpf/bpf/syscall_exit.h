@@ -7,7 +7,8 @@
 #ifndef MBPF_SYSCALL_EXIT_H
 #define MBPF_SYSCALL_EXIT_H
 
-#include "fill.h"
+#include "ring_output.h"
+#include "table_exit.h"
 
 #define MBPF_TS_COMPAT 0x0002
 
@@ -16,21 +17,6 @@ static __always_inline int is_compat_syscall(struct task_struct* t) {
     if (!bpf_core_field_exists(t->thread_info.status)) return 0;
     /* A trusted BTF pointer: a direct load, no probe-read helper call on every syscall. */
     return (t->thread_info.status & MBPF_TS_COMPAT) != 0;
-}
-
-static __always_inline const struct mbpf_syscall_entry* selected_syscall(uint32_t nr) {
-    const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
-    if (!e || !e->ppm_sc) return 0;
-    return sc_is_selected(e->ppm_sc) ? e : 0;
-}
-
-/* The current thread is leaving a successful execveat that was selected: its entry record says
- * so (the exit itself looks like execve's). */
-static __always_inline int execveat_exiting(void) {
-    if (!sc_is_selected(PPM_SC_EXECVEAT)) return 0;
-    uint64_t key = bpf_get_current_pid_tgid();
-    const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
-    return sv && sv->nr == MBPF_NR_EXECVEAT;
 }
 
 /* Integer argument `arg` of the syscall, straight from the registers. */
@@ -207,93 +193,22 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     return 0;
 }
 
-struct message_loop_ctx {
-    uint32_t code;
-    uint32_t arg;  /* argument holding the struct mmsghdr array */
-    uint64_t base; /* its address */
-};
+/* The modern driver's one filler: every source family (fill.h, table_exit.h). */
+MBPF_DEFINE_FILLER(all, MBPF_FAM_ALL)
+MBPF_DEFINE_TABLE_EXIT(all)
 
-/* One event for message i of a sendmmsg/recvmmsg: the row's RET becomes the message's msg_len
- * and its MSG_* sources read the message's msghdr (see PER_MESSAGE in fill_table.def). */
-static long emit_message(uint32_t i, void* vctx) {
-    struct message_loop_ctx* c = vctx;
-    struct mbpf_scratch* s = scratch_get();
-    if (!s || c->arg >= 6) return 1;
-    uint64_t hdr = c->base + (uint64_t)i * MBPF_MMSG_SIZE;
-    uint32_t len = 0;
-    if (bpf_probe_read_user(&len, sizeof len, (const void*)(hdr + MBPF_MMSG_LEN_OFF))) {
-        /* The array became unreadable: the remaining messages cannot be described. Counted. */
-        struct mbpf_counters* cnt = counters_get();
-        if (cnt) cnt->n_drops_pf++;
-        return 1;
-    }
-    s->ret = len;
-    s->args[MBPF_MASK(c->arg, 7)] = hdr; /* c->arg < 6 (checked above): the mask is for the verifier */
-    fill_from_table(s, c->code);
-    return 0;
-}
-
-/* Tail-call target for every table-described exit event. */
+/* Tail-call target for every table-described exit event (table_exit.h). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_table, struct pt_regs* regs, long ret) {
-    uint32_t nr = (uint32_t)regs->orig_ax;
-    const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
     struct mbpf_scratch* s = scratch_get();
-    if (!e || !s) return 0;
-    uint32_t code = e->event;
-    if (code >= MBPF_EVENT_MAX) return 0;
-    s->nr = nr;
-    s->ppm_sc = e->ppm_sc;
-    s->ret = ret;
+    if (!s) return 0;
     s->args[0] = regs->di;
     s->args[1] = regs->si;
     s->args[2] = regs->dx;
     s->args[3] = regs->r10;
     s->args[4] = regs->r8;
     s->args[5] = regs->r9;
-
-    uint64_t key = bpf_get_current_pid_tgid();
-    s->code = code;
-    if (code == PPME_SYSCALL_EXECVE_19_X) {
-        /* A successful execveat exits as "execve" on x86_64: its entry record says what it was. */
-        const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
-        if (sv && sv->nr == MBPF_NR_EXECVEAT) {
-            /* Here because execve is selected: execveat may not be. */
-            if (!sc_is_selected(PPM_SC_EXECVEAT)) {
-                saved_drop(key, 0);
-                return 0;
-            }
-            s->code = PPME_SYSCALL_EXECVEAT_X;
-            s->ppm_sc = PPM_SC_EXECVEAT;
-        }
-    }
-    /* Read back through the map: a constant code here would make the verifier walk the whole
-     * filler once more for it (and run out of its instruction budget). */
-    code = *(volatile uint32_t*)&s->code;
-    if (code >= MBPF_EVENT_MAX) return 0;
-    /* TOCTOU syscalls: the arguments and the path/address as they were at entry win. */
-    const struct mbpf_saved_args* sv = 0;
-    if (fill_specs[code].toctou) {
-        sv = bpf_map_lookup_elem(&saved_args, &key);
-        if (sv) {
-            for (int k = 0; k < 6; k++) s->args[k] = sv->args[k];
-        } else {
-            struct mbpf_counters* c = counters_get();
-            if (c) c->n_toctou_misses++;
-        }
-    }
-    uint32_t pm = fill_specs[code].per_message;
-    if (pm && ret > 0) {
-        /* sendmmsg/recvmmsg: one event per message the call moved. */
-        struct message_loop_ctx c = {.code = code, .arg = pm - 1, .base = arg_of(s, pm - 1)};
-        bpf_loop(ret < MBPF_MMSG_MAX ? (uint32_t)ret : MBPF_MMSG_MAX, emit_message, &c, 0);
-    } else {
-        /* Failed: no message to describe (sizes, data and names are left empty). */
-        if (pm && pm - 1 < 6) s->args[pm - 1] = 0;
-        fill_from_table(s, code);
-    }
-    if (sv) saved_drop(key, sv);
-    return 0;
+    return table_exit_all(ctx, s, (uint32_t)regs->orig_ax, ret);
 }
 
 #endif /* MBPF_SYSCALL_EXIT_H */

@@ -52,10 +52,18 @@ struct mm_struct___old {
 
 static __always_inline uint64_t mm_counter_pages(struct mm_struct* mm, int i) {
     int64_t v;
+#ifdef MBPF_LEGACY
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+    v = BPF_CORE_READ(mm, rss_stat.count[i & 3].counter);
+#else
+    v = BPF_CORE_READ(mm, rss_stat[i & 3].count);
+#endif
+#else
     if (bpf_core_type_exists(struct mm_rss_stat___old))
         v = BPF_CORE_READ((struct mm_struct___old*)mm, rss_stat.count[i & 3].counter);
     else
         v = BPF_CORE_READ(mm, rss_stat[i].count);
+#endif
     return v > 0 ? (uint64_t)v : 0;
 }
 
@@ -125,6 +133,19 @@ static __always_inline uint64_t timespec_ns(struct timespec64 ts) {
 static __always_inline uint64_t task_exe_time(struct task_struct* t, int which) {
     struct inode* ino = task_exe_inode(t);
     if (!ino) return 0;
+#ifdef MBPF_LEGACY
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+    if (which == 0)
+        return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_ctime_nsec);
+    return (uint64_t)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ull + BPF_CORE_READ(ino, i_mtime_nsec);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+    return timespec_ns(which == 0 ? BPF_CORE_READ(ino, __i_ctime) : BPF_CORE_READ(ino, __i_mtime));
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+    return timespec_ns(which == 0 ? BPF_CORE_READ(ino, __i_ctime) : BPF_CORE_READ(ino, i_mtime));
+#else
+    return timespec_ns(which == 0 ? BPF_CORE_READ(ino, i_ctime) : BPF_CORE_READ(ino, i_mtime));
+#endif
+#else
     if (bpf_core_field_exists(ino->i_ctime_sec)) {
         if (which == 0)
             return (uint64_t)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ull +
@@ -144,6 +165,7 @@ static __always_inline uint64_t task_exe_time(struct task_struct* t, int which) 
         return timespec_ns(which == 0 ? BPF_CORE_READ(i, i_ctime) : BPF_CORE_READ(i, i_mtime));
     }
     return 0;
+#endif
 }
 
 /* Start time (epoch ns) of the init process of the task's pid namespace. */

@@ -6,33 +6,14 @@
 #ifndef MBPF_TOCTOU_ENTER_H
 #define MBPF_TOCTOU_ENTER_H
 
-#include "maps.h"
+#include "toctou_save.h"
 
-/* data_arg: which argument points at the data; len_arg < 0: a string, else the sockaddr
- * length argument. */
+/* The tracepoint's arguments, then the shared save. */
 static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uint32_t ppm_sc, int data_arg,
                                       int len_arg) {
-    uint32_t nr = (uint32_t)BPF_CORE_READ(ctx, id);
-    if (!sc_is_selected(ppm_sc)) return 0;
-    struct mbpf_saved_stage* st = saved_stage_get();
-    if (!st) return 0;
-    struct mbpf_saved_args* sv = &st->head;
-    for (int k = 0; k < 6; k++) sv->args[k] = BPF_CORE_READ(ctx, args[k]);
-    const void* src = (const void*)sv->args[data_arg & 7];
-    long n = 0;
-    if (len_arg < 0) {
-        n = bpf_probe_read_user_str(sv->data, MBPF_MAX_STR, src);
-    } else {
-        uint64_t len = sv->args[len_arg & 7];
-        if (len > MBPF_SOCKADDR_MAX) len = MBPF_SOCKADDR_MAX;
-        n = bpf_probe_read_user(sv->data, MBPF_MASK((uint32_t)len, MBPF_SOCKADDR_MAX * 2 - 1), src)
-                ? -1
-                : (long)len;
-    }
-    sv->data_len = n > 0 ? (uint32_t)n : 0;
-    sv->nr = nr;
-    saved_put(bpf_get_current_pid_tgid(), st);
-    return 0;
+    uint64_t args[6];
+    for (int k = 0; k < 6; k++) args[k] = BPF_CORE_READ(ctx, args[k]);
+    return save_entry_args((uint32_t)BPF_CORE_READ(ctx, id), args, ppm_sc, data_arg, len_arg);
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
@@ -75,32 +56,10 @@ int enter_execveat(struct trace_event_raw_sys_enter* ctx) {
     return save_entry(ctx, sc_is_selected(PPM_SC_EXECVEAT) ? PPM_SC_EXECVEAT : PPM_SC_EXECVE, 1, -1);
 }
 
-/*
- * The entry copy of execve's path is not enough: a fork child usually has not touched the page
- * holding the path string yet (fork does not copy page tables of untouched file-backed
- * mappings), and a non-sleepable BPF program cannot fault it in, so the entry read fails and
- * the saved path is empty. And an execve from a non-leader thread changes the caller's tid,
- * so the entry saved under the old tid is not found at exit. The kernel's own copy of the path
- * (bprm->filename) is valid here, after the new image is in place and before the syscall
- * returns, and `current` already has its final tid: store it where the exit filler looks.
- */
+/* See save_exec_filename (toctou_save.h). */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(exec_filename, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
-    if (!sc_is_selected(PPM_SC_EXECVE) && !sc_is_selected(PPM_SC_EXECVEAT)) return 0;
-    struct mbpf_saved_stage* st = saved_stage_get();
-    if (!st) return 0;
-    struct mbpf_saved_args* sv = &st->head;
-    uint64_t key = bpf_get_current_pid_tgid();
-    uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
-    const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
-    for (int k = 0; k < 6; k++) sv->args[k] = entry ? entry->args[k] : 0;
-    /* Without an entry record (entry hooks unavailable) the exit says execve: so do we. */
-    sv->nr = entry ? entry->nr : MBPF_NR_EXECVE;
-    long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, BPF_CORE_READ(bprm, filename));
-    sv->data_len = n > 0 ? (uint32_t)n : 0;
-    if (old_key != key) saved_drop(old_key, 0);
-    saved_put(key, st);
-    return 0;
+    return save_exec_filename(old_pid, BPF_CORE_READ(bprm, filename));
 }
 
 #endif /* MBPF_TOCTOU_ENTER_H */

@@ -1,6 +1,8 @@
 // Host facts for scap::collect_host_report: read from /proc, /sys and uname, never assumed.
 #include "scap/diagnostics.h"
 
+#include "scap/bpf.h"
+
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -80,11 +82,15 @@ engine_support kmod_support(const host_report& h) {
 }
 
 engine_support legacy_bpf_support(const host_report& h) {
-    engine_support s{"bpf", false, {"the legacy eBPF engine is not part of this library yet"}};
+    // Its probe is built per kernel from that kernel's headers (driver/bpf/build.sh): without
+    // them here, only a probe built elsewhere for exactly this release can run.
+    engine_support s{"bpf", false, {}};
+    if (!bpf_available()) s.why_not.push_back("this libscap was built without the legacy eBPF engine");
     if (!h.kernel_headers)
         s.why_not.push_back("no kernel headers at /lib/modules/" + h.kernel_release +
-                            "/build to build its probe");
+                            "/build to build its probe (a probe built elsewhere for this release can run)");
     if (!h.cap_sys_admin) s.why_not.push_back("needs CAP_SYS_ADMIN");
+    s.can_run = s.why_not.empty();
     return s;
 }
 

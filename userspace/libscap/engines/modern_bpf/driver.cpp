@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "engines/modern_bpf/host_probe.h"
+#include "engines/shared/bpf_counters.h"
 #include "modern_bpf.skel.h"
 
 namespace scap::modern_bpf {
@@ -254,25 +255,8 @@ void driver::read_stats(engine_stats& out) const {
     if (!m_skel) return;
     std::vector<mbpf_counters> per_cpu(m_ncpus);
     const uint32_t zero = 0;
-    if (bpf_map_lookup_elem(bpf_map__fd(m_skel->maps.counters), &zero, per_cpu.data()) == 0) {
-        mbpf_counters sum{};
-        for (const mbpf_counters& c : per_cpu) {
-            sum.n_evts += c.n_evts;
-            sum.n_drops_buffer += c.n_drops_buffer;
-            sum.n_drops_scratch += c.n_drops_scratch;
-            sum.n_drops_pf += c.n_drops_pf;
-            sum.n_drops_bug += c.n_drops_bug;
-            sum.n_toctou_misses += c.n_toctou_misses;
-        }
-        out.n_drops_buffer = sum.n_drops_buffer;
-        out.n_drops_scratch_map = sum.n_drops_scratch;
-        out.n_drops_page_faults = sum.n_drops_pf;
-        out.n_drops_bug = sum.n_drops_bug;
-        // Page faults do not drop the event (it is sent with the parameter empty): not in n_drops.
-        out.n_drops = sum.n_drops_buffer + sum.n_drops_scratch + sum.n_drops_bug;
-        out.extra.emplace_back("kernel_events", sum.n_evts);
-        out.extra.emplace_back("toctou_exit_without_entry", sum.n_toctou_misses);
-    }
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skel->maps.counters), &zero, per_cpu.data()) == 0)
+        drivers::report_bpf_counters(per_cpu, out);
     bpf_program* prog;
     bpf_object__for_each_program(prog, m_skel->obj) {
         const int fd = bpf_program__fd(prog);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "scap/engine.h"
+#include "scap/bpf.h"
 #include "scap/kmod.h"
 #include "scap/modern_bpf.h"
 #include "scap/savefile.h"
@@ -20,6 +21,7 @@ struct open_options {
     savefile_options file;          // for engine_kind::savefile
     modern_bpf_options modern_bpf;  // for engine_kind::modern_bpf
     kmod_options kmod;              // for engine_kind::kmod
+    bpf_options bpf;                // for engine_kind::bpf (legacy eBPF probe)
 };
 
 // Opens the engine. On failure returns nullptr and sets `error` (what failed and why).
