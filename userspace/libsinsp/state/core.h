@@ -47,6 +47,8 @@ class state_core {
     // A container event: stores the metadata (container_state.cpp).
     void apply_container_json(std::string_view json);
     void remove_fd(thread_info& t, int64_t fd);
+    // Timestamp of the last event applied (0 before the first).
+    uint64_t last_ts() const { return m_last_ts; }
     // What the state holds, as inspector::memory() reports it.
     inspector::memory_report memory() const;
 

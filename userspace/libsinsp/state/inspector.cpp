@@ -110,11 +110,7 @@ scap::status inspector::next(const event*& out) {
     }
     if (m_stopped) return scap::status::eof;
     if (m_core->runtime && m_core->runtime->has_ready() && next_container_event(out)) return scap::status::ok;
-    if (m_threads >= 2) {
-        const scap::status s = next_from_batches(out);
-        if (out) m_last_ts = out->ts();
-        return s;
-    }
+    if (m_threads >= 2) return next_from_batches(out);
     scap::event_ref ref;
     const scap::status s = m_engine->next(ref);
     if (!m_snapshot_loaded && (s == scap::status::ok || s == scap::status::eof)) load_engine_snapshot();
@@ -123,7 +119,6 @@ scap::status inspector::next(const event*& out) {
         return s;
     }
     out = &m_core->process(ref);
-    m_last_ts = out->ts();
     return s;
 }
 
@@ -134,16 +129,17 @@ bool inspector::next_container_event(const event*& out) {
     // PPME_CONTAINER_JSON_2_E: one string parameter with a 4-byte length. Timestamped as the
     // last event so the stream stays ordered; tid -1, as the reference stamps container events.
     const uint32_t param_len = static_cast<uint32_t>(json.size() + 1);
-    m_container_event.assign(scap::k_event_header_size + 4 + param_len, 0);
+    const uint32_t len_size = scap::param_len_size(PPME_CONTAINER_JSON_2_E);
+    m_container_event.assign(scap::k_event_header_size + len_size + param_len, 0);
     scap::event_header h{};
-    h.ts = m_last_ts;
+    h.ts = m_core->last_ts();
     h.tid = UINT64_MAX;
     h.len = static_cast<uint32_t>(m_container_event.size());
     h.type = PPME_CONTAINER_JSON_2_E;
     h.nparams = 1;
     std::memcpy(m_container_event.data(), &h, sizeof h);
-    std::memcpy(m_container_event.data() + scap::k_event_header_size, &param_len, 4);
-    std::memcpy(m_container_event.data() + scap::k_event_header_size + 4, json.c_str(), param_len);
+    std::memcpy(m_container_event.data() + scap::k_event_header_size, &param_len, len_size);
+    std::memcpy(m_container_event.data() + scap::k_event_header_size + len_size, json.c_str(), param_len);
     scap::event_ref ref;
     ref.hdr = reinterpret_cast<const scap::event_header*>(m_container_event.data());
     out = &m_core->process(ref);

@@ -167,7 +167,6 @@ class inspector {
 
     std::unique_ptr<state_core> m_core;
     std::vector<uint8_t> m_container_event;
-    uint64_t m_last_ts = 0;
     std::unique_ptr<scap::engine> m_engine;
     bool m_snapshot_loaded = false;
     bool m_stopped = false;
