@@ -76,8 +76,7 @@ bool container_metadata_fetcher::lookup(const std::string& id, container_info& o
         if (!runtime::http_get_unix(socket, "/containers/" + id + "/json", m_opts.timeout_ms,
                                     m_opts.max_answer_bytes, answer, error)) {
             // No runtime at this path is the usual case for all but one socket: not a failure.
-            failed |= error.find("No such file") == std::string::npos &&
-                      error.find("Connection refused") == std::string::npos;
+            failed |= !answer.no_server;
             continue;
         }
         if (answer.status == 404) continue;

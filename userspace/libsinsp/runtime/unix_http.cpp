@@ -185,6 +185,7 @@ bool http_get_unix(const std::string& socket_path, std::string_view target, int 
     }
     if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
         if (errno != EINPROGRESS && errno != EAGAIN) {
+            out.no_server = errno == ENOENT || errno == ECONNREFUSED;
             error = socket_path + ": " + std::strerror(errno);
             return false;
         }
@@ -193,6 +194,7 @@ bool http_get_unix(const std::string& socket_path, std::string_view target, int 
         socklen_t len = sizeof so_error;
         ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &so_error, &len);
         if (so_error != 0) {
+            out.no_server = so_error == ECONNREFUSED;
             error = socket_path + ": " + std::strerror(so_error);
             return false;
         }

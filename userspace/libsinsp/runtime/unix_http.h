@@ -12,6 +12,9 @@ namespace sinsp::runtime {
 struct http_answer {
     int status = 0;
     std::string body;
+    // Set when the GET failed because nothing listens at the path (no socket file, or connection
+    // refused): the usual case for a runtime that is not installed, not an error worth counting.
+    bool no_server = false;
 };
 
 // False with a reason in `error` when there was no complete answer: no socket, connection
