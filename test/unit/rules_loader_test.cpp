@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sinsp/fields.h"
+#include "sinsp/filter.h"
 #include "sinsp/rules.h"
 
 namespace {
@@ -120,6 +121,34 @@ TEST_F(RulesLoader, ListsInsideListsAndListNamesInsideInAndPmatchExpand) {
     ASSERT_NE(r, nullptr);
     ASSERT_TRUE(r->loaded) << r->why_not;
     EXPECT_EQ(rs.summary().errors, 0u);
+}
+
+// The expanded condition is plain filter text (what another engine is given to compare matches):
+// no macro or list name left, every list item in place, and it compiles on its own.
+TEST_F(RulesLoader, ExpandedConditionIsAFilterWithoutMacrosOrLists) {
+    ruleset rs(fields);
+    ASSERT_TRUE(rs.add_text(R"(
+- list: shells
+  items: [bash, "zsh"]
+- macro: spawned_shell
+  condition: evt.type = execve and proc.name in (shells)
+- rule: r
+  desc: d
+  condition: spawned_shell and not proc.pname = sshd
+  output: "%proc.name"
+  priority: debug
+)",
+                            "inline.yaml"));
+    ASSERT_TRUE(rs.compile());
+    const rule_info* r = find_rule(rs, "r");
+    ASSERT_NE(r, nullptr);
+    ASSERT_TRUE(r->loaded) << r->why_not;
+    const std::string& x = r->expanded_condition;
+    EXPECT_EQ(x.find("spawned_shell"), std::string::npos) << x;
+    EXPECT_EQ(x.find("shells"), std::string::npos) << x;
+    EXPECT_NE(x.find("\"bash\", \"zsh\""), std::string::npos) << x;
+    EXPECT_NE(x.find("not proc.pname = \"sshd\""), std::string::npos) << x;
+    EXPECT_NO_THROW(sinsp::filter::compile(x, fields)) << x;
 }
 
 TEST_F(RulesLoader, MacrosSeeOnlyMacrosDefinedBeforeThem) {

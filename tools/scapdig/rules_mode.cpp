@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "open_source.h"
 #include "scap/scap.h"
 #include "sinsp/fields.h"
@@ -56,6 +58,25 @@ void print_rule_list(const sinsp::rules::ruleset& rs) {
         const char* status = r.active ? "active" : r.loaded ? "inactive" : "not-loaded";
         std::printf("%-60s %-13s %-8s %-10s %s\n", r.name.c_str(), sinsp::rules::priority_name(r.prio),
                     r.enabled ? "yes" : "no", status, r.loaded ? types.c_str() : r.why_not.c_str());
+    }
+}
+
+// --list-rules -j: one JSON object per rule and line, with the condition as written and with
+// its macros and lists expanded (filter text another engine can take: scripts/rule_parity.py).
+void print_rule_list_json(const sinsp::rules::ruleset& rs) {
+    for (const auto& r : rs.rules()) {
+        nlohmann::json j{{"rule", r.name},          {"priority", sinsp::rules::priority_name(r.prio)},
+                         {"enabled", r.enabled},    {"loaded", r.loaded},
+                         {"active", r.active},      {"source", r.source},
+                         {"condition", r.condition}};
+        if (r.loaded) {
+            j["expanded_condition"] = r.expanded_condition;
+            j["event_types"] = r.all_event_types ? nlohmann::json(nullptr) : nlohmann::json(r.event_types);
+        } else {
+            j["why_not"] = r.why_not;
+            j["missing_fields"] = r.missing_fields;
+        }
+        std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     }
 }
 
@@ -117,7 +138,10 @@ int run_rules(const options& o) {
         return 2;
     }
     if (o.list_rules) {
-        print_rule_list(rs);
+        if (o.json)
+            print_rule_list_json(rs);
+        else
+            print_rule_list(rs);
         print_load_summary(rs);
         return 0;
     }

@@ -61,6 +61,9 @@ struct rule_info {
     std::string name;
     std::string desc;
     std::string condition;  // as compiled: exceptions appended, before macro/list expansion
+    // The condition with its macros and lists expanded, as filter text any filter parser takes
+    // (set once the rule compiled; what tools comparing matches with another engine feed it).
+    std::string expanded_condition;
     std::string output;
     std::string source;  // "syscall" unless the file says otherwise
     priority prio = priority::debug;
