@@ -147,3 +147,22 @@ TEST(FilterParser, IdentifiersAndDepthLimit) {
     ok += "a.b=1" + std::string(15, ')');
     EXPECT_EQ(shape(ok), "a.b = \"1\"");
 }
+
+// to_filter_text is filter text again: integers bare, words with a backslash bare (the reference's
+// lexer cannot read "\\" back), the rest quoted; parsing it gives the same tree.
+TEST(FilterParser, FilterTextReadsBackAsTheSameTree) {
+    const char* filters[] = {
+        "fd.num >= 0 and evt.res < -1",
+        "proc.args contains \"\\ \" or proc.args endswith \\",
+        "evt.type in (open, \"c d\", 'x\"y') and not fd.name startswith /etc",
+        "proc.name = \"\" or fd.name contains \"a,b\"",
+        "fd.num > 0x1F or proc.pname in (and, or)",
+        "proc.name = val(proc.pname) or fd.name exists",
+    };
+    for (const char* f : filters) {
+        const std::string text = sinsp::filter::ast::to_filter_text(*parse(f));
+        EXPECT_EQ(shape(text), shape(f)) << f << " -> " << text;
+    }
+    EXPECT_EQ(sinsp::filter::ast::to_filter_text(*parse("fd.num >= 10 and proc.args endswith \\")),
+              "(fd.num >= 10 and proc.args endswith \\)");
+}

@@ -1,5 +1,7 @@
 // Canonical text of syntax trees: every logical node parenthesised, literals always quoted, so
-// tests can assert how a filter was grouped.
+// tests can assert how a filter was grouped; and the same text with numbers bare, for other
+// parsers of the language.
+#include <cctype>
 #include <string>
 
 #include "sinsp/filter_ast.h"
@@ -7,6 +9,52 @@
 namespace sinsp::filter::ast {
 
 namespace {
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// A number as the language writes one bare: 0x1F, or [+-]digits[.digits][e[+-]digits].
+bool number_token(const std::string& s) {
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        for (size_t i = 2; i < s.size(); ++i) {
+            if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+        }
+        return true;
+    }
+    size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    const size_t first_digit = i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    if (i == first_digit) return false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && is_digit(s[i])) ++i;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        if (i + 1 >= s.size() || (s[i + 1] != '+' && s[i + 1] != '-')) return false;
+        i += 2;
+        const size_t exp_digits = i;
+        while (i < s.size() && is_digit(s[i])) ++i;
+        if (i == exp_digits) return false;
+    }
+    return i == s.size();
+}
+
+// Literals another filter parser (ours, the reference's) reads back as the same value when
+// written bare: numbers (<, <=, >, >= take only a bare number) and words with a backslash (the
+// reference's quoted-string lexer takes `\"` for an escaped quote even after an escaped
+// backslash, so "a\\" cannot be read; Falco's own rules write such values bare).
+bool reads_back_bare(const std::string& s) {
+    if (s.empty()) return false;
+    if (number_token(s)) return true;
+    if (s.find('\\') == std::string::npos || s == "and" || s == "or" || s == "not") return false;
+    for (char c : s) {
+        if (c == '(' || c == ')' || c == '"' || c == '\'' || c == '=' || c == ',' || c == ' ' ||
+            (c >= '\t' && c <= '\r'))
+            return false;
+    }
+    return true;
+}
+
 std::string quote(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
@@ -15,21 +63,47 @@ std::string quote(const std::string& s) {
     }
     return out + "\"";
 }
-}  // namespace
 
-std::string to_string(const term& t) {
+std::string render(const term& t, bool numbers_bare);
+
+std::string render(const expr& e, bool numbers_bare) {
+    switch (e.what) {
+        case expr::kind::and_:
+        case expr::kind::or_: {
+            std::string out = "(";
+            for (size_t i = 0; i < e.children.size(); ++i) {
+                if (i) out += e.what == expr::kind::and_ ? " and " : " or ";
+                out += render(*e.children[i], numbers_bare);
+            }
+            return out + ")";
+        }
+        case expr::kind::not_:
+            return "not " + render(*e.children[0], numbers_bare);
+        case expr::kind::identifier:
+            return e.identifier;
+        case expr::kind::check: {
+            std::string out = render(e.lhs, numbers_bare) + " " + e.op;
+            if (!e.modifier.empty()) out += " " + e.modifier;
+            if (e.rhs) out += " " + render(*e.rhs, numbers_bare);
+            return out;
+        }
+    }
+    return {};
+}
+
+std::string render(const term& t, bool numbers_bare) {
     std::string out;
     switch (t.what) {
         case term::kind::field:
             out = t.name;
             break;
         case term::kind::literal:
-            return quote(t.name);
+            return numbers_bare && reads_back_bare(t.name) ? t.name : quote(t.name);
         case term::kind::list:
         case term::kind::transformer: {
             out = t.what == term::kind::list ? "(" : t.name + "(";
             for (size_t i = 0; i < t.children.size(); ++i) {
-                out += (i ? ", " : "") + to_string(t.children[i]);
+                out += (i ? ", " : "") + render(t.children[i], numbers_bare);
             }
             out += ")";
             break;
@@ -39,29 +113,18 @@ std::string to_string(const term& t) {
     return out;
 }
 
+}  // namespace
+
+std::string to_string(const term& t) {
+    return render(t, false);
+}
+
 std::string to_string(const expr& e) {
-    switch (e.what) {
-        case expr::kind::and_:
-        case expr::kind::or_: {
-            std::string out = "(";
-            for (size_t i = 0; i < e.children.size(); ++i) {
-                if (i) out += e.what == expr::kind::and_ ? " and " : " or ";
-                out += to_string(*e.children[i]);
-            }
-            return out + ")";
-        }
-        case expr::kind::not_:
-            return "not " + to_string(*e.children[0]);
-        case expr::kind::identifier:
-            return e.identifier;
-        case expr::kind::check: {
-            std::string out = to_string(e.lhs) + " " + e.op;
-            if (!e.modifier.empty()) out += " " + e.modifier;
-            if (e.rhs) out += " " + to_string(*e.rhs);
-            return out;
-        }
-    }
-    return {};
+    return render(e, false);
+}
+
+std::string to_filter_text(const expr& e) {
+    return render(e, true);
 }
 
 }  // namespace sinsp::filter::ast

@@ -430,7 +430,7 @@ class compiler {
             return;
         }
         ri.loaded = true;
-        ri.expanded_condition = filter::ast::to_string(*tree);
+        ri.expanded_condition = filter::ast::to_filter_text(*tree);
         describe_event_types(*cr.filter, ri);
         specialize_per_type(*tree, cr);
         m_.compiled_rules.push_back(std::move(cr));

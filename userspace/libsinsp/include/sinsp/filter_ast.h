@@ -54,5 +54,8 @@ struct expr {
 // A canonical, fully parenthesised rendering; used by tests and error messages.
 std::string to_string(const expr& e);
 std::string to_string(const term& t);
+// The same text with integer literals bare: what other parsers of the language (the reference's,
+// whose <, <=, >, >= take only a bare number) read back as the same filter.
+std::string to_filter_text(const expr& e);
 
 }  // namespace sinsp::filter::ast
