@@ -77,6 +77,8 @@ class state_core {
     size_t m_max_threads;
     size_t m_budget_bytes;
     uint64_t m_last_ts = 0;
+    // event::thread_epoch: bumped whenever thread, user, group or container state may change.
+    uint64_t m_epoch = 1;
 };
 
 }  // namespace sinsp
