@@ -82,7 +82,8 @@ struct event {
     // containers. While it stays the same, every thread's own fields (proc.name, proc.exepath,
     // proc.pname, user.name, container.id...) keep their values, so values and verdicts derived
     // from them may be kept per thread pointer (the rules do). Changes made through the mutable
-    // thread_table& of inspector::threads() do not bump it.
+    // thread_table& of inspector::threads() do not bump it. Never 0 from an inspector, and never
+    // the same in two inspectors of one process.
     uint64_t thread_epoch = 0;
 
     uint16_t type() const { return view.type(); }
