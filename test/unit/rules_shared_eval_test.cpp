@@ -128,6 +128,23 @@ std::unique_ptr<ruleset> load(sinsp::field_catalog& fields, const std::string& e
     return rs;
 }
 
+// The rules one list has and the other lacks, by name, for failure messages.
+std::string differing_rules(const ruleset& rs, const std::vector<uint32_t>& a,
+                            const std::vector<uint32_t>& b) {
+    std::string out;
+    for (uint32_t r : a) {
+        if (std::find(b.begin(), b.end(), r) == b.end())
+            out +=
+                "shared only: " + rs.rules()[r].name + " (" + rs.rules()[r].condition.substr(0, 300) + "); ";
+    }
+    for (uint32_t r : b) {
+        if (std::find(a.begin(), a.end(), r) == a.end())
+            out +=
+                "alone only: " + rs.rules()[r].name + " (" + rs.rules()[r].condition.substr(0, 300) + "); ";
+    }
+    return out;
+}
+
 TEST(RulesSharedEvaluation, SameMatchesAsEachConditionAlone) {
     const std::string extra = generated_rules();
     sinsp::field_catalog fields;
@@ -156,7 +173,7 @@ TEST(RulesSharedEvaluation, SameMatchesAsEachConditionAlone) {
             const sinsp::event_context ctx{e, &insp};
             const std::vector<uint32_t> a = shared->evaluate(ctx);
             const std::vector<uint32_t>& b = plain->evaluate(ctx);
-            ASSERT_EQ(a, b) << cap << " event " << e->num;
+            ASSERT_EQ(a, b) << cap << " event " << e->num << ": " << differing_rules(*shared, a, b);
             ++compared;
             matched += a.size();
         }

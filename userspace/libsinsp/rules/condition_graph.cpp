@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#include "sinsp/fields.h"
+#include "sinsp/inspector.h"
+#include "thread_scope.h"
+
 namespace sinsp::rules::detail {
 
 namespace {
@@ -84,9 +88,14 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
 }
 
 uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
-                                 const std::vector<uint32_t>& children) {
+                                 const std::vector<uint32_t>& children, bool scoped) {
     auto it = m_index.find(key);
     if (it != m_index.end()) return it->second;
+    if (scoped && m_thread_scoped < k_no_tslot) {
+        n.tslot = static_cast<uint16_t>(m_thread_scoped++);
+        // Once known for the thread, its verdict costs a bit test: order it as nearly free.
+        st.cost = 0;
+    }
     const bool comparison = n.kind == op::leaf || n.kind == op::text || n.kind == op::text_single;
     if (!comparison) {
         n.first = static_cast<uint32_t>(m_children.size());
@@ -113,7 +122,7 @@ uint32_t condition_graph::add(const expr& e) {
             node_stats st;
             st.cost = m_stats[child].cost;
             st.p_true = 1.0f - m_stats[child].p_true;
-            return intern("!" + std::to_string(child), n, st, {child});
+            return intern("!" + std::to_string(child), n, st, {child}, c.tslot != k_no_tslot);
         }
         case expr::kind::and_:
         case expr::kind::or_: {
@@ -146,12 +155,14 @@ uint32_t condition_graph::add(const expr& e) {
             n.kind = is_and ? op::and_ : op::or_;
             node_stats st;
             float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
+            bool scoped = true;
             for (uint32_t k : unique) {
                 st.cost += m_stats[k].cost;
                 p_none *= is_and ? m_stats[k].p_true : 1.0f - m_stats[k].p_true;
+                scoped = scoped && m_nodes[k].tslot != k_no_tslot;
             }
             st.p_true = is_and ? p_none : 1.0f - p_none;
-            return intern(key, n, st, unique);
+            return intern(key, n, st, unique, scoped);
         }
         case expr::kind::check:
         case expr::kind::identifier:
@@ -166,11 +177,12 @@ uint32_t condition_graph::add(const expr& e) {
     node_stats st;
     st.cost = f->cost();
     st.p_true = prior(e);
-    if (group_text_test(e, n)) return intern(key, n, st, {});
+    const bool scoped = thread_scoped(e);
+    if (group_text_test(e, n)) return intern(key, n, st, {}, scoped);
     n.kind = op::leaf;
     n.first = static_cast<uint32_t>(m_leaves.size());
     m_leaves.push_back(std::move(f));
-    return intern(key, n, st, {});
+    return intern(key, n, st, {}, scoped);
 }
 
 void condition_graph::reorder() {
@@ -202,7 +214,7 @@ uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> 
     const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
     const std::string text = f->describe();
     m_leaves.push_back(std::move(f));
-    const uint32_t id = intern(key, n, st, {});
+    const uint32_t id = intern(key, n, st, {}, false);
     m_leaf_text[id] = text;
     return id;
 }
@@ -249,6 +261,50 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
         }
     }
     return false;
+}
+
+uint64_t* condition_graph::thread_bits(const event_context& ctx) {
+    if (m_thread_event == m_event) return m_thread_current;
+    m_thread_event = m_event;
+    m_thread_current = nullptr;
+    const event* e = ctx.evt;
+    // Epoch 0: events not made by the state (tests building their own), nothing to key on.
+    if (e == nullptr || e->thread == nullptr || e->thread_epoch == 0) return nullptr;
+    if (m_thread_words * 64 < m_thread_scoped) {
+        // First use (or nodes added since): size the table once.
+        m_thread_words = (m_thread_scoped + 63) / 64;
+        m_thread_keys.assign(k_thread_entries, thread_key{});
+        m_thread_verdicts.assign(static_cast<size_t>(k_thread_entries) * 2 * m_thread_words, 0);
+    }
+    static_assert((k_thread_entries & (k_thread_entries - 1)) == 0, "a power of two");
+    constexpr int k_bits = __builtin_ctz(k_thread_entries);
+    const auto addr = reinterpret_cast<uintptr_t>(e->thread);
+    const size_t slot = static_cast<size_t>(((addr >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - k_bits));
+    thread_key& key = m_thread_keys[slot];
+    uint64_t* bits = m_thread_verdicts.data() + slot * 2 * m_thread_words;
+    if (key.thread != e->thread || key.epoch != e->thread_epoch) {
+        key.thread = e->thread;
+        key.epoch = e->thread_epoch;
+        std::fill(bits, bits + m_thread_words, 0);  // nothing known; value bits are ignored
+    }
+    return m_thread_current = bits;
+}
+
+bool condition_graph::compute_thread_scoped(const node& n, const event_context& ctx) {
+    uint64_t* bits = thread_bits(ctx);
+    if (bits == nullptr) return compute(n, ctx);
+    const uint32_t word = n.tslot / 64u;
+    const uint64_t mask = uint64_t{1} << (n.tslot % 64u);
+    uint64_t* values = bits + m_thread_words;
+    if (bits[word] & mask) return (values[word] & mask) != 0;
+    const bool v = compute(n, ctx);
+    // compute() may have found the thread's entry again (same event: same pointer).
+    bits[word] |= mask;
+    if (v)
+        values[word] |= mask;
+    else
+        values[word] &= ~mask;
+    return v;
 }
 
 std::string condition_graph::describe(uint32_t id) const {

@@ -43,6 +43,8 @@ class condition_graph {
         for (auto& n : m_nodes) n.event = 0;
         std::fill(m_answers.begin(), m_answers.end(), 0);
         std::fill(m_group_event.begin(), m_group_event.end(), 0);
+        std::fill(m_thread_keys.begin(), m_thread_keys.end(), thread_key{});
+        m_thread_event = 0;
         m_event = 1;
     }
 
@@ -50,7 +52,7 @@ class condition_graph {
     bool eval(uint32_t id, const event_context& ctx) {
         node& n = m_nodes[id];
         if (n.event == m_event) return n.value;
-        const bool v = compute(n, ctx);
+        const bool v = n.tslot == k_no_tslot ? compute(n, ctx) : compute_thread_scoped(n, ctx);
         n.event = m_event;
         n.value = v;
         if ((m_event & (k_sample_every - 1)) == 0) {
@@ -64,6 +66,8 @@ class condition_graph {
     size_t nodes() const { return m_nodes.size(); }
     size_t comparisons() const { return m_leaves.size(); }
     size_t text_test_groups() const { return m_text_tests.size(); }
+    // Nodes whose verdict is kept per thread (see thread_scope.h).
+    size_t thread_scoped_nodes() const { return m_thread_scoped; }
     // A node as an expression, for tests and debugging.
     std::string describe(uint32_t id) const;
 
@@ -82,7 +86,11 @@ class condition_graph {
                              // text_single: the group's index of the test
         op kind = op::leaf;
         bool value = false;  // the result for the event stamped `event`
+        // Thread-scoped nodes (every comparison below reads a thread_scoped() field): the bit of
+        // the node in a thread's verdict cache; k_no_tslot otherwise.
+        uint16_t tslot = 0xFFFF;
     };
+    static constexpr uint16_t k_no_tslot = 0xFFFF;
     static_assert(sizeof(node) == 16, "four nodes per cache line");
     struct node_stats {
         uint32_t cost = 0;
@@ -99,13 +107,20 @@ class condition_graph {
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
+    // A thread-scoped node: its verdict from the event's thread's cache, else computed and kept.
+    bool compute_thread_scoped(const node& n, const event_context& ctx);
+    // The event's thread's verdict bits (known bits, then values, m_thread_words each); null when
+    // the event has no thread or no epoch. Found (or reset) once per event.
+    uint64_t* thread_bits(const event_context& ctx);
     // Expected cost of an operand per event in which it settles its and (false) or or (true):
     // evaluating cheap operands that usually settle first minimises the expected work.
     static float settle_rank(const node_stats& k, bool in_and) {
         const float p_settle = in_and ? 1.0f - k.p_true : k.p_true;
         return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
     }
-    uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children);
+    // `scoped`: the node reads thread_scoped() fields only; it gets a bit in the thread cache.
+    uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children,
+                    bool scoped);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
 
@@ -122,6 +137,22 @@ class condition_graph {
     std::vector<uint32_t> m_answers;
     std::vector<uint32_t> m_group_event;
     std::unordered_map<std::string, uint32_t> m_text_tests_of;  // field (and argument) -> group
+
+    // Verdicts of thread-scoped nodes per thread: a direct-mapped table keyed by the thread
+    // entry's address and the state's thread_epoch (an entry of another epoch is stale: the
+    // thread, its ancestors, users or containers may have changed, or the address been reused).
+    // Sized when the first event needs it; nothing is allocated per event.
+    struct thread_key {
+        const void* thread = nullptr;
+        uint64_t epoch = 0;
+    };
+    static constexpr uint32_t k_thread_entries = 1024;  // a power of two
+    uint32_t m_thread_scoped = 0;                       // tslots given out
+    uint32_t m_thread_words = 0;                        // 64-bit words per bit set
+    std::vector<thread_key> m_thread_keys;
+    std::vector<uint64_t> m_thread_verdicts;  // per entry: known bits, then value bits
+    uint32_t m_thread_event = 0;              // the event m_thread_current was found for
+    uint64_t* m_thread_current = nullptr;
     uint32_t m_event = 1;
 };
 

@@ -1,11 +1,17 @@
 #include "state/core.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "state/helpers.h"
 
 namespace sinsp {
+
+uint64_t fresh_thread_epoch() {
+    static std::atomic<uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 namespace {
 
@@ -151,9 +157,13 @@ const event& state_core::process(const scap::event_ref& ref) {
     if (m_pending_removal != -1) {
         reap(m_pending_removal);
         m_pending_removal = -1;
+        m_epoch = fresh_thread_epoch();
     }
     // Before this event's thread is looked up, so an eviction cannot take it from under the event.
-    if (m_budget_bytes != 0 && (stats.events & (k_budget_check_every - 1)) == 0) apply_memory_budget();
+    if (m_budget_bytes != 0 && (stats.events & (k_budget_check_every - 1)) == 0) {
+        apply_memory_budget();
+        m_epoch = fresh_thread_epoch();
+    }
     const scap::event_view ev = ref.view();
     // The previous event's buffer may already be reused by the engine: keep its time by value.
     m_event.prev_ts = m_event.num ? m_last_ts : 0;
@@ -203,6 +213,10 @@ const event& state_core::process(const scap::event_ref& ref) {
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    // A thread made up (the table may have grown, evicted or moved entries) or a parser that may
+    // change threads, users, groups or containers: thread-derived values may differ from now on.
+    if (made_up || (pe.fn && !pe.fds_only)) m_epoch = fresh_thread_epoch();
+    m_event.thread_epoch = m_epoch;
     // Counted once the event is parsed: a clone child whose own exit arrives before its parent's
     // (the child ran on another CPU first) is described in full by that event and is not made up.
     if (made_up) {

@@ -14,6 +14,11 @@
 
 namespace sinsp {
 
+// A thread_epoch no inspector of this process has used yet (see event::thread_epoch): a ruleset
+// evaluated on several inspectors in turn must not take one's epoch for another's, whose threads
+// may sit at the same addresses.
+uint64_t fresh_thread_epoch();
+
 class state_core {
   public:
     explicit state_core(const inspector_options& opts);
@@ -77,6 +82,8 @@ class state_core {
     size_t m_max_threads;
     size_t m_budget_bytes;
     uint64_t m_last_ts = 0;
+    // event::thread_epoch: replaced whenever thread, user, group or container state may change.
+    uint64_t m_epoch = fresh_thread_epoch();
 };
 
 }  // namespace sinsp

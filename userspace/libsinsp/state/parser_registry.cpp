@@ -38,8 +38,14 @@ parser_registry::parser_registry() {
         e.fd_ix = used_fd_param(scap_event_table[t]);
     }
     register_process_parsers(*this);
+    std::array<parse_fn, PPM_EVENT_MAX> before;
+    for (uint16_t t = 0; t < PPM_EVENT_MAX; ++t) before[t] = m_entries[t].fn;
     register_file_parsers(*this);
     register_net_parsers(*this);
+    // What the file and network parsers registered (or took over) changes fd tables only.
+    for (uint16_t t = 0; t < PPM_EVENT_MAX; ++t) {
+        if (m_entries[t].fn != before[t]) m_entries[t].fds_only = true;
+    }
     register_meta_parsers(*this);
 }
 
@@ -47,6 +53,7 @@ void parser_registry::add(uint16_t type, parse_fn fn, std::initializer_list<cons
     const scap_event_info& info = scap_event_table[type];
     parser_entry& e = m_entries[type];
     e.fn = fn;
+    e.fds_only = false;
     int slot = 0;
     for (const char* n : names) {
         // "?name": read when present; events from captures that predate it still parse.

@@ -24,6 +24,9 @@ struct parser_entry {
     int8_t ix[k_max_parser_params];  // slot -> parameter index, -1 when the event lacks it
     int8_t need = 0;                 // events with fewer parameters are parse errors
     int8_t fd_ix = -1;               // the parameter naming the fd the event uses
+    // The parser changes fd tables only (file and network parsers): it does not bump
+    // event::thread_epoch.
+    bool fds_only = false;
 };
 
 class parser_registry {

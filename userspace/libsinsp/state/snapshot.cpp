@@ -136,6 +136,7 @@ void orient_snapshot_sockets(thread_table& threads, const std::vector<uint16_t>&
 }  // namespace
 
 void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded) {
+    m_epoch = fresh_thread_epoch();  // threads, users and groups replaced: see event::thread_epoch
     const std::vector<uint16_t> server_ports = listening_ports(snap);
     for (size_t i = 0; i < snap.processes.size(); ++i) {
         const scap::process_info& p = snap.processes[i];

@@ -77,6 +77,14 @@ struct event {
     // The event changed the name of an fd that already existed (connect or bind filling in a
     // socket's addresses): fd.name_changed.
     bool fd_name_changed = false;
+    // Changes whenever the state may have changed in a way other than fd tables: a thread made,
+    // removed, evicted or changed (clone, exec, exit, set*id, prctl, chdir...), users, groups or
+    // containers. While it stays the same, every thread's own fields (proc.name, proc.exepath,
+    // proc.pname, user.name, container.id...) keep their values, so values and verdicts derived
+    // from them may be kept per thread pointer (the rules do). Changes made through the mutable
+    // thread_table& of inspector::threads() do not bump it. Never 0 from an inspector, and never
+    // the same in two inspectors of one process.
+    uint64_t thread_epoch = 0;
 
     uint16_t type() const { return view.type(); }
     uint64_t ts() const { return view.ts(); }
