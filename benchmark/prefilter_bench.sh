@@ -3,8 +3,8 @@
 # filter its workload (benchmark/syscall_loadgen) runs untraced, then while scapdig captures live
 # with the filter (-q: matching, no printing), alternately pre-filtered and with --no-prefilter,
 # ROUNDS times each. Reported per mode (medians over the rounds): events delivered to scapdig
-# (its "read N events"), events the kernel pre-filtered, scapdig's CPU time (user+sys, from
-# /proc/PID/stat) while the loop ran, and the loop's retention (traced rate / untraced rate); then
+# (its "read N events"), events the kernel pre-filtered, scapdig's CPU time (user+sys of all its
+# threads, from /proc/PID/task/*/schedstat) while the loop ran, and the loop's retention (traced rate / untraced rate); then
 # the same-run ratios on/off.
 #
 #   benchmark/prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS]
@@ -26,7 +26,6 @@ if ((ncpu >= 2)) && command -v taskset >/dev/null; then
     pin_load=(taskset -c $((ncpu - 1)))
     pin_consumer=(taskset -c 0-$((ncpu - 2)))
 fi
-hz=$(getconf CLK_TCK)
 
 # filter|workload
 cases=(
@@ -37,7 +36,8 @@ cases=(
 )
 
 rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time (ns) of all of a process's threads: schedstat's run time, finer than stat's ticks.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # run FILTER WORKLOAD MODE: one traced run; prints "rate delivered prefiltered cpu_ms".
@@ -48,15 +48,15 @@ run() {
     local pid=$!
     sleep 3 # load, attach, /proc snapshot
     local c0 c1 rate
-    c0=$(cpu_ticks $pid)
+    c0=$(cpu_ns $pid)
     rate=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
-    c1=$(cpu_ticks $pid)
+    c1=$(cpu_ns $pid)
     kill -INT $pid
     wait $pid || true
     local delivered pre
     delivered=$(sed -n 's/^scapdig: read \([0-9]*\) events.*/\1/p' "$tmp/dig.err")
     pre=$(sed -n 's/^scapdig: kernel pre-filtered \([0-9]*\) events.*/\1/p' "$tmp/dig.err")
-    echo "$rate ${delivered:-0} ${pre:-0} $(((c1 - c0) * 1000 / hz))"
+    echo "$rate ${delivered:-0} ${pre:-0} $(((c1 - c0) / 1000000))"
 }
 
 printf '%-58s %-5s %11s %11s %11s %8s %9s\n' filter mode delivered kfiltered cpu_ms ret'n' loop/s
