@@ -102,6 +102,9 @@ TEST(PrefilterDerive, NegationIsSound) {
 TEST(PrefilterDerive, ReturnValueAtoms) {
     const auto r = [](const char* f) { return rule_of(derive(f), PPME_SYSCALL_READ_X); };
     EXPECT_EQ(r("evt.type=read and evt.rawres > 0").ret_min, 1);
+    // Decimal, as the filter compiler reads it.
+    EXPECT_EQ(r("evt.type=read and evt.rawres = 010").ret_min, 10);
+    EXPECT_EQ(r("evt.type=read and evt.rawres = 010").ret_max, 10);
     EXPECT_EQ(r("evt.type=read and not evt.rawres > 0").ret_max, 0);
     EXPECT_EQ(r("evt.type=read and evt.rawres in (-2, 5)").ret_min, -2);
     EXPECT_EQ(r("evt.type=read and evt.rawres in (-2, 5)").ret_max, 5);
@@ -128,6 +131,7 @@ TEST(PrefilterDerive, CommLengthLimits) {
     ASSERT_EQ(pre.comms.size(), 1u);
     EXPECT_EQ(pre.comms[0].text, "abcdefghijklmno");
     EXPECT_TRUE(r("evt.type=read and proc.name in (a,b,c,d,e,f,g,h,i)").accepts_all());
+    EXPECT_TRUE(r("evt.type=read and proc.name in (a, \"\")").accepts_all());
     EXPECT_TRUE(r("evt.type=read and tolower(proc.name) = a").accepts_all());
     EXPECT_TRUE(r("evt.type=read and proc.name contains a").accepts_all());
     EXPECT_TRUE(r("evt.type=read and proc.name = val(proc.pname)").accepts_all());

@@ -129,7 +129,8 @@ bool parse_int(std::string_view s, int64_t& out) {
     if (text.empty()) return false;
     errno = 0;
     char* end = nullptr;
-    const long long v = std::strtoll(text.c_str(), &end, 0);
+    // Base 10, as the compiler reads integer literals ("010" is ten there, not eight).
+    const long long v = std::strtoll(text.c_str(), &end, 10);
     if (errno != 0 || end != text.c_str() + text.size()) return false;
     out = v;
     return true;
@@ -264,7 +265,9 @@ cond comm_atom(std::string_view op, const std::vector<std::string_view>& vals, b
         } else {
             // A longer constant: the condition would rely on the state never holding a longer
             // name; it constrains nothing instead.
-            if (v.size() > scap::prefilter_comm_max_len) return {};
+            // An empty name is what the state holds for a thread it knows nothing about (the
+            // kernel's comm then says nothing): no condition either.
+            if (v.empty() || v.size() > scap::prefilter_comm_max_len) return {};
             add_unique(c.comms, prefilter_comm{std::string(v), false});
         }
     }
