@@ -38,8 +38,7 @@ struct {
 } renamed_tasks SEC(".maps");
 
 /* --- switches, written by userspace ------------------------------------------------------------ */
-volatile uint32_t prefilter_on = 0;    /* some entry is active: look the event code up */
-volatile uint32_t prefilter_comms = 0; /* some entry has comm atoms: track renames */
+volatile uint32_t prefilter_on = 0; /* some entry is active: look the event code up */
 /* Set here when a rename could not be remembered (map full): comm atoms then accept everything. */
 volatile uint32_t prefilter_comm_lost = 0;
 
@@ -84,17 +83,23 @@ static __always_inline int prefilter_passes(struct task_struct* t, uint32_t code
 }
 
 /* An execve that succeeded gave the thread a comm userspace learns from the event: forget that
- * it was renamed (the exec itself renamed it). */
+ * it was renamed (the exec itself renamed it). Done whether pre-filtering is on or not: renames
+ * are tracked from attach on, so comm conditions installed later are sound too. */
 static __always_inline void prefilter_exec_done(struct task_struct* t, uint32_t code, long ret) {
-    if (!prefilter_comms || ret != 0) return;
     if (code != PPME_SYSCALL_EXECVE_19_X && code != PPME_SYSCALL_EXECVEAT_X) return;
+    if (ret != 0) return;
+    struct mbpf_task_key k = task_key(t);
+    bpf_map_delete_elem(&renamed_tasks, &k);
+}
+
+/* A thread that ends takes its mark with it. */
+static __always_inline void prefilter_task_gone(struct task_struct* t) {
     struct mbpf_task_key k = task_key(t);
     bpf_map_delete_elem(&renamed_tasks, &k);
 }
 
 SEC("tp_btf/task_rename")
 int BPF_PROG(task_renamed, struct task_struct* task, const char* comm) {
-    if (!prefilter_comms) return 0;
     struct mbpf_task_key k = task_key(task);
     uint8_t one = 1;
     if (bpf_map_update_elem(&renamed_tasks, &k, &one, BPF_ANY)) prefilter_comm_lost = 1;

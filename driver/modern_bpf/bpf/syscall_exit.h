@@ -178,10 +178,10 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     /* After the selection: unselected syscalls pay nothing for this. */
     if (ignored_tgid && (uint32_t)t->tgid == ignored_tgid) return 0;
     uint32_t code = e->event;
+    prefilter_exec_done(t, code, ret);
     if (prefilter_on) {
         /* Before anything is reserved or filled: an event the filter cannot match costs a map
          * lookup and a few compares. */
-        prefilter_exec_done(t, code, ret);
         if (!prefilter_passes(t, code, ret)) {
             struct mbpf_counters* c = counters_get();
             if (c) c->n_prefiltered++;

@@ -171,7 +171,7 @@ bool driver::set_prefilter(const prefilter& pf, std::string& error) {
     __atomic_store_n(&bss->prefilter_on, 0, __ATOMIC_RELEASE);
     m_prefilter = pf;
     const int fd = bpf_map__fd(m_skel->maps.prefilter);
-    bool any = false, comms = false;
+    bool any = false;
     for (uint32_t code = 0; code < PPM_EVENT_MAX; ++code) {
         const prefilter_rule* rule = pf.rule(static_cast<uint16_t>(code));
         prefilter_rule accept_all;
@@ -184,11 +184,9 @@ bool driver::set_prefilter(const prefilter& pf, std::string& error) {
             if (!(e.flags & (MBPF_PF_RET | MBPF_PF_NEVER)) && !e.n_tid && !e.n_pid) e.flags = 0;
         }
         any = any || e.flags != 0;
-        comms = comms || e.n_comm != 0;
         if (bpf_map_update_elem(fd, &code, &e, BPF_ANY) != 0)
             return error = "cannot fill the pre-filter table: " + errno_text(errno), false;
     }
-    __atomic_store_n(&bss->prefilter_comms, comms ? 1u : 0u, __ATOMIC_RELEASE);
     __atomic_store_n(&bss->prefilter_on, any ? 1u : 0u, __ATOMIC_RELEASE);
     return true;
 }
