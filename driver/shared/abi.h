@@ -64,6 +64,35 @@ struct mbpf_counters {
     uint64_t n_drops_pf;      /* events with at least one user read that faulted (still sent) */
     uint64_t n_drops_bug;     /* missing map entry, bad table index: should never happen */
     uint64_t n_toctou_misses; /* TOCTOU syscall exit without its saved entry arguments */
+    uint64_t n_prefiltered;   /* events the pre-filter proved unmatchable: not sent, not a loss */
+};
+
+/* In-kernel pre-filter (proposal 0011): per exit event code, a conjunction of atoms the event
+ * must satisfy to be sent. Each atom is a necessary condition of the user's filter for that event
+ * type, derived in userspace; an absent atom (its count or flag 0) accepts everything. */
+#define MBPF_PF_SET 8       /* values per id set */
+#define MBPF_PF_COMMS 8     /* comm strings per set */
+#define MBPF_PF_COMM_LEN 16 /* the kernel's TASK_COMM_LEN, NUL included */
+enum mbpf_pf_flags {
+    MBPF_PF_ACTIVE = 1, /* the entry constrains the event (0: the event always passes) */
+    MBPF_PF_RET = 2,    /* ret_min <= return value <= ret_max */
+    MBPF_PF_NEVER = 4,  /* no event of this code can match: all are dropped */
+};
+struct mbpf_prefilter {
+    uint8_t flags;  /* mbpf_pf_flags */
+    uint8_t n_comm; /* 0: any comm; else the task's comm must match one of comm[] */
+    uint8_t n_tid;  /* 0: any thread id; else one of tids[] */
+    uint8_t n_pid;  /* 0: any process id; else one of pids[] */
+    uint8_t pad[4];
+    int64_t ret_min;
+    int64_t ret_max;
+    uint32_t tids[MBPF_PF_SET];
+    uint32_t pids[MBPF_PF_SET];
+    /* The task's 16 comm bytes, read as two words w, match entry i when ((w ^ comm[i]) & mask[i])
+     * is zero in both words: the mask covers the string and its NUL for equality, the string
+     * alone for a prefix. */
+    uint64_t comm[MBPF_PF_COMMS][2];
+    uint64_t comm_mask[MBPF_PF_COMMS][2];
 };
 
 /* Syscall number -> what to emit (BPF_MAP_TYPE_ARRAY indexed by native number). */

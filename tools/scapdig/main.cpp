@@ -19,6 +19,7 @@
 #include "sinsp/dns_cache.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter.h"
+#include "sinsp/prefilter.h"
 #include "sinsp/formatter.h"
 #include "sinsp/inspector.h"
 
@@ -50,6 +51,10 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
         static_cast<unsigned long long>(st.n_drops_scratch_map),
         static_cast<unsigned long long>(st.n_drops_page_faults),
         static_cast<unsigned long long>(st.n_drops_bug));
+    // Not a loss: events the filter could not have matched, dropped in the kernel on purpose.
+    if (st.n_prefiltered)
+        std::fprintf(stderr, "scapdig: kernel pre-filtered %llu events (the filter could not match them)\n",
+                     static_cast<unsigned long long>(st.n_prefiltered));
     const auto& s = insp.stats();
     std::fprintf(
         stderr,
@@ -115,7 +120,11 @@ int run(const scapdig::options& o) {
     }
 
     std::string error;
-    auto engine = scapdig::open_source(o, filter->syscall_codes(), error);
+    // Live with a filter: the part of it the kernel can check (proposal 0011).
+    scap::prefilter pre_filter;
+    if (o.read_file.empty() && o.prefilter && !o.filter.empty())
+        pre_filter = sinsp::derive_prefilter(*sinsp::filter::parse(o.filter), filter->event_codes());
+    auto engine = scapdig::open_source(o, filter->syscall_codes(), &pre_filter, error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;

@@ -7,7 +7,7 @@
 namespace scapdig {
 
 std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
-                                          std::string& error) {
+                                          const scap::prefilter* pre_filter, std::string& error) {
     scap::open_options opts;
     if (!o.read_file.empty()) {
         opts.kind = scap::engine_kind::savefile;
@@ -27,6 +27,15 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
     if (eng->set_selection(selected) != scap::status::ok) {
         error = "cannot apply the syscall selection: " + eng->last_error();
         return nullptr;
+    }
+    if (pre_filter && !pre_filter->empty()) {
+        const scap::status st = eng->set_prefilter(*pre_filter);
+        if (st == scap::status::not_supported) {
+            std::fprintf(stderr, "scapdig: note: this engine cannot pre-filter in the kernel\n");
+        } else if (st != scap::status::ok) {
+            error = "cannot apply the pre-filter: " + eng->last_error();
+            return nullptr;
+        }
     }
     if (eng->start() != scap::status::ok && !eng->last_error().empty()) {
         error = "cannot start the capture: " + eng->last_error();

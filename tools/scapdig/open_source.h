@@ -1,7 +1,8 @@
 // Opens what scapdig reads: the capture file given with -r, or else a live engine (the modern
 // eBPF driver, or the kernel module with --kmod) selecting in the kernel only the syscalls the
 // state needs plus `wanted` (what the filter or the rules can match), started. Live engines'
-// notes are printed once here.
+// notes are printed once here. `pre_filter` (live only, may be null): installed in the kernel
+// when the engine supports it (proposal 0011).
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "options.h"
+#include "scap/prefilter.h"
 #include "scap/scap.h"
 #include "sinsp/inspector.h"
 
@@ -19,6 +21,6 @@ namespace scapdig {
 sinsp::inspector_options inspector_options_for(const options& o);
 
 std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
-                                          std::string& error);
+                                          const scap::prefilter* pre_filter, std::string& error);
 
 }  // namespace scapdig

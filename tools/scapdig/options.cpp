@@ -33,6 +33,9 @@ void usage(FILE* out) {
         "  --container-socket PATH  live: ask this Docker/Podman Engine API socket for container\n"
         "                metadata (repeatable; default /var/run/docker.sock, /run/podman/podman.sock)\n"
         "  --no-container-runtime  live: containers get only what cgroups say (id, runtime)\n"
+        "  --no-prefilter  live: deliver every event of the selected syscalls (by default those the\n"
+        "                filter cannot match, by return value, comm, tid or pid, are dropped in the\n"
+        "                kernel with the modern eBPF driver and counted as pre-filtered)\n"
         "  --diagnostics print the health report as JSON (host, engine, state) and exit: reads\n"
         "                -r FILE to the end (or -n N events), else captures live for --seconds S\n"
         "                (default 1) when the modern eBPF engine can run here\n"
@@ -123,6 +126,8 @@ int parse_options(int argc, char** argv, options& o) {
             o.container_sockets.push_back(v);
         } else if (std::strcmp(a, "--no-container-runtime") == 0) {
             o.container_runtime = false;
+        } else if (std::strcmp(a, "--no-prefilter") == 0) {
+            o.prefilter = false;
         } else if (std::strcmp(a, "--rules") == 0) {
             if (!(v = value(a))) return 2;
             o.rule_files.push_back(v);

@@ -31,6 +31,9 @@ struct options {
     // Live: ask the container runtime for metadata (--no-container-runtime turns it off), at
     // these Engine API sockets (--container-socket, repeatable; empty: the usual places).
     bool container_runtime = true;
+    // Live with a filter: drop in the kernel the events the filter cannot match (proposal 0011);
+    // --no-prefilter turns it off.
+    bool prefilter = true;
     std::vector<std::string> container_sockets;
     // Rules mode (rules_mode.cpp): Falco-format rule files, loaded in order.
     std::vector<std::string> rule_files;  // --rules FILE (repeatable)

@@ -156,7 +156,7 @@ int run_rules(const options& o) {
         }
     }
     std::string error;
-    auto engine = open_source(o, rules_syscalls(rs, pre.get()), error);
+    auto engine = open_source(o, rules_syscalls(rs, pre.get()), nullptr, error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;

@@ -7,6 +7,7 @@
 #ifndef MBPF_SYSCALL_EXIT_H
 #define MBPF_SYSCALL_EXIT_H
 
+#include "prefilter.h"
 #include "ring_output.h"
 #include "table_exit.h"
 
@@ -177,6 +178,18 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
     /* After the selection: unselected syscalls pay nothing for this. */
     if (ignored_tgid && (uint32_t)t->tgid == ignored_tgid) return 0;
     uint32_t code = e->event;
+    prefilter_exec_done(t, code, ret);
+    if (prefilter_on) {
+        /* Before anything is reserved or filled: an event the filter cannot match costs a map
+         * lookup and a few compares. */
+        if (!prefilter_passes(t, code, ret)) {
+            struct mbpf_counters* c = counters_get();
+            if (c) c->n_prefiltered++;
+            /* The entry program saved this call's arguments: the table exit would have dropped them. */
+            if (code < MBPF_EVENT_MAX && fill_specs[code].toctou) saved_drop(bpf_get_current_pid_tgid(), 0);
+            return 0;
+        }
+    }
     if (code < MBPF_EVENT_MAX && fill_specs[code].fast) {
         /* The bulk of the syscall volume is built right here: no tail call, no second lookup.
          * One call site per record class, each with its constant size. */

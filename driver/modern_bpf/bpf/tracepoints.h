@@ -6,11 +6,13 @@
 #ifndef MBPF_TRACEPOINTS_H
 #define MBPF_TRACEPOINTS_H
 
+#include "prefilter.h"
 #include "ring_output.h"
 #include "tp_events.h"
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct* p) {
+    prefilter_task_gone(p);
     return emit_proc_exit(ctx, p);
 }
 

@@ -76,6 +76,8 @@ json engine_json(const scap::engine& eng) {
               {"scratch_space", s.n_drops_scratch_map},
               {"page_faults", s.n_drops_page_faults},
               {"driver_bug", s.n_drops_bug}}},
+            // Not a loss: events the in-kernel pre-filter proved unmatchable (proposal 0011).
+            {"prefiltered", s.n_prefiltered},
             {"programs", programs_json(r.programs)},
             {"notes", r.notes},
             {"counters", extra}};

@@ -11,6 +11,7 @@
 
 #include "engines/modern_bpf/host_probe.h"
 #include "engines/shared/bpf_counters.h"
+#include "engines/shared/prefilter_table.h"
 #include "modern_bpf.skel.h"
 
 namespace scap::modern_bpf {
@@ -159,7 +160,35 @@ bool driver::fill_maps(std::string& error) {
     const uint32_t zero = 0;
     if (bpf_map_update_elem(bpf_map__fd(m_skel->maps.tp_enabled), &zero, &bits, BPF_ANY) != 0)
         return error = "cannot set the tracepoint switches: " + errno_text(errno), false;
+    if (!set_prefilter(m_opts.pre_filter, error)) return false;
     return set_selection(m_opts.ppm_sc_selected, error);
+}
+
+bool driver::set_prefilter(const prefilter& pf, std::string& error) {
+    if (!m_skel) return error = "the driver is not loaded", false;
+    auto* bss = m_skel->bss;
+    // Off while the table changes, so no event is judged by a half-written set of entries.
+    __atomic_store_n(&bss->prefilter_on, 0, __ATOMIC_RELEASE);
+    m_prefilter = pf;
+    const int fd = bpf_map__fd(m_skel->maps.prefilter);
+    bool any = false;
+    for (uint32_t code = 0; code < PPM_EVENT_MAX; ++code) {
+        const prefilter_rule* rule = pf.rule(static_cast<uint16_t>(code));
+        prefilter_rule accept_all;
+        mbpf_prefilter e =
+            drivers::prefilter_entry(m_tables, static_cast<uint16_t>(code), rule ? *rule : accept_all);
+        // Without rename tracking a renamed thread would be judged by a comm userspace does not
+        // know: comm conditions are left out.
+        if (!m_rename_tracked && e.n_comm) {
+            e.n_comm = 0;
+            if (!(e.flags & (MBPF_PF_RET | MBPF_PF_NEVER)) && !e.n_tid && !e.n_pid) e.flags = 0;
+        }
+        any = any || e.flags != 0;
+        if (bpf_map_update_elem(fd, &code, &e, BPF_ANY) != 0)
+            return error = "cannot fill the pre-filter table: " + errno_text(errno), false;
+    }
+    __atomic_store_n(&bss->prefilter_on, any ? 1u : 0u, __ATOMIC_RELEASE);
+    return true;
 }
 
 bool driver::set_selection(const std::vector<bool>& sel, std::string& error) {
@@ -199,6 +228,15 @@ bool driver::attach(std::string& error) {
         detach();
         m_notes.push_back(
             "syscall entry tracepoints unavailable (tracefs): TOCTOU syscall arguments are read at exit");
+    }
+    // Before the exit hook, so no rename goes unseen while comm conditions are checked.
+    if (bpf_link* l = bpf_program__attach(m_skel->progs.task_renamed)) {
+        m_links.push_back(l);
+    } else {
+        m_rename_tracked = false;
+        m_notes.push_back("task_rename tracepoint unavailable: the pre-filter does not check comm");
+        const prefilter keep = m_prefilter;
+        if (!set_prefilter(keep, error)) return detach(), false;
     }
     struct {
         bpf_program* prog;

@@ -32,6 +32,8 @@ class driver {
     bool attach(std::string& error);
     void detach();
     bool set_selection(const std::vector<bool>& ppm_sc_selected, std::string& error);
+    // Installs the in-kernel pre-filter (an empty one turns it off).
+    bool set_prefilter(const prefilter& pf, std::string& error);
     // Syscalls of process `tgid` are not captured (0: every process is).
     void ignore_process(uint32_t tgid);
     // Buffers and the driver's own programs (verified size, run statistics).
@@ -54,6 +56,10 @@ class driver {
     std::vector<std::string> m_notes;
     int m_stats_fd = -1;
     uint32_t m_ncpus = 1;
+    // task_rename is (or, before attach(), will be) attached: comm conditions can be kept sound
+    // (see bpf/prefilter.h). attach() clears it when the tracepoint is missing.
+    bool m_rename_tracked = true;
+    prefilter m_prefilter;  // the one installed, re-applied when rename tracking turns out missing
 };
 
 }  // namespace scap::modern_bpf

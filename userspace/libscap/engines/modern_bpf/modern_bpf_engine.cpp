@@ -136,6 +136,10 @@ class modern_bpf_engine final : public engine {
         return m_driver.set_selection(ppm_sc_selected, m_last_error) ? status::ok : status::error;
     }
 
+    status set_prefilter(const prefilter& pf) override {
+        return m_driver.set_prefilter(pf, m_last_error) ? status::ok : status::error;
+    }
+
     const snapshot& get_snapshot() const override { return m_snap; }
     snapshot* snapshot_to_consume() override { return &m_snap; }
     void release_snapshot_processes() override { m_snap.release_processes(); }

@@ -15,6 +15,7 @@ namespace scap {
 
 struct snapshot;
 struct engine_report;
+struct prefilter;
 
 // Counters every engine reports. Drops are counted by cause; engine-specific figures
 // (bytes read, converter actions, BPF program run times) go in `extra` as name/value pairs.
@@ -27,6 +28,9 @@ struct engine_stats {
     uint64_t n_drops_bug = 0;          // driver-side invariant violated
     uint64_t n_preemptions = 0;
     uint64_t n_suppressed = 0;
+    // Events the in-kernel pre-filter dropped because the filter could not match them
+    // (scap/prefilter.h): not a loss, so not in n_drops.
+    uint64_t n_prefiltered = 0;
     std::vector<std::pair<std::string, uint64_t>> extra;
 };
 
@@ -63,6 +67,11 @@ class engine {
     // selects everything. Non-syscall events (procexit, scheduler, meta events) are always
     // delivered.
     virtual status set_selection(const std::vector<bool>& ppm_sc_selected) = 0;
+
+    // Drop, before they are built, the syscall exit events that fail `pf` (see scap/prefilter.h;
+    // an empty one turns pre-filtering off). Engines that cannot return not_supported and
+    // deliver everything the selection lets through.
+    virtual status set_prefilter(const prefilter&) { return status::not_supported; }
 
     // Processes (with fds), users, groups, interfaces and machine info known when the capture
     // began. For files this is complete once the first event has been returned (snapshot

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "scap/prefilter.h"
+
 namespace scap {
 
 class engine;
@@ -19,6 +21,9 @@ struct modern_bpf_options {
     uint32_t snaplen = 80;
     // Syscalls to capture, indexed by ppm_sc code; empty = all of them.
     std::vector<bool> ppm_sc_selected;
+    // In-kernel pre-filter (scap/prefilter.h): syscall exits that fail it are dropped before
+    // they are built and counted in engine_stats::n_prefiltered. Empty: everything passes.
+    prefilter pre_filter;
     // Non-syscall event sources.
     bool proc_exit = true;
     bool signal_deliver = true;

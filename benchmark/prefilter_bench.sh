@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# In-kernel pre-filtering (proposal 0011), with and without, for a few realistic filters. For each
+# filter its workload (benchmark/syscall_loadgen) runs untraced, then while scapdig captures live
+# with the filter (-q: matching, no printing), alternately pre-filtered and with --no-prefilter,
+# ROUNDS times each. Reported per mode (medians over the rounds): events delivered to scapdig
+# (its "read N events"), events the kernel pre-filtered, scapdig's CPU time (user+sys of all its
+# threads, from /proc/PID/task/*/schedstat) while the loop ran, and the loop's retention (traced rate / untraced rate); then
+# the same-run ratios on/off.
+#
+#   benchmark/prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS]
+#
+# The load generator runs on the last CPU and scapdig on the others when there are two or more.
+# Needs root and a kernel with BTF.
+set -euo pipefail
+build=${1:?usage: prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS]}
+secs=${2:-3}
+rounds=${3:-3}
+loadgen=$build/benchmark/syscall_loadgen
+dig=$build/tools/scapdig/scapdig
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ncpu=$(nproc)
+pin_load=() pin_consumer=()
+if ((ncpu >= 2)) && command -v taskset >/dev/null; then
+    pin_load=(taskset -c $((ncpu - 1)))
+    pin_consumer=(taskset -c 0-$((ncpu - 2)))
+fi
+
+# filter|workload
+cases=(
+    "proc.name=nginx and evt.type=read|dd"
+    "evt.failed=true and evt.type=openat|openat_close"
+    "fd.name startswith /etc and evt.type in (open, openat)|openat_close"
+    "evt.failed=true and evt.type in (read, write)|dd"
+)
+
+rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
+# CPU time (ns) of all of a process's threads: schedstat's run time, finer than stat's ticks.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+# run FILTER WORKLOAD MODE: one traced run; prints "rate delivered prefiltered cpu_ms".
+run() {
+    local filter=$1 w=$2 mode=$3 extra=()
+    [[ $mode == off ]] && extra=(--no-prefilter)
+    "${pin_consumer[@]}" "$dig" -q "${extra[@]}" --no-container-runtime "$filter" 2>"$tmp/dig.err" &
+    local pid=$!
+    sleep 3 # load, attach, /proc snapshot
+    local c0 c1 rate
+    c0=$(cpu_ns $pid)
+    rate=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
+    c1=$(cpu_ns $pid)
+    kill -INT $pid
+    wait $pid || true
+    local delivered pre
+    delivered=$(sed -n 's/^scapdig: read \([0-9]*\) events.*/\1/p' "$tmp/dig.err")
+    pre=$(sed -n 's/^scapdig: kernel pre-filtered \([0-9]*\) events.*/\1/p' "$tmp/dig.err")
+    echo "$rate ${delivered:-0} ${pre:-0} $(((c1 - c0) / 1000000))"
+}
+
+printf '%-58s %-5s %11s %11s %11s %8s %9s\n' filter mode delivered kfiltered cpu_ms ret'n' loop/s
+for c in "${cases[@]}"; do
+    filter=${c%|*} w=${c#*|}
+    untraced=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
+    : >"$tmp/on" && : >"$tmp/off"
+    for ((r = 0; r < rounds; r++)); do
+        run "$filter" "$w" on >>"$tmp/on"
+        run "$filter" "$w" off >>"$tmp/off"
+    done
+    for mode in on off; do
+        rate=$(awk '{print $1}' "$tmp/$mode" | median)
+        del=$(awk '{print $2}' "$tmp/$mode" | median)
+        pre=$(awk '{print $3}' "$tmp/$mode" | median)
+        cpu=$(awk '{print $4}' "$tmp/$mode" | median)
+        ret=$(awk -v t="$rate" -v u="$untraced" 'BEGIN {printf "%.2f", (u > 0) ? t / u : 0}')
+        printf '%-58s %-5s %11s %11s %11s %8s %9s\n' "$filter [$w]" "$mode" "$del" "$pre" "$cpu" "$ret" "$rate"
+        eval "${mode}_del=$del ${mode}_cpu=$cpu ${mode}_rate=$rate"
+    done
+    awk -v a="$on_del" -v b="$off_del" -v c="$on_cpu" -v d="$off_cpu" -v e="$on_rate" -v f="$off_rate" \
+        'BEGIN {printf "%-58s %-5s %11.3f %11s %11.2f %8.2f %9s\n", "", "on/off", (b > 0) ? a / b : 0, "", (d > 0) ? c / d : 0, (f > 0) ? e / f : 0, ""}'
+done
