@@ -153,17 +153,19 @@ bool all_args(const event_context& c, std::string& out, std::string& raw, std::s
 
 enum class buflen_kind { all, in, out, file, file_in, file_out, net, net_in, net_out };
 
-// The bytes an I/O event moved (its non-negative return value), filtered by direction and by
-// what the fd is.
+// The bytes an I/O event moved (its non-negative return value), the reference's rule: the event
+// is of an I/O category (read, write or other I/O) and uses a known fd; .in/.out ask for the read
+// or write category, .file for a file (not a directory), .net for an inet socket.
 bool io_bytes(const event_context& c, buflen_kind k, uint64_t& n) {
-    const uint32_t flags = c.evt->view.info().flags;
-    const bool in = flags & EF_READS_FROM_FD, out = flags & EF_WRITES_TO_FD;
-    if (!in && !out) return false;
+    const uint32_t cat = c.evt->view.info().category & 0x3f;
+    if ((cat & EC_IO_BASE) == 0) return false;
+    const fd_info* fd = c.evt->fd;
+    if (!fd) return false;
     int64_t res;
     if (!return_value(c.evt->view, res) || res < 0) return false;
-    const fd_info* fd = c.evt->fd;
-    const bool file = fd && (fd->kind == fd_kind::file || fd->kind == fd_kind::directory);
-    const bool net = fd && fd->is_inet();
+    const bool in = cat == EC_IO_READ, out = cat == EC_IO_WRITE;
+    const bool file = fd->kind == fd_kind::file;
+    const bool net = fd->is_inet();
     bool ok = true;
     switch (k) {
         case buflen_kind::all:

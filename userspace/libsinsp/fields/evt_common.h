@@ -10,8 +10,9 @@
 
 namespace sinsp::fields {
 
-// The syscall's return value: parameter 0 of syscall exit events when it is a result type
-// (errno, fd or pid). False for events without one (meta events, procexit, scheduler).
+// The syscall's return value: parameter 0 of syscall exit events (generic events excepted),
+// whatever its type, as the reference reads it. False for events without one (meta events,
+// procexit, scheduler, generic syscalls).
 bool return_value(const scap::event_view& ev, int64_t& res);
 
 // The event's name as evt.type shows it: generic syscall events take the name of the syscall

@@ -160,7 +160,9 @@ const event& state_core::process(const scap::event_ref& ref) {
     m_last_ts = ev.ts();
     m_event.view = ev;
     m_event.num = ++stats.events;
-    if (m_event.num == 1) m_event.first_ts = ev.ts();
+    // evt.reltime counts from the first event that is not a meta event (user, group, container
+    // and procinfo events describe state, they do not start the stream), as the reference does.
+    if (m_event.first_ts == 0 && !(ev.info().category & EC_METAEVENT)) m_event.first_ts = ev.ts();
     m_event.cpu = ref.cpu;
     m_event.block_flags = ref.flags;
     m_event.fd = nullptr;
