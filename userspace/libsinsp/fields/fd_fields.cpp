@@ -88,7 +88,8 @@ void add_identity_fields(filter::field_table& t) {
               return true;
           }));
     // The capture format's dev numbers use the kernel's encoding: major in bits 20 and up.
-    t.add(describe("fd.dev", PT_INT32, "Device number of the file the fd refers to.", 0, 2),
+    t.add(describe("fd.dev", PT_INT32, "Device number of the file the fd refers to, shown in hexadecimal.",
+                   filter::FIELD_SHOW_HEX, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               if (!is_file(fd)) return false;
               out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev)));
@@ -109,6 +110,9 @@ void add_identity_fields(filter::field_table& t) {
     t.add(describe("fd.types", PT_CHARBUF, "The distinct fd types the process has open.", filter::FIELD_LIST,
                    30),
           simple([](const event_context& c, value_list& out) {
+              // Like every fd.* field of the reference, only for events that create, use or close
+              // an fd.
+              if (!(c.evt->view.info().flags & (EF_CREATES_FD | EF_USES_FD | EF_DESTROYS_FD))) return false;
               const thread_info* th = c.evt->thread;
               if (!th || !th->fds) return false;
               uint64_t seen = 0;  // one bit per fd_kind
