@@ -108,17 +108,21 @@ bool param_text(const event_context& c, uint32_t i, std::string& raw, std::strin
     const auto& ev = c.evt->view;
     const scap_param_info& info = ev.info().params[i];
     const auto v = ev.param(i);
-    scap::append_param_raw(raw, info, v);
     if ((info.type == PT_FD || info.type == PT_FD32) && v.len != 0) {
+        scap::append_param_raw(raw, info, v);
         return fd_meaning(c, v.len == 4 ? v.as<int32_t>() : v.as<int64_t>(), resolved);
     }
     if (info.type == PT_PID && v.len == 8) {
         // A pid is followed by the name of the thread it names, when the state knows it.
+        scap::append_param_raw(raw, info, v);
         const thread_info* t = c.insp->threads().find(v.as<int64_t>());
         if (!t) return false;
         resolved += c.insp->str(t->comm);
         return true;
     }
+    bool has_meaning = false;
+    if (param_number_text(c, info, v, raw, resolved, has_meaning)) return has_meaning;
+    scap::append_param_raw(raw, info, v);
     return scap::append_param_resolved(resolved, info, v);
 }
 

@@ -28,4 +28,10 @@ int param_index(uint16_t type, std::string_view name);
 // Returns whether a meaning was appended.
 bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved);
 
+// The text of parameters whose rendering is the event layer's own (integers by print format,
+// flags, signals, durations, ids, absent values): appends to raw (and resolved, setting
+// has_meaning) and returns true; false for the types the capture-level printer renders.
+bool param_number_text(const event_context& c, const scap_param_info& info, scap::param_view v,
+                       std::string& raw, std::string& resolved, bool& has_meaning);
+
 }  // namespace sinsp::fields
