@@ -183,6 +183,15 @@ bool event_formatter::format_json(const event_context& ctx, std::string& out) {
         }
         if (values->empty()) {
             slot = nullptr;  // an empty list is null, as in the reference's JSON
+        } else if ((t.value->flags() & filter::FIELD_ANY_VALUE) && values->size() != 1) {
+            // Several values any of which counts (proc.aname: every ancestor): one string with
+            // the values space-separated, as the reference's JSON has them.
+            scratch.clear();
+            for (size_t i = 0; i < values->size(); ++i) {
+                if (i) scratch += ' ';
+                append_value_text(scratch, t.value->type(), (*values)[i]);
+            }
+            slot = scratch;
         } else if (t.value->is_list() || values->size() != 1) {
             slot = nlohmann::ordered_json::array();
             for (const auto& v : *values) {
