@@ -222,9 +222,32 @@ TEST_F(FieldsEvt, SwitchesUpdatePageFaultsAndMemory) {
 }
 
 TEST_F(FieldsEvt, CgroupsAbsentWhenUnknown) {
-    // 2: procinfo of a thread the snapshot lists without cgroups; 1: one with them.
-    EXPECT_EQ(fields_of(2, {"thread.cgroups"})["thread.cgroups"], "<NA>");
+    // falco_syscall.scap 179: an open by tid 16518, which the capture never described (its
+    // entry is made up, without cgroups); systemd (procinfo 1, from the snapshot) has them.
+    auto unknown =
+        scap_test::first_match("falco_syscall.scap", "evt.num=179", {"thread.tid", "thread.cgroups"});
+    EXPECT_EQ(unknown["thread.tid"], "16518");
+    EXPECT_EQ(unknown["thread.cgroups"], "<NA>");
     EXPECT_NE(fields_of(1, {"thread.cgroups"})["thread.cgroups"], "<NA>");
+}
+
+TEST_F(FieldsEvt, ProcinfoOfAnUnknownThreadHasNoThread) {
+    // 2: procinfo of tid 3, a kernel thread the snapshot does not list: looked up, not invented.
+    auto f = fields_of(2, {"thread.tid", "proc.name", "proc.vmsize", "thread.ismain"});
+    EXPECT_EQ(f["thread.tid"], "3");
+    EXPECT_EQ(f["proc.name"], "<NA>");
+    EXPECT_EQ(f["proc.vmsize"], "<NA>");
+    EXPECT_EQ(f["thread.ismain"], "<NA>");
+}
+
+TEST_F(FieldsEvt, SocketFieldsOfAFile) {
+    // 136: the open of /etc/ld.so.cache. The reference gives every fd these fields.
+    auto f = fields_of(136, {"fd.l4proto", "fd.is_server", "fd.connected", "fd.dev.major", "fd.dev.minor"});
+    EXPECT_EQ(f["fd.l4proto"], "<NA>");
+    EXPECT_EQ(f["fd.is_server"], "false");
+    EXPECT_EQ(f["fd.connected"], "false");
+    EXPECT_EQ(f["fd.dev.major"], "0");
+    EXPECT_EQ(f["fd.dev.minor"], "0");
 }
 
 TEST_F(FieldsEvt, ArgumentErrors) {

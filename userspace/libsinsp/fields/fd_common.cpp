@@ -58,10 +58,6 @@ bool client_is_local(const event_context& c, const fd_info& fd) {
     return is_local_address(c, fd, fd.tuple.sip);
 }
 
-bool server_is_local(const event_context& c, const fd_info& fd) {
-    return is_local_address(c, fd, fd.tuple.dip);
-}
-
 bool pick_client(const event_context& c, const fd_info& fd, end e) {
     switch (e) {
         case end::client:

@@ -45,8 +45,6 @@ value_view server_ip(const fd_info& fd);
 bool connected_inet(const fd_info& fd);
 // Whether the client end of the connection is this machine (decides fd.lip / fd.rip).
 bool client_is_local(const event_context& c, const fd_info& fd);
-// Whether the server end is this machine (fd.is_server, the reference's rule).
-bool server_is_local(const event_context& c, const fd_info& fd);
 
 enum class end { client, server, local, remote };
 // Whether `e` names the client end of fd's connection.

@@ -102,8 +102,8 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("fd.dev.minor", PT_INT32, "Minor device number of the file the fd refers to.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              out.push_back(
-                  value_view::signed_number(static_cast<int32_t>((fd.dev & 0xff) | ((fd.dev >> 12) & 0xfff00))));
+              out.push_back(value_view::signed_number(
+                  static_cast<int32_t>((fd.dev & 0xff) | ((fd.dev >> 12) & 0xfff00))));
               return true;
           }));
     t.add(describe("fd.types", PT_CHARBUF, "The distinct fd types the process has open.", filter::FIELD_LIST,
@@ -212,14 +212,13 @@ void add_socket_fields(filter::field_table& t) {
               return true;
           }));
     t.add(describe("fd.is_server", PT_BOOL, "True if the process is the server end of the connection.", 0, 2),
-          fd_field([](const event_context& c, const fd_info& fd, value_list& out) {
-              // The reference's rule: a listening socket, or an inet socket whose server end is
-              // an address of this machine; false for any other fd.
-              bool server = false;
-              if (fd.is_inet()) {
-                  server = connected_inet(fd) ? server_is_local(c, fd) : fd.role == sock_role::server;
-              }
-              out.push_back(value_view::boolean(server));
+          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              // Any fd has it (false for what is not a socket), as in the reference; a socket is
+              // the server end by its role, not by whether the server address is local (the
+              // reference's rule makes the client of a loopback connection a server:
+              // docs/compat.md).
+              const bool socket = fd.is_inet() || fd.kind == fd_kind::unix_socket;
+              out.push_back(value_view::boolean(socket && fd.role == sock_role::server));
               return true;
           }));
 }

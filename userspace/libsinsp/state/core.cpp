@@ -173,8 +173,12 @@ const event& state_core::process(const scap::event_ref& ref) {
     const int64_t tid = static_cast<int64_t>(ev.tid());
     thread_info* t;
     bool made_up = false;
-    if (type == PPME_PROCEXIT_1_E) {
-        t = tid > 0 ? threads.find(tid) : nullptr;  // an exit is no reason to invent a thread
+    if (type == PPME_PROCEXIT_1_E || type == PPME_SCHEDSWITCH_6_E || type == PPME_PROCINFO_E) {
+        // An exit, a context switch or a CPU-usage sample is no reason to invent a thread (the
+        // reference looks these up only): kernel threads the snapshot left out stay unknown.
+        t = tid > 0 ? threads.find(tid) : nullptr;
+    } else if (ev.info().category & EC_METAEVENT) {
+        t = nullptr;  // user, group and container events describe no thread's action
     } else {
         t = thread_for(tid, ev.ts(), made_up);
     }
