@@ -250,6 +250,25 @@ TEST_F(FieldsEvt, SocketFieldsOfAFile) {
     EXPECT_EQ(f["fd.dev.minor"], "0");
 }
 
+TEST_F(FieldsEvt, UnknownIdsAsTheReferenceShowsThem) {
+    // falco_syscall.scap 179: tid 16518, never described by the capture: no session, group, user,
+    // executable. The reference shows -1 ids, compares them for leadership, empty leader names
+    // and paths, and <NA> user names.
+    auto f = scap_test::first_match("falco_syscall.scap", "evt.num=179",
+                                    {"proc.sid", "proc.pgid", "proc.sname", "proc.is_sid_leader",
+                                     "proc.exepath", "user.name", "user.loginname", "proc.exeline"});
+    EXPECT_EQ(f["proc.sid"], "-1");
+    EXPECT_EQ(f["proc.pgid"], "-1");
+    EXPECT_EQ(f["proc.sname"], "");
+    EXPECT_EQ(f["proc.is_sid_leader"], "true");  // -1 == -1 (vpid unknown too)
+    EXPECT_EQ(f["proc.exepath"], "");
+    EXPECT_EQ(f["user.name"], "<NA>");
+    EXPECT_EQ(f["user.loginname"], "<NA>");
+    EXPECT_EQ(f["proc.exeline"], " ");
+    // cat: the space after the executable, then its argument.
+    EXPECT_EQ(fields_of(136, {"proc.exeline"})["proc.exeline"], "cat /dev/null");
+}
+
 TEST_F(FieldsEvt, ArgumentErrors) {
     sinsp::field_catalog fields;
     EXPECT_THROW(sinsp::filter::compile("evt.arg = x", fields), sinsp::filter::filter_error);
