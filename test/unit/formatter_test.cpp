@@ -93,6 +93,16 @@ TEST(Formatter, DeviceNumbersAreHexInTextAndJson) {
     EXPECT_EQ(j["fd.dev"], "FE00");  // a string, as the reference's JSON has it
 }
 
+TEST(Formatter, HexParametersShownInHex) {
+    // cat's open of /etc/ld.so.cache: flags 4097 (O_RDONLY|O_CLOEXEC), a PF_HEX parameter; filters
+    // still compare the number.
+    auto text = format_first(k_cat, std::string(k_cat_open) + " and evt.rawarg.flags = 4097",
+                             "%evt.rawarg.flags %evt.rawarg.fd");
+    EXPECT_EQ(text.text, "1001 3");
+    auto json = format_first(k_cat, k_cat_open, "%evt.rawarg.flags", true);
+    EXPECT_EQ(nlohmann::json::parse(json.text)["evt.rawarg.flags"], "1001");
+}
+
 TEST(Formatter, JsonEmptyListIsNull) {
     // cat's mmap of an anonymous region (fd -1) comes before it opened anything: no fds yet.
     auto r = format_first(k_cat, "evt.type=mmap and thread.tid=20072", "*%fd.types", true);

@@ -112,14 +112,16 @@ class rawarg_extractor final : public field_extractor {
     ppm_param_type m_type;
 };
 
-// The type evt.rawarg.NAME takes: that of the first current event with such a parameter.
-bool rawarg_type(const std::string& name, ppm_param_type& type) {
+// The type evt.rawarg.NAME takes, and its print format: those of the first current event with
+// such a parameter.
+bool rawarg_type(const std::string& name, ppm_param_type& type, uint32_t& fmt) {
     for (uint16_t t = 0; t < PPM_EVENT_MAX; ++t) {
         const scap_event_info& info = scap_event_table[t];
         if (info.flags & (EF_UNUSED | EF_OLD_VERSION)) continue;
         const int i = param_index(t, name);
         if (i >= 0) {
             type = static_cast<ppm_param_type>(info.params[i].type);
+            fmt = info.params[i].fmt;
             return true;
         }
     }
@@ -232,11 +234,14 @@ void add_evt_arg_fields(filter::field_table& t) {
           [](const std::optional<std::string>& arg, field_descriptor& info,
              std::string& error) -> std::unique_ptr<field_extractor> {
               ppm_param_type type;
-              if (!rawarg_type(*arg, type)) {
+              uint32_t fmt = 0;
+              if (!rawarg_type(*arg, type, fmt)) {
                   error = "no event has a parameter named '" + *arg + "' (evt.rawarg." + *arg + ")";
                   return nullptr;
               }
               info.type = type;
+              // Hexadecimal parameters (flags) are shown in hex, as the reference shows them.
+              if (fmt == PF_HEX) info.flags |= filter::FIELD_SHOW_HEX;
               return std::make_unique<rawarg_extractor>(*arg, type);
           });
     t.add(describe("evt.buffer", PT_BYTEBUF,
