@@ -119,6 +119,9 @@ TEST(ContainerFields, DockerCapture) {
     scap_test::for_each_match(insp, "falco_open-multiple-files.scap", "evt.type=procinfo",
                               [&](const sinsp::event& e) {
                                   const std::string id = probe.text("container.id", e, insp);
+                                  // Procinfo of a thread the snapshot lacks (a kernel thread) has
+                                  // no thread: it is looked up, not invented.
+                                  if (id == "<NA>") return;
                                   if (id == "host") {
                                       ++on_host;
                                       EXPECT_EQ(probe.text("container.name", e, insp), "host");

@@ -82,6 +82,36 @@ TEST(Formatter, JsonAbsentFieldIsNullWhenStarred) {
     EXPECT_TRUE(j["fd.name"].is_null());
 }
 
+TEST(Formatter, DeviceNumbersAreHexInTextAndJson) {
+    // The first openat of the mixed capture opens a file on device 0xfe00 (scapdig -r ... evt.args).
+    const char* cap = "reference_mixed_2M.scap.gz";
+    const char* open = "evt.type=openat and evt.rawres >= 0";
+    auto text = format_first(cap, open, "%fd.dev %fd.dev.major %evt.arg.dev");
+    EXPECT_EQ(text.text, "FE00 254 FE00");  // new_encode_dev: major 0xfe, minor 0
+    auto json = format_first(cap, open, "%fd.dev %toupper(fd.name)", true);
+    auto j = nlohmann::json::parse(json.text);
+    EXPECT_EQ(j["fd.dev"], "FE00");  // a string, as the reference's JSON has it
+}
+
+TEST(Formatter, HexParametersShownInHex) {
+    // cat's open of /etc/ld.so.cache: flags 4097 (O_RDONLY|O_CLOEXEC), a PF_HEX parameter; filters
+    // still compare the number.
+    auto text = format_first(k_cat, std::string(k_cat_open) + " and evt.rawarg.flags = 4097",
+                             "%evt.rawarg.flags %evt.rawarg.fd");
+    EXPECT_EQ(text.text, "1001 3");
+    auto json = format_first(k_cat, k_cat_open, "%evt.rawarg.flags", true);
+    EXPECT_EQ(nlohmann::json::parse(json.text)["evt.rawarg.flags"], "1001");
+}
+
+TEST(Formatter, JsonEmptyListIsNull) {
+    // cat's mmap of an anonymous region (fd -1) comes before it opened anything: no fds yet.
+    auto r = format_first(k_cat, "evt.type=mmap and thread.tid=20072", "*%fd.types", true);
+    ASSERT_TRUE(r.printed);
+    EXPECT_TRUE(nlohmann::json::parse(r.text)["fd.types"].is_null()) << r.text;
+    auto listed = format_first(k_cat, k_cat_open, "%fd.types", true);
+    EXPECT_EQ(nlohmann::json::parse(listed.text)["fd.types"], nlohmann::json::array({"file"}));
+}
+
 TEST(Formatter, ErrorsNameThePosition) {
     sinsp::field_catalog fields;
     try {

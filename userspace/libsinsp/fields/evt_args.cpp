@@ -112,14 +112,16 @@ class rawarg_extractor final : public field_extractor {
     ppm_param_type m_type;
 };
 
-// The type evt.rawarg.NAME takes: that of the first current event with such a parameter.
-bool rawarg_type(const std::string& name, ppm_param_type& type) {
+// The type evt.rawarg.NAME takes, and its print format: those of the first current event with
+// such a parameter.
+bool rawarg_type(const std::string& name, ppm_param_type& type, uint32_t& fmt) {
     for (uint16_t t = 0; t < PPM_EVENT_MAX; ++t) {
         const scap_event_info& info = scap_event_table[t];
         if (info.flags & (EF_UNUSED | EF_OLD_VERSION)) continue;
         const int i = param_index(t, name);
         if (i >= 0) {
             type = static_cast<ppm_param_type>(info.params[i].type);
+            fmt = info.params[i].fmt;
             return true;
         }
     }
@@ -153,17 +155,19 @@ bool all_args(const event_context& c, std::string& out, std::string& raw, std::s
 
 enum class buflen_kind { all, in, out, file, file_in, file_out, net, net_in, net_out };
 
-// The bytes an I/O event moved (its non-negative return value), filtered by direction and by
-// what the fd is.
+// The bytes an I/O event moved (its non-negative return value), the reference's rule: the event
+// is of an I/O category (read, write or other I/O) and uses a known fd; .in/.out ask for the read
+// or write category, .file for a file (not a directory), .net for an inet socket.
 bool io_bytes(const event_context& c, buflen_kind k, uint64_t& n) {
-    const uint32_t flags = c.evt->view.info().flags;
-    const bool in = flags & EF_READS_FROM_FD, out = flags & EF_WRITES_TO_FD;
-    if (!in && !out) return false;
+    const uint32_t cat = c.evt->view.info().category & 0x3f;
+    if ((cat & EC_IO_BASE) == 0) return false;
+    const fd_info* fd = c.evt->fd;
+    if (!fd) return false;
     int64_t res;
     if (!return_value(c.evt->view, res) || res < 0) return false;
-    const fd_info* fd = c.evt->fd;
-    const bool file = fd && (fd->kind == fd_kind::file || fd->kind == fd_kind::directory);
-    const bool net = fd && fd->is_inet();
+    const bool in = cat == EC_IO_READ, out = cat == EC_IO_WRITE;
+    const bool file = fd->kind == fd_kind::file;
+    const bool net = fd->is_inet();
     bool ok = true;
     switch (k) {
         case buflen_kind::all:
@@ -230,11 +234,14 @@ void add_evt_arg_fields(filter::field_table& t) {
           [](const std::optional<std::string>& arg, field_descriptor& info,
              std::string& error) -> std::unique_ptr<field_extractor> {
               ppm_param_type type;
-              if (!rawarg_type(*arg, type)) {
+              uint32_t fmt = 0;
+              if (!rawarg_type(*arg, type, fmt)) {
                   error = "no event has a parameter named '" + *arg + "' (evt.rawarg." + *arg + ")";
                   return nullptr;
               }
               info.type = type;
+              // Hexadecimal parameters (flags) are shown in hex, as the reference shows them.
+              if (fmt == PF_HEX) info.flags |= filter::FIELD_SHOW_HEX;
               return std::make_unique<rawarg_extractor>(*arg, type);
           });
     t.add(describe("evt.buffer", PT_BYTEBUF,

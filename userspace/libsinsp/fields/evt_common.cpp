@@ -7,22 +7,23 @@
 namespace sinsp::fields {
 
 bool return_value(const scap::event_view& ev, int64_t& res) {
-    const scap_event_info& info = ev.info();
-    if (!(info.category & EC_SYSCALL) || info.nparams == 0 || ev.nparams() == 0) return false;
-    const auto& p0 = info.params[0];
+    // The reference's rule: every syscall exit event with parameters has one, parameter 0 read
+    // as a signed number of its own width (mmap's address, brk's break included); generic
+    // events do not.
+    const uint16_t code = ev.type();
+    if (code == PPME_GENERIC_X || (code & 1) == 0) return false;
+    if (!(ev.info().category & EC_SYSCALL) || ev.nparams() == 0) return false;
     const auto v = ev.param(0);
-    switch (p0.type) {
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-            res = v.as<int64_t>();
-            return v.len != 0;
-        case PT_FD32:
-        case PT_PID32:
+    switch (v.len) {
+        case 4:
             res = v.as<int32_t>();
-            return v.len != 0;
+            return true;
+        case 8:
+            res = v.as<int64_t>();
+            return true;
         default:
-            return false;
+            res = 0;
+            return true;
     }
 }
 
@@ -59,23 +60,69 @@ const fd_info* fd_of(const event_context& c, int64_t fd) {
     return e.thread->fds->find(fd);
 }
 
+// The transport letter the reference adds after an inet socket's type letter ("<4t>").
+char l4_letter(const fd_info& f) {
+    if (!f.is_inet()) return 0;
+    switch (f.proto) {
+        case l4_proto::tcp:
+            return 't';
+        case l4_proto::udp:
+            return 'u';
+        case l4_proto::icmp:
+            return 'i';
+        case l4_proto::raw:
+            return 'r';
+        default:
+            return 0;
+    }
+}
+
+constexpr int64_t k_at_fdcwd = -100;
+
+bool fd_meaning(const event_context& c, int64_t fd, std::string& resolved) {
+    if (!c.evt->thread) return false;  // no thread: the number alone, as the reference shows it
+    if (fd == k_at_fdcwd) {
+        resolved += "AT_FDCWD";
+        return true;
+    }
+    if (fd < 0) {
+        // A negative fd is an error code.
+        const char* name = fd >= -4095 ? strerrorname_np(static_cast<int>(-fd)) : nullptr;
+        if (!name) return false;
+        resolved += name;
+        return true;
+    }
+    const fd_info* f = fd_of(c, fd);
+    if (!f) return false;
+    resolved += '<';
+    resolved += to_typechar(f->kind);
+    if (const char l4 = l4_letter(*f)) resolved += l4;
+    resolved += '>';
+    f->append_display_name(resolved);
+    return true;
+}
+
 }  // namespace
 
 bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved) {
     const auto& ev = c.evt->view;
     const scap_param_info& info = ev.info().params[i];
     const auto v = ev.param(i);
-    scap::append_param_raw(raw, info, v);
     if ((info.type == PT_FD || info.type == PT_FD32) && v.len != 0) {
-        const int64_t fd = v.len == 4 ? v.as<int32_t>() : v.as<int64_t>();
-        const fd_info* f = fd < 0 ? nullptr : fd_of(c, fd);
-        if (!f) return false;
-        resolved += '<';
-        resolved += to_typechar(f->kind);
-        resolved += '>';
-        f->append_display_name(resolved);
+        scap::append_param_raw(raw, info, v);
+        return fd_meaning(c, v.len == 4 ? v.as<int32_t>() : v.as<int64_t>(), resolved);
+    }
+    if (info.type == PT_PID && v.len == 8) {
+        // A pid is followed by the name of the thread it names, when the state knows it.
+        scap::append_param_raw(raw, info, v);
+        const thread_info* t = c.insp->threads().find(v.as<int64_t>());
+        if (!t) return false;
+        resolved += c.insp->str(t->comm);
         return true;
     }
+    bool has_meaning = false;
+    if (param_number_text(c, info, v, raw, resolved, has_meaning)) return has_meaning;
+    scap::append_param_raw(raw, info, v);
     return scap::append_param_resolved(resolved, info, v);
 }
 

@@ -10,8 +10,9 @@
 
 namespace sinsp::fields {
 
-// The syscall's return value: parameter 0 of syscall exit events when it is a result type
-// (errno, fd or pid). False for events without one (meta events, procexit, scheduler).
+// The syscall's return value: parameter 0 of syscall exit events (generic events excepted),
+// whatever its type, as the reference reads it. False for events without one (meta events,
+// procexit, scheduler, generic syscalls).
 bool return_value(const scap::event_view& ev, int64_t& res);
 
 // The event's name as evt.type shows it: generic syscall events take the name of the syscall
@@ -26,5 +27,11 @@ int param_index(uint16_t type, std::string_view name);
 // state's help ("<f>/etc/passwd" for fds, "O_RDONLY|O_CLOEXEC", "ENOENT") to `resolved`.
 // Returns whether a meaning was appended.
 bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved);
+
+// The text of parameters whose rendering is the event layer's own (integers by print format,
+// flags, signals, durations, ids, absent values): appends to raw (and resolved, setting
+// has_meaning) and returns true; false for the types the capture-level printer renders.
+bool param_number_text(const event_context& c, const scap_param_info& info, scap::param_view v,
+                       std::string& raw, std::string& resolved, bool& has_meaning);
 
 }  // namespace sinsp::fields

@@ -151,11 +151,6 @@ const char* category_name(const event_context& c) {
     return "unknown";
 }
 
-bool failed(const event_context& c) {
-    int64_t res;
-    return return_value(c.evt->view, res) && res < 0;
-}
-
 // Open flags of open-family events (0 for other events).
 bool open_flags(const event_context& c, uint32_t& flags, int& mode_ix) {
     const uint16_t type = c.evt->type();
@@ -179,12 +174,51 @@ bool mode_is_exec(const event_context& c, int mode_ix) {
     return (c.evt->view.param(static_cast<uint32_t>(mode_ix)).as<uint32_t>() & k_exec_bits) != 0;
 }
 
-// Failed events counted per category (evt.count.error.*): file, net, memory or anything else.
-uint64_t error_in(const event_context& c, int which) {
-    if (!failed(c)) return 0;
-    const uint32_t cat = category_of(c) & 0x3f;
-    const int kind = cat == EC_FILE ? 1 : cat == EC_NET ? 2 : cat == EC_MEMORY ? 3 : 4;
-    return which == 0 || which == kind ? 1 : 0;
+enum class error_kind { any, file, net, memory, other };
+
+bool is_open_family(uint16_t type) {
+    return type == PPME_SYSCALL_OPEN_X || type == PPME_SYSCALL_CREAT_X || type == PPME_SYSCALL_OPENAT_2_X ||
+           type == PPME_SYSCALL_OPENAT2_X || type == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X;
+}
+
+bool is_connection_call(uint16_t type) {
+    return type == PPME_SOCKET_ACCEPT_5_X || type == PPME_SOCKET_ACCEPT4_6_X || type == PPME_SOCKET_CONNECT_X;
+}
+
+// Whether evt.count.error.<kind> applies to the event, the reference's rule: by what the event's
+// fd is when it has one (files and directories; inet and unix sockets; the rest), by the event
+// type otherwise (the open family; accept and connect; neither, nor a memory event).
+bool error_kind_applies(const event_context& c, error_kind k) {
+    const fd_info* fd = c.evt->fd;
+    const bool file = fd && (fd->kind == fd_kind::file || fd->kind == fd_kind::directory);
+    const bool net = fd && (fd->is_inet() || fd->kind == fd_kind::unix_socket);
+    const uint16_t type = c.evt->type();
+    switch (k) {
+        case error_kind::any:
+            return true;
+        case error_kind::file:
+            return fd ? file : is_open_family(type);
+        case error_kind::net:
+            return fd ? net : is_connection_call(type);
+        case error_kind::memory:
+            return (category_of(c) & 0x3f) == EC_MEMORY;
+        case error_kind::other:
+            return fd ? !file && !net
+                      : !is_open_family(type) && !is_connection_call(type) &&
+                            (category_of(c) & 0x3f) != EC_MEMORY;
+    }
+    return false;
+}
+
+// evt.count.error.*: 1 for a failed event, 0 for a successful one, absent for events without a
+// return value or outside the kind.
+filter::field_table::factory error_count_field(error_kind k) {
+    return simple([k](const event_context& c, value_list& out) {
+        int64_t res;
+        if (!return_value(c.evt->view, res) || !error_kind_applies(c, k)) return false;
+        out.push_back(value_view::number(res < 0 ? 1 : 0));
+        return true;
+    });
 }
 
 void add_time_fields(filter::field_table& t) {
@@ -231,12 +265,20 @@ void add_time_fields(filter::field_table& t) {
           number_field([](const event_context& c) { return c.evt->ts() / k_ns; }));
     t.add(describe("evt.rawtime.ns", PT_ABSTIME, "Nanoseconds within the second of evt.rawtime.", 0, 1),
           number_field([](const event_context& c) { return c.evt->ts() % k_ns; }));
-    t.add(describe("evt.reltime", PT_RELTIME, "Nanoseconds since the first event of the capture.", 0, 1),
-          number_field([](const event_context& c) { return c.evt->ts() - c.evt->first_ts; }));
+    // Meta events before the first other event (a capture's user and group list) are at 0: the
+    // reference shows their absolute timestamp there (docs/compat.md).
+    auto rel = [](const event_context& c) -> uint64_t {
+        return c.evt->first_ts && c.evt->ts() > c.evt->first_ts ? c.evt->ts() - c.evt->first_ts : 0;
+    };
+    t.add(describe("evt.reltime", PT_RELTIME,
+                   "Nanoseconds since the capture's first event (meta events such as the user list "
+                   "excepted).",
+                   0, 1),
+          number_field(rel));
     t.add(describe("evt.reltime.s", PT_RELTIME, "Whole seconds of evt.reltime.", 0, 1),
-          number_field([](const event_context& c) { return (c.evt->ts() - c.evt->first_ts) / k_ns; }));
+          number_field([rel](const event_context& c) { return rel(c) / k_ns; }));
     t.add(describe("evt.reltime.ns", PT_RELTIME, "Nanoseconds within the second of evt.reltime.", 0, 1),
-          number_field([](const event_context& c) { return (c.evt->ts() - c.evt->first_ts) % k_ns; }));
+          number_field([rel](const event_context& c) { return rel(c) % k_ns; }));
     auto delta = [](const event_context& c) -> uint64_t {
         return c.evt->prev_ts && c.evt->ts() > c.evt->prev_ts ? c.evt->ts() - c.evt->prev_ts : 0;
     };
@@ -318,19 +360,29 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("evt.count", PT_UINT32, "Always 1; summed by aggregations.", 0, 1),
           number_field([](const event_context&) { return uint64_t{1}; }));
-    t.add(
-        describe("evt.count.exit", PT_UINT32, "1 for exit events: every event of an exit-only stream.", 0, 1),
-        number_field([](const event_context&) { return uint64_t{1}; }));
-    t.add(describe("evt.count.error", PT_UINT32, "1 if the event failed, else 0.", 0, 2),
-          number_field([](const event_context& c) { return error_in(c, 0); }));
-    t.add(describe("evt.count.error.file", PT_UINT32, "1 if a file event failed.", 0, 2),
-          number_field([](const event_context& c) { return error_in(c, 1); }));
-    t.add(describe("evt.count.error.net", PT_UINT32, "1 if a network event failed.", 0, 2),
-          number_field([](const event_context& c) { return error_in(c, 2); }));
-    t.add(describe("evt.count.error.memory", PT_UINT32, "1 if a memory event failed.", 0, 2),
-          number_field([](const event_context& c) { return error_in(c, 3); }));
-    t.add(describe("evt.count.error.other", PT_UINT32, "1 if an event of another category failed.", 0, 2),
-          number_field([](const event_context& c) { return error_in(c, 4); }));
+    t.add(describe("evt.count.exit", PT_UINT32,
+                   "1 for exit events (syscalls); absent for events without an exit (switch, procinfo, meta "
+                   "events).",
+                   0, 1),
+          simple([](const event_context& c, value_list& out) {
+              if ((c.evt->type() & 1) == 0) return false;
+              out.push_back(value_view::number(1));
+              return true;
+          }));
+    t.add(describe("evt.count.error", PT_UINT32,
+                   "1 if the event failed, 0 if it succeeded; absent for events without a result.", 0, 2),
+          error_count_field(error_kind::any));
+    t.add(describe("evt.count.error.file", PT_UINT32,
+                   "evt.count.error for events on files or directories (or opening one).", 0, 2),
+          error_count_field(error_kind::file));
+    t.add(describe("evt.count.error.net", PT_UINT32,
+                   "evt.count.error for events on sockets (or accepting, connecting one).", 0, 2),
+          error_count_field(error_kind::net));
+    t.add(describe("evt.count.error.memory", PT_UINT32, "evt.count.error for memory events.", 0, 2),
+          error_count_field(error_kind::memory));
+    t.add(describe("evt.count.error.other", PT_UINT32,
+                   "evt.count.error for events neither on files, sockets nor memory.", 0, 2),
+          error_count_field(error_kind::other));
 }
 
 void add_result_fields(filter::field_table& t) {

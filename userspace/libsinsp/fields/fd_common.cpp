@@ -27,13 +27,15 @@ bool connected_inet(const fd_info& fd) {
     return fd.is_inet() && fd.tuple.known();
 }
 
-// Whether the client end of the connection is this machine: one of the snapshot's interface
-// addresses, a loopback address, or the unspecified address (an unbound local end, as ping's
-// datagram socket shows). Decides which end fd.lip / fd.rip name.
-bool client_is_local(const event_context& c, const fd_info& fd) {
+namespace {
+
+// Whether `ip` (of fd's family) is this machine: one of the snapshot's interface addresses, a
+// loopback address, or the unspecified address (an unbound local end, as ping's datagram socket
+// shows).
+bool is_local_address(const event_context& c, const fd_info& fd, const uint8_t* ip_bytes) {
     if (fd.kind == fd_kind::ipv4_socket) {
         uint32_t ip;
-        std::memcpy(&ip, fd.tuple.sip, 4);
+        std::memcpy(&ip, ip_bytes, 4);
         if (ip == 0 || (ntohl(ip) >> 24) == 127) return true;
         for (const auto& i : c.insp->ifaces_v4()) {
             if (i.addr == ip) return true;
@@ -42,12 +44,18 @@ bool client_is_local(const event_context& c, const fd_info& fd) {
     }
     static const uint8_t loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     static const uint8_t any6[16] = {};
-    if (std::memcmp(fd.tuple.sip, loopback6, 16) == 0 || std::memcmp(fd.tuple.sip, any6, 16) == 0)
-        return true;
+    if (std::memcmp(ip_bytes, loopback6, 16) == 0 || std::memcmp(ip_bytes, any6, 16) == 0) return true;
     for (const auto& i : c.insp->ifaces_v6()) {
-        if (std::memcmp(i.addr, fd.tuple.sip, 16) == 0) return true;
+        if (std::memcmp(i.addr, ip_bytes, 16) == 0) return true;
     }
     return false;
+}
+
+}  // namespace
+
+// Decides which end fd.lip / fd.rip name.
+bool client_is_local(const event_context& c, const fd_info& fd) {
+    return is_local_address(c, fd, fd.tuple.sip);
 }
 
 bool pick_client(const event_context& c, const fd_info& fd, end e) {

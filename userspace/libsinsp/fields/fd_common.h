@@ -32,6 +32,11 @@ filter::field_table::factory fd_text(F fill) {
     });
 }
 
+// Whether the event creates, uses or closes an fd: the reference's fd.* fields apply only then.
+inline bool is_fd_event(const event_context& c) {
+    return (c.evt->view.info().flags & (EF_CREATES_FD | EF_USES_FD | EF_DESTROYS_FD)) != 0;
+}
+
 bool is_file(const fd_info& fd);
 uint32_t addr_len(const fd_info& fd);
 // The tuple holds client -> server (the capture format's convention for connected sockets).

@@ -46,7 +46,7 @@ void add_name_fields(filter::field_table& t) {
     t.add(describe("fd.uid", PT_CHARBUF,
                    "An id of the fd unique on the machine: the thread id followed by the fd number.", 0, 6),
           simple([buf = std::string()](const event_context& c, value_list& out) mutable {
-              if (!c.evt->thread) return false;
+              if (!c.evt->thread || !is_fd_event(c)) return false;
               buf = std::to_string(c.evt->thread->tid);
               buf += std::to_string(c.evt->fd_num);
               out.push_back(value_view::text(buf));

@@ -87,28 +87,31 @@ void add_identity_fields(filter::field_table& t) {
               out.push_back(value_view::signed_number(static_cast<int64_t>(fd.ino)));
               return true;
           }));
-    // The capture format's dev numbers use the kernel's encoding: major in bits 20 and up.
-    t.add(describe("fd.dev", PT_INT32, "Device number of the file the fd refers to.", 0, 2),
+    // Any fd has them (0 when it is not a file), as in the reference. The capture's numbers are
+    // the kernel's new_encode_dev(): minor low byte, major next 12 bits, minor's high bits above.
+    t.add(describe("fd.dev", PT_INT32, "Device number of the file the fd refers to, shown in hexadecimal.",
+                   filter::FIELD_SHOW_HEX, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!is_file(fd)) return false;
               out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev)));
               return true;
           }));
     t.add(describe("fd.dev.major", PT_INT32, "Major device number of the file the fd refers to.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!is_file(fd)) return false;
-              out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev >> 20)));
+              out.push_back(value_view::signed_number(static_cast<int32_t>((fd.dev & 0xfff00) >> 8)));
               return true;
           }));
     t.add(describe("fd.dev.minor", PT_INT32, "Minor device number of the file the fd refers to.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!is_file(fd)) return false;
-              out.push_back(value_view::signed_number(static_cast<int32_t>(fd.dev & 0xfffff)));
+              out.push_back(value_view::signed_number(
+                  static_cast<int32_t>((fd.dev & 0xff) | ((fd.dev >> 12) & 0xfff00))));
               return true;
           }));
     t.add(describe("fd.types", PT_CHARBUF, "The distinct fd types the process has open.", filter::FIELD_LIST,
                    30),
           simple([](const event_context& c, value_list& out) {
+              // Like every fd.* field of the reference, only for events that create, use or close
+              // an fd.
+              if (!is_fd_event(c)) return false;
               const thread_info* th = c.evt->thread;
               if (!th || !th->fds) return false;
               uint64_t seen = 0;  // one bit per fd_kind
@@ -182,9 +185,10 @@ void add_socket_fields(filter::field_table& t) {
           }));
     t.add(describe("fd.l4proto", PT_CHARBUF, "Transport protocol of a socket: tcp, udp, icmp or raw.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
+              // Any fd has one; "<NA>" when it is not a socket with a known protocol, as the
+              // reference shows it.
               const char* n = l4_name(fd.proto);
-              if (!n) return false;
-              out.push_back(value_view::text(n));
+              out.push_back(value_view::text(n ? n : "<NA>"));
               return true;
           }));
     t.add(describe("fd.sockfamily", PT_CHARBUF,
@@ -202,14 +206,19 @@ void add_socket_fields(filter::field_table& t) {
     t.add(describe("fd.connected", PT_BOOL,
                    "True if the socket is connected (connect succeeded, or accepted).", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;
-              out.push_back(value_view::boolean(fd.conn == conn_state::connected));
+              // Any fd: false for what is not a connected socket.
+              out.push_back(value_view::boolean((fd.is_inet() || fd.kind == fd_kind::unix_socket) &&
+                                                fd.conn == conn_state::connected));
               return true;
           }));
     t.add(describe("fd.is_server", PT_BOOL, "True if the process is the server end of the connection.", 0, 2),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!fd.is_inet() && fd.kind != fd_kind::unix_socket) return false;
-              out.push_back(value_view::boolean(fd.role == sock_role::server));
+              // Any fd has it (false for what is not a socket), as in the reference; a socket is
+              // the server end by its role, not by whether the server address is local (the
+              // reference's rule makes the client of a loopback connection a server:
+              // docs/compat.md).
+              const bool socket = fd.is_inet() || fd.kind == fd_kind::unix_socket;
+              out.push_back(value_view::boolean(socket && fd.role == sock_role::server));
               return true;
           }));
 }

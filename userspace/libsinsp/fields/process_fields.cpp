@@ -190,8 +190,9 @@ void add_identity_fields(filter::field_table& t) {
           thread_view(
               [](const event_context& c, const thread_info& th) { return nonempty(c.insp->str(th.exe)); }));
     t.add(describe("proc.exepath", PT_CHARBUF, "Full path of the process's executable.", 0, 3),
-          thread_view([](const event_context& c, const thread_info& th) {
-              return nonempty(c.insp->str(th.exepath));
+          // Empty (not absent) when unknown, as in the reference.
+          thread_view([](const event_context& c, const thread_info& th) -> std::optional<std::string_view> {
+              return c.insp->str(th.exepath);
           }));
     t.add(describe("proc.args", PT_CHARBUF, "Command-line arguments after argv[0], space separated.", 0, 20),
           thread_text([](const event_context& c, const thread_info& th, std::string& b) {
@@ -205,7 +206,11 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("proc.exeline", PT_CHARBUF, "Full command line: proc.exe followed by proc.args.", 0, 25),
           thread_text([](const event_context& c, const thread_info& th, std::string& b) {
-              append_cmdline(b, *c.insp, th, true);
+              // exe, a space, then the arguments: the space stays when there are none, as the
+              // reference writes it.
+              b.append(c.insp->str(th.exe));
+              b += ' ';
+              append_joined(b, c.insp->str(th.args));
               return true;
           }));
     t.add(describe("proc.cmdnargs", PT_UINT64, "Number of command-line arguments after argv[0].", 0, 10),
@@ -410,10 +415,9 @@ void add_session_fields(filter::field_table& t) {
         const auto id = d.id;
         t.add(describe(d.id_name, PT_INT64, (std::string("Id of the ") + d.what + " of the process.").c_str(),
                        0, 2),
-              thread_int([id](const event_context& c, const thread_info& th) -> std::optional<int64_t> {
-                  const int64_t v = main_of(*c.insp, th)->*id;
-                  if (v < 0) return std::nullopt;
-                  return v;
+              // The event thread's own value, -1 when unknown, as the reference shows it.
+              thread_int([id](const event_context&, const thread_info& th) -> std::optional<int64_t> {
+                  return th.*id;
               }));
         using member = string_id thread_info::*;
         const std::pair<const char*, member> texts[] = {{d.name_name, &thread_info::comm},
@@ -430,8 +434,9 @@ void add_session_fields(filter::field_table& t) {
                            0, 5),
                   thread_view([id, m](const event_context& c,
                                       const thread_info& th) -> std::optional<std::string_view> {
-                      const thread_info* leader = process_by_pid(c, main_of(*c.insp, th)->*id);
-                      if (!leader) return std::nullopt;
+                      // Empty when the leader is not known, as in the reference.
+                      const thread_info* leader = process_by_pid(c, th.*id);
+                      if (!leader) return std::string_view();
                       return c.insp->str(leader->*m);
                   }));
         }
@@ -441,13 +446,11 @@ void add_session_fields(filter::field_table& t) {
         t.add(describe(d.leader_name, PT_BOOL,
                        (std::string("True if the process leads its ") + d.what + ".").c_str(), 0, 2),
               simple([id, virtual_id](const event_context& c, value_list& out) {
+                  // The event thread's ids, compared even when unknown (-1), as in the reference.
                   const thread_info* th = c.evt->thread;
                   if (!th) return false;
-                  const thread_info* m = main_of(*c.insp, *th);
-                  const int64_t leader = m->*id;
-                  const int64_t self = virtual_id ? m->vpid : m->pid;
-                  if (leader < 0 || self < 0) return false;
-                  out.push_back(value_view::boolean(leader == self));
+                  const int64_t self = virtual_id ? th->vpid : th->pid;
+                  out.push_back(value_view::boolean(th->*id == self));
                   return true;
               }));
     }

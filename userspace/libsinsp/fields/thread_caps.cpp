@@ -115,6 +115,7 @@ void add_thread_detail_fields(filter::field_table& t) {
               if (!th) return false;
               buf.clear();
               append_joined(buf, c.insp->str(th->cgroups));
+              if (buf.empty()) return false;  // no cgroups known: absent, as in the reference
               out.push_back(value_view::text(buf));
               return true;
           }));

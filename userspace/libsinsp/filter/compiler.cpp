@@ -362,7 +362,9 @@ bool compiled_value::is_list() const {
     return m_op->is_list;
 }
 uint32_t compiled_value::flags() const {
-    return m_op->field.info.flags;
+    // A transformed value is no longer the field's: it is not shown the field's way.
+    const uint32_t f = m_op->field.info.flags;
+    return m_op->chain.empty() ? f : f & ~filter::FIELD_SHOW_HEX;
 }
 
 std::unique_ptr<compiled_value> compile_value(const ast::term& term, field_registry& fields) {

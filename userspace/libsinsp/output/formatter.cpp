@@ -1,6 +1,9 @@
 // Output formats: parsing once into literal and field tokens, rendering per event.
 #include "sinsp/formatter.h"
 
+#include <cinttypes>
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "sinsp/value_text.h"
@@ -33,8 +36,31 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-void append_json_value(nlohmann::ordered_json& slot, ppm_param_type type, const filter::value_view& v,
-                       std::string& scratch) {
+// One value as text, in hexadecimal when the field asks for it (fd.dev).
+void append_shown(std::string& out, ppm_param_type type, uint32_t flags, const filter::value_view& v) {
+    if ((flags & filter::FIELD_SHOW_HEX) && v.data == nullptr) {
+        char buf[24];
+        const bool narrow = type == PT_INT32 || type == PT_UINT32 || type == PT_INT16 || type == PT_UINT16 ||
+                            type == PT_INT8 || type == PT_UINT8;
+        if (narrow) {
+            std::snprintf(buf, sizeof buf, "%" PRIX32, static_cast<uint32_t>(v.num));
+        } else {
+            std::snprintf(buf, sizeof buf, "%" PRIX64, v.num);
+        }
+        out += buf;
+        return;
+    }
+    append_value_text(out, type, v);
+}
+
+void append_json_value(nlohmann::ordered_json& slot, ppm_param_type type, uint32_t flags,
+                       const filter::value_view& v, std::string& scratch) {
+    if (flags & filter::FIELD_SHOW_HEX) {
+        scratch.clear();
+        append_shown(scratch, type, flags, v);
+        slot = scratch;
+        return;
+    }
     // Numbers stay numbers unless the field carries them as bytes (a type rendered as text).
     switch (filter::family_of(type)) {
         case filter::family::signed_int:
@@ -123,6 +149,8 @@ bool event_formatter::format(const event_context& ctx, std::string& out) {
                     if (i) out += ' ';
                     append_value_text(out, t.value->type(), (*values)[i]);
                 }
+            } else if ((t.value->flags() & filter::FIELD_SHOW_HEX) && values->size() == 1) {
+                append_shown(out, t.value->type(), t.value->flags(), (*values)[0]);
             } else {
                 append_values_text(out, t.value->type(), *values);
             }
@@ -153,15 +181,26 @@ bool event_formatter::format_json(const event_context& ctx, std::string& out) {
             slot = nullptr;
             continue;
         }
-        if (t.value->is_list() || values->size() != 1) {
+        if (values->empty()) {
+            slot = nullptr;  // an empty list is null, as in the reference's JSON
+        } else if ((t.value->flags() & filter::FIELD_ANY_VALUE) && values->size() != 1) {
+            // Several values any of which counts (proc.aname: every ancestor): one string with
+            // the values space-separated, as the reference's JSON has them.
+            scratch.clear();
+            for (size_t i = 0; i < values->size(); ++i) {
+                if (i) scratch += ' ';
+                append_value_text(scratch, t.value->type(), (*values)[i]);
+            }
+            slot = scratch;
+        } else if (t.value->is_list() || values->size() != 1) {
             slot = nlohmann::ordered_json::array();
             for (const auto& v : *values) {
                 nlohmann::ordered_json item;
-                append_json_value(item, t.value->type(), v, scratch);
+                append_json_value(item, t.value->type(), t.value->flags(), v, scratch);
                 slot.push_back(std::move(item));
             }
         } else {
-            append_json_value(slot, t.value->type(), (*values)[0], scratch);
+            append_json_value(slot, t.value->type(), t.value->flags(), (*values)[0], scratch);
         }
     }
     // Binary payloads are not always valid UTF-8: replace rather than throw.

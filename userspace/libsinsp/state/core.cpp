@@ -170,7 +170,9 @@ const event& state_core::process(const scap::event_ref& ref) {
     m_last_ts = ev.ts();
     m_event.view = ev;
     m_event.num = ++stats.events;
-    if (m_event.num == 1) m_event.first_ts = ev.ts();
+    // evt.reltime counts from the first event that is not a meta event (user, group, container
+    // and procinfo events describe state, they do not start the stream), as the reference does.
+    if (m_event.first_ts == 0 && !(ev.info().category & EC_METAEVENT)) m_event.first_ts = ev.ts();
     m_event.cpu = ref.cpu;
     m_event.block_flags = ref.flags;
     m_event.fd = nullptr;
@@ -181,8 +183,12 @@ const event& state_core::process(const scap::event_ref& ref) {
     const int64_t tid = static_cast<int64_t>(ev.tid());
     thread_info* t;
     bool made_up = false;
-    if (type == PPME_PROCEXIT_1_E) {
-        t = tid > 0 ? threads.find(tid) : nullptr;  // an exit is no reason to invent a thread
+    if (type == PPME_PROCEXIT_1_E || type == PPME_SCHEDSWITCH_6_E || type == PPME_PROCINFO_E) {
+        // An exit, a context switch or a CPU-usage sample is no reason to invent a thread (the
+        // reference looks these up only): kernel threads the snapshot left out stay unknown.
+        t = tid > 0 ? threads.find(tid) : nullptr;
+    } else if (ev.info().category & EC_METAEVENT) {
+        t = nullptr;  // user, group and container events describe no thread's action
     } else {
         t = thread_for(tid, ev.ts(), made_up);
     }

@@ -338,6 +338,28 @@ void parse_capset(parse_ctx& c) {
     c.thr->cap_effective = c.u64(3);
 }
 
+// Memory figures the kernel reports after the event (the reference keeps them the same way):
+// a context switch gives the page faults of the thread switched out and the memory of its
+// process; brk, mmap and munmap give the memory of the calling thread's entry.
+void parse_switch(parse_ctx& c) {
+    if (!c.thr || c.p(4).len == 0) return;  // older switch events stop before the figures
+    c.thr->pfmajor = c.u64(0);
+    c.thr->pfminor = c.u64(1);
+    thread_info* m = c.thr->is_main_thread() ? c.thr : c.core.threads.find(c.thr->pid);
+    if (!m) return;
+    m->vmsize_kb = c.u32(2);
+    m->vmrss_kb = c.u32(3);
+    m->vmswap_kb = c.u32(4);
+}
+void parse_memory_call(parse_ctx& c) {
+    if (!c.thr) return;
+    if (c.p(0).len != 0) c.thr->vmsize_kb = c.u32(0);
+    if (c.p(2).len != 0) {
+        c.thr->vmrss_kb = c.u32(1);
+        c.thr->vmswap_kb = c.u32(2);
+    }
+}
+
 }  // namespace
 
 void register_process_parsers(parser_registry& r) {
@@ -383,6 +405,10 @@ void register_process_parsers(parser_registry& r) {
                "?exe_ino_mtime"});
     }
     r.add(PPME_PROCEXIT_1_E, parse_procexit, {"?reaper_tid"});
+    r.add(PPME_SCHEDSWITCH_6_E, parse_switch, {"?pgft_maj", "?pgft_min", "?vm_size", "?vm_rss", "?vm_swap"});
+    for (uint16_t t :
+         {PPME_SYSCALL_BRK_4_X, PPME_SYSCALL_MMAP_X, PPME_SYSCALL_MMAP2_X, PPME_SYSCALL_MUNMAP_X})
+        r.add(t, parse_memory_call, {"?vm_size", "?vm_rss", "?vm_swap"});
     r.add(PPME_SYSCALL_SETUID_X, parse_setuid, {"res", "uid"});
     r.add(PPME_SYSCALL_SETGID_X, parse_setgid, {"res", "gid"});
     r.add(PPME_SYSCALL_SETRESUID_X, parse_setresuid, {"res", "ruid", "euid"});

@@ -124,6 +124,9 @@ enum field_flags : uint32_t {
     // A time shown as text that JSON output gives as the event's timestamp (a number of ns), as
     // the reference does for evt.time and its variants.
     FIELD_JSON_TIMESTAMP = 1u << 7,
+    // An integer shown in upper-case hexadecimal without a prefix, in text and JSON (a string
+    // there), as the reference shows fd.dev.
+    FIELD_SHOW_HEX = 1u << 8,
 };
 
 // Which code space an event-type constraint is expressed in.

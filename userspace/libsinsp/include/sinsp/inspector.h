@@ -67,7 +67,7 @@ struct event {
     uint64_t num = 0;  // 1-based position in the stream
     uint16_t cpu = 0;
     uint32_t block_flags = 0;       // flags of the capture block that held the event (0 if none)
-    uint64_t first_ts = 0;          // timestamp of the stream's first event (evt.reltime)
+    uint64_t first_ts = 0;          // timestamp of the first non-meta event (evt.reltime); 0 before it
     uint64_t prev_ts = 0;           // timestamp of the previous event (evt.delta); 0 for the first
     thread_info* thread = nullptr;  // the thread that generated the event (null for tid 0/unknown)
     // For events that use or create an fd: the fd number and what it refers to (fd is null when
