@@ -22,30 +22,15 @@
 #include <gtest/gtest.h>
 
 #include "engines/shared/fill_specs.h"
+#include "modern_bpf_live.h"
 #include "scap/scap.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-// Why a live test cannot run here, or empty.
-std::string live_skip_reason() {
-    if (geteuid() != 0) return "needs root (CAP_BPF, CAP_PERFMON)";
-    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
-    return "";
-}
-
 std::unique_ptr<scap::engine> open_live(scap::modern_bpf_options o = {}) {
-    scap::open_options opts;
-    opts.kind = scap::engine_kind::modern_bpf;
-    opts.modern_bpf = std::move(o);
-    std::string error;
-    auto e = scap::open_engine(opts, error);
-    EXPECT_NE(e, nullptr) << error;
-    if (e) {
-        EXPECT_EQ(e->start(), scap::status::ok) << e->last_error();
-    }
-    return e;
+    return drvtest::open_modern_bpf(std::move(o));
 }
 
 uint64_t my_tid() {
@@ -93,12 +78,6 @@ std::string my_unified_cgroup() {
     std::fclose(f);
     return path;
 }
-
-#define SKIP_UNLESS_LIVE()                          \
-    do {                                            \
-        const std::string why = live_skip_reason(); \
-        if (!why.empty()) GTEST_SKIP() << why;      \
-    } while (0)
 
 TEST(ModernBpfTables, EveryRowMatchesTheSchema) {
     scap::drivers::driver_tables t;

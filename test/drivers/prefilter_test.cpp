@@ -14,36 +14,18 @@
 
 #include <gtest/gtest.h>
 
+#include "modern_bpf_live.h"
 #include "scap/scap.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string live_skip_reason() {
-    if (geteuid() != 0) return "needs root (CAP_BPF, CAP_PERFMON)";
-    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
-    return "";
-}
-
-#define SKIP_UNLESS_LIVE()                          \
-    do {                                            \
-        const std::string why = live_skip_reason(); \
-        if (!why.empty()) GTEST_SKIP() << why;      \
-    } while (0)
-
 std::unique_ptr<scap::engine> open_live(const scap::prefilter& pf) {
-    scap::open_options opts;
-    opts.kind = scap::engine_kind::modern_bpf;
-    opts.modern_bpf.proc_snapshot = false;
-    opts.modern_bpf.pre_filter = pf;
-    std::string error;
-    auto e = scap::open_engine(opts, error);
-    EXPECT_NE(e, nullptr) << error;
-    if (e) {
-        EXPECT_EQ(e->start(), scap::status::ok) << e->last_error();
-    }
-    return e;
+    scap::modern_bpf_options o;
+    o.proc_snapshot = false;
+    o.pre_filter = pf;
+    return drvtest::open_modern_bpf(std::move(o));
 }
 
 uint32_t my_tid() {

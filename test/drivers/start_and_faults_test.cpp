@@ -29,6 +29,7 @@
 #include <gtest/gtest.h>
 
 #include "scap/diagnostics.h"
+#include "modern_bpf_live.h"
 #include "scap/scap.h"
 #include "scratch_dir.h"
 #include "sinsp/inspector.h"
@@ -37,18 +38,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
-
-std::string live_skip_reason() {
-    if (geteuid() != 0) return "needs root (CAP_BPF, CAP_PERFMON)";
-    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
-    return "";
-}
-
-#define SKIP_UNLESS_LIVE()                          \
-    do {                                            \
-        const std::string why = live_skip_reason(); \
-        if (!why.empty()) GTEST_SKIP() << why;      \
-    } while (0)
 
 uint64_t stat_extra(const scap::engine_stats& st, const std::string& name) {
     for (const auto& [k, v] : st.extra)

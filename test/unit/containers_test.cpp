@@ -151,19 +151,8 @@ TEST(ContainerFields, DockerCapture) {
 // container's init; its children inherit the role; the container's own processes do not.
 class ContainerRoles : public ::testing::Test {
   protected:
-    static bytes zero_of(uint8_t type) {
-        if (const uint32_t n = scap_param_fixed_size(type)) return bytes(n, 0);
-        if (type == PT_CHARBUF || type == PT_FSPATH || type == PT_FSRELPATH) return str("");
-        return {};
-    }
     static bytes make(uint16_t type, uint64_t tid, const std::map<std::string, bytes>& params) {
-        scap::test::event_builder b(type, tid, 1000);
-        const scap_event_info& info = scap_event_table[type];
-        for (uint32_t i = 0; i < info.nparams; ++i) {
-            auto it = params.find(info.params[i].name);
-            b.param(it != params.end() ? it->second : zero_of(info.params[i].type));
-        }
-        return b.build();
+        return scap::test::make_event(type, tid, params);
     }
     const sinsp::event& feed(const bytes& e) {
         m_keep = e;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,26 @@ inline const event_header* hdr(const bytes& b) {
 inline bytes param_bytes(const event_header* e, uint32_t i) {
     const param_view p = event_view(e).param(i);
     return bytes(p.data, p.data + p.len);
+}
+
+// Zero value of the right width for a parameter type, so tests name only what matters: fixed-size
+// types by the schema's width, strings empty (their NUL), other variable-size data absent.
+inline bytes zero_of(uint8_t type) {
+    if (const uint32_t n = scap_param_fixed_size(type)) return bytes(n, 0);
+    if (type == PT_CHARBUF || type == PT_FSPATH || type == PT_FSRELPATH) return str("");
+    return {};
+}
+
+// An event of `type` from `tid`, parameters given by their schema names, the rest zero.
+inline bytes make_event(uint16_t type, uint64_t tid, const std::map<std::string, bytes>& params,
+                        uint64_t ts = 1000) {
+    event_builder b(type, tid, ts);
+    const scap_event_info& info = scap_event_table[type];
+    for (uint32_t i = 0; i < info.nparams; ++i) {
+        auto it = params.find(info.params[i].name);
+        b.param(it != params.end() ? it->second : zero_of(info.params[i].type));
+    }
+    return b.build();
 }
 
 }  // namespace scap::test

@@ -15,23 +15,8 @@ using scap::test::bytes;
 using scap::test::str;
 using scap::test::val;
 
-// Zero value of the right width for a parameter type, so tests name only what matters: fixed-size
-// types by the schema's width, strings empty (their NUL), other variable-size data absent.
-bytes zero_of(uint8_t type) {
-    if (const uint32_t n = scap_param_fixed_size(type)) return bytes(n, 0);
-    if (type == PT_CHARBUF || type == PT_FSPATH || type == PT_FSRELPATH) return str("");
-    return {};
-}
-
-// An event of `type` from `tid`, parameters given by name, the rest zero.
 bytes make(uint16_t type, uint64_t tid, const std::map<std::string, bytes>& params, uint64_t ts = 1000) {
-    scap::test::event_builder b(type, tid, ts);
-    const scap_event_info& info = scap_event_table[type];
-    for (uint32_t i = 0; i < info.nparams; ++i) {
-        auto it = params.find(info.params[i].name);
-        b.param(it != params.end() ? it->second : zero_of(info.params[i].type));
-    }
-    return b.build();
+    return scap::test::make_event(type, tid, params, ts);
 }
 
 bytes ipv4_tuple(const char* sip, uint16_t sport, const char* dip, uint16_t dport) {
