@@ -26,3 +26,16 @@ wait_attached() {
     done
     return 1
 }
+
+# skip_unless_live: exits 77 (ctest's "skipped") with the reason when a live modern eBPF capture
+# cannot run here (not root, or a kernel without BTF).
+skip_unless_live() {
+    if [[ $(id -u) != 0 ]]; then
+        echo "SKIP: live capture needs root"
+        exit 77
+    fi
+    if [[ ! -r /sys/kernel/btf/vmlinux ]]; then
+        echo "SKIP: kernel has no BTF"
+        exit 77
+    fi
+}

@@ -12,8 +12,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 dig=$1 tmp=$2
-if [[ $(id -u) != 0 ]]; then echo "SKIP: live capture needs root"; exit 77; fi
-if [[ ! -r /sys/kernel/btf/vmlinux ]]; then echo "SKIP: kernel has no BTF"; exit 77; fi
+skip_unless_live
 for tool in podman runc busybox; do
     command -v $tool >/dev/null || { echo "FAIL: $tool is not installed (scripts/install-deps.sh installs it)"; exit 1; }
 done

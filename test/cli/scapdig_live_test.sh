@@ -6,8 +6,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 dig=$1 tmp=$2
-if [[ $(id -u) != 0 ]]; then echo "SKIP: live capture needs root"; exit 77; fi
-if [[ ! -r /sys/kernel/btf/vmlinux ]]; then echo "SKIP: kernel has no BTF"; exit 77; fi
+skip_unless_live
 mkdir -p "$tmp"
 rm -f "$tmp"/live.* "$tmp"/replay.*
 # A shell under a name of its own: the filter picks it and its children, and cannot match
