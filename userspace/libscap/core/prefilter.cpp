@@ -7,8 +7,7 @@
 namespace scap {
 
 bool prefilter_rule::accepts_all() const {
-    return !never && ret_min == std::numeric_limits<int64_t>::min() &&
-           ret_max == std::numeric_limits<int64_t>::max() && comms.empty() && tids.empty() && pids.empty();
+    return !never && !bounds_ret() && comms.empty() && tids.empty() && pids.empty();
 }
 
 bool prefilter::empty() const {
@@ -37,8 +36,7 @@ std::string prefilter::describe() const {
             out += " never";
             continue;
         }
-        if (r.ret_min != std::numeric_limits<int64_t>::min() ||
-            r.ret_max != std::numeric_limits<int64_t>::max())
+        if (r.bounds_ret())
             out += " ret in [" + std::to_string(r.ret_min) + "," + std::to_string(r.ret_max) + "]";
         if (!r.comms.empty()) {
             out += " comm in (";

@@ -17,14 +17,11 @@ bool ret_is_first_param(const driver_tables& t, uint16_t code) {
     return p.type == PT_ERRNO || p.type == PT_FD || p.type == PT_PID;
 }
 
+// Into a zero-initialised entry: the text, and a mask over the bytes the kernel compares.
 void put_comm(mbpf_prefilter& e, uint32_t i, const prefilter_comm& c) {
-    uint8_t bytes[MBPF_PF_COMM_LEN] = {};
-    uint8_t mask[MBPF_PF_COMM_LEN] = {};
-    std::memcpy(bytes, c.text.data(), c.text.size());
+    std::memcpy(e.comm[i], c.text.data(), c.text.size());
     const size_t covered = c.prefix ? c.text.size() : c.text.size() + 1;  // equality: the NUL too
-    std::memset(mask, 0xff, covered);
-    std::memcpy(e.comm[i], bytes, sizeof bytes);
-    std::memcpy(e.comm_mask[i], mask, sizeof mask);
+    std::memset(e.comm_mask[i], 0xff, covered);
 }
 
 }  // namespace
@@ -37,8 +34,7 @@ mbpf_prefilter prefilter_entry(const driver_tables& t, uint16_t code, const pref
         e.flags |= MBPF_PF_NEVER;
         return e;
     }
-    if (ret_is_first_param(t, code) && (rule.ret_min != std::numeric_limits<int64_t>::min() ||
-                                        rule.ret_max != std::numeric_limits<int64_t>::max())) {
+    if (ret_is_first_param(t, code) && rule.bounds_ret()) {
         e.flags |= MBPF_PF_RET;
         e.ret_min = rule.ret_min;
         e.ret_max = rule.ret_max;

@@ -31,6 +31,11 @@ struct prefilter_rule {
     std::vector<uint32_t> tids;
     std::vector<uint32_t> pids;
 
+    // The return value is constrained (the range is not the whole of int64).
+    bool bounds_ret() const {
+        return ret_min != std::numeric_limits<int64_t>::min() ||
+               ret_max != std::numeric_limits<int64_t>::max();
+    }
     bool accepts_all() const;
 };
 
