@@ -1,51 +1,22 @@
 // Canonical text of syntax trees: every logical node parenthesised, literals always quoted, so
 // tests can assert how a filter was grouped; and the same text with numbers bare, for other
 // parsers of the language.
-#include <cctype>
 #include <string>
 
 #include "sinsp/filter_ast.h"
 
+#include "literals.h"
+
 namespace sinsp::filter::ast {
 
 namespace {
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// A number as the language writes one bare: 0x1F, or [+-]digits[.digits][e[+-]digits].
-bool number_token(const std::string& s) {
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (size_t i = 2; i < s.size(); ++i) {
-            if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-        }
-        return true;
-    }
-    size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-    const size_t first_digit = i;
-    while (i < s.size() && is_digit(s[i])) ++i;
-    if (i == first_digit) return false;
-    if (i < s.size() && s[i] == '.') {
-        ++i;
-        while (i < s.size() && is_digit(s[i])) ++i;
-    }
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-        if (i + 1 >= s.size() || (s[i + 1] != '+' && s[i + 1] != '-')) return false;
-        i += 2;
-        const size_t exp_digits = i;
-        while (i < s.size() && is_digit(s[i])) ++i;
-        if (i == exp_digits) return false;
-    }
-    return i == s.size();
-}
-
 // Literals another filter parser (ours, the reference's) reads back as the same value when
 // written bare: numbers (<, <=, >, >= take only a bare number) and words with a backslash (the
 // reference's quoted-string lexer takes `\"` for an escaped quote even after an escaped
 // backslash, so "a\\" cannot be read; Falco's own rules write such values bare).
 bool reads_back_bare(const std::string& s) {
     if (s.empty()) return false;
-    if (number_token(s)) return true;
+    if (number_length(s) == s.size()) return true;
     if (s.find('\\') == std::string::npos || s == "and" || s == "or" || s == "not") return false;
     for (char c : s) {
         if (c == '(' || c == ')' || c == '"' || c == '\'' || c == '=' || c == ',' || c == ' ' ||

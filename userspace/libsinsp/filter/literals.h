@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 
 #include "sinsp/filter_field.h"
 
@@ -25,6 +26,11 @@ class literal_store {
 // description on bad input. IP networks come back as 4/16 address bytes with the prefix length
 // in `num`.
 value_view parse_literal(ppm_param_type t, cmp_op op, const std::string& text, literal_store& store);
+
+// Length of the number the filter language lets a literal be written as bare at text[at] (0x1F,
+// or [+-]digits[.digits][e[+-]digits]); 0 when none starts there. The parser lexes with it, and
+// the tree printer writes literals that are one whole number bare.
+size_t number_length(std::string_view text, size_t at = 0);
 
 // "68656c6c6f" -> "hello"; false unless an even number of hex digits.
 bool unhex(const std::string& hex, std::string& out);

@@ -5,6 +5,8 @@
 // rule asks for exactly the token class it can accept at the current position.
 #include "sinsp/filter_parser.h"
 
+#include "literals.h"
+
 #include <array>
 #include <cctype>
 
@@ -32,6 +34,32 @@ bool is_ident_char(char c) {
 bool is_hex(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
+
+}  // namespace
+
+size_t number_length(std::string_view text, size_t at) {
+    size_t j = at;
+    auto peek = [&](size_t k) { return j + k < text.size() ? text[j + k] : '\0'; };
+    if (peek(0) == '0' && (peek(1) == 'x' || peek(1) == 'X') && is_hex(peek(2))) {
+        j += 2;
+        while (j < text.size() && is_hex(text[j])) ++j;
+        return j - at;
+    }
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+    size_t digits = j;
+    while (j < text.size() && is_digit(text[j])) ++j;
+    if (j == digits) return 0;
+    if (j < text.size() && text[j] == '.') ++j;
+    while (j < text.size() && is_digit(text[j])) ++j;
+    if (j + 2 < text.size() && (text[j] == 'e' || text[j] == 'E') &&
+        (text[j + 1] == '+' || text[j + 1] == '-') && is_digit(text[j + 2])) {
+        j += 2;
+        while (j < text.size() && is_digit(text[j])) ++j;
+    }
+    return j - at;
+}
+
+namespace {
 
 // Transformers that wrap a field on either side of a comparison ("val(" is handled apart: it is
 // only valid on the right-hand side and takes exactly one field).
@@ -159,26 +187,7 @@ class parser {
         }
         return segments > 1 ? end - m_i : 0;
     }
-    size_t number_len() const {
-        size_t j = m_i;
-        if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X') && is_hex(peek(2))) {
-            j += 2;
-            while (j < m_text.size() && is_hex(m_text[j])) ++j;
-            return j - m_i;
-        }
-        if (j < m_text.size() && (m_text[j] == '+' || m_text[j] == '-')) ++j;
-        size_t digits = j;
-        while (j < m_text.size() && is_digit(m_text[j])) ++j;
-        if (j == digits) return 0;
-        if (j < m_text.size() && m_text[j] == '.') ++j;
-        while (j < m_text.size() && is_digit(m_text[j])) ++j;
-        if (j + 2 < m_text.size() && (m_text[j] == 'e' || m_text[j] == 'E') &&
-            (m_text[j + 1] == '+' || m_text[j + 1] == '-') && is_digit(m_text[j + 2])) {
-            j += 2;
-            while (j < m_text.size() && is_digit(m_text[j])) ++j;
-        }
-        return j - m_i;
-    }
+    size_t number_len() const { return number_length(m_text, m_i); }
     size_t bare_string_len() const {
         size_t j = m_i;
         while (j < m_text.size()) {
