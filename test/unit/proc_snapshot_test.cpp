@@ -272,6 +272,9 @@ TEST(ProcSnapshotLive, PipeSocketpairAndAnonInodes) {
     const int ev = ::eventfd(0, 0);
     ASSERT_GE(ev, 0);
     const scap::snapshot snap = snapshot_self();
+    struct stat pipe_st, sock_st;
+    ASSERT_EQ(::fstat(pfd[0], &pipe_st), 0);
+    ASSERT_EQ(::fstat(sp[0], &sock_st), 0);
     for (int fd : {pfd[0], pfd[1], sp[0], sp[1], ev}) ::close(fd);
     const auto* p = snap.find_process(static_cast<uint64_t>(::getpid()));
     ASSERT_NE(p, nullptr);
@@ -282,6 +285,10 @@ TEST(ProcSnapshotLive, PipeSocketpairAndAnonInodes) {
         EXPECT_EQ(f->name.compare(0, 6, "pipe:["), 0) << f->name;
     }
     EXPECT_EQ(find_fd(*p, pfd[0])->ino, find_fd(*p, pfd[1])->ino);
+    // Pipe and socket inodes come from the link text; they must be the fds' real inodes.
+    EXPECT_EQ(find_fd(*p, pfd[0])->ino, pipe_st.st_ino);
+    ASSERT_NE(find_fd(*p, sp[0]), nullptr);
+    EXPECT_EQ(find_fd(*p, sp[0])->ino, sock_st.st_ino);
     for (int fd : {sp[0], sp[1]}) {
         const auto* f = find_fd(*p, fd);
         ASSERT_NE(f, nullptr);
@@ -610,6 +617,8 @@ TEST(ProcSnapshotFake, FdsAndThreadsFromFiles) {
     ::symlink("anon_inode:[eventpoll]", (t.pid_dir(20) + "/fd/5").c_str());
     ::symlink("anon_inode:bpf-map", (t.pid_dir(20) + "/fd/6").c_str());
     ::symlink("data", (t.pid_dir(20) + "/fd/notanfd").c_str());
+    // A pipe is known from its link alone (type and inode), without a stat() of the fd.
+    ::symlink("pipe:[777]", (t.pid_dir(20) + "/fd/7").c_str());
 
     scap::proc_snapshot_summary sum;
     const scap::snapshot snap = t.scan(sum);
@@ -618,7 +627,12 @@ TEST(ProcSnapshotFake, FdsAndThreadsFromFiles) {
     ASSERT_NE(m, nullptr);
     EXPECT_EQ(m->exe, "srv");
     EXPECT_EQ(m->args, "");
-    ASSERT_EQ(m->fds.size(), 4u);
+    ASSERT_EQ(m->fds.size(), 5u);
+    const auto* pipe = find_fd(*m, 7);
+    ASSERT_NE(pipe, nullptr);
+    EXPECT_EQ(pipe->type, fd_type::fifo);
+    EXPECT_EQ(pipe->ino, 777u);
+    EXPECT_EQ(pipe->name, "pipe:[777]");
     const auto* f = find_fd(*m, 3);
     ASSERT_NE(f, nullptr);
     EXPECT_EQ(f->type, fd_type::file_v2);
@@ -635,7 +649,31 @@ TEST(ProcSnapshotFake, FdsAndThreadsFromFiles) {
     EXPECT_EQ(sum.processes, 1u);
     EXPECT_EQ(sum.threads, 2u);
     EXPECT_EQ(sum.vanished, 1u);
-    EXPECT_EQ(sum.fds, 4u);
+    EXPECT_EQ(sum.fds, 5u);
+}
+
+// status's "Threads: 1" spares the scan the task/ listing; any other count (or none) lists it.
+TEST(ProcSnapshotFake, TaskListingFollowsTheThreadCount) {
+    fake_tree t("ProcSnapshotFake_ThreadCount");
+    for (uint64_t pid : {30u, 40u}) {
+        t.mkpid(pid);
+        t.file(pid, "stat", t.stat_line(pid, "p", k_full_tail));
+        const std::string tid = std::to_string(pid + 1);
+        ::mkdir((t.pid_dir(pid) + "/task").c_str(), 0755);
+        ::mkdir((t.pid_dir(pid) + "/task/" + tid).c_str(), 0755);
+        write_text(t.pid_dir(pid) + "/task/" + tid + "/stat", t.stat_line(pid + 1, "t", k_full_tail));
+        write_text(t.pid_dir(pid) + "/task/" + tid + "/status",
+                   "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+    }
+    t.file(30, "status", "Tgid:\t30\nPPid:\t1\nThreads:\t1\n");
+    t.file(40, "status", "Tgid:\t40\nPPid:\t1\nThreads:\t2\n");
+    scap::proc_snapshot_summary sum;
+    const scap::snapshot snap = t.scan(sum);
+    EXPECT_EQ(snap.find_process(31), nullptr);  // status said one thread: task/ not read
+    ASSERT_NE(snap.find_process(41), nullptr);
+    EXPECT_EQ(snap.find_process(41)->pid, 40u);
+    EXPECT_EQ(sum.processes, 2u);
+    EXPECT_EQ(sum.threads, 3u);
 }
 
 // The parallel scan hands pids out in chunks to several threads; what comes back must be what
@@ -767,6 +805,9 @@ TEST(ProcSnapshotParse, StatStatusAndCmdline) {
     scap::proc::status_fields ss;
     EXPECT_EQ(scap::proc::parse_status("Uid:\t1\nGid:\nNSpid:\t9\nCapEff:\tzz\n", ss), 3u);
     EXPECT_TRUE(ss.root_pidns);
+    EXPECT_EQ(ss.threads, -1);  // no Threads: line
+    EXPECT_EQ(scap::proc::parse_status("Threads:\t17\n", ss), 0u);
+    EXPECT_EQ(ss.threads, 17);
     std::string exe, args;
     scap::proc::split_cmdline(std::string("a\0\0", 3), exe, args);
     EXPECT_EQ(exe, "a");

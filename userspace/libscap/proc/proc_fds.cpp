@@ -1,12 +1,12 @@
 #include "proc/proc_fds.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "proc/proc_parse.h"
@@ -154,33 +154,67 @@ uint32_t encode_dev(uint64_t st_dev) {
     return (min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12);
 }
 
+namespace {
+
+// Sockets and anonymous pipes say what they are and their inode in the link
+// ("socket:[123]", "pipe:[456]"): for them the stat() of the fd is not needed. Everything else
+// (paths, which may name a FIFO, a directory or a device, and anonymous inodes) is stat()ed.
+enum class link_kind { socket, pipe, other };
+
+link_kind kind_of_link(std::string_view link) {
+    if (starts_with(link, "socket:[")) return link_kind::socket;
+    if (starts_with(link, "pipe:[")) return link_kind::pipe;
+    return link_kind::other;
+}
+
+}  // namespace
+
 void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
     unique_fd fd_dir = open_dir_at(pid_dir, "fd");
     if (!fd_dir.valid()) {
         if (classify_errno(errno) == io_result::denied) ++scan.summary.permission_denied;
         return;
     }
-    unique_fd fdinfo_dir = open_dir_at(pid_dir, "fdinfo");
-    // readdir needs its own descriptor; fd_dir stays usable for the *at() calls.
-    DIR* d = ::fdopendir(::dup(fd_dir.get()));
-    if (!d) return;
+    scan.fd_numbers.clear();
+    list_numeric_entries(fd_dir.get(), scan.fd_numbers);
+    unique_fd fdinfo_dir;  // opened at the first fd that needs its flags
+    bool fdinfo_tried = false;
     uint64_t netns = 0;
     bool netns_known = false;
     std::string link;
     const uint32_t cap = scan.opts.max_fds_per_process;
     uint32_t listed = 0;
-    while (const dirent* e = ::readdir(d)) {
-        std::string_view name(e->d_name);
-        uint64_t num = 0;
-        if (!take_u64(name, 10, num) || !name.empty()) continue;  // ".", ".."
+    char name[24];
+    for (const uint64_t num : scan.fd_numbers) {
         if (cap && listed >= cap) {
             ++scan.summary.fd_capped;
             break;
         }
-        struct stat st;
-        if (::fstatat(fd_dir.get(), e->d_name, &st, 0) != 0) {
+        std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(num));
+        const io_result lr = readlink_at(fd_dir.get(), name, link);
+        if (lr == io_result::denied) {
             // Listing the directory may be allowed while following its links is not (a
             // non-dumpable process): then no fd of this process will resolve, stop here.
+            ++scan.summary.permission_denied;
+            break;
+        }
+        if (lr != io_result::ok) continue;  // closed meanwhile
+        fd_info f;
+        f.fd = static_cast<int64_t>(num);
+        const link_kind kind = kind_of_link(link);
+        if (kind != link_kind::other) {
+            f.ino = bracket_inode(link);
+            f.name = link;
+            if (kind == link_kind::pipe)
+                f.type = fd_type::fifo;
+            else
+                fill_socket(scan, pid_dir, pid, f.ino, f, netns, netns_known);
+            p.fds.push_back(std::move(f));
+            ++listed;
+            continue;
+        }
+        struct stat st;
+        if (::fstatat(fd_dir.get(), name, &st, 0) != 0) {
             if (classify_errno(errno) == io_result::denied) {
                 ++scan.summary.permission_denied;
                 break;
@@ -190,9 +224,6 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
             if (errno != ENOENT) continue;
             std::memset(&st, 0, sizeof st);
         }
-        if (readlink_at(fd_dir.get(), e->d_name, link) != io_result::ok) continue;
-        fd_info f;
-        f.fd = static_cast<int64_t>(num);
         f.ino = st.st_ino;
         switch (st.st_mode & S_IFMT) {
             case S_IFIFO:
@@ -216,7 +247,11 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
                 if (starts_with(link, "/memfd:")) {
                     f.type = fd_type::memfd;
                 } else {
-                    fill_file(scan, fdinfo_dir.get(), e->d_name, f);
+                    if (!fdinfo_tried) {
+                        fdinfo_dir = open_dir_at(pid_dir, "fdinfo");
+                        fdinfo_tried = true;
+                    }
+                    fill_file(scan, fdinfo_dir.get(), name, f);
                     f.dev = encode_dev(st.st_dev);
                 }
                 break;
@@ -228,7 +263,6 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
         p.fds.push_back(std::move(f));
         ++listed;
     }
-    ::closedir(d);
     scan.summary.fds += listed;
 }
 

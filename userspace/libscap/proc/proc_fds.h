@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proc/proc_io.h"
 #include "proc/proc_sockets.h"
@@ -27,6 +28,7 @@ struct fd_scan {
     proc_snapshot_summary& summary;
     buffer& buf;
     socket_tables& sockets;
+    std::vector<uint64_t>& fd_numbers;  // the fd/ listing, reused across processes
 };
 
 // Appends the fds of the process whose /proc directory is open as pid_dir.

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -93,6 +94,37 @@ unique_fd& unique_fd::operator=(unique_fd&& o) noexcept {
 
 unique_fd open_dir_at(int dirfd, const char* name) {
     return unique_fd(::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+bool list_numeric_entries(int dirfd, std::vector<uint64_t>& out) {
+    out.clear();
+    // 16 KiB holds about 500 fd-directory entries: one call for most processes, plus the one
+    // that returns 0 at the end.
+    alignas(8) char buf[16 * 1024];
+    for (;;) {
+        const ssize_t n = ::getdents64(dirfd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        if (n == 0) return true;
+        for (ssize_t at = 0; at < n;) {
+            const auto* e = reinterpret_cast<const struct dirent64*>(buf + at);
+            at += e->d_reclen;
+            const char* s = e->d_name;
+            if (*s < '0' || *s > '9') continue;  // ".", "..", anything not a number
+            uint64_t v = 0;
+            bool numeric = true;
+            for (; *s; ++s) {
+                if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) {
+                    numeric = false;
+                    break;
+                }
+                v = v * 10 + static_cast<uint64_t>(*s - '0');
+            }
+            if (numeric) out.push_back(v);
+        }
+    }
 }
 
 }  // namespace scap::proc

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scap::proc {
 
@@ -62,5 +63,13 @@ class unique_fd {
 
 // Opens dirfd/name as a directory (dirfd may be AT_FDCWD).
 unique_fd open_dir_at(int dirfd, const char* name);
+
+// The entries of an open directory whose names are decimal numbers (pids in /proc, tids in
+// task/, fd numbers in fd/), in the order the kernel lists them, appended to out after clearing
+// it. Reads with getdents64 from the descriptor's current position (a freshly opened directory
+// reads whole) into a stack buffer: no DIR stream, so no dup, fcntl or 32 KiB allocation per
+// directory, which the scan pays for every process. False when the listing failed part way
+// (errno set); what was read is kept.
+bool list_numeric_entries(int dirfd, std::vector<uint64_t>& out);
 
 }  // namespace scap::proc

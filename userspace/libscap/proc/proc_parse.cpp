@@ -119,6 +119,8 @@ uint64_t parse_status(std::string_view text, status_fields& out) {
             if ((ok = take_u64(v, 10, u))) out.tgid = static_cast<int64_t>(u);
         } else if (key == "PPid") {
             if ((ok = take_u64(v, 10, u))) out.ppid = static_cast<int64_t>(u);
+        } else if (key == "Threads") {
+            if ((ok = take_u64(v, 10, u))) out.threads = static_cast<int64_t>(u);
         } else if (key == "Uid" || key == "Gid") {
             // real, effective, saved, fs: the capture format keeps the effective ids.
             uint64_t real = 0;

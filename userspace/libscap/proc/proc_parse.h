@@ -54,6 +54,7 @@ struct status_fields {
     int64_t vpid = -1;       // innermost NStgid
     int64_t vpgid = -1;      // innermost NSpgid
     bool root_pidns = true;  // NSpid had one entry: the task lives in the initial pid namespace
+    int64_t threads = -1;    // Threads: the thread group's size
     uint32_t vmsize_kb = 0, vmrss_kb = 0, vmswap_kb = 0;
     uint64_t cap_inh = 0, cap_prm = 0, cap_eff = 0;
 };

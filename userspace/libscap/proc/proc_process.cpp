@@ -89,8 +89,8 @@ void copy_process_wide(const process_info& m, process_info& p) {
 }  // namespace
 
 task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_info* main, process_info& p,
-                       uint64_t& pidns_ino) {
-    pidns_ino = 0;
+                       task_facts& facts) {
+    facts = task_facts{};
     io_result r = scan.buf.read_at(dir, "stat");
     if (r == io_result::gone) return task_outcome::gone;
     if (r != io_result::ok) {
@@ -142,6 +142,7 @@ task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_
     p.cap_permitted = ss.cap_prm;
     p.cap_effective = ss.cap_eff;
     p.flags = p.tid == p.pid ? 0 : (k_clone_thread | k_clone_files);
+    facts.threads = ss.threads;
 
     if (main) {
         copy_process_wide(*main, p);
@@ -152,9 +153,9 @@ task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_
     // lives in that namespace, which needs no inode (and pid 1 often hides its ns link).
     struct stat ns;
     if (ss.root_pidns)
-        pidns_ino = k_procfs_pidns;
+        facts.pidns_ino = k_procfs_pidns;
     else if (::fstatat(dir, "ns/pid", &ns, 0) == 0)
-        pidns_ino = ns.st_ino;
+        facts.pidns_ino = ns.st_ino;
     return task_outcome::listed;
 }
 

@@ -29,12 +29,19 @@ enum class task_outcome {
     malformed,      // stat or status unusable
 };
 
+// What reading a task tells the scan besides its process_info.
+struct task_facts {
+    // The process's pid namespace inode, k_procfs_pidns for the namespace procfs belongs to,
+    // 0 when unreadable (and for threads, which share their process's).
+    uint64_t pidns_ino = 0;
+    // status's "Threads:" count, -1 when not given: 1 lets the scan skip listing task/.
+    int64_t threads = -1;
+};
+
 // Reads the task whose directory is open as dir. For a non-main thread pass its process
 // (already read) as main: what threads share (exe, args, env, cwd, root, limits, cgroups) is
-// copied from it rather than read again. pidns_ino receives a process's pid namespace inode,
-// k_procfs_pidns for the namespace procfs belongs to, 0 when unreadable (and for threads,
-// which share their process's).
+// copied from it rather than read again.
 task_outcome read_task(process_scan& scan, int dir, uint64_t tid, const process_info* main, process_info& out,
-                       uint64_t& pidns_ino);
+                       task_facts& facts);
 
 }  // namespace scap::proc

@@ -1,7 +1,6 @@
 // The scan: every /proc/PID, its threads and fds, then the host-wide parts.
 #include "scap/proc_snapshot.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,20 +35,6 @@ uint64_t monotonic_ns() {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-// The numeric entries of dir (processes in /proc, threads in /proc/PID/task).
-std::vector<uint64_t> numeric_entries(int dir_fd) {
-    std::vector<uint64_t> out;
-    DIR* d = ::fdopendir(::dup(dir_fd));
-    if (!d) return out;
-    while (const dirent* e = ::readdir(d)) {
-        std::string_view name(e->d_name);
-        uint64_t n = 0;
-        if (proc::take_u64(name, 10, n) && name.empty()) out.push_back(n);
-    }
-    ::closedir(d);
-    return out;
-}
-
 // What one worker read from a run of consecutive pids: entries in scan order, each with its pid
 // namespace inode, and the worker's counts for that run.
 struct scanned_chunk {
@@ -74,6 +59,8 @@ struct scan_worker {
     const scan_context& ctx;
     proc::buffer buf;
     proc::socket_tables sockets;
+    std::vector<uint64_t> tids;        // a process's task/ listing, reused
+    std::vector<uint64_t> fd_numbers;  // and its fd/ listing
 
     void account(proc_snapshot_summary& summary, proc::task_outcome o) {
         if (o == proc::task_outcome::gone) ++summary.vanished;
@@ -93,8 +80,9 @@ struct scan_worker {
             return;
         }
         process_info main;
-        uint64_t main_ns = 0;
-        const proc::task_outcome o = proc::read_task(ps, dir.get(), pid, nullptr, main, main_ns);
+        proc::task_facts facts;
+        const proc::task_outcome o = proc::read_task(ps, dir.get(), pid, nullptr, main, facts);
+        const uint64_t main_ns = facts.pidns_ino;
         account(summary, o);
         // A pid filter may name a thread: /proc/TID exists but is not a process of its own.
         if (o != proc::task_outcome::listed || main.pid != pid) return;
@@ -104,9 +92,14 @@ struct scan_worker {
         out.pidns.push_back(main_ns);
         ++summary.processes;
         ++summary.threads;
-        if (ctx.opts.include_threads) {
+        // Most processes have one thread, which status says: listing task/ would cost an open,
+        // two getdents and a close for nothing. A thread made after status was read is missed
+        // either way; a live capture sees its clone.
+        if (ctx.opts.include_threads && facts.threads != 1) {
             proc::unique_fd task = proc::open_dir_at(dir.get(), "task");
-            for (uint64_t tid : task.valid() ? numeric_entries(task.get()) : std::vector<uint64_t>{}) {
+            tids.clear();
+            if (task.valid()) proc::list_numeric_entries(task.get(), tids);
+            for (uint64_t tid : tids) {
                 if (tid == pid) continue;
                 std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(tid));
                 proc::unique_fd tdir = proc::open_dir_at(task.get(), name);
@@ -115,9 +108,9 @@ struct scan_worker {
                     continue;
                 }
                 process_info t;
-                uint64_t unused_ns = 0;
+                proc::task_facts thread_facts;
                 const proc::task_outcome to =
-                    proc::read_task(ps, tdir.get(), tid, &out.entries[main_at], t, unused_ns);
+                    proc::read_task(ps, tdir.get(), tid, &out.entries[main_at], t, thread_facts);
                 account(summary, to);
                 if (to != proc::task_outcome::listed) continue;
                 out.entries.push_back(std::move(t));
@@ -126,7 +119,7 @@ struct scan_worker {
             }
         }
         if (ctx.opts.scan_fds) {
-            proc::fd_scan fs{ctx.opts, summary, buf, sockets};
+            proc::fd_scan fs{ctx.opts, summary, buf, sockets, fd_numbers};
             proc::read_fds(fs, dir.get(), pid, out.entries[main_at]);
         }
     }
@@ -224,7 +217,8 @@ status read_proc_snapshot(const proc_snapshot_options& opts, snapshot& out, std:
     const long ticks = ::sysconf(_SC_CLK_TCK);
     if (ticks > 0) ctx.ticks_per_sec = static_cast<uint64_t>(ticks);
 
-    const std::vector<uint64_t> pids = opts.pids.empty() ? numeric_entries(root.get()) : opts.pids;
+    std::vector<uint64_t> pids = opts.pids;
+    if (pids.empty()) proc::list_numeric_entries(root.get(), pids);
     std::vector<scanned_chunk> chunks = scan_pids(ctx, pids, worker_count(opts, pids.size()));
     std::vector<uint64_t> pidns;
     for (scanned_chunk& c : chunks) {
