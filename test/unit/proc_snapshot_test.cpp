@@ -334,6 +334,12 @@ TEST(ProcSnapshotLive, ChildWithKnownArguments) {
                                                                "1000\0");
          ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // A soft fd limit of its own, so the scan must read the child's, not ours.
+    struct rlimit own;
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &own), 0);
+    struct rlimit lim = own;
+    lim.rlim_cur = 321;
+    ASSERT_EQ(::prlimit(child, RLIMIT_NOFILE, &lim, nullptr), 0);
     scap::proc_snapshot_options o;
     o.pids = {static_cast<uint64_t>(child)};
     o.read_users = o.read_interfaces = o.read_machine = false;
@@ -350,6 +356,7 @@ TEST(ProcSnapshotLive, ChildWithKnownArguments) {
     EXPECT_EQ(p->arg_list(), std::vector<std::string>{"1000"});
     EXPECT_EQ(p->ptid, static_cast<uint64_t>(::getpid()));
     EXPECT_NE(p->exepath.find("sleep"), std::string::npos);
+    EXPECT_EQ(p->fdlimit, 321u);
 }
 
 TEST(ProcSnapshotLive, WholeMachine) {

@@ -1,5 +1,6 @@
 #include "proc/proc_process.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -46,7 +47,12 @@ void read_process_wide(process_scan& scan, int dir, process_info& p) {
     note(scan, readlink_at(dir, "exe", p.exepath));
     note(scan, readlink_at(dir, "cwd", p.cwd));
     note(scan, readlink_at(dir, "root", p.root));
-    if (read_optional(scan, dir, "limits") && !parse_nofile_limit(scan.buf.view(), p.fdlimit))
+    // prlimit needs our uid to match the process's (or CAP_SYS_RESOURCE): others fall back to
+    // the file, which anyone may read. The soft limit is what the file's first column shows.
+    struct rlimit lim;
+    if (scan.pids_are_ours && ::prlimit(static_cast<pid_t>(p.tid), RLIMIT_NOFILE, nullptr, &lim) == 0)
+        p.fdlimit = lim.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<uint64_t>(lim.rlim_cur);
+    else if (read_optional(scan, dir, "limits") && !parse_nofile_limit(scan.buf.view(), p.fdlimit))
         ++scan.summary.malformed;
     if (read_optional(scan, dir, "loginuid")) {
         std::string_view v = scan.buf.view();

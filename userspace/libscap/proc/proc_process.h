@@ -18,6 +18,9 @@ struct process_scan {
     const std::vector<std::string>& v2_controllers;
     uint64_t boot_ns;        // wall-clock time of boot, for clone_ts
     uint64_t ticks_per_sec;  // unit of stat's starttime
+    // The procfs's pids are ours (its "self" is our pid): the fd limit may then come from
+    // prlimit(2), one syscall instead of opening, formatting and parsing the limits file.
+    bool pids_are_ours = false;
 };
 
 inline constexpr uint64_t k_procfs_pidns = UINT64_MAX;

@@ -50,7 +50,17 @@ struct scan_context {
     std::vector<std::string> v2_controllers;
     uint64_t boot_ns;
     uint64_t ticks_per_sec;
+    bool pids_are_ours = false;  // see proc_is_our_pid_namespace
 };
+
+// True when the procfs at root_fd numbers processes as our pid namespace does ("self" there is
+// our own pid), so a pid read from it may be handed to a syscall such as prlimit. A fake tree,
+// or a procfs mounted from another namespace, is read through its files only.
+bool proc_is_our_pid_namespace(int root_fd) {
+    std::string self;
+    return proc::readlink_at(root_fd, "self", self) == proc::io_result::ok &&
+           self == std::to_string(::getpid());
+}
 
 // One worker's private buffers: the read buffer and the socket tables of the network
 // namespaces it met (each worker reads a namespace's tables once; sharing them would put a
@@ -69,7 +79,8 @@ struct scan_worker {
 
     void scan_process(uint64_t pid, scanned_chunk& out) {
         proc_snapshot_summary& summary = out.summary;
-        proc::process_scan ps{ctx.opts, summary, buf, ctx.v2_controllers, ctx.boot_ns, ctx.ticks_per_sec};
+        proc::process_scan ps{ctx.opts,          summary,          buf, ctx.v2_controllers, ctx.boot_ns,
+                              ctx.ticks_per_sec, ctx.pids_are_ours};
         char name[24];
         std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(pid));
         proc::unique_fd dir = proc::open_dir_at(ctx.root_fd, name);
@@ -216,6 +227,7 @@ status read_proc_snapshot(const proc_snapshot_options& opts, snapshot& out, std:
     ctx.boot_ns = proc::boot_time_ns(opts.proc_root, opts.proc_root == "/proc", buf);
     const long ticks = ::sysconf(_SC_CLK_TCK);
     if (ticks > 0) ctx.ticks_per_sec = static_cast<uint64_t>(ticks);
+    ctx.pids_are_ours = proc_is_our_pid_namespace(root.get());
 
     std::vector<uint64_t> pids = opts.pids;
     if (pids.empty()) proc::list_numeric_entries(root.get(), pids);
