@@ -167,6 +167,8 @@ std::vector<scanned_chunk> scan_pids(const scan_context& ctx, const std::vector<
         scan_worker w{ctx, {}, {}};
         for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks.size();) {
             const size_t end = std::min(pids.size(), (c + 1) * k_chunk_pids);
+            chunks[c].entries.reserve(end - c * k_chunk_pids);  // one entry a process, most often
+            chunks[c].pidns.reserve(end - c * k_chunk_pids);
             for (size_t i = c * k_chunk_pids; i < end; ++i) w.scan_process(pids[i], chunks[c]);
         }
     };
