@@ -2,6 +2,21 @@
 find_package(ZLIB REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# Optional: ISA-L inflates gzip captures about 2.5x faster than zlib (libisal-dev). Without it
+# (or with -DSCAP_WITH_ISAL=OFF) zlib does all of it.
+option(SCAP_WITH_ISAL "Inflate gzip captures with ISA-L when libisal is found" ON)
+set(SCAP_HAVE_ISAL OFF)
+if(SCAP_WITH_ISAL)
+  pkg_check_modules(ISAL IMPORTED_TARGET libisal)
+  if(ISAL_FOUND)
+    set(SCAP_HAVE_ISAL ON)
+  endif()
+endif()
+if(SCAP_HAVE_ISAL)
+  message(STATUS "gzip inflate: ISA-L ${ISAL_VERSION} (zlib for plain files and writing)")
+else()
+  message(STATUS "gzip inflate: zlib (libisal not found or SCAP_WITH_ISAL=OFF)")
+endif()
 # Rule files (libsinsp/rules) are YAML.
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
 find_package(nlohmann_json 3 REQUIRED)

@@ -9,6 +9,9 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/scapConfigVersion.c
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/scapConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/scapConfigVersion.cmake
   DESTINATION ${SCAP_CMAKE_DIR})
 set(SCAP_PC_REQUIRES_PRIVATE zlib)
+if(SCAP_HAVE_ISAL)
+  string(APPEND SCAP_PC_REQUIRES_PRIVATE " libisal")
+endif()
 if(SCAP_BUILD_MODERN_BPF)
   string(APPEND SCAP_PC_REQUIRES_PRIVATE " libbpf")
 endif()

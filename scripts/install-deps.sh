@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   zlib1g-dev nlohmann-json3-dev libre2-dev libyaml-cpp-dev
+  libisal-dev  # gzip captures inflated with ISA-L's igzip (savefile/byte_source.h); zlib without it
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libfuzzer-14-dev clang-format
   libbpf-dev bpftool libelf-dev llvm

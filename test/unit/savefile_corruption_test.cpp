@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <cerrno>
@@ -31,11 +30,14 @@
 #include "sinsp/fields.h"
 #include "sinsp/formatter.h"
 #include "sinsp/inspector.h"
+#include "gzip_bytes.h"
 #include "test_paths.h"
 
 namespace {
 
-using bytes = std::vector<uint8_t>;
+using scap_test::bytes;
+using scap_test::gzip;
+using scap_test::read_plain;
 
 // Per capture and form; SCAP_CORRUPTION_VARIANTS=N runs N instead (longer hunts outside CI).
 int variants_per_form() {
@@ -52,36 +54,10 @@ const char* const k_captures[] = {
     "libs_test_ipv6_client.scap",
 };
 
-// The capture's plain bytes (some shared captures are gzip-compressed whatever their name).
-bytes read_plain(const std::string& path) {
-    bytes out;
-    gzFile gz = gzopen(path.c_str(), "rb");
-    if (!gz) return out;
-    uint8_t buf[1 << 16];
-    int n;
-    while ((n = gzread(gz, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
-    gzclose(gz);
-    return out;
-}
-
 bool write_all(const std::string& path, const bytes& b) {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
     return static_cast<bool>(out);
-}
-
-bytes gzip(const bytes& plain) {
-    z_stream zs{};
-    EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    bytes out(deflateBound(&zs, plain.size()) + 64);
-    zs.next_in = const_cast<uint8_t*>(plain.data());
-    zs.avail_in = static_cast<uInt>(plain.size());
-    zs.next_out = out.data();
-    zs.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
 }
 
 // One kind of damage at random places; returns what it did, for messages.

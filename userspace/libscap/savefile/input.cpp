@@ -1,7 +1,5 @@
 #include "savefile/input.h"
 
-#include <zlib.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -20,14 +18,11 @@ savefile_input::~savefile_input() {
     if (m_chunk) drop(m_chunk);
 }
 
-bool savefile_input::open_file(const std::string& path, bool background, std::string& error) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) {
-        error = "cannot open '" + path + "': " + std::strerror(errno);
-        return false;
-    }
-    gzbuffer(f, 256 * 1024);
-    m_pf = std::make_unique<prefetcher>(f, background);
+bool savefile_input::open_file(const std::string& path, bool background, gzip_decoder decoder,
+                               std::string& error) {
+    std::unique_ptr<byte_source> source = open_byte_source(path, decoder, error);
+    if (!source) return false;
+    m_pf = std::make_unique<prefetcher>(std::move(source), background);
     return true;
 }
 

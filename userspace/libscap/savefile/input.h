@@ -1,4 +1,4 @@
-// A forward-only byte source over a capture (gzip or plain file via zlib, or memory) that hands
+// A forward-only byte source over a capture (gzip or plain file, or memory) that hands
 // out views into its own buffers: a block is parsed where it lies, with no copy per event.
 #pragma once
 
@@ -18,8 +18,8 @@ class savefile_input {
     ~savefile_input();
 
     // Returns false and sets `error` if the file cannot be opened. `background`: decompress on a
-    // worker thread (see prefetch.h).
-    bool open_file(const std::string& path, bool background, std::string& error);
+    // worker thread (see prefetch.h); `decoder`: see byte_source.h.
+    bool open_file(const std::string& path, bool background, gzip_decoder decoder, std::string& error);
     void open_memory(const uint8_t* data, size_t size);
 
     // Makes at least n bytes available at data(); returns how many are available (less than n

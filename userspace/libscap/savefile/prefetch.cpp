@@ -1,11 +1,11 @@
 #include "savefile/prefetch.h"
 
 #include <pthread.h>
-#include <zlib.h>
 
 namespace scap {
 
-prefetcher::prefetcher(void* gz, bool background) : m_gz(gz), m_background(background) {
+prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background)
+    : m_source(std::move(source)), m_background(background) {
     for (size_t i = 0; i < k_pool; ++i) m_pool.emplace_back();
     for (chunk& c : m_pool) {
         c.mem.resize(k_headroom + k_chunk);
@@ -21,20 +21,13 @@ prefetcher::~prefetcher() {
     }
     m_free_cv.notify_all();
     if (m_worker.joinable()) m_worker.join();
-    gzclose(static_cast<gzFile>(m_gz));
 }
 
 bool prefetcher::read_into(chunk* c) {
-    gzFile gz = static_cast<gzFile>(m_gz);
-    const int n = gzread(gz, c->data(), static_cast<unsigned>(k_chunk));
-    m_raw_offset.store(static_cast<uint64_t>(gzoffset(gz)), std::memory_order_relaxed);
+    const long n = m_source->read(c->data(), k_chunk);
+    m_raw_offset.store(m_source->raw_offset(), std::memory_order_relaxed);
     std::string error;
-    if (n <= 0) {
-        // 0 is the end of input; zlib still reports a gzip stream that was cut short.
-        int errnum = Z_OK;
-        const char* msg = gzerror(gz, &errnum);
-        if (n < 0 || errnum != Z_OK) error = msg && *msg ? msg : "read error";
-    }
+    if (n < 0) error = m_source->error();
     std::lock_guard<std::mutex> lock(m_mutex);
     if (n > 0) {
         c->size = static_cast<size_t>(n);

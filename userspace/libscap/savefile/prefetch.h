@@ -1,7 +1,8 @@
 // Decompresses a capture file on a worker thread, one chunk ahead of the parser.
 //
 // Inflating a gzip capture costs about three times as much as parsing it, so the two run side by
-// side: the worker fills fixed-size chunks with gzread while the engine parses the previous one.
+// side: the worker fills fixed-size chunks from a byte_source while the engine parses the
+// previous one.
 // A small pool of chunks circulates between them (no allocation after open). Every chunk has
 // free room in front of its data so the reader can put the unparsed end of the previous chunk
 // there and keep a block contiguous without copying the new chunk.
@@ -16,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "savefile/byte_source.h"
 
 namespace scap {
 
@@ -38,9 +41,9 @@ class prefetcher {
         }
     };
 
-    // Takes ownership of `gz` (a gzFile) and, when `background`, starts the worker; otherwise
-    // take() reads on the caller's thread (for callers that must stay on one core).
-    prefetcher(void* gz, bool background);
+    // Reads `source` and, when `background`, starts the worker; otherwise take() reads on the
+    // caller's thread (for callers that must stay on one core).
+    prefetcher(std::unique_ptr<byte_source> source, bool background);
     ~prefetcher();
     prefetcher(const prefetcher&) = delete;
     prefetcher& operator=(const prefetcher&) = delete;
@@ -57,6 +60,7 @@ class prefetcher {
     std::string error() const;
     // Compressed bytes consumed so far.
     uint64_t raw_bytes_read() const { return m_raw_offset.load(std::memory_order_relaxed); }
+    const char* decoder() const { return m_source->decoder(); }
 
   private:
     static constexpr size_t k_pool = 4;
@@ -65,7 +69,7 @@ class prefetcher {
     // free list and m_done / m_error are set). Called with m_mutex not held.
     bool read_into(chunk* c);
 
-    void* m_gz;
+    std::unique_ptr<byte_source> m_source;
     std::deque<chunk> m_pool;  // a deque: chunks never move when the pool grows
     mutable std::mutex m_mutex;
     std::condition_variable m_filled_cv, m_free_cv;
