@@ -4,7 +4,6 @@
 // event is compared as it comes: raw bytes, number, cpu, thread, fd, and the text of every field
 // that needs no argument (a lean set for the 2M-event capture, to keep the test short).
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -22,21 +21,10 @@
 #include "sinsp/filter.h"
 #include "sinsp/formatter.h"
 #include "sinsp/inspector.h"
+#include "gzip_bytes.h"
 #include "test_paths.h"
 
 namespace {
-
-// A capture's decompressed bytes (the shared captures are gzip files, whatever their name).
-savefile_test::bytes gunzip(const std::string& path) {
-    savefile_test::bytes out;
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) return out;
-    uint8_t buf[1 << 16];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
-    gzclose(f);
-    return out;
-}
 
 // Every field that takes no argument, separated by a byte no value contains.
 std::string every_field_format() {
@@ -195,7 +183,7 @@ TEST(ParallelReplay, TinyBatchesSameAsOneThread) {
 // block behind its fifth event block.
 TEST(ParallelReplay, MetadataAfterEventsSameAsOneThread) {
     using namespace savefile_test;
-    const bytes src = gunzip(scap_test::capture("falco_cat_write.scap"));
+    const bytes src = scap_test::read_plain(scap_test::capture("falco_cat_write.scap"));
     ASSERT_GT(src.size(), 100u);
     bytes head, moved, events;
     size_t at = 0;
@@ -274,7 +262,7 @@ TEST(ParallelReplay, StopMidStreamReleasesEverything) {
 // An engine over memory cannot keep its buffers alive: every event is copied into the batch.
 TEST(ParallelReplay, CopiedEventsSameAsViews) {
     using namespace savefile_test;
-    const bytes src = gunzip(scap_test::capture("libs_curl_google.scap"));
+    const bytes src = scap_test::read_plain(scap_test::capture("libs_curl_google.scap"));
     std::string err;
     auto mem = scap::open_savefile_memory(src.data(), src.size(), {}, err);
     ASSERT_TRUE(mem) << err;

@@ -12,6 +12,7 @@
 #include "savefile_blocks.h"
 #include "scap/savefile.h"
 #include "scap/snapshot.h"
+#include "gzip_bytes.h"
 #include "test_paths.h"
 
 namespace {
@@ -578,13 +579,8 @@ TEST(SavefileReaderStructure, BlocksLargerThanTheReadChunksFromFiles) {
 // The same capture read from memory and from its file gives the same events and snapshot.
 TEST(SavefileReaderStructure, MemoryInputReadsLikeTheFile) {
     const std::string path = scap_test::capture("falco_ping_sendto.scap");
-    bytes plain;
-    gzFile gz = gzopen(path.c_str(), "rb");
-    ASSERT_NE(gz, nullptr);
-    uint8_t buf[65536];
-    int n;
-    while ((n = gzread(gz, buf, sizeof buf)) > 0) plain.insert(plain.end(), buf, buf + n);
-    gzclose(gz);
+    const bytes plain = scap_test::read_plain(path);
+    ASSERT_FALSE(plain.empty());
     read_result mem = read_memory(plain, true);
     ASSERT_NE(mem.eng, nullptr) << mem.error;
     ASSERT_EQ(mem.last, scap::status::eof) << mem.error;
