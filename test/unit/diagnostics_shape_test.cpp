@@ -95,13 +95,16 @@ TEST(DiagnosticsShape, FileEngineAndStateSections) {
     ASSERT_TRUE(s.is_object());
     EXPECT_EQ(s.at("events"), e.at("events"));
     EXPECT_GT(s.at("threads").get<uint64_t>(), 0u);
-    for (const char* k : {"max_threads", "threads_created", "threads_incomplete", "threads_child_first",
-                          "threads_removed", "threads_evicted", "fds_added", "fds_removed", "parse_errors"})
+    for (const char* k :
+         {"max_threads", "threads_created", "threads_incomplete", "threads_child_first", "threads_removed",
+          "threads_evicted", "threads_evicted_for_memory", "fds_evicted", "state_bytes", "state_bytes_peak",
+          "state_bytes_evicted", "fds_added", "fds_removed", "parse_errors"})
         EXPECT_TRUE(s.at(k).is_number_unsigned()) << k;
     const json& m = s.at("memory");
     for (const char* k : {"total_bytes", "thread_bytes", "fd_tables", "fd_bytes", "strings", "string_bytes"})
         EXPECT_TRUE(m.at(k).is_number_unsigned()) << k;
     EXPECT_GT(m.at("total_bytes").get<uint64_t>(), 0u);
+    EXPECT_GT(s.at("state_bytes_peak").get<uint64_t>(), 0u);
 }
 
 TEST(DiagnosticsShape, UnopenableEngineIsReportedNotFatal) {

@@ -22,6 +22,7 @@
 #include "sinsp/prefilter.h"
 #include "sinsp/formatter.h"
 #include "sinsp/inspector.h"
+#include "state_summary.h"
 
 namespace {
 
@@ -34,7 +35,8 @@ struct counters {
     uint64_t read = 0, matched = 0, printed = 0, written = 0;
 };
 
-void print_summary(const sinsp::inspector& insp, const counters& c, double seconds, scap::dumper* writer) {
+void print_summary(const sinsp::inspector& insp, const counters& c, double seconds, scap::dumper* writer,
+                   size_t budget_bytes) {
     scap::engine_stats st;
     if (insp.engine()) insp.engine()->get_stats(st);
     const double rate = seconds > 0 ? static_cast<double>(c.read) / seconds : 0;
@@ -67,6 +69,7 @@ void print_summary(const sinsp::inspector& insp, const counters& c, double secon
         static_cast<unsigned long long>(s.threads_evicted),
         static_cast<unsigned long long>(s.threads_evicted_for_memory),
         static_cast<unsigned long long>(s.fds_added), static_cast<unsigned long long>(s.parse_errors));
+    scapdig::print_state_memory(s, budget_bytes);
     const sinsp::container_runtime_stats rt = insp.container_runtime();
     if (rt.requested) {
         std::fprintf(
@@ -201,7 +204,7 @@ int run(const scapdig::options& o) {
     }
     // What reached the file, not what was handed to the writer (a full disk loses the buffered rest).
     c.written = writer ? writer->events_written() : 0;
-    print_summary(insp, c, seconds, writer.get());
+    print_summary(insp, c, seconds, writer.get(), o.max_state_bytes);
     return rc;
 }
 

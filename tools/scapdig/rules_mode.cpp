@@ -22,6 +22,7 @@
 #include "sinsp/filter.h"
 #include "sinsp/inspector.h"
 #include "sinsp/rules.h"
+#include "state_summary.h"
 
 namespace scapdig {
 
@@ -236,6 +237,7 @@ int run_rules(const options& o) {
                  static_cast<unsigned long long>(st.n_drops_buffer),
                  static_cast<unsigned long long>(st.n_drops_scratch_map),
                  static_cast<unsigned long long>(st.n_drops_page_faults));
+    print_state_memory(insp.stats(), o.max_state_bytes);
     return rc;
 }
 

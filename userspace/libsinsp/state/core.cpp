@@ -23,15 +23,11 @@ int created_fd_param(const scap_event_info& info) {
     return info.nparams > 0 && info.params[0].type == PT_ERRNO ? 0 : -1;
 }
 
-// Events between two checks of max_state_bytes (a power of two; a check walks the thread table).
-constexpr uint64_t k_budget_check_every = 16384;
-
 }  // namespace
 
 state_core::state_core(const inspector_options& opts)
     : threads(strings, stats, opts.max_threads),
       m_max_fds(opts.max_fds_per_table),
-      m_max_threads(opts.max_threads),
       m_budget_bytes(opts.max_state_bytes) {
     if (opts.container_runtime_lookups)
         runtime = std::make_unique<container_metadata_fetcher>(opts.container_runtime);
@@ -51,35 +47,40 @@ inspector::memory_report state_core::memory() const {
             seen.push_back(t.fds.get());
         }
         ++r.fd_tables;
-        r.fd_bytes += sizeof(fd_table) + t.fds->heap_bytes() + 16;  // + shared_ptr control block
+        r.fd_bytes += t.fds->heap_bytes();
     });
     r.string_bytes = strings.heap_bytes();
     r.strings = strings.live();
     return r;
 }
 
-// The budget becomes a thread bound: the state's bytes per thread, measured now, say how many
-// threads fit in 90% of it (the rest is headroom for what arrives before the next check). A
-// thread's fds and strings go with it, so evicting threads is what frees memory. Part of the
-// memory does not scale with threads (the tables' slot arrays), so the estimate is applied again
-// on what remains, a few rounds at most.
-void state_core::apply_memory_budget() {
-    const size_t target = m_budget_bytes / 10 * 9;
-    // Starting from max_threads each time lets the bound rise again once the state is well under.
-    size_t bound = m_max_threads;
-    for (int round = 0; round < 4; ++round) {
-        const inspector::memory_report m = memory();
-        if (m.threads == 0) return;
-        const size_t per_thread = std::max<size_t>(1, m.total() / m.threads);
-        bound = std::min(bound, std::max<size_t>(64, target / per_thread));
-        stats.threads_evicted_for_memory += threads.set_max_threads(bound);
-        if (m.total() <= target || bound == 64) return;
-    }
+// Evicting down to the budget alone would make the next few events each pay a pass over the table;
+// stopping 1/16 below it (the low-water mark) spreads one pass over many events.
+void state_core::enforce_budget(std::initializer_list<int64_t> keep) {
+    const size_t low_water = m_budget_bytes - m_budget_bytes / 16;
+    const size_t before = state_bytes();
+    if (before <= m_budget_bytes) return;
+    const size_t gone = threads.evict_while([&] { return state_bytes() > low_water; }, keep);
+    if (gone == 0) return;
+    threads.shrink_to_fit();
+    stats.threads_evicted_for_memory += gone;
+    const size_t after = state_bytes();
+    stats.state_bytes_evicted += before > after ? before - after : 0;
+    // Evicted threads may be made up again at the same addresses: no verdict cached for them
+    // may survive.
+    m_epoch = fresh_thread_epoch();
+}
+
+void state_core::account_state(std::initializer_list<int64_t> keep) {
+    if (m_budget_bytes != 0) enforce_budget(keep);
+    const size_t now = state_bytes();
+    stats.state_bytes = now;
+    if (now > stats.state_bytes_peak) stats.state_bytes_peak = now;
 }
 
 void state_core::init_unknown(thread_info& t) {
     t.state |= k_thread_incomplete;
-    t.fds = std::make_shared<fd_table>();
+    t.fds = new_fd_table();
     t.fs = std::make_shared<fs_context>();
 }
 
@@ -98,7 +99,7 @@ thread_info* state_core::thread_for(int64_t tid, uint64_t ts, bool& made_up) {
 
 void state_core::add_fd(thread_info& t, int64_t fd, fd_info info) {
     if (fd < 0) return;
-    if (!t.fds) t.fds = std::make_shared<fd_table>();
+    if (!t.fds) t.fds = new_fd_table();
     // Replacing an fd never grows the table; a new one must fit.
     if (t.fds->size() >= m_max_fds && !t.fds->find(fd)) {
         ++stats.fds_refused;
@@ -159,11 +160,6 @@ const event& state_core::process(const scap::event_ref& ref) {
         m_pending_removal = -1;
         m_epoch = fresh_thread_epoch();
     }
-    // Before this event's thread is looked up, so an eviction cannot take it from under the event.
-    if (m_budget_bytes != 0 && (stats.events & (k_budget_check_every - 1)) == 0) {
-        apply_memory_budget();
-        m_epoch = fresh_thread_epoch();
-    }
     const scap::event_view ev = ref.view();
     // The previous event's buffer may already be reused by the engine: keep its time by value.
     m_event.prev_ts = m_event.num ? m_last_ts : 0;
@@ -219,6 +215,14 @@ const event& state_core::process(const scap::event_ref& ref) {
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    // A parser may have named the event's fd in place (connect, bind, a datagram's peer).
+    if (t && t->fds && m_event.fd && m_event.fd != &m_closed_fd) t->fds->recount(*m_event.fd);
+    // Once the event is applied, so the state handed out fits the budget; the event's thread, its
+    // process's main thread and its parent stay (the event and its fields point at or look them up).
+    if (t)
+        account_state({t->tid, t->pid, t->ptid});
+    else
+        account_state({});
     // A thread made up (the table may have grown, evicted or moved entries) or a parser that may
     // change threads, users, groups or containers: thread-derived values may differ from now on.
     if (made_up || (pe.fn && !pe.fds_only)) m_epoch = fresh_thread_epoch();

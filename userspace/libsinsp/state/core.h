@@ -54,9 +54,16 @@ class state_core {
     void remove_fd(thread_info& t, int64_t fd);
     // Timestamp of the last event applied (0 before the first).
     uint64_t last_ts() const { return m_last_ts; }
-    // What the state holds, as inspector::memory() reports it.
+    // What the state holds, as inspector::memory() reports it (visits every thread and fd table).
     inspector::memory_report memory() const;
+    // The same bytes, estimated from counters kept as the state changes: O(1), read per event.
+    size_t state_bytes() const { return threads.heap_bytes() + fd_table_bytes + strings.heap_bytes(); }
+    // A new, empty fd table counted in fd_table_bytes.
+    std::shared_ptr<fd_table> new_fd_table() { return std::make_shared<fd_table>(&fd_table_bytes); }
 
+    // Bytes of every fd table made by new_fd_table() (or copied from one): their meter. Declared
+    // before the thread table, whose fd tables give their bytes back to it when destroyed.
+    size_t fd_table_bytes = 0;
     string_interner strings;
     state_stats stats;
     thread_table threads;
@@ -71,15 +78,17 @@ class state_core {
   private:
     void reap(int64_t tid);
     void resolve_event_fd(const parser_entry& pe);
-    // max_state_bytes: fits the thread bound to the budget (see inspector_options).
-    void apply_memory_budget();
+    // max_state_bytes: when the estimate is over it, evicts the least useful threads (never those
+    // in keep) until it is under the low-water mark; bumps the epoch if any went.
+    void enforce_budget(std::initializer_list<int64_t> keep);
+    // Stores the estimate and its peak in stats, evicting first when over the budget.
+    void account_state(std::initializer_list<int64_t> keep);
 
     parser_registry m_parsers;
     event m_event;
     fd_info m_closed_fd;
     int64_t m_pending_removal = -1;
     size_t m_max_fds;
-    size_t m_max_threads;
     size_t m_budget_bytes;
     uint64_t m_last_ts = 0;
     // event::thread_epoch: replaced whenever thread, user, group or container state may change.

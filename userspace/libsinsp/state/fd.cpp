@@ -121,11 +121,17 @@ std::string fd_info::display_name() const {
     return out;
 }
 
+size_t fd_string_bytes(const fd_info& f) {
+    size_t n = 0;
+    // std::string keeps up to 15 characters inside the object (libstdc++'s small-string buffer).
+    if (f.name.capacity() > 15) n += f.name.capacity() + 1;
+    if (f.name_raw.capacity() > 15) n += f.name_raw.capacity() + 1;
+    return n;
+}
+
 size_t fd_table::heap_bytes() const {
-    size_t n = m_fds.slot_bytes();
-    m_fds.for_each([&](uint64_t, const fd_info& f) {
-        if (f.name.capacity() > 15) n += f.name.capacity() + 1;
-    });
+    size_t n = k_fixed_bytes + m_fds.slot_bytes();
+    m_fds.for_each([&](uint64_t, const fd_info& f) { n += fd_string_bytes(f); });
     return n;
 }
 

@@ -217,4 +217,8 @@ inspector::memory_report inspector::memory() const {
     return m_core->memory();
 }
 
+size_t inspector::state_bytes() const {
+    return m_core->state_bytes();
+}
+
 }  // namespace sinsp

@@ -26,6 +26,7 @@ string_id string_interner::acquire(std::string_view s) {
     e.text.assign(s);
     e.refs = 1;
     m_index.emplace(std::string_view(e.text), id);
+    m_text_bytes += text_bytes(e.text);
     return id;
 }
 
@@ -34,6 +35,7 @@ void string_interner::release(string_id id) {
     entry& e = m_entries[id];
     if (--e.refs != 0) return;
     m_index.erase(std::string_view(e.text));
+    m_text_bytes -= text_bytes(e.text);
     e.text.clear();
     e.text.shrink_to_fit();
     m_free.push_back(id);
@@ -47,11 +49,17 @@ void string_interner::assign(string_id& slot, std::string_view s) {
 }
 
 size_t string_interner::heap_bytes() const {
-    size_t n = m_entries.size() * sizeof(entry) + m_free.capacity() * sizeof(string_id);
-    for (const auto& e : m_entries)
-        if (e.text.capacity() > 15) n += e.text.capacity() + 1;
+    size_t n = m_entries.size() * sizeof(entry) + m_free.capacity() * sizeof(string_id) + m_text_bytes;
     // unordered_map: a node (key, value, next, hash) per entry plus the bucket array.
-    n += m_index.size() * (sizeof(std::string_view) + 2 * sizeof(void*) + sizeof(string_id) + sizeof(size_t));
+    n += m_index.size() * k_index_node_bytes;
+    n += m_index.bucket_count() * sizeof(void*);
+    return n;
+}
+
+size_t string_interner::measured_heap_bytes() const {
+    size_t n = m_entries.size() * sizeof(entry) + m_free.capacity() * sizeof(string_id);
+    for (const auto& e : m_entries) n += text_bytes(e.text);
+    n += m_index.size() * k_index_node_bytes;
     n += m_index.bucket_count() * sizeof(void*);
     return n;
 }

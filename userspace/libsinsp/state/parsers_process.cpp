@@ -108,7 +108,7 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
     else if (parent && parent->fds)
         child.fds = std::make_shared<fd_table>(*parent->fds);
     else
-        child.fds = std::make_shared<fd_table>();
+        child.fds = c.core.new_fd_table();
 
     if (parent && parent->fs && (same_process || (flags & k_cl_clone_fs))) {
         child.fs = parent->fs;

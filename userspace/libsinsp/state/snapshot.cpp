@@ -178,7 +178,7 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
         t.pidns_init_start_ts = p.pidns_init_start_ts;
         t.clone_ts = p.clone_ts;
         t.state = k_thread_from_snapshot;
-        t.fds = std::make_shared<fd_table>();
+        t.fds = new_fd_table();
         for (const auto& f : p.fds) add_fd(t, f.fd, convert_fd(f));
         t.fs = std::make_shared<fs_context>();
         t.fs->cwd = strings.acquire(p.cwd);
@@ -186,6 +186,9 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
         // The raw strings are freed as soon as the state holds them, so the state grows into
         // the memory the snapshot gives back rather than beside it (the peak with many processes).
         if (free_as_loaded) free_process_text(free_as_loaded->processes[i]);
+        // The budget holds during the load too (a host with many processes is where it matters).
+        // Threads loaded earlier may go; the linking below skips threads whose main thread went.
+        account_state({static_cast<int64_t>(p.tid)});
     }
     // Threads of a process share its fd table and fs context; the snapshot lists fds once, on
     // the main thread.
@@ -210,8 +213,8 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
     for (const auto& g : snap.groups) groups[g.gid] = g;
     ifaces_v4 = snap.ifaces_v4;
     ifaces_v6 = snap.ifaces_v6;
-    // Once every process is linked to its threads: evicting during the load would break the links.
-    if (m_budget_bytes != 0) apply_memory_budget();
+    // Linking threads to their main thread may have freed strings; the figures as of the load.
+    account_state({});
 }
 
 }  // namespace sinsp

@@ -1,6 +1,7 @@
 // File descriptors: what each open fd of a process refers to.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -61,6 +62,9 @@ struct fd_info {
     conn_state conn = conn_state::none;
     uint32_t open_flags = 0;  // PPM_O_* bits as in open events
     uint32_t dev = 0;
+    // Heap bytes of name and name_raw as their fd table last counted them (the state budget,
+    // fd_table::bytes); kept by the table, not a property of the fd. Sits in what was padding.
+    uint32_t counted_bytes = 0;
     uint64_t ino = 0;
     // Files, directories, unix socket paths, memfd names; empty for inet sockets, whose name is
     // made from the tuple on demand (see display_name) so socket events need not format text.
@@ -78,22 +82,61 @@ struct fd_info {
     void append_display_name(std::string& out) const;
 };
 
+// Heap bytes an fd's strings own beyond the fd_info itself (name, name_raw past the small-string
+// buffer).
+size_t fd_string_bytes(const fd_info& f);
+
 // One process's fd table; threads created with CLONE_FILES share one.
+//
+// The table keeps an estimate of the heap bytes it owns (bytes()): its slot array, its fds'
+// strings and its own allocation, updated on every insert and erase (never by walking the table).
+// A table made with a meter also adds its bytes to *meter (and takes them back when destroyed),
+// so the inspector knows what all fd tables hold without visiting them (the state budget). The
+// meter must outlive the table (the inspector's does: its threads hold its tables).
 class fd_table {
   public:
+    explicit fd_table(size_t* meter = nullptr) : m_meter(meter) {
+        charge(static_cast<ptrdiff_t>(k_fixed_bytes));
+    }
+    // A copy (fork without CLONE_FILES) counts against the same meter as the original.
+    fd_table(const fd_table& o) : m_fds(o.m_fds), m_layout(o.m_layout), m_meter(o.m_meter) {
+        charge(static_cast<ptrdiff_t>(o.m_bytes));
+    }
+    fd_table& operator=(const fd_table&) = delete;
+    ~fd_table() {
+        if (m_meter) *m_meter -= m_bytes;
+    }
+
     fd_info* find(int64_t fd) { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     const fd_info* find(int64_t fd) const { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     // Stores info at fd (replacing what was there) and returns the stored copy.
     fd_info& set(int64_t fd, fd_info info) {
         const size_t before = m_fds.size();
+        const size_t slots_before = m_fds.slot_bytes();
         fd_info& stored = m_fds[static_cast<uint64_t>(fd)];
         if (m_fds.size() != before) ++m_layout;
-        return stored = std::move(info);
+        const size_t old_counted = stored.counted_bytes;
+        stored = std::move(info);
+        stored.counted_bytes = static_cast<uint32_t>(fd_string_bytes(stored));
+        charge(static_cast<ptrdiff_t>(m_fds.slot_bytes() - slots_before) + stored.counted_bytes -
+               static_cast<ptrdiff_t>(old_counted));
+        return stored;
+    }
+    // After an fd's name was changed in place (connect, bind, a datagram naming a unix socket's
+    // peer): counts its strings again. No-op when they did not change size.
+    void recount(fd_info& f) {
+        const uint32_t now = static_cast<uint32_t>(fd_string_bytes(f));
+        if (now == f.counted_bytes) return;
+        charge(static_cast<ptrdiff_t>(now) - static_cast<ptrdiff_t>(f.counted_bytes));
+        f.counted_bytes = now;
     }
     bool erase(int64_t fd) {
-        const bool erased = fd >= 0 && m_fds.erase(static_cast<uint64_t>(fd));
-        m_layout += erased;
-        return erased;
+        const fd_info* f = find(fd);
+        if (!f) return false;
+        charge(-static_cast<ptrdiff_t>(f->counted_bytes));
+        m_fds.erase(static_cast<uint64_t>(fd));
+        ++m_layout;
+        return true;
     }
     // Changes whenever an insert or erase may have moved entries: pointers from find() taken
     // under another value may dangle (flat_map keeps them only until the next insert or erase).
@@ -117,16 +160,31 @@ class fd_table {
             m_fds.for_each([&](uint64_t k, const fd_info& v) {
                 if (n < 64 && pred(static_cast<int64_t>(k), v)) doomed[n++] = static_cast<int64_t>(k);
             });
-            for (size_t i = 0; i < n; ++i) m_layout += m_fds.erase(static_cast<uint64_t>(doomed[i]));
+            for (size_t i = 0; i < n; ++i) erase(doomed[i]);
             total += n;
             if (n < 64) return total;
         }
     }
+    // Heap bytes, measured by visiting every fd (what bytes() estimates; for tests and reports).
     size_t heap_bytes() const;
+    // Heap bytes as counted incrementally: the table's allocation, slot array and fds' strings.
+    size_t bytes() const { return m_bytes; }
+    // The table object and its shared_ptr control block (make_shared allocates them together).
+    static constexpr size_t k_fixed_bytes =
+        sizeof(flat_map<fd_info>) + sizeof(uint64_t) + 2 * sizeof(size_t) + 16;
 
   private:
+    void charge(ptrdiff_t delta) {
+        m_bytes = static_cast<size_t>(static_cast<ptrdiff_t>(m_bytes) + delta);
+        if (m_meter) *m_meter = static_cast<size_t>(static_cast<ptrdiff_t>(*m_meter) + delta);
+    }
+
     flat_map<fd_info> m_fds;
     uint64_t m_layout = 0;
+    size_t* m_meter = nullptr;
+    size_t m_bytes = 0;
 };
+static_assert(fd_table::k_fixed_bytes == sizeof(fd_table) + 16,
+              "k_fixed_bytes must follow fd_table's members");
 
 }  // namespace sinsp

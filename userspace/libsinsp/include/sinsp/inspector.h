@@ -34,12 +34,14 @@ struct inspector_options {
     // reference's 4096. Past it, new fds are not tracked (counted in fds_refused); their events
     // show no fd information, as for an fd opened before the capture.
     size_t max_fds_per_table = 4096;
-    // A memory budget for the state (threads, fd tables, interned strings, as memory() counts
-    // them); 0: none. Checked every 16,384 events and after the snapshot: when the state is over
-    // it, the thread bound is lowered to what fits (bytes per thread as measured) and the least
-    // useful threads are evicted (dead first, then the least recently active), counted in
-    // threads_evicted_for_memory; when it is well under, the bound rises again up to
-    // max_threads. Between checks the state can pass the budget by what 16,384 events add.
+    // A memory budget for the state (threads, fd tables, interned strings), in bytes; 0: none.
+    // The state keeps an estimate of those bytes as it changes (state_bytes()); after an event
+    // leaves it over the budget, the least useful threads are evicted with their fd tables
+    // (exited threads first, then the least recently active) until it is 1/16 under, never the
+    // event's own thread, its process's main thread or its parent. So between events the state
+    // stays within the budget, plus what one event's protected threads add. Evicted threads
+    // come back, made up like any unknown thread, when they are seen again. Counted in
+    // threads_evicted_for_memory, fds_evicted and state_bytes_evicted (proposal 0012).
     size_t max_state_bytes = 0;
     // 1: the engine is read on the caller's thread, one event at a time. 2 or more: it is read
     // (decompressed, parsed, converted) on a worker thread and events come over in batches;
@@ -164,6 +166,9 @@ class inspector {
         size_t total() const { return thread_bytes + fd_bytes + string_bytes; }
     };
     memory_report memory() const;
+    // The state's bytes as memory() counts them, from counters kept as the state changes (O(1);
+    // what max_state_bytes is held against). Also in stats().state_bytes after each event.
+    size_t state_bytes() const;
 
   private:
     scap::status next_from_batches(const event*& out);

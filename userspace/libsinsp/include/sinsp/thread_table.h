@@ -6,7 +6,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <memory>
+#include <tuple>
+#include <vector>
 
 #include "sinsp/flat_map.h"
 #include "sinsp/interner.h"
@@ -44,6 +48,13 @@ class thread_table {
     size_t max_threads() const { return m_max; }
     // Changes the bound (at least 1); entries past it are evicted at once. Returns how many.
     size_t set_max_threads(size_t max);
+    // Evicts threads, least useful first (dead ones by exit time, then live ones by last
+    // activity), one at a time while over() is true; never the tids in keep. Counted in
+    // threads_evicted (and fds_evicted for fd tables that go with their last thread). Returns how
+    // many went: fewer than asked when only kept threads are left. One pass over the table.
+    size_t evict_while(const std::function<bool()>& over, std::initializer_list<int64_t> keep);
+    // Gives back slot memory after many removals (thread_info pointers stay valid).
+    void shrink_to_fit() { m_map.shrink_to_fit(); }
     template <typename F>
     void for_each(F&& f) const {
         m_map.for_each([&](uint64_t, const std::unique_ptr<thread_info>& t) { f(*t); });
@@ -62,6 +73,12 @@ class thread_table {
     // Evicts the n least useful entries (not keep_a / keep_b); returns how many went.
     size_t evict_n(size_t n, int64_t keep_a, int64_t keep_b);
     void release(thread_info& t);
+    // Removes an entry for eviction: counts the fds that go with it.
+    bool evict_one(int64_t tid);
+    // Eviction candidates (dead? 0 : 1, exit or last activity, tid): least useful first once
+    // sorted. Made per pass (a pass is rare: when the table or the budget is full).
+    using candidate = std::tuple<int, uint64_t, int64_t>;
+    std::vector<candidate> candidates(std::initializer_list<int64_t> keep) const;
 
     string_interner& m_strings;
     state_stats& m_stats;
