@@ -251,10 +251,18 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
             for (uint32_t i = 0; i < n.count; ++i) {
                 const node& k = m_nodes[kids[i]];
                 bool v;
-                if (!sampled && k.kind == op::text && m_group_event[k.first] == m_event)
+                if (!sampled && k.kind == op::text && m_group_event[k.first] == m_event) {
                     v = m_answers[k.count] == m_event;
-                else
+                } else if (!sampled && k.tslot != k_no_tslot && m_thread_event == m_event &&
+                           m_thread_current != nullptr &&
+                           (m_thread_current[k.tslot / 64u] & (uint64_t{1} << (k.tslot % 64u))) != 0) {
+                    // A thread-scoped operand the event's thread already knows: its bit, read
+                    // here without a call.
+                    v = (m_thread_current[m_thread_words + k.tslot / 64u] &
+                         (uint64_t{1} << (k.tslot % 64u))) != 0;
+                } else {
                     v = eval(kids[i], ctx);
+                }
                 if (v == settles) return settles;
             }
             return !settles;

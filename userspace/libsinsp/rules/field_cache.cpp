@@ -8,28 +8,23 @@ namespace {
 // Cheap fields (the event's own header, a flag) cost less than the cache check: not shared.
 constexpr uint32_t k_min_cost_to_share = 3;
 
-class cached_extractor : public filter::field_extractor {
-  public:
-    explicit cached_extractor(caching_registry::entry& e) : m_entry(e) {}
-    bool extract(const event_context& ctx, filter::value_list& out) override {
-        auto& e = m_entry;
-        if (e.evt != ctx.evt || e.num != ctx.evt->num || e.ts != ctx.evt->ts()) {
-            e.values.clear();
-            e.applies = e.extractor->extract(ctx, e.values);
-            e.evt = ctx.evt;
-            e.num = ctx.evt->num;
-            e.ts = ctx.evt->ts();
-        }
-        if (!e.applies) return false;
-        for (const auto& v : e.values) out.push_back(v);
-        return true;
-    }
-
-  private:
-    caching_registry::entry& m_entry;
-};
-
 }  // namespace
+
+void cached_extractor::refresh(const event_context& ctx) {
+    auto& e = m_entry;
+    e.values.clear();
+    e.applies = e.extractor->extract(ctx, e.values);
+    e.evt = ctx.evt;
+    e.num = ctx.evt->num;
+    e.ts = ctx.evt->ts();
+}
+
+bool cached_extractor::extract(const event_context& ctx, filter::value_list& out) {
+    const filter::value_list* values = this->values(ctx);
+    if (values == nullptr) return false;
+    for (const auto& v : *values) out.push_back(v);
+    return true;
+}
 
 bool caching_registry::bind(std::string_view name, const std::optional<std::string>& arg,
                             filter::bound_field& out, std::string& error) {

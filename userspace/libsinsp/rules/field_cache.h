@@ -37,4 +37,24 @@ class caching_registry : public filter::field_registry {
     std::map<std::pair<std::string, std::optional<std::string>>, std::unique_ptr<entry>> m_entries;
 };
 
+// What a shared binding hands out: extract() copies the event's values (what a compiled filter
+// needs); values() lends them in place, for readers that only look (text_tests), so that a path
+// extracted once is not also copied once per reader.
+class cached_extractor : public filter::field_extractor {
+  public:
+    explicit cached_extractor(caching_registry::entry& e) : m_entry(e) {}
+    bool extract(const event_context& ctx, filter::value_list& out) override;
+    // The field's values for the event, or null when it does not apply; valid until the field
+    // is extracted for another event.
+    const filter::value_list* values(const event_context& ctx) {
+        auto& e = m_entry;
+        if (e.evt != ctx.evt || e.num != ctx.evt->num || e.ts != ctx.evt->ts()) refresh(ctx);
+        return e.applies ? &e.values : nullptr;
+    }
+
+  private:
+    void refresh(const event_context& ctx);
+    caching_registry::entry& m_entry;
+};
+
 }  // namespace sinsp::rules::detail

@@ -160,7 +160,7 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
 bool text_tests::single_holds(uint32_t index) const {
     if (!m_usable) return false;
     const single& t = m_singles[index];
-    for (const auto& v : m_values) {
+    for (const auto& v : *m_in) {
         const std::string_view s = trimmed(v);
         if (!t.contains) {
             if (s != t.text) return true;
@@ -174,12 +174,18 @@ bool text_tests::single_holds(uint32_t index) const {
 void text_tests::run(const event_context& ctx, uint32_t event) {
     m_event = event;
     if (m_table_stale) build_table();
-    m_values.clear();
     m_usable = false;
-    if (!m_field->extract(ctx, m_values)) return;
-    if (m_values.size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
+    if (m_cached != nullptr) {
+        m_in = m_cached->values(ctx);
+        if (m_in == nullptr) return;
+    } else {
+        m_values.clear();
+        m_in = &m_values;
+        if (!m_field->extract(ctx, m_values)) return;
+    }
+    if (m_in->size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
     m_usable = true;
-    for (const auto& v : m_values) {
+    for (const auto& v : *m_in) {
         const std::string_view s = trimmed(v);
         if (!m_constants.empty()) mark_equal(s);
         if (m_prefixes.size() > 1 || !m_prefixes[0].slots.empty()) walk(m_prefixes, s, false);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "field_cache.h"
 #include "sinsp/filter_field.h"
 
 namespace sinsp::rules::detail {
@@ -32,7 +33,10 @@ class text_tests {
     // startswith and endswith owns one element, the stamp of the last event it held for, so that
     // reading an answer touches one small array rather than the group.
     text_tests(std::unique_ptr<filter::field_extractor> field, uint32_t flags, std::vector<uint32_t>& answers)
-        : m_field(std::move(field)), m_flags(flags), m_answers(answers) {
+        : m_field(std::move(field)),
+          m_cached(dynamic_cast<cached_extractor*>(m_field.get())),
+          m_flags(flags),
+          m_answers(answers) {
         m_prefixes.emplace_back();
         m_suffixes.emplace_back();
     }
@@ -81,8 +85,12 @@ class text_tests {
     };
 
     std::unique_ptr<filter::field_extractor> m_field;
+    // m_field when it is a shared binding (field_cache.h): its values are read in place rather
+    // than copied into m_values.
+    cached_extractor* m_cached = nullptr;
     uint32_t m_flags;
     filter::value_list m_values;
+    const filter::value_list* m_in = &m_values;  // this event's values
     std::vector<constant> m_constants;
     // Open addressing, linear probing, a power of two long: index + 1 into m_constants, 0 empty.
     std::vector<uint32_t> m_table;
@@ -91,7 +99,7 @@ class text_tests {
     uint64_t m_lengths = 0;
     bool m_table_stale = false;
     std::vector<single> m_singles;
-    bool m_usable = false;                          // m_values hold this event's values, their count allowed
+    bool m_usable = false;                          // m_in holds this event's values, their count allowed
     std::vector<trie_node> m_prefixes, m_suffixes;  // node 0: the root (the empty constant)
     std::vector<uint32_t>& m_answers;
     uint32_t m_event = 0;  // run()'s stamp
