@@ -183,3 +183,26 @@ TEST(FieldsFd, ConnectionStatus) {
 }
 
 }  // namespace
+
+TEST(FieldsFd, EventsThatOpenOrCloseAnFdAsTheReferenceSeesThem) {
+    // cat's loader opens /etc/ld.so.cache (its only fd then), reads it and closes it; the old
+    // capture carries no inode numbers.
+    const char* cache = "fd.name=/etc/ld.so.cache";
+    const std::vector<std::string> names{"fd.types", "proc.fdopencount", "fd.name_changed", "fd.ino"};
+    auto open = first_match("falco_cat_write.scap", std::string("evt.type=open and ") + cache, names);
+    EXPECT_EQ(open["fd.name_changed"], "true");  // the new fd's name went from nothing to the path
+    EXPECT_EQ(open["fd.ino"], "0");              // every fd has one, 0 when unknown
+    EXPECT_EQ(open["proc.fdopencount"], "1");
+    auto use = first_match("falco_cat_write.scap", std::string("evt.type=fstat and ") + cache, names);
+    EXPECT_EQ(use["fd.name_changed"], "false");
+    // The close still counts the fd it closes (the reference removes it after the event).
+    auto close = first_match("falco_cat_write.scap", std::string("evt.type=close and ") + cache, names);
+    EXPECT_EQ(close["fd.types"], "file");
+    EXPECT_EQ(close["proc.fdopencount"], "1");
+    EXPECT_EQ(close["fd.name_changed"], "false");
+    // The next event no longer sees it.
+    EXPECT_EQ(count_matches("falco_cat_write.scap",
+                            "evt.type=close and fd.name=/etc/ld.so.cache and "
+                            "proc.fdopencount=1"),
+              1u);
+}

@@ -172,3 +172,16 @@ TEST(FieldsProcErrors, AncestorLevelMustBeANumber) {
 }
 
 }  // namespace
+
+TEST(FieldsProc, CgroupSubsystemsNamedAsProcShowsThem) {
+    // The driver that wrote this capture named blkio by the kernel's internal name "io"; the
+    // reference shows (and looks up) the /proc name, blkio.
+    auto f = first_match("libs_curl_google.scap", "proc.name=curl and evt.type=execve",
+                         {"thread.cgroups", "thread.cgroup[blkio]", "thread.cgroup[io]"});
+    EXPECT_EQ(f["thread.cgroups"],
+              "cpuset=/ cpu=/user.slice cpuacct=/user.slice blkio=/user.slice memory=/user.slice "
+              "devices=/user.slice freezer=/ net_cls=/ perf_event=/ net_prio=/ hugetlb=/ "
+              "pids=/user.slice/user-1000.slice");
+    EXPECT_EQ(f["thread.cgroup[blkio]"], "/user.slice");
+    EXPECT_EQ(f["thread.cgroup[io]"], "<NA>");
+}

@@ -82,8 +82,8 @@ void add_identity_fields(filter::field_table& t) {
               return true;
           }));
     t.add(describe("fd.ino", PT_INT64, "Inode number of the file the fd refers to.", 0, 2),
+          // Any fd has one (0 when unknown or not a file), as fd.dev, as in the reference.
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!fd.ino) return false;
               out.push_back(value_view::signed_number(static_cast<int64_t>(fd.ino)));
               return true;
           }));
@@ -113,14 +113,19 @@ void add_identity_fields(filter::field_table& t) {
               // an fd.
               if (!is_fd_event(c)) return false;
               const thread_info* th = c.evt->thread;
-              if (!th || !th->fds) return false;
+              if (!th) return false;
+              const bool closed = event_closed_its_fd(c, *th);
+              if (!th->fds && !closed) return false;
               uint64_t seen = 0;  // one bit per fd_kind
-              th->fds->for_each([&](int64_t, const fd_info& fd) {
+              auto add = [&](const fd_info& fd) {
                   const uint64_t bit = uint64_t{1} << static_cast<unsigned>(fd.kind);
                   if (seen & bit) return;
                   seen |= bit;
                   out.push_back(value_view::text(to_string(fd.kind)));
-              });
+              };
+              if (th->fds) th->fds->for_each([&](int64_t, const fd_info& fd) { add(fd); });
+              // The fd this event closed is still open from the event's point of view.
+              if (closed) add(*c.evt->fd);
               return true;
           }));
 }
