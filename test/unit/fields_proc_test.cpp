@@ -185,3 +185,11 @@ TEST(FieldsProc, CgroupSubsystemsNamedAsProcShowsThem) {
     EXPECT_EQ(f["thread.cgroup[blkio]"], "/user.slice");
     EXPECT_EQ(f["thread.cgroup[io]"], "<NA>");
 }
+
+TEST(FieldsProc, ForkedChildTakesItsParentsCwdWhenCloneLeavesItOut) {
+    // bash 8878 forks 8884; the driver left both clone events' cwd parameter empty, and the
+    // child's first event (a page fault) comes before its own clone exit.
+    auto f = first_match("reference_mixed_2M.scap.gz", "thread.tid=8884", {"proc.cwd", "evt.type"});
+    EXPECT_EQ(f["evt.type"], "page_fault");
+    EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
+}

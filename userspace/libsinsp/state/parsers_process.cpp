@@ -114,7 +114,15 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
         child.fs = parent->fs;
     } else {
         child.fs = std::make_shared<fs_context>();
-        child.fs->cwd = s.acquire(c.p(c_cwd).str());
+        // A copy of the caller's cwd. Drivers often leave clone's cwd parameter empty: then the
+        // parent's is the one (the reference always takes the parent's).
+        const std::string_view cwd = c.p(c_cwd).str();
+        if (cwd.empty() && parent && parent->fs) {
+            child.fs->cwd = parent->fs->cwd;
+            s.retain(child.fs->cwd);
+        } else {
+            child.fs->cwd = s.acquire(cwd);
+        }
         if (parent && parent->fs) {
             child.fs->root = parent->fs->root;
             s.retain(child.fs->root);
