@@ -206,3 +206,17 @@ TEST(FieldsFd, EventsThatOpenOrCloseAnFdAsTheReferenceSeesThem) {
                             "proc.fdopencount=1"),
               1u);
 }
+
+TEST(FieldsFd, EventsOnFdsTheStateDoesNotKnowHaveAnEmptyName) {
+    // cat writes to stdout (fd 1) and closes it, but the capture never described fd 1: the fd
+    // fields that need the fd are absent, fd.name exists (empty), as in the reference.
+    const std::vector<std::string> names{"fd.name", "fd.nameraw", "fd.containername", "fd.type"};
+    auto f =
+        first_match("falco_cat_write.scap", "proc.name=cat and evt.type=fstat and evt.rawarg.fd=1", names);
+    EXPECT_EQ(f["fd.name"], "");
+    EXPECT_EQ(f["fd.nameraw"], "");
+    EXPECT_EQ(f["fd.containername"], ":");  // host threads: no container id
+    EXPECT_EQ(f["fd.type"], "<NA>");
+    // Reference count on this capture: 27 events with an fd name (18 known fds, 9 unknown ones).
+    EXPECT_EQ(count_matches("falco_cat_write.scap", "fd.name exists"), 27u);
+}

@@ -193,3 +193,12 @@ TEST(FieldsProc, ForkedChildTakesItsParentsCwdWhenCloneLeavesItOut) {
     EXPECT_EQ(f["evt.type"], "page_fault");
     EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
 }
+
+TEST(FieldsProc, ExecKeepsTheCwdWhenItsEventLeavesItOut) {
+    // 8884 (forked from bash in /tmp/upstream-libs/work) execs ./mixed_load; the driver sent the
+    // execve event with an empty cwd parameter.
+    auto f = first_match("reference_mixed_2M.scap.gz", "thread.tid=8884 and evt.type=execve",
+                         {"proc.cwd", "proc.name"});
+    EXPECT_EQ(f["proc.name"], "mixed_load");
+    EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
+}

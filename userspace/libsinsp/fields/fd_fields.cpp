@@ -56,10 +56,12 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("fd.name", PT_CHARBUF,
                    "Full name of the fd: a path, or client:port->server:port for sockets.", 0, 5),
-          fd_text([](const event_context&, const fd_info& fd, std::string& b) {
-              fd.append_display_name(b);
-              return true;
-          }));
+          fd_text(
+              [](const event_context&, const fd_info& fd, std::string& b) {
+                  fd.append_display_name(b);
+                  return true;
+              },
+              true));
     t.add(describe("fd.directory", PT_CHARBUF,
                    "Directory of a file fd (for directories, the directory itself).", 0, 5),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {

@@ -226,7 +226,9 @@ void parse_execve(parse_ctx& c) {
     if (path.empty()) path = c.p(x_exe).str();
     s.assign(t.exepath, path);
     if (!t.fs) t.fs = std::make_shared<fs_context>();
-    s.assign(t.fs->cwd, c.p(x_cwd).str());
+    // exec does not change the working directory: an empty cwd parameter (drivers that leave it
+    // out) keeps the one the thread has; a given one fills in threads the capture never described.
+    if (const std::string_view cwd = c.p(x_cwd).str(); !cwd.empty()) s.assign(t.fs->cwd, cwd);
 
     t.fdlimit = c.u64(x_fdlimit);
     t.tty = c.u32(x_tty);
