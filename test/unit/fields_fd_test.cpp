@@ -220,3 +220,12 @@ TEST(FieldsFd, EventsOnFdsTheStateDoesNotKnowHaveAnEmptyName) {
     // Reference count on this capture: 27 events with an fd name (18 known fds, 9 unknown ones).
     EXPECT_EQ(count_matches("falco_cat_write.scap", "fd.name exists"), 27u);
 }
+
+TEST(FieldsFd, AnonymousMmapHasFdNumberMinusOne) {
+    // curl's loader maps anonymous memory (fd -1): the event's fd number is -1 (the reference's
+    // value), though no fd field that needs the fd applies.
+    auto f = first_match("libs_curl_google.scap", "evt.num=223", {"evt.type", "fd.num", "fd.type"});
+    EXPECT_EQ(f["evt.type"], "mmap");
+    EXPECT_EQ(f["fd.num"], "-1");
+    EXPECT_EQ(f["fd.type"], "<NA>");
+}

@@ -34,7 +34,9 @@ const char* l4_name(l4_proto p) {
 void add_identity_fields(filter::field_table& t) {
     t.add(describe("fd.num", PT_INT64, "Number of the fd the event uses or creates.", 0, 1),
           simple([](const event_context& c, value_list& out) {
-              if (c.evt->fd_num < 0) return false;
+              // A negative fd parameter (mmap's -1 for anonymous memory) is still the event's fd
+              // number, as in the reference; creating events that failed have none.
+              if (c.evt->fd_num < 0 && !uses_unknown_fd(c)) return false;
               out.push_back(value_view::signed_number(c.evt->fd_num));
               return true;
           }));
