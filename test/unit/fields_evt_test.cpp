@@ -281,3 +281,31 @@ TEST_F(FieldsEvt, ArgumentErrors) {
 }
 
 }  // namespace
+
+TEST(FieldsEvtType, ValuesMustNameAnEventOrASyscall) {
+    // As in the reference: a name no event or syscall has is a compile error, not a silent
+    // never-match; event names, syscall names without an event of their own, meta events pass.
+    sinsp::field_catalog fields;
+    for (const char* bad :
+         {"evt.type = foo", "evt.type in (open, foo)", "evt.type != opne", "evt.type contains ope"}) {
+        try {
+            sinsp::filter::compile(bad, fields);
+            ADD_FAILURE() << bad << " compiled";
+        } catch (const sinsp::filter::filter_error& e) {
+            EXPECT_NE(std::string(e.what()).find("unknown event type"), std::string::npos) << e.what();
+        }
+    }
+    for (const char* good : {"evt.type = open", "evt.type in (openat, mprotect, switch)",
+                             "evt.type = container", "evt.type = syscall"}) {
+        EXPECT_NO_THROW(sinsp::filter::compile(good, fields)) << good;
+    }
+}
+
+TEST(FieldsEvtType, GenericEventsShowTheirSyscallByName) {
+    // This old capture's driver sent mprotect as a generic event; its first parameter is the
+    // syscall's ppm_sc code, shown by name as the reference does (the number stays raw).
+    auto f =
+        scap_test::first_match("falco_cat_write.scap", "evt.type=mprotect", {"evt.arg[0]", "evt.rawarg.ID"});
+    EXPECT_EQ(f["evt.arg[0]"], "mprotect");
+    EXPECT_EQ(f["evt.rawarg.ID"], "75");
+}

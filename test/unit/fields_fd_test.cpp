@@ -183,3 +183,49 @@ TEST(FieldsFd, ConnectionStatus) {
 }
 
 }  // namespace
+
+TEST(FieldsFd, EventsThatOpenOrCloseAnFdAsTheReferenceSeesThem) {
+    // cat's loader opens /etc/ld.so.cache (its only fd then), reads it and closes it; the old
+    // capture carries no inode numbers.
+    const char* cache = "fd.name=/etc/ld.so.cache";
+    const std::vector<std::string> names{"fd.types", "proc.fdopencount", "fd.name_changed", "fd.ino"};
+    auto open = first_match("falco_cat_write.scap", std::string("evt.type=open and ") + cache, names);
+    EXPECT_EQ(open["fd.name_changed"], "true");  // the new fd's name went from nothing to the path
+    EXPECT_EQ(open["fd.ino"], "0");              // every fd has one, 0 when unknown
+    EXPECT_EQ(open["proc.fdopencount"], "1");
+    auto use = first_match("falco_cat_write.scap", std::string("evt.type=fstat and ") + cache, names);
+    EXPECT_EQ(use["fd.name_changed"], "false");
+    // The close still counts the fd it closes (the reference removes it after the event).
+    auto close = first_match("falco_cat_write.scap", std::string("evt.type=close and ") + cache, names);
+    EXPECT_EQ(close["fd.types"], "file");
+    EXPECT_EQ(close["proc.fdopencount"], "1");
+    EXPECT_EQ(close["fd.name_changed"], "false");
+    // The next event no longer sees it.
+    EXPECT_EQ(count_matches("falco_cat_write.scap",
+                            "evt.type=close and fd.name=/etc/ld.so.cache and "
+                            "proc.fdopencount=1"),
+              1u);
+}
+
+TEST(FieldsFd, EventsOnFdsTheStateDoesNotKnowHaveAnEmptyName) {
+    // cat writes to stdout (fd 1) and closes it, but the capture never described fd 1: the fd
+    // fields that need the fd are absent, fd.name exists (empty), as in the reference.
+    const std::vector<std::string> names{"fd.name", "fd.nameraw", "fd.containername", "fd.type"};
+    auto f =
+        first_match("falco_cat_write.scap", "proc.name=cat and evt.type=fstat and evt.rawarg.fd=1", names);
+    EXPECT_EQ(f["fd.name"], "");
+    EXPECT_EQ(f["fd.nameraw"], "");
+    EXPECT_EQ(f["fd.containername"], ":");  // host threads: no container id
+    EXPECT_EQ(f["fd.type"], "<NA>");
+    // Reference count on this capture: 27 events with an fd name (18 known fds, 9 unknown ones).
+    EXPECT_EQ(count_matches("falco_cat_write.scap", "fd.name exists"), 27u);
+}
+
+TEST(FieldsFd, AnonymousMmapHasFdNumberMinusOne) {
+    // curl's loader maps anonymous memory (fd -1): the event's fd number is -1 (the reference's
+    // value), though no fd field that needs the fd applies.
+    auto f = first_match("libs_curl_google.scap", "evt.num=223", {"evt.type", "fd.num", "fd.type"});
+    EXPECT_EQ(f["evt.type"], "mmap");
+    EXPECT_EQ(f["fd.num"], "-1");
+    EXPECT_EQ(f["fd.type"], "<NA>");
+}

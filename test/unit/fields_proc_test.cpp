@@ -172,3 +172,33 @@ TEST(FieldsProcErrors, AncestorLevelMustBeANumber) {
 }
 
 }  // namespace
+
+TEST(FieldsProc, CgroupSubsystemsNamedAsProcShowsThem) {
+    // The driver that wrote this capture named blkio by the kernel's internal name "io"; the
+    // reference shows (and looks up) the /proc name, blkio.
+    auto f = first_match("libs_curl_google.scap", "proc.name=curl and evt.type=execve",
+                         {"thread.cgroups", "thread.cgroup[blkio]", "thread.cgroup[io]"});
+    EXPECT_EQ(f["thread.cgroups"],
+              "cpuset=/ cpu=/user.slice cpuacct=/user.slice blkio=/user.slice memory=/user.slice "
+              "devices=/user.slice freezer=/ net_cls=/ perf_event=/ net_prio=/ hugetlb=/ "
+              "pids=/user.slice/user-1000.slice");
+    EXPECT_EQ(f["thread.cgroup[blkio]"], "/user.slice");
+    EXPECT_EQ(f["thread.cgroup[io]"], "<NA>");
+}
+
+TEST(FieldsProc, ForkedChildTakesItsParentsCwdWhenCloneLeavesItOut) {
+    // bash 8878 forks 8884; the driver left both clone events' cwd parameter empty, and the
+    // child's first event (a page fault) comes before its own clone exit.
+    auto f = first_match("reference_mixed_2M.scap.gz", "thread.tid=8884", {"proc.cwd", "evt.type"});
+    EXPECT_EQ(f["evt.type"], "page_fault");
+    EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
+}
+
+TEST(FieldsProc, ExecKeepsTheCwdWhenItsEventLeavesItOut) {
+    // 8884 (forked from bash in /tmp/upstream-libs/work) execs ./mixed_load; the driver sent the
+    // execve event with an empty cwd parameter.
+    auto f = first_match("reference_mixed_2M.scap.gz", "thread.tid=8884 and evt.type=execve",
+                         {"proc.cwd", "proc.name"});
+    EXPECT_EQ(f["proc.name"], "mixed_load");
+    EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
+}

@@ -120,6 +120,14 @@ bool param_text(const event_context& c, uint32_t i, std::string& raw, std::strin
         resolved += c.insp->str(t->comm);
         return true;
     }
+    if (info.type == PT_SYSCALLID && v.len == 2) {
+        // A generic event's syscall: the ppm_sc code, meaning its name (evt.arg[0]).
+        scap::append_param_raw(raw, info, v);
+        const uint16_t sc = v.as<uint16_t>();
+        if (sc >= PPM_SC_MAX || scap_ppm_sc_names[sc] == nullptr) return false;
+        resolved += scap_ppm_sc_names[sc];
+        return true;
+    }
     bool has_meaning = false;
     if (param_number_text(c, info, v, raw, resolved, has_meaning)) return has_meaning;
     scap::append_param_raw(raw, info, v);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "fields/evt_common.h"
@@ -290,6 +291,20 @@ void add_time_fields(filter::field_table& t) {
           number_field([delta](const event_context& c) { return delta(c) % k_ns; }));
 }
 
+// evt.type compares with names only: a value that names no event and no syscall is a filter
+// error (a typo would otherwise match nothing, silently), as in the reference.
+void require_event_name(std::string_view value) {
+    for (size_t i = 0; i < PPM_EVENT_MAX; ++i) {
+        const char* n = scap_event_table[i].name;
+        if (n != nullptr && value == n) return;
+    }
+    for (size_t i = 0; i < PPM_SC_MAX; ++i) {
+        const char* n = scap_ppm_sc_names[i];
+        if (n != nullptr && value == n) return;
+    }
+    throw std::invalid_argument("unknown event type '" + std::string(value) + "'");
+}
+
 void add_identity_fields(filter::field_table& t) {
     auto num = describe("evt.num", PT_UINT64, "Position of the event in the stream, from 1.", 0, 1);
     num.min_value = 1;
@@ -301,6 +316,7 @@ void add_identity_fields(filter::field_table& t) {
     type.codes_for_name = filter::schema_codes_for_name;
     type.event_code_of = event_code;
     type.shared_codes = filter::schema_shared_codes;
+    type.on_constant = require_event_name;
     t.add(type, simple([](const event_context& c, value_list& out) {
               out.push_back(value_view::text(event_name(c.evt->view)));
               return true;

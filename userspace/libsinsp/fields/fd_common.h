@@ -19,22 +19,33 @@ filter::field_table::factory fd_field(F get) {
     });
 }
 
-// Text built per event into a reused buffer.
-template <typename F>
-filter::field_table::factory fd_text(F fill) {
-    return simple([fill, buf = std::string()](const event_context& c, value_list& out) mutable {
-        const fd_info* fd = c.evt->fd;
-        if (!fd) return false;
-        buf.clear();
-        if (!fill(c, *fd, buf)) return false;
-        out.push_back(value_view::text(buf));
-        return true;
-    });
-}
-
 // Whether the event creates, uses or closes an fd: the reference's fd.* fields apply only then.
 inline bool is_fd_event(const event_context& c) {
     return (c.evt->view.info().flags & (EF_CREATES_FD | EF_USES_FD | EF_DESTROYS_FD)) != 0;
+}
+
+// The event uses or closes an fd the state does not know (one opened before the capture, say).
+// The reference still gives such events an fd name (empty), so fd.name exists holds on them.
+inline bool uses_unknown_fd(const event_context& c) {
+    const uint32_t flags = c.evt->view.info().flags;
+    return c.evt->thread && (flags & (EF_USES_FD | EF_DESTROYS_FD)) != 0 && (flags & EF_CREATES_FD) == 0;
+}
+
+// Text built per event into a reused buffer. With unknown_fd_too, events that use an fd the
+// state does not know get the text of an fd without kind or name.
+template <typename F>
+filter::field_table::factory fd_text(F fill, bool unknown_fd_too = false) {
+    return simple(
+        [fill, unknown_fd_too, buf = std::string()](const event_context& c, value_list& out) mutable {
+            static const fd_info k_unknown;  // no kind, no name
+            const fd_info* fd = c.evt->fd;
+            if (!fd && unknown_fd_too && uses_unknown_fd(c)) fd = &k_unknown;
+            if (!fd) return false;
+            buf.clear();
+            if (!fill(c, *fd, buf)) return false;
+            out.push_back(value_view::text(buf));
+            return true;
+        });
 }
 
 bool is_file(const fd_info& fd);

@@ -30,11 +30,13 @@ void add_name_fields(filter::field_table& t) {
               "fd.nameraw", PT_CHARBUF,
               "The fd's path as the opening call gave it (not made absolute); empty for fds without a path.",
               0, 6),
-          fd_text([](const event_context&, const fd_info& fd, std::string& b) {
-              if (is_file(fd)) b = fd.name_raw.empty() ? fd.name : fd.name_raw;
-              collapse_slashes(b);
-              return true;
-          }));
+          fd_text(
+              [](const event_context&, const fd_info& fd, std::string& b) {
+                  if (is_file(fd)) b = fd.name_raw.empty() ? fd.name : fd.name_raw;
+                  collapse_slashes(b);
+                  return true;
+              },
+              true));
     t.add(describe(
               "fd.name_changed", PT_BOOL,
               "True when the event changed the fd's name (connect or bind filling in a socket's addresses).",
@@ -67,12 +69,14 @@ void add_name_fields(filter::field_table& t) {
               return true;
           }));
     t.add(describe("fd.containername", PT_CHARBUF, "container.id and fd.name joined with ':'.", 0, 8),
-          fd_text([](const event_context& c, const fd_info& fd, std::string& b) {
-              if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
-              b += ':';
-              fd.append_display_name(b);
-              return true;
-          }));
+          fd_text(
+              [](const event_context& c, const fd_info& fd, std::string& b) {
+                  if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
+                  b += ':';
+                  fd.append_display_name(b);
+                  return true;
+              },
+              true));
     t.add(
         describe("fd.containerdirectory", PT_CHARBUF, "container.id and fd.directory joined with ':'.", 0, 8),
         fd_text([](const event_context& c, const fd_info& fd, std::string& b) {

@@ -34,7 +34,9 @@ const char* l4_name(l4_proto p) {
 void add_identity_fields(filter::field_table& t) {
     t.add(describe("fd.num", PT_INT64, "Number of the fd the event uses or creates.", 0, 1),
           simple([](const event_context& c, value_list& out) {
-              if (c.evt->fd_num < 0) return false;
+              // A negative fd parameter (mmap's -1 for anonymous memory) is still the event's fd
+              // number, as in the reference; creating events that failed have none.
+              if (c.evt->fd_num < 0 && !uses_unknown_fd(c)) return false;
               out.push_back(value_view::signed_number(c.evt->fd_num));
               return true;
           }));
@@ -56,10 +58,12 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("fd.name", PT_CHARBUF,
                    "Full name of the fd: a path, or client:port->server:port for sockets.", 0, 5),
-          fd_text([](const event_context&, const fd_info& fd, std::string& b) {
-              fd.append_display_name(b);
-              return true;
-          }));
+          fd_text(
+              [](const event_context&, const fd_info& fd, std::string& b) {
+                  fd.append_display_name(b);
+                  return true;
+              },
+              true));
     t.add(describe("fd.directory", PT_CHARBUF,
                    "Directory of a file fd (for directories, the directory itself).", 0, 5),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
@@ -82,8 +86,8 @@ void add_identity_fields(filter::field_table& t) {
               return true;
           }));
     t.add(describe("fd.ino", PT_INT64, "Inode number of the file the fd refers to.", 0, 2),
+          // Any fd has one (0 when unknown or not a file), as fd.dev, as in the reference.
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!fd.ino) return false;
               out.push_back(value_view::signed_number(static_cast<int64_t>(fd.ino)));
               return true;
           }));
@@ -113,14 +117,19 @@ void add_identity_fields(filter::field_table& t) {
               // an fd.
               if (!is_fd_event(c)) return false;
               const thread_info* th = c.evt->thread;
-              if (!th || !th->fds) return false;
+              if (!th) return false;
+              const bool closed = event_closed_its_fd(c, *th);
+              if (!th->fds && !closed) return false;
               uint64_t seen = 0;  // one bit per fd_kind
-              th->fds->for_each([&](int64_t, const fd_info& fd) {
+              auto add = [&](const fd_info& fd) {
                   const uint64_t bit = uint64_t{1} << static_cast<unsigned>(fd.kind);
                   if (seen & bit) return;
                   seen |= bit;
                   out.push_back(value_view::text(to_string(fd.kind)));
-              });
+              };
+              if (th->fds) th->fds->for_each([&](int64_t, const fd_info& fd) { add(fd); });
+              // The fd this event closed is still open from the event's point of view.
+              if (closed) add(*c.evt->fd);
               return true;
           }));
 }

@@ -34,6 +34,48 @@ void append_joined(std::string& out, std::string_view raw) {
     }
 }
 
+void append_cgroup_subsys(std::string& out, std::string_view name) {
+    constexpr std::string_view suffix = "_cgroup";
+    const size_t at = name.find(suffix);
+    if (at != std::string_view::npos) {
+        const std::string_view rest = name.substr(at + suffix.size());
+        if (!rest.empty()) {  // not a suffix: dropped where it stands, no renaming
+            out.append(name.data(), at);
+            out.append(rest.data(), rest.size());
+            return;
+        }
+        name = name.substr(0, at);
+    }
+    if (name == "io") {
+        out += "blkio";
+    } else if (name == "perf") {
+        out += "perf_event";
+    } else if (name == "mem") {
+        out += "memory";
+    } else {
+        out.append(name.data(), name.size());
+    }
+}
+
+void append_cgroups(std::string& out, std::string_view raw) {
+    bool first = true;
+    while (!raw.empty()) {
+        const size_t nul = raw.find('\0');
+        const std::string_view item = raw.substr(0, nul);
+        if (!first) out += ' ';
+        first = false;
+        const size_t eq = item.find('=');
+        if (eq == std::string_view::npos) {
+            out.append(item.data(), item.size());
+        } else {
+            append_cgroup_subsys(out, item.substr(0, eq));
+            out.append(item.data() + eq, item.size() - eq);
+        }
+        if (nul == std::string_view::npos) break;
+        raw.remove_prefix(nul + 1);
+    }
+}
+
 void append_cmdline(std::string& out, const inspector& insp, const thread_info& t, bool use_exe) {
     out += insp.str(use_exe ? t.exe : t.comm);
     const std::string_view args = insp.str(t.args);

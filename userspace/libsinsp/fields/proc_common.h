@@ -95,8 +95,22 @@ filter::field_table::factory thread_bool(F get) {
     });
 }
 
+// The event closed the fd it names: the event has it (a copy kept for the close) but the
+// thread's table no longer does. The reference removes closed fds only after the event, so its
+// process fd fields (fd.types, proc.fdopencount, proc.fdusage) still count that fd on it.
+inline bool event_closed_its_fd(const event_context& c, const thread_info& t) {
+    return c.evt->fd && c.evt->fd_num >= 0 && (!t.fds || !t.fds->find(c.evt->fd_num));
+}
+
 // The NUL-separated list `raw` joined with single spaces, appended to out.
 void append_joined(std::string& out, std::string_view raw);
+// A cgroup subsystem's name as /proc/PID/cgroup shows it, appended to out. Drivers report the
+// kernel's internal names, which differ for some cgroup v1 controllers ("io" is blkio, "perf" is
+// perf_event, "mem" is memory, some carry a "_cgroup" suffix); the reference shows the /proc names.
+void append_cgroup_subsys(std::string& out, std::string_view kernel_name);
+// The NUL-separated "subsys=path" list `raw` with each subsystem named as /proc does, joined with
+// single spaces, appended to out (thread.cgroups).
+void append_cgroups(std::string& out, std::string_view raw);
 // "comm arg1 arg2" (proc.cmdline) and "exe arg1 arg2" (proc.exeline).
 void append_cmdline(std::string& out, const inspector& insp, const thread_info& t, bool use_exe);
 

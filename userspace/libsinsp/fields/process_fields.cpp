@@ -21,6 +21,11 @@ std::optional<std::string_view> nonempty(std::string_view s) {
     return s;
 }
 
+// The thread's open fds as the event sees them: an fd the event closed still counts on it.
+uint64_t open_fd_count(const event_context& c, const thread_info& t) {
+    return (t.fds ? t.fds->size() : 0) + (event_closed_its_fd(c, t) ? 1 : 0);
+}
+
 const thread_info* parent_process(const event_context& c, const thread_info& t) {
     return ancestor(*c.insp, t, 1);
 }
@@ -268,8 +273,8 @@ void add_identity_fields(filter::field_table& t) {
               return static_cast<int64_t>(lim);
           }));
     t.add(describe("proc.fdopencount", PT_UINT64, "Number of fds the process has open.", 0, 2),
-          thread_uint([](const event_context&, const thread_info& th) -> std::optional<uint64_t> {
-              return th.fds ? th.fds->size() : 0;
+          thread_uint([](const event_context& c, const thread_info& th) -> std::optional<uint64_t> {
+              return open_fd_count(c, th);
           }));
     t.add(describe("proc.fdusage", PT_DOUBLE, "Open fds as a percentage of proc.fdlimit.", 0, 3),
           simple([](const event_context& c, value_list& out) {
@@ -277,7 +282,7 @@ void add_identity_fields(filter::field_table& t) {
               if (!th) return false;
               const uint64_t lim = main_of(*c.insp, *th)->fdlimit;
               if (!lim) return false;
-              const double open = th->fds ? static_cast<double>(th->fds->size()) : 0.0;
+              const double open = static_cast<double>(open_fd_count(c, *th));
               out.push_back(value_view::real(100.0 * open / static_cast<double>(lim)));
               return true;
           }));

@@ -70,21 +70,26 @@ filter::field_table::factory caps_field(uint64_t thread_info::*set) {
     });
 }
 
-// Cgroups are stored as NUL-separated "subsys=path" entries.
+// Cgroups are stored as NUL-separated "subsys=path" entries, subsystems as the driver names them;
+// the argument is matched against the name /proc shows (thread.cgroup[blkio] for the kernel's "io").
 filter::field_table::factory cgroup_field() {
     return [](const std::optional<std::string>& arg, field_descriptor&, std::string&) {
         const std::string subsys = *arg;
-        auto f = [subsys](const event_context& c, value_list& out) {
+        auto f = [subsys, name = std::string()](const event_context& c, value_list& out) mutable {
             const thread_info* t = c.evt->thread;
             if (!t) return false;
             std::string_view all = c.insp->str(t->cgroups);
             while (!all.empty()) {
                 const size_t nul = all.find('\0');
                 const std::string_view item = all.substr(0, nul);
-                if (item.size() > subsys.size() && item[subsys.size()] == '=' &&
-                    item.compare(0, subsys.size(), subsys) == 0) {
-                    out.push_back(value_view::text(item.substr(subsys.size() + 1)));
-                    return true;
+                const size_t eq = item.find('=');
+                if (eq != std::string_view::npos) {
+                    name.clear();
+                    append_cgroup_subsys(name, item.substr(0, eq));
+                    if (name == subsys) {
+                        out.push_back(value_view::text(item.substr(eq + 1)));
+                        return true;
+                    }
                 }
                 if (nul == std::string_view::npos) break;
                 all.remove_prefix(nul + 1);
@@ -114,7 +119,7 @@ void add_thread_detail_fields(filter::field_table& t) {
               const thread_info* th = c.evt->thread;
               if (!th) return false;
               buf.clear();
-              append_joined(buf, c.insp->str(th->cgroups));
+              append_cgroups(buf, c.insp->str(th->cgroups));
               if (buf.empty()) return false;  // no cgroups known: absent, as in the reference
               out.push_back(value_view::text(buf));
               return true;

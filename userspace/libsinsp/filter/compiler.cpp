@@ -241,8 +241,10 @@ class compiler {
         const auto on_constant = info.on_constant;
         auto check = std::make_unique<const_check>(std::move(lhs), op, mod, hint, text);
         for_each_literal(*e.rhs, [&](const ast::term& lit) {
-            if (on_constant) on_constant(lit.name);
             try {
+                // The field's hook sees each constant first; it may reject one (evt.type with a
+                // name no event has) by throwing std::invalid_argument.
+                if (on_constant) on_constant(lit.name);
                 check->add_value(lit.name);
             } catch (const std::invalid_argument& ex) {
                 fail(lit.pos, ex.what());

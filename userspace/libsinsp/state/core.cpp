@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <vector>
 
 #include "state/helpers.h"
@@ -14,6 +15,16 @@ uint64_t fresh_thread_epoch() {
 }
 
 namespace {
+
+// Whether an fd just created has a name: a path, or an inet socket's addresses (accept, or a
+// capture's socketpair/connect-like creations); not a bare socket(), pipe or eventfd.
+bool created_with_name(const fd_info& f) {
+    if (f.is_inet()) {
+        const socket_tuple none{};
+        return std::memcmp(&f.tuple, &none, sizeof none) != 0;
+    }
+    return !f.name.empty();
+}
 
 // Where an fd-creating event puts the new fd: the first fd-typed parameter (open's "fd",
 // pipe's "fd1"), else a plain return value (epoll_create's "res").
@@ -143,6 +154,8 @@ void state_core::resolve_event_fd(const parser_entry& pe) {
             if (fd >= 0) {
                 m_event.fd_num = fd;
                 m_event.fd = t->fds->find(fd);
+                // A new fd's name went from nothing to what it is now (the reference's rule).
+                if (m_event.fd) m_event.fd_name_changed = created_with_name(*m_event.fd);
                 return;
             }
         }

@@ -114,7 +114,15 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
         child.fs = parent->fs;
     } else {
         child.fs = std::make_shared<fs_context>();
-        child.fs->cwd = s.acquire(c.p(c_cwd).str());
+        // A copy of the caller's cwd. Drivers often leave clone's cwd parameter empty: then the
+        // parent's is the one (the reference always takes the parent's).
+        const std::string_view cwd = c.p(c_cwd).str();
+        if (cwd.empty() && parent && parent->fs) {
+            child.fs->cwd = parent->fs->cwd;
+            s.retain(child.fs->cwd);
+        } else {
+            child.fs->cwd = s.acquire(cwd);
+        }
         if (parent && parent->fs) {
             child.fs->root = parent->fs->root;
             s.retain(child.fs->root);
@@ -218,7 +226,9 @@ void parse_execve(parse_ctx& c) {
     if (path.empty()) path = c.p(x_exe).str();
     s.assign(t.exepath, path);
     if (!t.fs) t.fs = std::make_shared<fs_context>();
-    s.assign(t.fs->cwd, c.p(x_cwd).str());
+    // exec does not change the working directory: an empty cwd parameter (drivers that leave it
+    // out) keeps the one the thread has; a given one fills in threads the capture never described.
+    if (const std::string_view cwd = c.p(x_cwd).str(); !cwd.empty()) s.assign(t.fs->cwd, cwd);
 
     t.fdlimit = c.u64(x_fdlimit);
     t.tty = c.u32(x_tty);
