@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "event_builder.h"
+#include "event_feeder.h"
 #include "field_probe.h"
 #include "scap/snapshot.h"
 #include "sinsp/container.h"
@@ -154,12 +155,7 @@ class ContainerRoles : public ::testing::Test {
     static bytes make(uint16_t type, uint64_t tid, const std::map<std::string, bytes>& params) {
         return scap::test::make_event(type, tid, params);
     }
-    const sinsp::event& feed(const bytes& e) {
-        m_keep = e;
-        scap::event_ref ref;
-        ref.hdr = scap::test::hdr(m_keep);
-        return insp.process(ref);
-    }
+    const sinsp::event& feed(const bytes& e) { return scap::test::feed_event(insp, m_keep, e); }
     static bytes raw(const std::string& s) { return bytes(s.begin(), s.end()); }
     // An exec in `tid` (process `tid`, parent `ptid`) of exe with args, in the container.
     void exec(uint64_t tid, uint64_t ptid, const std::string& exe, const std::string& args) {

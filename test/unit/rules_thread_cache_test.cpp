@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "event_builder.h"
+#include "event_feeder.h"
 #include "scap/snapshot.h"
 #include "sinsp/fields.h"
 #include "sinsp/inspector.h"
@@ -84,12 +85,7 @@ class RulesThreadCache : public ::testing::Test {
     static bytes make(uint16_t type, uint64_t tid, const std::map<std::string, bytes>& params) {
         return scap::test::make_event(type, tid, params);
     }
-    const sinsp::event& feed(const bytes& e) {
-        m_keep = e;
-        scap::event_ref ref;
-        ref.hdr = scap::test::hdr(m_keep);
-        return insp.process(ref);
-    }
+    const sinsp::event& feed(const bytes& e) { return scap::test::feed_event(insp, m_keep, e); }
     // The rules both engines raise on a getuid of `tid` (they must agree).
     std::set<std::string> probe(uint64_t tid) {
         const sinsp::event& e =

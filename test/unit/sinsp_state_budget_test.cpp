@@ -10,6 +10,7 @@
 
 #include "../../benchmark/synthetic_processes.h"
 #include "event_builder.h"
+#include "event_feeder.h"
 #include "sinsp/inspector.h"
 #include "test_paths.h"
 
@@ -20,20 +21,7 @@ using scap::test::make_event;
 using scap::test::str;
 using scap::test::val;
 
-class feeder {
-  public:
-    explicit feeder(sinsp::inspector& insp) : m_insp(insp) {}
-    const sinsp::event& feed(const bytes& e) {
-        m_keep = e;
-        scap::event_ref ref;
-        ref.hdr = scap::test::hdr(m_keep);
-        return m_insp.process(ref);
-    }
-
-  private:
-    sinsp::inspector& m_insp;
-    bytes m_keep;
-};
+using feeder = scap::test::event_feeder;
 
 constexpr int64_t k_parent = 100;
 constexpr uint64_t k_first_child = 100000;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "event_builder.h"
+#include "event_feeder.h"
 #include "sinsp/fields.h"
 #include "sinsp/formatter.h"
 #include "sinsp/inspector.h"
@@ -36,20 +37,7 @@ bytes event_of(uint16_t type, uint64_t tid, uint64_t ts, const std::map<std::str
     return b.build();
 }
 
-class state_feeder {
-  public:
-    explicit state_feeder(sinsp::inspector& insp) : m_insp(insp) {}
-    const sinsp::event& feed(const bytes& e) {
-        m_keep = e;
-        scap::event_ref ref;
-        ref.hdr = scap::test::hdr(m_keep);
-        return m_insp.process(ref);
-    }
-
-  private:
-    sinsp::inspector& m_insp;
-    bytes m_keep;
-};
+using state_feeder = scap::test::event_feeder;
 
 // A process image per tid, every string distinct, so interned strings would pile up if evicted
 // threads kept them.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "event_builder.h"
+#include "event_feeder.h"
 #include "scap/snapshot.h"
 #include "sinsp/inspector.h"
 
@@ -42,12 +43,7 @@ class SinspStateSynthetic : public ::testing::Test {
     SinspStateSynthetic() : insp(opts()) {}
     static sinsp::inspector_options opts() { return {}; }
 
-    const sinsp::event& feed(const bytes& e) {
-        m_keep = e;  // the event must outlive the call
-        scap::event_ref ref;
-        ref.hdr = scap::test::hdr(m_keep);
-        return insp.process(ref);
-    }
+    const sinsp::event& feed(const bytes& e) { return scap::test::feed_event(insp, m_keep, e); }
 
     // A process 100 (parent 1) running /bin/sh in /home/u with fd 0 = /dev/pts/0.
     void load_shell() {
