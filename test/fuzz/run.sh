@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 shared=$root/../shared
 [ -d "$shared/captures" ] || shared=$root/../../shared
-all_targets=(savefile event converter sinsp_replay filter proc_text proc_tree ring rules)
+all_targets=(savefile event converter sinsp_replay filter proc_text proc_tree ring rules gzip)
 targets=("${@:-${all_targets[@]}}")
 [ $# -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -42,6 +42,8 @@ for f in "$shared"/captures/*.scap "$shared"/captures/*.scap.gz; do
     gzip -dc "$f" > "$seeds/savefile/$name" 2>/dev/null || cp "$f" "$seeds/savefile/$name"
   fi
   "$bin/seed_cutter" "$f" "$seeds" >/dev/null
+  # The gzip target starts from small compressed files as stored (most shared captures are gzip).
+  if [ "$(stat -c %s "$f")" -le 100000 ]; then cp "$f" "$seeds/gzip/raw_$(basename "$f")"; fi
 done
 cp "$root"/test/rules/*.yaml "$shared"/rules/*.yaml "$seeds/rules/"
 /usr/bin/python3 "$here/rule_conditions.py" "$seeds/filter" "$shared"/rules/*.yaml >/dev/null
