@@ -21,17 +21,27 @@ const thread_info* ancestor(const inspector& insp, const thread_info& t, int n) 
     return found;
 }
 
-void append_joined(std::string& out, std::string_view raw) {
+namespace {
+
+// The items of a NUL-separated list as stored (args, env, cgroups), space-joined into out, each
+// written by `append_item`. A trailing NUL ends the list; empty items inside it are kept.
+template <typename AppendItem>
+void append_nul_list(std::string& out, std::string_view raw, AppendItem append_item) {
     bool first = true;
     while (!raw.empty()) {
         const size_t nul = raw.find('\0');
-        const std::string_view item = raw.substr(0, nul);
         if (!first) out += ' ';
-        out.append(item.data(), item.size());
         first = false;
+        append_item(raw.substr(0, nul));
         if (nul == std::string_view::npos) break;
         raw.remove_prefix(nul + 1);
     }
+}
+
+}  // namespace
+
+void append_joined(std::string& out, std::string_view raw) {
+    append_nul_list(out, raw, [&](std::string_view item) { out.append(item.data(), item.size()); });
 }
 
 void append_cgroup_subsys(std::string& out, std::string_view name) {
@@ -58,12 +68,7 @@ void append_cgroup_subsys(std::string& out, std::string_view name) {
 }
 
 void append_cgroups(std::string& out, std::string_view raw) {
-    bool first = true;
-    while (!raw.empty()) {
-        const size_t nul = raw.find('\0');
-        const std::string_view item = raw.substr(0, nul);
-        if (!first) out += ' ';
-        first = false;
+    append_nul_list(out, raw, [&](std::string_view item) {
         const size_t eq = item.find('=');
         if (eq == std::string_view::npos) {
             out.append(item.data(), item.size());
@@ -71,9 +76,7 @@ void append_cgroups(std::string& out, std::string_view raw) {
             append_cgroup_subsys(out, item.substr(0, eq));
             out.append(item.data() + eq, item.size() - eq);
         }
-        if (nul == std::string_view::npos) break;
-        raw.remove_prefix(nul + 1);
-    }
+    });
 }
 
 void append_cmdline(std::string& out, const inspector& insp, const thread_info& t, bool use_exe) {
