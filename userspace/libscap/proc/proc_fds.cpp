@@ -175,7 +175,6 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
         if (classify_errno(errno) == io_result::denied) ++scan.summary.permission_denied;
         return;
     }
-    scan.fd_numbers.clear();
     list_numeric_entries(fd_dir.get(), scan.fd_numbers);
     unique_fd fdinfo_dir;  // opened at the first fd that needs its flags
     bool fdinfo_tried = false;
