@@ -122,24 +122,12 @@ lockstep_result compare_replays(const std::string& path, sinsp::inspector_option
     return r;
 }
 
-std::vector<std::string> shared_captures() {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(scap_test::captures_dir())) {
-        const std::string p = e.path().string();
-        if (p.size() > 5 &&
-            (p.compare(p.size() - 5, 5, ".scap") == 0 || p.compare(p.size() - 8, 8, ".scap.gz") == 0))
-            out.push_back(p);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 bool is_big(const std::string& path) {
     return std::filesystem::file_size(path) > (4u << 20);
 }
 
 TEST(ParallelReplay, EveryCaptureSameAsOneThread) {
-    const auto files = shared_captures();
+    const auto files = scap_test::shared_captures();
     ASSERT_GE(files.size(), 10u) << "shared captures not found in " << scap_test::captures_dir();
     const std::string all = every_field_format();
     sinsp::inspector_options two;
@@ -169,7 +157,7 @@ TEST(ParallelReplay, TinyBatchesSameAsOneThread) {
         two.threads = 2;
         two.batch_events = per_batch;
         two.batch_ring = 2;
-        for (const auto& f : shared_captures()) {
+        for (const auto& f : scap_test::shared_captures()) {
             if (is_big(f)) continue;
             compare_replays(f, two, all);
             if (HasFailure()) return;

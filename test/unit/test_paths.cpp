@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace scap_test {
@@ -14,6 +15,20 @@ std::string captures_dir() {
 
 std::string capture(const std::string& name) {
     return captures_dir() + "/" + name;
+}
+
+std::vector<std::string> shared_captures() {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(captures_dir(), ec)) {
+        const std::string p = e.path().string();
+        const auto ends_with = [&](std::string_view tail) {
+            return p.size() > tail.size() && p.compare(p.size() - tail.size(), tail.size(), tail) == 0;
+        };
+        if (ends_with(".scap") || ends_with(".scap.gz")) out.push_back(p);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 std::string temp_dir(const std::string& test_name) {

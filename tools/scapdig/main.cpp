@@ -127,12 +127,12 @@ int run(const scapdig::options& o) {
     scap::prefilter pre_filter;
     if (o.read_file.empty() && o.prefilter && !o.filter.empty())
         pre_filter = sinsp::derive_prefilter(*sinsp::filter::parse(o.filter), filter->event_codes());
-    auto engine = scapdig::open_source(o, filter->syscall_codes(), &pre_filter, error);
+    sinsp::inspector insp(scapdig::inspector_options_for(o));
+    auto engine = scapdig::open_source(o, filter->syscall_codes(), &pre_filter, insp, error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;
     }
-    sinsp::inspector insp(scapdig::inspector_options_for(o));
     insp.open(std::move(engine));
 
     std::signal(SIGINT, on_signal);

@@ -7,11 +7,13 @@
 namespace scapdig {
 
 std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
-                                          const scap::prefilter* pre_filter, std::string& error) {
+                                          const scap::prefilter* pre_filter, sinsp::inspector& insp,
+                                          std::string& error) {
     scap::open_options opts;
     if (!o.read_file.empty()) {
         opts.kind = scap::engine_kind::savefile;
         opts.file.path = o.read_file;
+        opts.file.processes_to = insp.process_loader();
         return scap::open_engine(opts, error);
     }
     opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;

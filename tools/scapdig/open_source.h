@@ -20,7 +20,10 @@ namespace scapdig {
 // metadata from the runtime's socket (unless --no-container-runtime).
 sinsp::inspector_options inspector_options_for(const options& o);
 
+// Opens the capture (-r) or the live engine. A capture's process and fd lists go straight into
+// `insp`'s state as they are read (inspector::process_loader); then the engine is insp's to open().
 std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bool>& wanted,
-                                          const scap::prefilter* pre_filter, std::string& error);
+                                          const scap::prefilter* pre_filter, sinsp::inspector& insp,
+                                          std::string& error);
 
 }  // namespace scapdig

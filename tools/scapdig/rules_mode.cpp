@@ -157,12 +157,12 @@ int run_rules(const options& o) {
         }
     }
     std::string error;
-    auto engine = open_source(o, rules_syscalls(rs, pre.get()), nullptr, error);
+    sinsp::inspector insp(inspector_options_for(o));
+    auto engine = open_source(o, rules_syscalls(rs, pre.get()), nullptr, insp, error);
     if (!engine) {
         std::fprintf(stderr, "scapdig: %s\n", error.c_str());
         return 1;
     }
-    sinsp::inspector insp(inspector_options_for(o));
     insp.open(std::move(engine));
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

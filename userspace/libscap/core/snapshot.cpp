@@ -43,6 +43,15 @@ size_t snapshot::fd_count() const {
     return n;
 }
 
+bool snapshot_store::begin_fds(uint64_t tid) {
+    m_owner = m_snap.find_process(tid);
+    if (m_owner) return true;
+    process_info bare;
+    bare.tid = tid;
+    m_owner = &m_snap.upsert_process(std::move(bare));
+    return false;
+}
+
 void snapshot::release_processes() {
     std::vector<process_info>().swap(processes);
     std::unordered_map<uint64_t, size_t>().swap(m_index);

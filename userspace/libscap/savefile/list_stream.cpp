@@ -14,10 +14,10 @@ constexpr size_t k_first_window = 16 * 1024;
 
 }  // namespace
 
-bool stream_list_block(uint32_t type, uint32_t len, savefile_input& in, snapshot& snap,
+bool stream_list_block(uint32_t type, uint32_t len, savefile_input& in, snapshot_sink& sink,
                        metadata_counts& counts, std::string& error) {
     size_t remaining = len - block::header_size - block::trailer_size;
-    list_reader reader(type, snap, counts);
+    list_reader reader(type, sink, counts);
     bool begun = false;
     size_t window = k_first_window;
     while (remaining > k_padding_max || !begun) {

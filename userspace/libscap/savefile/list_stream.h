@@ -12,8 +12,9 @@
 namespace scap {
 
 // The block's header (type, len) is consumed already; reads its body and trailer. On failure
-// returns false with `error` saying what (the caller adds block type and offset).
-bool stream_list_block(uint32_t type, uint32_t len, savefile_input& in, snapshot& snap,
+// returns false with `error` saying what (the caller adds block type and offset). Entries go to
+// `sink` as they are read.
+bool stream_list_block(uint32_t type, uint32_t len, savefile_input& in, snapshot_sink& sink,
                        metadata_counts& counts, std::string& error);
 
 }  // namespace scap

@@ -241,21 +241,15 @@ bool is_list_block(uint32_t type) {
            type == block::fdlist_v2;
 }
 
-list_reader::list_reader(uint32_t type, snapshot& snap, metadata_counts& counts)
-    : m_type(type), m_version(proclist_version(type)), m_snap(snap), m_counts(counts) {}
+list_reader::list_reader(uint32_t type, snapshot_sink& sink, metadata_counts& counts)
+    : m_type(type), m_version(proclist_version(type)), m_sink(sink), m_counts(counts) {}
 
 bool list_reader::begin(cursor& c, std::string& error) {
     if (m_version) return true;
     uint64_t tid = 0;
     if (!c.get(tid)) return (error = "truncated fd list (tid)"), false;
-    m_fd_owner = m_snap.find_process(tid);
-    if (!m_fd_owner) {
-        // fds of a thread the process list did not describe: keep them on a bare entry.
-        process_info bare;
-        bare.tid = tid;
-        m_fd_owner = &m_snap.upsert_process(std::move(bare));
-        ++m_counts.orphan_fd_lists;
-    }
+    // fds of a thread the process list did not describe are kept on a bare entry.
+    if (!m_sink.begin_fds(tid)) ++m_counts.orphan_fd_lists;
     return true;
 }
 
@@ -263,13 +257,13 @@ bool list_reader::entry(cursor& c, std::string& error) {
     if (m_version) {
         process_info p;
         if (!read_process(c, m_version, p, error)) return false;
-        m_snap.upsert_process(std::move(p));
+        m_sink.add_process(std::move(p));
         ++m_counts.processes;
         return true;
     }
     fd_info fd;
     if (!read_fd(c, m_type == block::fdlist_v2, fd, error)) return false;
-    m_fd_owner->fds.push_back(std::move(fd));
+    m_sink.add_fd(std::move(fd));
     ++m_counts.fds;
     return true;
 }
@@ -281,7 +275,7 @@ bool is_metadata_block(uint32_t type) {
            type == block::userlist || type == block::userlist_int || type == block::userlist_v2;
 }
 
-bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap,
+bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap, snapshot_sink& lists,
                          metadata_counts& counts, std::string& error) {
     cursor c(body, len);
     if (type == block::machine_info || type == block::machine_info_int) {
@@ -297,7 +291,7 @@ bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapsho
         return true;
     }
     if (is_list_block(type)) {
-        list_reader r(type, snap, counts);
+        list_reader r(type, lists, counts);
         if (!r.begin(c, error)) return false;
         while (c.left() > k_padding_max)
             if (!r.entry(c, error)) return false;

@@ -28,24 +28,24 @@ class cursor;
 
 // Reads a process-list or fd-list block entry by entry. begin() reads the block's head (an fd
 // list's tid), entry() one entry; each either succeeds whole or fails with `error` without
-// changing the snapshot, so a caller may retry an entry over more bytes.
+// giving the sink anything, so a caller may retry an entry over more bytes.
 class list_reader {
   public:
-    list_reader(uint32_t type, snapshot& snap, metadata_counts& counts);
+    list_reader(uint32_t type, snapshot_sink& sink, metadata_counts& counts);
     bool begin(cursor& c, std::string& error);
     bool entry(cursor& c, std::string& error);
 
   private:
     uint32_t m_type;
     int m_version;  // process-list version, 0 for fd lists
-    snapshot& m_snap;
+    snapshot_sink& m_sink;
     metadata_counts& m_counts;
-    process_info* m_fd_owner = nullptr;  // fd lists: the process the fds go to
 };
 
-// Parses one metadata block body (without block header/trailer) into `snap`. On failure returns
-// false with `error` saying what was wrong (the caller adds block type and offset).
-bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap,
+// Parses one metadata block body (without block header/trailer) into `snap`, process and fd
+// lists into `lists`. On failure returns false with `error` saying what was wrong (the caller
+// adds block type and offset).
+bool read_metadata_block(uint32_t type, const uint8_t* body, size_t len, snapshot& snap, snapshot_sink& lists,
                          metadata_counts& counts, std::string& error);
 
 }  // namespace scap

@@ -57,6 +57,9 @@ class savefile_engine final : public engine {
     savefile_options m_opts;
     savefile_input m_in;
     snapshot m_snap;
+    snapshot_store m_store{m_snap};
+    // Process and fd lists go here: m_store, or the caller's sink while open() reads.
+    snapshot_sink* m_lists = &m_store;
     metadata_counts m_meta_counts;
     converter m_converter;
     std::vector<uint8_t> m_type_selected;  // by event type
@@ -64,6 +67,7 @@ class savefile_engine final : public engine {
     bool m_in_events = false;
     bool m_pins_reserved = false;
     uint64_t m_released_processes = 0;  // processes freed by release_snapshot_processes()
+    uint64_t m_streamed_processes = 0;  // processes handed to savefile_options::processes_to
 
     uint64_t m_event_blocks = 0;  // event blocks read: the "event number" in error messages
     uint64_t m_delivered = 0;
@@ -147,6 +151,8 @@ bool savefile_engine::open(std::string& error) {
 
     // Metadata blocks come before the first event: read them now so the snapshot is complete
     // before any event is delivered.
+    if (m_opts.processes_to) m_lists = m_opts.processes_to;
+    bool ok = true;
     for (;;) {
         if (m_in.ensure(8) < 8) break;  // no events at all: an empty capture is legitimate
         std::memcpy(&type, m_in.data(), 4);
@@ -154,10 +160,15 @@ bool savefile_engine::open(std::string& error) {
         event_ref unused;
         if (read_block(unused) == step::error) {
             error = m_last_error;
-            return false;
+            ok = false;
+            break;
         }
     }
-    return true;
+    // Never again: later blocks arrive while the caller may be reading events on another thread.
+    if (m_lists != &m_store) m_streamed_processes = m_meta_counts.processes + m_meta_counts.orphan_fd_lists;
+    m_lists = &m_store;
+    m_opts.processes_to = nullptr;
+    return ok;
 }
 
 savefile_engine::step savefile_engine::read_block(event_ref& out) {
@@ -181,7 +192,7 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
         // Process and fd lists are read entry by entry, never gathered whole.
         m_in.consume(block::header_size);
         std::string error;
-        if (!stream_list_block(type, len, m_in, m_snap, m_meta_counts, error))
+        if (!stream_list_block(type, len, m_in, *m_lists, m_meta_counts, error))
             return fail(error, type, offset);
         ++m_metadata_blocks;
         if (m_in_events) ++m_late_metadata_blocks;
@@ -224,7 +235,7 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     }
     if (is_metadata_block(type)) {
         std::string error;
-        if (!read_metadata_block(type, body, body_len, m_snap, m_meta_counts, error))
+        if (!read_metadata_block(type, body, body_len, m_snap, *m_lists, m_meta_counts, error))
             return fail(error, type, offset);
         ++m_metadata_blocks;
         if (m_in_events) ++m_late_metadata_blocks;
@@ -456,7 +467,7 @@ void savefile_engine::get_stats(engine_stats& out) const {
         {"converter_missing_enter", c.missing_enter},
         {"converter_errors", c.errors},
         {"converter_enter_evictions", m_converter.enter_evictions()},
-        {"snapshot_processes", m_snap.processes.size() + m_released_processes},
+        {"snapshot_processes", m_snap.processes.size() + m_released_processes + m_streamed_processes},
         {"snapshot_fds", m_meta_counts.fds},
         {"snapshot_users", m_snap.users.size()},
         {"snapshot_groups", m_snap.groups.size()},

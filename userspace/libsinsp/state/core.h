@@ -27,6 +27,16 @@ class state_core {
     // `free_as_loaded` (the same snapshot, when the caller lets the state consume it): each
     // process's strings and fds are freed once loaded.
     void load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded = nullptr);
+    // The same load in steps, for process and fd lists that arrive one entry at a time (a
+    // capture's, through snapshot_loader): begin, then processes and fds in any order, then
+    // finish with the rest of the snapshot (users, groups, interfaces).
+    void begin_snapshot();
+    void load_snapshot_process(const scap::process_info& p);
+    // The fds that follow belong to `tid`; false when no process entry described it (a bare
+    // thread then holds them).
+    bool begin_snapshot_fds(int64_t tid);
+    void load_snapshot_fd(int64_t tid, const scap::fd_info& f);
+    void finish_snapshot(const scap::snapshot& rest);
 
     // The thread of the current event, made up (and flagged incomplete, made_up set) when the tid
     // is new.
@@ -83,6 +93,7 @@ class state_core {
     void enforce_budget(std::initializer_list<int64_t> keep);
     // Stores the estimate and its peak in stats, evicting first when over the budget.
     void account_state(std::initializer_list<int64_t> keep);
+    void load_snapshot_fd(thread_info& t, const scap::fd_info& f);
 
     parser_registry m_parsers;
     event m_event;
@@ -93,6 +104,10 @@ class state_core {
     uint64_t m_last_ts = 0;
     // event::thread_epoch: replaced whenever thread, user, group or container state may change.
     uint64_t m_epoch = fresh_thread_epoch();
+    // While a snapshot loads: its listening ports (to orient the other sockets) and the threads
+    // that are not their process's main thread (linked to it at the end).
+    std::vector<uint16_t> m_snapshot_server_ports;
+    std::vector<int64_t> m_snapshot_secondary_threads;
 };
 
 }  // namespace sinsp

@@ -5,6 +5,7 @@
 
 #include "scap/scap.h"
 #include "state/core.h"
+#include "state/snapshot_loader.h"
 
 namespace sinsp {
 
@@ -25,6 +26,7 @@ inspector::~inspector() {
 scap::status inspector::open_file(const std::string& path, std::string& error) {
     scap::open_options o;
     o.file.path = path;
+    o.file.processes_to = process_loader();
     auto eng = scap::open_engine(o, error);
     if (!eng) {
         m_error = error;
@@ -61,8 +63,21 @@ void inspector::stop_reading() {
     m_reader.reset();
 }
 
+scap::snapshot_sink* inspector::process_loader() {
+    if (m_opts.keep_engine_processes) return nullptr;
+    if (!m_loader) m_loader = std::make_unique<snapshot_loader>(*m_core);
+    return m_loader.get();
+}
+
 // Files deliver the snapshot blocks before the first event: load it once it is complete.
 void inspector::load_engine_snapshot() {
+    if (m_loader && m_loader->started()) {
+        // The process and fd lists came through process_loader(); the rest is in the snapshot.
+        m_core->finish_snapshot(m_engine->get_snapshot());
+        m_loader->reset();
+        m_snapshot_loaded = true;
+        return;
+    }
     scap::snapshot* consume = m_opts.keep_engine_processes ? nullptr : m_engine->snapshot_to_consume();
     m_core->load_snapshot(m_engine->get_snapshot(), consume);
     m_snapshot_loaded = true;

@@ -102,18 +102,6 @@ void free_process_text(scap::process_info& p) {
     std::vector<scap::fd_info>().swap(p.fds);
 }
 
-// The local ports of the snapshot's listening sockets, sorted (taken before the load frees the
-// snapshot's fds).
-std::vector<uint16_t> listening_ports(const scap::snapshot& snap) {
-    std::vector<uint16_t> server_ports;
-    for (const auto& p : snap.processes)
-        for (const auto& f : p.fds)
-            if (f.type == scap::fd_type::ipv4_servsock || f.type == scap::fd_type::ipv6_servsock)
-                server_ports.push_back(f.sport);
-    std::sort(server_ports.begin(), server_ports.end());
-    return server_ports;
-}
-
 // The snapshot's IPv4 sockets hold local -> remote. Like the reference, a socket whose local
 // port is one some process listens on is the server end of its connection: its tuple is turned
 // around so every tuple reads client -> server; the others are clients.
@@ -135,71 +123,105 @@ void orient_snapshot_sockets(thread_table& threads, const std::vector<uint16_t>&
 
 }  // namespace
 
-void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded) {
+void state_core::begin_snapshot() {
     m_epoch = fresh_thread_epoch();  // threads, users and groups replaced: see event::thread_epoch
-    const std::vector<uint16_t> server_ports = listening_ports(snap);
-    for (size_t i = 0; i < snap.processes.size(); ++i) {
-        const scap::process_info& p = snap.processes[i];
-        thread_info& t = threads.create(static_cast<int64_t>(p.tid));
-        t.pid = static_cast<int64_t>(p.pid);
-        t.ptid = static_cast<int64_t>(p.ptid);
-        t.sid = p.sid;
-        t.pgid = p.pgid;
-        t.vpgid = p.vpgid;
-        t.vtid = p.vtid;
-        t.vpid = p.vpid;
-        t.comm = strings.acquire(p.comm);
-        t.exe = strings.acquire(p.exe);
-        t.exepath = strings.acquire(p.exepath);
-        t.args = strings.acquire(p.args);
-        t.env = strings.acquire(p.env);
-        t.cgroups = strings.acquire(p.cgroups);
-        set_container(t, p.cgroups);
-        t.uid = t.euid = p.uid;
-        t.gid = t.egid = p.gid;
-        t.loginuid = p.loginuid;
-        t.tty = p.tty;
-        t.clone_flags = p.flags;
-        t.cap_inheritable = p.cap_inheritable;
-        t.cap_permitted = p.cap_permitted;
-        t.cap_effective = p.cap_effective;
-        t.fdlimit = p.fdlimit;
-        t.exe_ino = p.exe_ino;
-        t.exe_ino_ctime = p.exe_ino_ctime;
-        t.exe_ino_mtime = p.exe_ino_mtime;
-        t.exe_flags = (p.exe_writable ? k_exe_writable : 0u) | (p.exe_upper_layer ? k_exe_upper_layer : 0u) |
-                      (p.exe_from_memfd ? k_exe_from_memfd : 0u) |
-                      (p.exe_lower_layer ? k_exe_lower_layer : 0u);
-        t.vmsize_kb = p.vmsize_kb;
-        t.vmrss_kb = p.vmrss_kb;
-        t.vmswap_kb = p.vmswap_kb;
-        t.pfmajor = p.pfmajor;
-        t.pfminor = p.pfminor;
-        t.pidns_init_start_ts = p.pidns_init_start_ts;
-        t.clone_ts = p.clone_ts;
-        t.state = k_thread_from_snapshot;
-        t.fds = new_fd_table();
-        for (const auto& f : p.fds) add_fd(t, f.fd, convert_fd(f));
-        t.fs = std::make_shared<fs_context>();
-        t.fs->cwd = strings.acquire(p.cwd);
-        t.fs->root = strings.acquire(p.root);
-        // The raw strings are freed as soon as the state holds them, so the state grows into
-        // the memory the snapshot gives back rather than beside it (the peak with many processes).
-        if (free_as_loaded) free_process_text(free_as_loaded->processes[i]);
-        // The budget holds during the load too (a host with many processes is where it matters).
-        // Threads loaded earlier may go; the linking below skips threads whose main thread went.
-        account_state({static_cast<int64_t>(p.tid)});
+    m_snapshot_server_ports.clear();
+    m_snapshot_secondary_threads.clear();
+}
+
+void state_core::load_snapshot_process(const scap::process_info& p) {
+    const auto tid = static_cast<int64_t>(p.tid);
+    // An entry for a tid already given replaces it but keeps its fds (the engine's snapshot
+    // does the same).
+    std::shared_ptr<fd_table> earlier_fds;
+    if (thread_info* before = threads.find(tid); before && before->fds && before->fds->size() > 0)
+        earlier_fds = before->fds;
+    thread_info& t = threads.create(tid);
+    t.pid = static_cast<int64_t>(p.pid);
+    t.ptid = static_cast<int64_t>(p.ptid);
+    t.sid = p.sid;
+    t.pgid = p.pgid;
+    t.vpgid = p.vpgid;
+    t.vtid = p.vtid;
+    t.vpid = p.vpid;
+    t.comm = strings.acquire(p.comm);
+    t.exe = strings.acquire(p.exe);
+    t.exepath = strings.acquire(p.exepath);
+    t.args = strings.acquire(p.args);
+    t.env = strings.acquire(p.env);
+    t.cgroups = strings.acquire(p.cgroups);
+    set_container(t, p.cgroups);
+    t.uid = t.euid = p.uid;
+    t.gid = t.egid = p.gid;
+    t.loginuid = p.loginuid;
+    t.tty = p.tty;
+    t.clone_flags = p.flags;
+    t.cap_inheritable = p.cap_inheritable;
+    t.cap_permitted = p.cap_permitted;
+    t.cap_effective = p.cap_effective;
+    t.fdlimit = p.fdlimit;
+    t.exe_ino = p.exe_ino;
+    t.exe_ino_ctime = p.exe_ino_ctime;
+    t.exe_ino_mtime = p.exe_ino_mtime;
+    t.exe_flags = (p.exe_writable ? k_exe_writable : 0u) | (p.exe_upper_layer ? k_exe_upper_layer : 0u) |
+                  (p.exe_from_memfd ? k_exe_from_memfd : 0u) | (p.exe_lower_layer ? k_exe_lower_layer : 0u);
+    t.vmsize_kb = p.vmsize_kb;
+    t.vmrss_kb = p.vmrss_kb;
+    t.vmswap_kb = p.vmswap_kb;
+    t.pfmajor = p.pfmajor;
+    t.pfminor = p.pfminor;
+    t.pidns_init_start_ts = p.pidns_init_start_ts;
+    t.clone_ts = p.clone_ts;
+    t.state = k_thread_from_snapshot;
+    t.fds = earlier_fds ? std::move(earlier_fds) : new_fd_table();
+    for (const auto& f : p.fds) load_snapshot_fd(t, f);
+    t.fs = std::make_shared<fs_context>();
+    t.fs->cwd = strings.acquire(p.cwd);
+    t.fs->root = strings.acquire(p.root);
+    if (p.tid != p.pid) m_snapshot_secondary_threads.push_back(tid);
+    // The budget holds during the load too (a host with many processes is where it matters).
+    // Threads loaded earlier may go; finish_snapshot() skips threads whose main thread went.
+    account_state({tid});
+}
+
+void state_core::load_snapshot_fd(thread_info& t, const scap::fd_info& f) {
+    using T = scap::fd_type;
+    // Listening sockets, remembered as they come: finish_snapshot() orients the others by them.
+    if (f.type == T::ipv4_servsock || f.type == T::ipv6_servsock) m_snapshot_server_ports.push_back(f.sport);
+    add_fd(t, f.fd, convert_fd(f));
+}
+
+bool state_core::begin_snapshot_fds(int64_t tid) {
+    if (threads.find(tid)) return true;
+    // fds of a thread the process list did not describe: a bare thread holds them, as the
+    // engine's snapshot keeps a bare entry.
+    scap::process_info bare;
+    bare.tid = static_cast<uint64_t>(tid);
+    load_snapshot_process(bare);
+    return false;
+}
+
+void state_core::load_snapshot_fd(int64_t tid, const scap::fd_info& f) {
+    thread_info* t = threads.find(tid);
+    if (!t) {  // the budget took it while its list was read: nothing to keep the fd on
+        ++stats.fds_evicted;
+        return;
     }
+    load_snapshot_fd(*t, f);
+    account_state({tid});
+}
+
+void state_core::finish_snapshot(const scap::snapshot& rest) {
     // Threads of a process share its fd table and fs context; the snapshot lists fds once, on
     // the main thread.
     threads.for_each([&](const thread_info& ct) {
         if (ct.is_main_thread()) const_cast<thread_info&>(ct).live_threads += 1;
     });
-    for (const auto& p : snap.processes) {
-        if (p.tid == p.pid) continue;
-        thread_info* t = threads.find(static_cast<int64_t>(p.tid));
-        thread_info* m = threads.find(static_cast<int64_t>(p.pid));
-        if (!t || !m) continue;
+    for (int64_t tid : m_snapshot_secondary_threads) {
+        thread_info* t = threads.find(tid);
+        if (!t || t->tid == t->pid) continue;  // gone (budget), or replaced by a main-thread entry
+        thread_info* m = threads.find(t->pid);
+        if (!m) continue;
         ++m->live_threads;
         if (t->fds->size() == 0) t->fds = m->fds;
         if (t->fs.use_count() == 1) {
@@ -208,13 +230,27 @@ void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_
         }
         t->fs = m->fs;
     }
-    orient_snapshot_sockets(threads, server_ports);
-    for (const auto& u : snap.users) users[u.uid] = u;
-    for (const auto& g : snap.groups) groups[g.gid] = g;
-    ifaces_v4 = snap.ifaces_v4;
-    ifaces_v6 = snap.ifaces_v6;
+    std::vector<int64_t>().swap(m_snapshot_secondary_threads);
+    std::sort(m_snapshot_server_ports.begin(), m_snapshot_server_ports.end());
+    orient_snapshot_sockets(threads, m_snapshot_server_ports);
+    std::vector<uint16_t>().swap(m_snapshot_server_ports);
+    for (const auto& u : rest.users) users[u.uid] = u;
+    for (const auto& g : rest.groups) groups[g.gid] = g;
+    ifaces_v4 = rest.ifaces_v4;
+    ifaces_v6 = rest.ifaces_v6;
     // Linking threads to their main thread may have freed strings; the figures as of the load.
     account_state({});
+}
+
+void state_core::load_snapshot(const scap::snapshot& snap, scap::snapshot* free_as_loaded) {
+    begin_snapshot();
+    for (size_t i = 0; i < snap.processes.size(); ++i) {
+        load_snapshot_process(snap.processes[i]);
+        // The raw strings are freed as soon as the state holds them, so the state grows into
+        // the memory the snapshot gives back rather than beside it (the peak with many processes).
+        if (free_as_loaded) free_process_text(free_as_loaded->processes[i]);
+    }
+    finish_snapshot(snap);
 }
 
 }  // namespace sinsp

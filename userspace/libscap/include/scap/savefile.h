@@ -21,6 +21,12 @@ struct savefile_options {
     // Inflate gzip captures with ISA-L's igzip when the library was built with it (about 2.5x
     // faster than zlib; same bytes, same errors). Off: always zlib.
     bool isal_inflate = true;
+    // When set, the process and fd lists read while opening (the snapshot blocks before the first
+    // event) go to this sink as they are parsed and the engine's snapshot keeps none of them
+    // (machine info, users, groups and interfaces stay there). libsinsp loads its state this way,
+    // so a host of many processes is never held twice. Used during open only; later blocks go to
+    // the engine's snapshot as usual.
+    snapshot_sink* processes_to = nullptr;
 };
 
 // Opens a capture file and reads its snapshot blocks. nullptr + `error` on failure.

@@ -166,4 +166,32 @@ struct snapshot {
     std::unordered_map<uint64_t, size_t> m_index;  // tid -> position in processes
 };
 
+// Where a capture's process and fd lists go as they are read, entry by entry. The engine's own
+// snapshot is one destination (snapshot_store); a consumer that builds its own state from them
+// (libsinsp) is the other, so a host with tens of thousands of processes is never held twice.
+class snapshot_sink {
+  public:
+    virtual ~snapshot_sink() = default;
+    // One process-list entry (fds come later, in fd lists). An entry for a tid already given
+    // replaces it and keeps its fds.
+    virtual void add_process(process_info&& p) = 0;
+    // An fd list begins: the fds that follow belong to `tid`. False when no process entry
+    // described that tid (the sink keeps the fds on a bare entry of its own).
+    virtual bool begin_fds(uint64_t tid) = 0;
+    virtual void add_fd(fd_info&& fd) = 0;
+};
+
+// The sink that fills a snapshot.
+class snapshot_store final : public snapshot_sink {
+  public:
+    explicit snapshot_store(snapshot& snap) : m_snap(snap) {}
+    void add_process(process_info&& p) override { m_snap.upsert_process(std::move(p)); }
+    bool begin_fds(uint64_t tid) override;
+    void add_fd(fd_info&& fd) override { m_owner->fds.push_back(std::move(fd)); }
+
+  private:
+    snapshot& m_snap;
+    process_info* m_owner = nullptr;  // valid while an fd list is read (no process is added then)
+};
+
 }  // namespace scap

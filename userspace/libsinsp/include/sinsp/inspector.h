@@ -94,6 +94,7 @@ struct event {
 };
 
 class state_core;
+class snapshot_loader;
 
 class inspector {
   public:
@@ -112,6 +113,11 @@ class inspector {
     scap::status open_file(const std::string& path, std::string& error);
     // Reads from an engine the caller already opened.
     void open(std::unique_ptr<scap::engine> engine);
+    // For a caller that opens a capture itself: set as scap::savefile_options::processes_to, the
+    // capture's process and fd lists load into this inspector's state as they are read, never
+    // held whole by the engine (a host of many processes in memory once, not twice). Then pass
+    // the engine to open(). Null when options.keep_engine_processes asks the engine to keep them.
+    scap::snapshot_sink* process_loader();
 
     // The next event, with state updated for it. On status::error see last_error().
     scap::status next(const event*& out);
@@ -179,6 +185,7 @@ class inspector {
     bool next_container_event(const event*& out);
 
     std::unique_ptr<state_core> m_core;
+    std::unique_ptr<snapshot_loader> m_loader;  // made by process_loader()
     std::vector<uint8_t> m_container_event;
     std::unique_ptr<scap::engine> m_engine;
     bool m_snapshot_loaded = false;
