@@ -114,9 +114,11 @@ class condition_graph {
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
-    // Truth rates are counted on one event in this many (a power of two): enough to order
-    // operands, and the other events do not touch node_stats at all.
-    static constexpr uint32_t k_sample_every = 8;
+    // Truth rates are counted on one event in this many (a power of two): 2,048 sampled events
+    // per reorder(), enough to order operands; the other events do not touch node_stats and take
+    // the flat programs (run_program), while sampled ones eval() every root. At 1 in 8 the
+    // sampled events were a measurable part of an openat's cost (fifth round, proposal 0007).
+    static constexpr uint32_t k_sample_every = 32;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
