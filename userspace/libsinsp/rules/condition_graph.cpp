@@ -203,6 +203,8 @@ void condition_graph::reorder() {
             return settle_rank(m_stats[a], is_and) < settle_rank(m_stats[b], is_and);
         });
     }
+    // The programs' steps follow their roots' operand order.
+    for (program& p : m_programs) build(p);
 }
 
 uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {

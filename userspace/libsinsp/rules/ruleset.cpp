@@ -63,6 +63,17 @@ bool ruleset::compile() {
             m->by_type[code].push_back(entry);
         }
     }
+    if (m->opts.specialize && m->opts.share_conditions) {
+        // Every entry is a graph node (or always holds): one program per event code.
+        m->program_of.assign(m->by_type.size(), 0);
+        std::vector<int64_t> roots;
+        for (size_t c = 0; c < m->by_type.size(); ++c) {
+            if (m->by_type[c].empty()) continue;
+            roots.clear();
+            for (const indexed_rule& r : m->by_type[c]) roots.push_back(r.node);
+            m->program_of[c] = m->graph.add_program(roots);
+        }
+    }
     m->compiled_of.assign(m->infos.size(), -1);
     for (size_t i = 0; i < m->compiled_rules.size(); ++i)
         m->compiled_of[m->compiled_rules[i].info] = static_cast<int32_t>(i);
@@ -127,7 +138,16 @@ const std::vector<uint32_t>& ruleset::evaluate(const event_context& ctx) {
     const uint16_t code = ctx.evt->type();
     if (code >= m->by_type.size()) return m->matches;
     m->graph.next_event();
-    for (const indexed_rule& r : m->by_type[code]) {
+    const std::vector<indexed_rule>& rules = m->by_type[code];
+    if (!m->program_of.empty()) {
+        if (rules.empty()) return m->matches;
+        m->graph.run_program(m->program_of[code], ctx, [&](size_t i) {
+            m->matches.push_back(m->compiled_rules[rules[i].rule].info);
+            return m->opts.all_matches;
+        });
+        return m->matches;
+    }
+    for (const indexed_rule& r : rules) {
         if (r.node >= 0 && !m->graph.eval(static_cast<uint32_t>(r.node), ctx)) continue;
         if (r.filter && !r.filter->matches(ctx)) continue;
         m->matches.push_back(m->compiled_rules[r.rule].info);

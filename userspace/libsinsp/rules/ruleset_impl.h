@@ -52,6 +52,9 @@ struct ruleset::impl {
     std::vector<compiled_rule> compiled_rules;
     // Per event code, the active compiled rules in load order (indices into compiled_rules).
     std::vector<std::vector<indexed_rule>> by_type;
+    // Per event code, with shared conditions: the graph's flat program of by_type[code]'s roots
+    // (condition_graph::run_program); empty otherwise.
+    std::vector<uint32_t> program_of;
     std::vector<int32_t> compiled_of;  // per rule_info: index into compiled_rules, or -1
     std::vector<uint32_t> matches;     // evaluate()'s result, capacity reserved at compile time
     std::unique_ptr<event_formatter> time_format;
