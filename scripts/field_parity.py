@@ -275,7 +275,7 @@ def run_capture(scapdig, ref, capture, fields, max_events):
 
 def filter_values(scapdig, capture, field):
     """Up to FILTER_VALUES distinct values our output shows for the field on the capture, as
-    filter constants (list items one by one; networks as the address's /32)."""
+    filter constants (list items one by one; networks as the address alone: /32, IPv6 /128)."""
     p = subprocess.run([scapdig, "-r", capture, "-j", "-p", "*%" + field], capture_output=True, text=True,
                        errors="replace")
     values = []
@@ -287,7 +287,7 @@ def filter_values(scapdig, capture, field):
         for item in items:
             item = str(item)
             if field in NET_FIELDS:
-                item += "/32"
+                item += "/128" if ":" in item else "/32"  # the address alone, as a network
             if item not in values:
                 values.append(item)
             if len(values) >= FILTER_VALUES:
