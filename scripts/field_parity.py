@@ -20,9 +20,23 @@ Values are compared as text: a JSON number and a string holding the same digits 
 (the JSON shape is a different question); null equals only null. List fields are arrays in our JSON
 and space-joined strings in the reference's: they differ unless --lists-as-text.
 
+What is compared how (the run prints these lists too; no field is dropped silently):
+  - most fields: the two JSON outputs above, value for value;
+  - TEXT_PASS_FIELDS (evt.deltatime, evt.deltatime.ns, thread.exectime, thread.totexectime):
+    against a second reference pass in text form (-o without -j, tab-separated, the same events
+    in the same order), because the reference's JSON output extracts each field twice per event
+    and these fields, which give the time since their previous extraction, then always read 0;
+  - FILTER_LEVEL_FIELDS (the reference's EPF_FILTER_ONLY fields fd.ip/port/proto/net/cnet/snet/
+    lnet/rnet, and evt.type.is.NAME, which its output never resolves): not in the value table
+    (the reference shows no value for them in output); instead both tools count the events
+    matching `FIELD exists` and `FIELD = VALUE` for a few values our output shows (`= 1`/`= 0`
+    for evt.type.is.*), on captures up to FILTER_CHECK_MAX_BYTES; differing counts are listed.
+
 Prints per field: events compared, differing, and up to 3 sample differences; then the headline:
-% of (field, event) pairs equal, and fields equal on every event. --out DIR also writes the table
-per capture (CAPTURE.tsv) and overall (all.tsv) there.
+% of (field, event) pairs equal, and fields equal on every event; with --documented F1 F2 ...
+(put it last) a second headline without those fields (the ones docs/compat.md lists as deliberate
+differences); then the filter-level checks. --out DIR also writes the table per capture
+(CAPTURE.tsv) and overall (all.tsv, with the headlines and filter checks) there.
 """
 import argparse
 import collections
@@ -47,6 +61,34 @@ ARG_INSTANCES = [
     "thread.cgroup.cpu", "thread.cgroup.memory", "thread.cgroup.pids",
 ]
 WINDOW = 20000  # events kept waiting for their partner before being declared unmatched
+
+# Fields whose value depends on the previous evaluation (the delta or run time since the last time
+# the field was extracted). The reference's JSON output extracts every field twice per event
+# (once for the key list, once for the value), so there the second reading is always 0; its text
+# output extracts once and gives the real value. These fields are compared against a second
+# reference pass in text form (same events, same order, fields separated by tabs).
+# Text prints evt.deltatime.ns zero-padded to 9 digits: digit strings are compared as numbers.
+# (thread.cpu* remember the previous extraction too, but there the reference's JSON agrees with
+# ours on all but a few events and its text output does not: they stay in the JSON comparison.)
+TEXT_PASS_FIELDS = ["evt.deltatime", "evt.deltatime.ns", "thread.exectime", "thread.totexectime"]
+
+# Fields the reference never shows a value for in output, so they are not "fields both have" for
+# output values: the ones its field table flags EPF_FILTER_ONLY (sinsp_filtercheck_fd.cpp), and
+# evt.type.is.NAME, whose dotted name the reference resolves for filters only (its output prints
+# null in JSON, <NA> in text, on every event). They leave the value table and are checked at the
+# filter level instead: the same number of matching events for `FIELD exists` and for `FIELD =
+# VALUE` with a few values our output shows (see filter_checks).
+FILTER_LEVEL_FIELDS = {
+    "fd.ip": "EPF_FILTER_ONLY", "fd.port": "EPF_FILTER_ONLY", "fd.proto": "EPF_FILTER_ONLY",
+    "fd.net": "EPF_FILTER_ONLY", "fd.cnet": "EPF_FILTER_ONLY", "fd.snet": "EPF_FILTER_ONLY",
+    "fd.lnet": "EPF_FILTER_ONLY", "fd.rnet": "EPF_FILTER_ONLY",
+    "evt.type.is.open": "output never resolves the dotted name",
+    "evt.type.is.openat": "output never resolves the dotted name",
+    "evt.type.is.execve": "output never resolves the dotted name",
+}
+NET_FIELDS = {"fd.net", "fd.cnet", "fd.snet", "fd.lnet", "fd.rnet"}
+FILTER_VALUES = 3  # values checked per filter-level field and capture (besides `exists`)
+FILTER_CHECK_MAX_BYTES = 1 << 20  # filter checks run whole captures: only the small ones
 
 
 def die(msg):
@@ -123,6 +165,31 @@ def json_lines(cmd, label):
         print(f"field_parity: {label} exited with {p.returncode}, {bad} unparsable lines: {tail[0]}", file=sys.stderr)
 
 
+def text_lines(cmd, fields, label):
+    """The events a tool prints with a tab-separated text format of `fields`, as dicts (<NA>: None)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         errors="replace", bufsize=1 << 20)
+    for line in p.stdout:
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != len(fields) or not parts[0].isdigit():
+            continue
+        yield {f: (None if v == "<NA>" else str(int(v)) if v.isdigit() else v) for f, v in zip(fields, parts)}
+    if p.wait() != 0:
+        print(f"field_parity: {label} exited with {p.returncode}", file=sys.stderr)
+
+
+def with_text_values(json_stream, text_stream, text_fields, label):
+    """The reference's JSON events with `text_fields` replaced by the text pass's values. Both
+    passes print the same events in the same order; the key fields check that they line up."""
+    for obj in json_stream:
+        t = next(text_stream, None)
+        if t is None or any(norm(obj.get(k)) != norm(t.get(k)) for k in KEY_FIELDS):
+            die(f"{label}: the text pass does not line up with the JSON pass at evt.num {obj.get('evt.num')}")
+        for f in text_fields:
+            obj[f] = t[f]
+        yield obj
+
+
 def keyed(stream):
     seen = collections.Counter()
     for obj in stream:
@@ -164,7 +231,14 @@ def run_capture(scapdig, ref, capture, fields, max_events):
     limit = ["-n", str(max_events)] if max_events else []
     name = os.path.basename(capture)
     ours = keyed(json_lines([scapdig, "-r", capture, "-j", "-p", fmt] + limit, f"ours on {name}"))
-    theirs = keyed(json_lines([ref, "-s", capture, "-a", "-j", "-o", fmt] + limit, f"reference on {name}"))
+    ref_json = json_lines([ref, "-s", capture, "-a", "-j", "-o", fmt] + limit, f"reference on {name}")
+    text_fields = [f for f in TEXT_PASS_FIELDS if f in fields]
+    if text_fields:
+        tf = KEY_FIELDS + text_fields
+        ref_text = text_lines([ref, "-s", capture, "-a", "-o", "*" + "\t".join("%" + f for f in tf)] + limit,
+                              tf, f"reference text pass on {name}")
+        ref_json = with_text_values(ref_json, ref_text, text_fields, name)
+    theirs = keyed(ref_json)
     st = Stats(fields)
     wait_ours, wait_ref = collections.OrderedDict(), collections.OrderedDict()
     done_ours = done_ref = False
@@ -199,6 +273,67 @@ def run_capture(scapdig, ref, capture, fields, max_events):
     return st
 
 
+def filter_values(scapdig, capture, field):
+    """Up to FILTER_VALUES distinct values our output shows for the field on the capture, as
+    filter constants (list items one by one; networks as the address alone: /32, IPv6 /128)."""
+    p = subprocess.run([scapdig, "-r", capture, "-j", "-p", "*%" + field], capture_output=True, text=True,
+                       errors="replace")
+    values = []
+    for line in p.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        v = json.loads(line).get(field)
+        items = v if isinstance(v, list) else ([] if v is None else str(v).split())
+        for item in items:
+            item = str(item)
+            if field in NET_FIELDS:
+                item += "/128" if ":" in item else "/32"  # the address alone, as a network
+            if item not in values:
+                values.append(item)
+            if len(values) >= FILTER_VALUES:
+                return values
+    return values
+
+
+def count_ours(scapdig, capture, flt):
+    p = subprocess.run([scapdig, "-r", capture, "-q", flt], capture_output=True, text=True)
+    for line in (p.stdout + p.stderr).splitlines():
+        if " matched " in line:
+            return int(line.split(" matched ")[1].split()[0].rstrip(","))
+    return None
+
+
+def count_ref(ref, capture, flt):
+    p = subprocess.run([ref, "-s", capture, "-a", "-j", "-f", flt, "-o", "*%evt.num"], capture_output=True,
+                       text=True, errors="replace")
+    if any(l.startswith("[ERROR]") or l.startswith("terminate") for l in (p.stdout + p.stderr).splitlines()):
+        return None
+    return sum(1 for l in p.stdout.splitlines() if l.startswith("{"))
+
+
+def filter_checks(scapdig, ref, captures, fields):
+    """Same number of matching events in both tools for filter-level fields: `exists`, then
+    `= 1`/`= 0` (evt.type.is.*) or `= VALUE` for values our output shows."""
+    checked = differ = 0
+    lines = []
+    for cap in captures:
+        if os.path.getsize(cap) > FILTER_CHECK_MAX_BYTES:
+            lines.append(f"  {os.path.basename(cap)}: skipped (over {FILTER_CHECK_MAX_BYTES} bytes)")
+            continue
+        for f in fields:
+            if f.startswith("evt.type.is."):
+                filters = [f"{f} = 1", f"{f} = 0"]
+            else:
+                filters = [f"{f} exists"] + [f"{f} = {v}" for v in filter_values(scapdig, cap, f)]
+            for flt in filters:
+                a, b = count_ours(scapdig, cap, flt), count_ref(ref, cap, flt)
+                checked += 1
+                if a != b:
+                    differ += 1
+                    lines.append(f"  {os.path.basename(cap)}: '{flt}': ours {a}, reference {b}")
+    return checked, differ, lines
+
+
 def table(st, out=sys.stdout, worst=None):
     rows = sorted(st.fields, key=lambda f: (-st.differ[f], f))
     if worst:
@@ -211,12 +346,13 @@ def table(st, out=sys.stdout, worst=None):
         print(f"{f:32} {c:9} {d:9} {pct:8.2f}  {samples[:300]}", file=out)
 
 
-def headline(st, label):
-    pairs = sum(st.compared.values())
-    diff = sum(st.differ.values())
-    same_fields = sum(1 for f in st.fields if st.differ[f] == 0)
+def headline(st, label, without=frozenset()):
+    fields = [f for f in st.fields if f not in without]
+    pairs = sum(st.compared[f] for f in fields)
+    diff = sum(st.differ[f] for f in fields)
+    same_fields = sum(1 for f in fields if st.differ[f] == 0)
     pct = 100.0 * (pairs - diff) / pairs if pairs else 0.0
-    return (f"{label}: {pct:.2f}% of {pairs} (field, event) pairs equal; {same_fields} of {len(st.fields)} "
+    return (f"{label}: {pct:.3f}% of {pairs} (field, event) pairs equal, {diff} differ; {same_fields} of {len(fields)} "
             f"fields equal on every event; {st.matched} events aligned, {st.only_ours} only in ours, "
             f"{st.only_ref} only in the reference")
 
@@ -232,6 +368,10 @@ def main():
     ap.add_argument("--lists-as-text", action="store_true",
                     help="compare list fields as their items joined by spaces (the reference's JSON "
                          "prints them so; ours prints arrays): separates values from JSON shape")
+    ap.add_argument("--no-filter-checks", action="store_true", help="skip the filter-level checks")
+    ap.add_argument("--documented", nargs="*", default=[],
+                    help="fields whose differences docs/compat.md lists as deliberate: a second headline "
+                         "leaves them out (the first one always counts every field)")
     a = ap.parse_args()
     global LISTS_AS_TEXT
     LISTS_AS_TEXT = a.lists_as_text
@@ -252,12 +392,19 @@ def main():
     ours_probe = [scapdig, "-r", probe, "-j", "-n", "1", "-p"]
     args = [f for f in accepted(ours_probe, ARG_INSTANCES)]
     fields = accepted(ref_probe, ours + args)
+    filter_level = [f for f in fields if f in FILTER_LEVEL_FIELDS]
+    fields = [f for f in fields if f not in FILTER_LEVEL_FIELDS]
     for k in KEY_FIELDS + ["evt.num"]:
         if k not in fields:
             die(f"key field {k} is not common to both tools")
     print(f"field_parity: {len(ours)} fields of ours without a required argument and {len(args)} argument "
           f"instances, {len(fields)} of them also in the reference; not in the reference: "
-          f"{' '.join(f for f in ours + args if f not in fields)}")
+          f"{' '.join(f for f in ours + args if f not in fields and f not in filter_level)}")
+    print("field_parity: compared as the reference's text output (its JSON extracts each field twice, "
+          f"so fields remembering the previous extraction read 0 there): "
+          f"{' '.join(f for f in TEXT_PASS_FIELDS if f in fields)}")
+    print("field_parity: not in the value table, checked as filters instead (the reference shows no "
+          "value for them in output): " + "; ".join(f"{f} ({FILTER_LEVEL_FIELDS[f]})" for f in filter_level))
 
     total = Stats(fields)
     for cap in captures:
@@ -270,12 +417,28 @@ def main():
                 table(st, f)
     print()
     table(total, worst=a.worst or None)
+    checks = None
+    if filter_level and not a.no_filter_checks:
+        checks = filter_checks(scapdig, ref, captures, filter_level)
     print()
     print(headline(total, "ALL CAPTURES"))
+    if a.documented:
+        print(headline(total, "ALL CAPTURES without the documented-deliberate fields", set(a.documented)))
+    if checks:
+        checked, differ, lines = checks
+        print(f"filter-level fields: {checked - differ} of {checked} filters match as many events in both tools")
+        print("\n".join(lines))
     if a.out:
         with open(os.path.join(a.out, "all.tsv"), "w") as f:
             table(total, f)
             print(headline(total, "ALL CAPTURES"), file=f)
+            if a.documented:
+                print(headline(total, "ALL CAPTURES without the documented-deliberate fields",
+                               set(a.documented)), file=f)
+            if checks:
+                print(f"filter-level fields: {checks[0] - checks[1]} of {checks[0]} filters match as many "
+                      "events in both tools", file=f)
+                print("\n".join(checks[2]), file=f)
 
 
 if __name__ == "__main__":

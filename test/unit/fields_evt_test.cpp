@@ -309,3 +309,16 @@ TEST(FieldsEvtType, GenericEventsShowTheirSyscallByName) {
     EXPECT_EQ(f["evt.arg[0]"], "mprotect");
     EXPECT_EQ(f["evt.rawarg.ID"], "75");
 }
+
+namespace {
+
+TEST(FieldsEvtHostname, EmptyOnReplayThoughTheCaptureNamesItsHost) {
+    // The capture's machine block records "ubuntu"; on replay the reference shows an empty
+    // hostname (not an absent one), and so do we.
+    auto f = scap_test::first_match(k_capture, "evt.num=55", {"evt.hostname"});
+    EXPECT_EQ(f["evt.hostname"], "");
+    EXPECT_EQ(scap_test::count_matches(k_capture, "evt.hostname = ''"),
+              scap_test::count_matches(k_capture, "evt.num > 0"));
+}
+
+}  // namespace

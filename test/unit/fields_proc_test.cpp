@@ -202,3 +202,34 @@ TEST(FieldsProc, ExecKeepsTheCwdWhenItsEventLeavesItOut) {
     EXPECT_EQ(f["proc.name"], "mixed_load");
     EXPECT_EQ(f["proc.cwd"], "/tmp/upstream-libs/work/");
 }
+
+namespace {
+
+TEST(FieldsProc, ParentStartUnknownIsZero) {
+    // cat's parent bash (11310) comes from the capture's snapshot, which has no start time for
+    // it: proc.ppid.ts is 0 (as the reference prints it), the duration stays absent.
+    auto f = scap_test::first_match("falco_cat_write.scap", "proc.name=cat and evt.type=open",
+                                    {"proc.ppid", "proc.ppid.ts", "proc.ppid.duration"});
+    EXPECT_EQ(f["proc.ppid"], "11310");
+    EXPECT_EQ(f["proc.ppid.ts"], "0");
+    EXPECT_EQ(f["proc.ppid.duration"], "<NA>");
+    // A thread without a known parent process has none.
+    auto g = scap_test::first_match("falco_cat_write.scap", "proc.pid=1", {"proc.ppid.ts"});
+    EXPECT_EQ(g["proc.ppid.ts"], "<NA>");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FieldsProc, ExectimeWithoutAKnownThreadIsZero) {
+    // Event 2 is the procinfo of kernel thread 3, which the snapshot left out: no thread state,
+    // yet thread.exectime is 0 there (as in the reference), and present on every event.
+    auto f = scap_test::first_match("falco_cat_write.scap", "evt.num=2", {"proc.pid", "thread.exectime"});
+    EXPECT_EQ(f["proc.pid"], "<NA>");
+    EXPECT_EQ(f["thread.exectime"], "0");
+    EXPECT_EQ(scap_test::count_matches("falco_cat_write.scap", "thread.exectime exists"),
+              scap_test::count_matches("falco_cat_write.scap", "evt.num > 0"));
+}
+
+}  // namespace

@@ -365,10 +365,17 @@ void add_identity_fields(filter::field_table& t) {
     t.add(describe("evt.is_async", PT_BOOL, "True for events not caused by the thread itself (meta events).",
                    0, 1),
           bool_field([](const event_context& c) { return (category_of(c) & EC_METAEVENT) != 0; }));
-    t.add(describe("evt.hostname", PT_CHARBUF, "Name of the machine the capture was taken on.", 0, 5),
+    t.add(describe("evt.hostname", PT_CHARBUF,
+                   "Name of the machine the events happen on; empty when a capture is replayed.", 0, 5),
           simple([](const event_context& c, value_list& out) {
               const scap::engine* eng = c.insp->engine();
               if (!eng) return false;
+              // On replay the reference shows an empty name (its own host is not the capture's,
+              // and it does not take the one the capture's machine block records): so do we.
+              if (eng->name() == "savefile") {
+                  out.push_back(value_view::text(""));
+                  return true;
+              }
               const auto& m = eng->get_snapshot().machine;
               if (!m.present || m.hostname.empty()) return false;
               out.push_back(value_view::text(m.hostname));

@@ -354,7 +354,9 @@ void add_parent_fields(filter::field_table& t) {
                    "Start time of the parent process, nanoseconds since the epoch.", 0, 5),
           thread_uint([](const event_context& c, const thread_info& th) -> std::optional<uint64_t> {
               const thread_info* p = parent_process(c, th);
-              if (!p || !p->clone_ts) return std::nullopt;
+              // 0 when the parent's start is unknown (a process of the capture's snapshot), as
+              // the reference prints it.
+              if (!p) return std::nullopt;
               return p->clone_ts;
           }));
     t.add(describe("proc.ppid.duration", PT_RELTIME, "Nanoseconds since the parent process started.", 0, 5),

@@ -125,8 +125,9 @@ void add_cpu_fields(filter::field_table& t) {
                  "On switch events, nanoseconds the CPU ran the previous thread since the previous switch; 0 "
                  "on other events.",
                  0, 5),
+        // Every event has one, with or without a known thread (a switch away from a thread the
+        // state does not know still ends a run on its CPU), as in the reference.
         simple([clock = switch_clock()](const event_context& c, value_list& out) mutable {
-            if (!c.evt->thread) return false;
             out.push_back(value_view::number(clock.run_time(*c.evt)));
             return true;
         }));
