@@ -8,9 +8,13 @@
 //
 // With ITERATIONS the loop also stops after exactly that many iterations: a fixed workload, so
 // captures of it taken by different engines can be compared event for event.
-// Output, one line: "loadgen workload=NAME seconds=S iterations=N syscalls=M rate=R syscalls/s".
+// Output, one line: "loadgen workload=NAME seconds=S iterations=N syscalls=M rate=R syscalls/s
+// cpu_seconds=C cpu_rate=Q syscalls/cpu-s". The second rate is over the CPU time the loop itself
+// got (user + system, which includes the BPF programs run in its syscalls): on a machine where
+// other work takes the CPU from the loop, the wall-clock rate measures the scheduler's share too.
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,6 +52,12 @@ long step_mixed() {
     return step_getpid() + step_close_bad() + step_openat_close() + step_dd();
 }
 
+double process_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +88,7 @@ int main(int argc, char** argv) {
     }
 
     using clock = std::chrono::steady_clock;
+    const double cpu_start = process_cpu_seconds();
     const auto start = clock::now();
     const auto deadline =
         start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
@@ -89,7 +100,12 @@ int main(int argc, char** argv) {
         iterations += batch;
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
-    std::printf("loadgen workload=%s seconds=%.3f iterations=%llu syscalls=%llu rate=%.0f syscalls/s\n",
-                workload.c_str(), elapsed, iterations, syscalls, static_cast<double>(syscalls) / elapsed);
+    const double cpu = process_cpu_seconds() - cpu_start;
+    std::printf(
+        "loadgen workload=%s seconds=%.3f iterations=%llu syscalls=%llu rate=%.0f syscalls/s "
+        "cpu_seconds=%.3f "
+        "cpu_rate=%.0f syscalls/cpu-s\n",
+        workload.c_str(), elapsed, iterations, syscalls, static_cast<double>(syscalls) / elapsed, cpu,
+        cpu > 0 ? static_cast<double>(syscalls) / cpu : 0.0);
     return 0;
 }

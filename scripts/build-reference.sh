@@ -16,7 +16,9 @@
 #   SCRATCH_DIR/build/libscap/examples/01-open/scap-open
 # The commit built is written to SCRATCH_DIR/REFERENCE_COMMIT.
 #
-# Environment: JOBS (default 2), NICE (default 10), SKIP_APT=1 to not call apt-get.
+# Environment: JOBS (default 2), NICE (default 10), SKIP_APT=1 to not call apt-get;
+# EXTRA_PACKAGES (more Debian packages to install) and SOURCE_ONLY=1 (stop once the source is
+# checked out) are for scripts/build-reference-bpf.sh.
 set -euo pipefail
 
 die() {
@@ -47,7 +49,7 @@ mkdir -p "$scratch"
 
 # Debian packages the reference needs when its bundled dependencies are off.
 packages=(cmake make g++ pkg-config git libelf-dev zlib1g-dev libjsoncpp-dev libre2-dev libtbb-dev
-    uthash-dev libvalijson-dev libcxxopts-dev time)
+    uthash-dev libvalijson-dev libcxxopts-dev time ${EXTRA_PACKAGES:-})
 if [[ "${SKIP_APT:-0}" != 1 ]]; then
     missing=()
     for p in "${packages[@]}"; do
@@ -81,6 +83,7 @@ else
     built_commit="unknown (plain source tree $src)"
 fi
 echo "$built_commit" >"$scratch/REFERENCE_COMMIT"
+[[ "${SOURCE_ONLY:-0}" != 1 ]] || exit 0
 echo "build-reference: building falcosecurity/libs $built_commit"
 
 build=$scratch/build
