@@ -49,8 +49,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 EXTRA_PACKAGES="clang bpftool libbpf-dev" SOURCE_ONLY=1 "$here/build-reference.sh" "$@"
 scratch=$(realpath -m "$2")
 src=$scratch/src
-jobs=${JOBS:-2}
-niceness=${NICE:-10}
 
 git -C "$src" reset -q --hard # a previous run's edits go, the commit's files come back
 cd "$src"
@@ -89,34 +87,10 @@ fi
 git -C "$src" diff --stat | tee "$scratch/PATCHED_FILES"
 
 build=$scratch/build
-cmake_args=(
-    -S "$src" -B "$build"
-    -DCMAKE_BUILD_TYPE=Release
-    -DUSE_BUNDLED_DEPS=OFF
-    -DBUILD_DRIVER=OFF
-    -DBUILD_BPF=OFF
-    -DBUILD_LIBSCAP_MODERN_BPF=ON
-    -DBUILD_LIBSCAP_GVISOR=OFF
-    -DCREATE_TEST_TARGETS=OFF
-    -DENABLE_BENCHMARKS=OFF
-    -DBUILD_WARNINGS_AS_ERRORS=OFF
-    -DBUILD_LIBSCAP_EXAMPLES=ON
-    -DBUILD_LIBSINSP_EXAMPLES=OFF
-)
-if command -v ccache >/dev/null; then
-    cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-echo "build-reference-bpf: cmake ${cmake_args[*]}" | tee "$scratch/BUILD_COMMANDS"
-cmake "${cmake_args[@]}" >"$scratch/configure.log" 2>&1 || {
-    tail -40 "$scratch/configure.log" >&2
-    die "configure failed (whole log: $scratch/configure.log)"
-}
 # The BPF objects (one per program, ~175) take most of the time: ~15 min at -j2.
-echo "build-reference-bpf: nice -n $niceness make -C $build -j$jobs scap-open" | tee -a "$scratch/BUILD_COMMANDS"
-nice -n "$niceness" make -C "$build" -j"$jobs" scap-open >"$scratch/build.log" 2>&1 || {
-    grep -E "error|Error" "$scratch/build.log" | head -40 >&2
-    die "build failed (whole log: $scratch/build.log)"
-}
+# shellcheck source=reference-cmake.sh
+source "$here/reference-cmake.sh"
+reference_configure_and_build build-reference-bpf "$src" "$scratch" ON OFF scap-open
 scap_open=$build/libscap/examples/01-open/scap-open
 [[ -x $scap_open ]] || die "build finished but $scap_open is missing"
 echo "REFERENCE_SCAP_OPEN=$scap_open"

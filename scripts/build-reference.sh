@@ -30,8 +30,6 @@ die() {
 source_path=$1
 scratch=$2
 commit=${3:-HEAD}
-jobs=${JOBS:-2}
-niceness=${NICE:-10}
 
 [[ -e "$source_path" ]] || die "source '$source_path' does not exist"
 
@@ -87,34 +85,9 @@ echo "$built_commit" >"$scratch/REFERENCE_COMMIT"
 echo "build-reference: building falcosecurity/libs $built_commit"
 
 build=$scratch/build
-cmake_args=(
-    -S "$src" -B "$build"
-    -DCMAKE_BUILD_TYPE=Release
-    -DUSE_BUNDLED_DEPS=OFF
-    -DBUILD_DRIVER=OFF
-    -DBUILD_BPF=OFF
-    -DBUILD_LIBSCAP_MODERN_BPF=OFF
-    -DBUILD_LIBSCAP_GVISOR=OFF
-    -DCREATE_TEST_TARGETS=OFF
-    -DENABLE_BENCHMARKS=OFF
-    -DBUILD_WARNINGS_AS_ERRORS=OFF
-    -DBUILD_LIBSCAP_EXAMPLES=ON
-    -DBUILD_LIBSINSP_EXAMPLES=ON
-)
-# ccache, when present, makes a rebuild of the same commit cheap.
-if command -v ccache >/dev/null; then
-    cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-echo "build-reference: cmake ${cmake_args[*]}" | tee "$scratch/BUILD_COMMANDS"
-cmake "${cmake_args[@]}" >"$scratch/configure.log" 2>&1 || {
-    tail -40 "$scratch/configure.log" >&2
-    die "configure failed (whole log: $scratch/configure.log)"
-}
-echo "build-reference: nice -n $niceness make -C $build -j$jobs sinsp-example scap-open" | tee -a "$scratch/BUILD_COMMANDS"
-nice -n "$niceness" make -C "$build" -j"$jobs" sinsp-example scap-open >"$scratch/build.log" 2>&1 || {
-    grep -E "error|Error" "$scratch/build.log" | head -40 >&2
-    die "build failed (whole log: $scratch/build.log)"
-}
+# shellcheck source=reference-cmake.sh
+source "$(dirname "${BASH_SOURCE[0]}")/reference-cmake.sh"
+reference_configure_and_build build-reference "$src" "$scratch" OFF ON sinsp-example scap-open
 
 sinsp_example=$(find "$build" -type f -name sinsp-example -perm -u+x | head -1)
 scap_open=$(find "$build" -type f -name scap-open -perm -u+x | head -1)
