@@ -489,25 +489,21 @@ def main():
     checks = None
     if filter_level and not a.no_filter_checks:
         checks = filter_checks(scapdig, ref, captures, filter_level)
-    print()
-    print(headline(total, "ALL CAPTURES"))
+    # The closing summary, on stdout and (with --out) after the overall table.
+    summary = [headline(total, "ALL CAPTURES")]
     if a.documented:
-        print(headline(total, "ALL CAPTURES without the documented-deliberate fields", set(a.documented)))
+        summary.append(headline(total, "ALL CAPTURES without the documented-deliberate fields", set(a.documented)))
     if checks:
         checked, differ, lines = checks
-        print(f"filter-level fields: {checked - differ} of {checked} filters match as many events in both tools")
-        print("\n".join(lines))
+        summary.append(f"filter-level fields: {checked - differ} of {checked} filters match as many events in "
+                       "both tools")
+        summary.extend(lines)
+    print()
+    print("\n".join(summary))
     if a.out:
         with open(os.path.join(a.out, "all.tsv"), "w") as f:
             table(total, f)
-            print(headline(total, "ALL CAPTURES"), file=f)
-            if a.documented:
-                print(headline(total, "ALL CAPTURES without the documented-deliberate fields",
-                               set(a.documented)), file=f)
-            if checks:
-                print(f"filter-level fields: {checks[0] - checks[1]} of {checks[0]} filters match as many "
-                      "events in both tools", file=f)
-                print("\n".join(checks[2]), file=f)
+            print("\n".join(summary), file=f)
 
 
 if __name__ == "__main__":
