@@ -226,16 +226,10 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
         case op::leaf:
             return m_leaves[n.first]->matches(ctx);
         case op::text:
-            if (m_group_event[n.first] != m_event) {
-                m_group_event[n.first] = m_event;
-                m_text_tests[n.first]->run(ctx, m_event);
-            }
+            run_group(n.first, ctx);
             return m_answers[n.count] == m_event;
         case op::text_single:
-            if (m_group_event[n.first] != m_event) {
-                m_group_event[n.first] = m_event;
-                m_text_tests[n.first]->run(ctx, m_event);
-            }
+            run_group(n.first, ctx);
             return m_text_tests[n.first]->single_holds(n.count);
         case op::not_:
             return !eval(m_children[n.first], ctx);
@@ -247,22 +241,16 @@ bool condition_graph::compute(const node& n, const event_context& ctx) {
             const uint32_t* kids = m_children.data() + n.first;
             // Most operands are text tests whose group already ran for this event: their
             // answer is read here, without a call, a switch or a stamp of their own (the
-            // answer array is their stamp). Sampled events take the full path, which counts
-            // truth rates (see k_sample_every).
+            // answer array is their stamp); thread-scoped operands the event's thread already
+            // knows are read from their bit, also without a call. Sampled events take the full
+            // path, which counts truth rates (see k_sample_every).
             const bool sampled = (m_event & (k_sample_every - 1)) == 0;
             for (uint32_t i = 0; i < n.count; ++i) {
                 const node& k = m_nodes[kids[i]];
                 bool v;
                 if (!sampled && k.kind == op::text && m_group_event[k.first] == m_event) {
                     v = m_answers[k.count] == m_event;
-                } else if (!sampled && k.tslot != k_no_tslot && m_thread_event == m_event &&
-                           m_thread_current != nullptr &&
-                           (m_thread_current[k.tslot / 64u] & (uint64_t{1} << (k.tslot % 64u))) != 0) {
-                    // A thread-scoped operand the event's thread already knows: its bit, read
-                    // here without a call.
-                    v = (m_thread_current[m_thread_words + k.tslot / 64u] &
-                         (uint64_t{1} << (k.tslot % 64u))) != 0;
-                } else {
+                } else if (sampled || k.tslot == k_no_tslot || !known_thread_bit(k.tslot, v)) {
                     v = eval(kids[i], ctx);
                 }
                 if (v == settles) return settles;

@@ -127,6 +127,22 @@ class condition_graph {
     // The event's thread's verdict bits (known bits, then values, m_thread_words each); null when
     // the event has no thread or no epoch. Found (or reset) once per event.
     uint64_t* thread_bits(const event_context& ctx);
+    // Runs text-test group g for the current event unless it already ran.
+    void run_group(uint32_t g, const event_context& ctx) {
+        if (m_group_event[g] == m_event) return;
+        m_group_event[g] = m_event;
+        m_text_tests[g]->run(ctx, m_event);
+    }
+    // A thread-scoped node's verdict read in place: true (value in `v`) when thread_bits() was
+    // already found for this event and the thread knows bit `tslot`; false when it must be eval()'d.
+    bool known_thread_bit(uint16_t tslot, bool& v) const {
+        if (m_thread_event != m_event || m_thread_current == nullptr) return false;
+        const uint32_t word = tslot / 64u;
+        const uint64_t bit = uint64_t{1} << (tslot % 64u);
+        if ((m_thread_current[word] & bit) == 0) return false;
+        v = (m_thread_current[m_thread_words + word] & bit) != 0;
+        return true;
+    }
     // Expected cost of an operand per event in which it settles its and (false) or or (true):
     // evaluating cheap operands that usually settle first minimises the expected work.
     static float settle_rank(const node_stats& k, bool in_and) {
@@ -167,16 +183,9 @@ class condition_graph {
     bool step_holds(const step& s, const event_context& ctx) {
         bool v;
         if (s.kind == step_kind::text) {
-            if (m_group_event[s.a] != m_event) {
-                m_group_event[s.a] = m_event;
-                m_text_tests[s.a]->run(ctx, m_event);
-            }
+            run_group(s.a, ctx);
             v = m_answers[s.b] == m_event;
-        } else if (s.kind == step_kind::thread_bit && m_thread_event == m_event &&
-                   m_thread_current != nullptr &&
-                   (m_thread_current[s.tslot / 64u] & (uint64_t{1} << (s.tslot % 64u))) != 0) {
-            v = (m_thread_current[m_thread_words + s.tslot / 64u] & (uint64_t{1} << (s.tslot % 64u))) != 0;
-        } else {
+        } else if (s.kind != step_kind::thread_bit || !known_thread_bit(s.tslot, v)) {
             v = eval(s.node, ctx);
         }
         return v != s.negate;
