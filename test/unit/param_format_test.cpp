@@ -1,7 +1,9 @@
 // Plain-text rendering of parameters (scap-open's printing and libsinsp's evt.args).
 #include "scap/param_format.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -34,7 +36,59 @@ TEST(ParamFormat, DynamicParametersRenderAsTheTypeTheirIndexNames) {
     EXPECT_EQ(render(val, std::string("\0ab", 3)), "ab");                   // bytes
     // An index outside the set is shown as the raw bytes, not as a guess.
     EXPECT_EQ(render(val, std::string("\x09z", 2)), render(scap_param_info{"", PT_BYTEBUF}, "\x09z"));
-    EXPECT_EQ(render(val, ""), "");
+    EXPECT_EQ(render(val, ""), "NULL");  // empty: the reference's text for dynamic values
+}
+
+scap_param_info typed(uint8_t type) {
+    return scap_param_info{"p", type};
+}
+
+// A parameter of length 0 (the driver had no value, or the converter added it for an old event)
+// reads as the reference prints it: NULL for buffers, tuples and lists, <NA> for the rest.
+TEST(ParamFormat, EmptyParametersSayWhatTheReferenceSays) {
+    for (uint8_t t : {PT_BYTEBUF, PT_SOCKTUPLE, PT_FDLIST, PT_CHARBUFARRAY, PT_CHARBUF_PAIR_ARRAY})
+        EXPECT_EQ(render(typed(t), ""), "NULL") << int(t);
+    for (uint8_t t : {PT_CHARBUF, PT_FSPATH, PT_FSRELPATH, PT_SOCKADDR, PT_INT64, PT_UINT32, PT_FD, PT_ERRNO})
+        EXPECT_EQ(render(typed(t), ""), "<NA>") << int(t);
+    // Old drivers wrote "(NULL)" for a string they could not read.
+    EXPECT_EQ(render(typed(PT_CHARBUF), std::string("(NULL)\0", 7)), "<NA>");
+    EXPECT_EQ(render(typed(PT_CHARBUF), std::string("\0", 1)), "");  // an empty string is not absent
+}
+
+// Buffers are shown whole (no cut at 80 bytes): execve's argument and cgroup lists are long.
+TEST(ParamFormat, LongBuffersAreShownWhole) {
+    const std::string cgroups =
+        std::string("cpuset=/") + std::string(1, '\0') + "memory=/" + std::string(200, 'a');
+    const std::string shown = render(typed(PT_BYTEBUF), cgroups);
+    EXPECT_EQ(shown, "cpuset=/.memory=/" + std::string(200, 'a'));
+}
+
+std::string sockaddr_v6(const uint8_t (&ip)[16], uint16_t port) {
+    std::string b(1, '\x0a');
+    b.append(reinterpret_cast<const char*>(ip), 16);
+    b.append(reinterpret_cast<const char*>(&port), 2);
+    return b;
+}
+
+// IPv6 endpoints without brackets and unix paths without their NUL, as the reference prints them.
+TEST(ParamFormat, AddressesAsTheReferencePrintsThem) {
+    const uint8_t ip[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
+    EXPECT_EQ(render(typed(PT_SOCKADDR), sockaddr_v6(ip, 1234)), "2001:db8::3:1234");
+    std::string unix_tuple(1, '\x01');
+    const uint64_t src = 0, dst = 0xffff88003c420800ull;
+    unix_tuple.append(reinterpret_cast<const char*>(&src), 8);
+    unix_tuple.append(reinterpret_cast<const char*>(&dst), 8);
+    unix_tuple.append("/var/run/nscd/socket", 21);  // with its NUL
+    EXPECT_EQ(render(typed(PT_SOCKTUPLE), unix_tuple), "0->ffff88003c420800 /var/run/nscd/socket");
+}
+
+// Absolute times (execve's exe_ino_ctime) are dates in local time with nanoseconds.
+TEST(ParamFormat, AbsoluteTimesAreDates) {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    const uint64_t ns = 1700000000ull * 1000000000ull + 42;
+    EXPECT_EQ(render(typed(PT_ABSTIME), std::string(reinterpret_cast<const char*>(&ns), 8)),
+              "2023-11-14 22:13:20.000000042");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace scap {
 namespace {
@@ -41,26 +42,64 @@ void append_signed(std::string& out, uint8_t fmt, int64_t v) {
     out += buf;
 }
 
-// Printable bytes as-is, everything else as '.', cut at `max` bytes.
-void append_bytes(std::string& out, param_view v, uint32_t max = 80) {
-    const uint32_t n = v.len < max ? v.len : max;
-    for (uint32_t i = 0; i < n; ++i) {
+// Printable bytes as-is, everything else as '.'. Whole, as the reference prints buffers (the
+// driver's snaplen already bounds I/O data; argument and cgroup lists are shown in full).
+void append_bytes(std::string& out, param_view v) {
+    for (uint32_t i = 0; i < v.len; ++i) {
         const unsigned char c = v.data[i];
         out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
     }
-    if (n < v.len) out += "...";
 }
 
+// A point in time (nanoseconds since the epoch) as local date and time with nanoseconds,
+// "2024-05-01 12:00:00.123456789", the reference's rendering.
+void append_abstime(std::string& out, uint64_t ns) {
+    const time_t sec = static_cast<time_t>(ns / 1000000000ULL);
+    struct tm tm;
+    char buf[64];
+    if (localtime_r(&sec, &tm) == nullptr || std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+        return append_fmt(out, "%" PRIu64, ns);
+    }
+    out += buf;
+    append_fmt(out, ".%09" PRIu64, ns % 1000000000ULL);
+}
+
+// A unix socket path: up to its terminating NUL.
+void append_unix_path(std::string& out, param_view v) {
+    const void* nul = std::memchr(v.data, 0, v.len);
+    const uint32_t n = nul ? static_cast<uint32_t>(static_cast<const uint8_t*>(nul) - v.data) : v.len;
+    append_bytes(out, param_view{v.data, n});
+}
+
+// "ip:port"; IPv6 addresses without brackets ("::1:80"), as the reference prints them.
 void append_ip_port(std::string& out, int af, const uint8_t* addr, const uint8_t* port_le) {
     char buf[INET6_ADDRSTRLEN];
     inet_ntop(af, addr, buf, sizeof buf);
     uint16_t port;
     std::memcpy(&port, port_le, 2);
-    if (af == AF_INET6) out += '[';
     out += buf;
-    if (af == AF_INET6) out += ']';
     out += ':';
     out += std::to_string(port);
+}
+
+// What an empty parameter (length 0: the driver had no value, or the converter added it) shows:
+// the reference prints NULL for buffers, tuples and lists, <NA> for everything else.
+const char* empty_param_text(uint8_t type) {
+    switch (type) {
+        case PT_BYTEBUF:
+        case PT_SOCKTUPLE:
+        case PT_FDLIST:
+        case PT_CHARBUFARRAY:
+        case PT_CHARBUF_PAIR_ARRAY:
+        case PT_DYN:
+            return "NULL";
+        default:
+            return "<NA>";
+    }
+}
+
+bool is_string_type(uint8_t type) {
+    return type == PT_CHARBUF || type == PT_FSPATH || type == PT_FSRELPATH;
 }
 
 void append_sockaddr(std::string& out, param_view v) {
@@ -68,7 +107,7 @@ void append_sockaddr(std::string& out, param_view v) {
     const uint8_t fam = v.data[0];
     if (fam == k_af_inet && v.len >= 7) return append_ip_port(out, AF_INET, v.data + 1, v.data + 5);
     if (fam == k_af_inet6 && v.len >= 19) return append_ip_port(out, AF_INET6, v.data + 1, v.data + 17);
-    if (fam == k_af_unix) return append_bytes(out, param_view{v.data + 1, v.len - 1});
+    if (fam == k_af_unix) return append_unix_path(out, param_view{v.data + 1, v.len - 1});
     append_fmt(out, "family=%" PRIu64, fam);
 }
 
@@ -91,7 +130,7 @@ void append_socktuple(std::string& out, param_view v) {
         std::memcpy(&dst, v.data + 9, 8);
         append_fmt(out, "%" PRIx64, src);
         append_fmt(out, "->%" PRIx64 " ", dst);
-        return append_bytes(out, param_view{v.data + 17, v.len - 17});
+        return append_unix_path(out, param_view{v.data + 17, v.len - 17});
     }
     append_fmt(out, "family=%" PRIu64, fam);
 }
@@ -162,6 +201,15 @@ static bool resolve_dyn(const scap_param_info& info, param_view v, const scap_pa
 }
 
 void append_param_raw(std::string& out, const scap_param_info& info, param_view v) {
+    if (v.len == 0) {
+        out += empty_param_text(info.type);
+        return;
+    }
+    // "(NULL)": how old drivers wrote a string they could not read.
+    if (is_string_type(info.type) && v.len == 7 && std::memcmp(v.data, "(NULL)", 7) == 0) {
+        out += "<NA>";
+        return;
+    }
     const scap_param_info* inner;
     param_view inner_v;
     if (resolve_dyn(info, v, inner, inner_v)) return append_param_raw(out, *inner, inner_v);
@@ -182,8 +230,9 @@ void append_param_raw(std::string& out, const scap_param_info& info, param_view 
         case PT_FD:
         case PT_PID:
         case PT_RELTIME:
-        case PT_ABSTIME:
             return append_signed(out, info.fmt, v.as<int64_t>());
+        case PT_ABSTIME:
+            return append_abstime(out, v.as<uint64_t>());
         case PT_FD32:
         case PT_PID32:
             return append_signed(out, info.fmt, v.as<int32_t>());

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "scap/param_format.h"
+#include "state/helpers.h"
 
 namespace sinsp::fields {
 
@@ -63,7 +64,7 @@ const fd_info* fd_of(const event_context& c, int64_t fd) {
 // The transport letter the reference adds after an inet socket's type letter ("<4t>").
 char l4_letter(const fd_info& f) {
     if (!f.is_inet()) return 0;
-    switch (f.proto) {
+    switch (f.shown_proto()) {
         case l4_proto::tcp:
             return 't';
         case l4_proto::udp:
@@ -76,8 +77,6 @@ char l4_letter(const fd_info& f) {
             return 0;
     }
 }
-
-constexpr int64_t k_at_fdcwd = -100;
 
 bool fd_meaning(const event_context& c, int64_t fd, std::string& resolved) {
     if (!c.evt->thread) return false;  // no thread: the number alone, as the reference shows it
@@ -104,6 +103,21 @@ bool fd_meaning(const event_context& c, int64_t fd, std::string& resolved) {
 
 }  // namespace
 
+std::string_view path_base_dir(const event_context& c, const scap_param_info& info) {
+    const thread_info* th = c.evt->thread;
+    if (!th) return {};
+    if (info.type == PT_FSRELPATH && info.info_kind == SCAP_INFO_DIRFD && info.dirfd_index >= 0 &&
+        static_cast<uint32_t>(info.dirfd_index) < c.evt->view.nparams()) {
+        const auto v = c.evt->view.param(static_cast<uint32_t>(info.dirfd_index));
+        const int64_t dirfd = v.len == 4 ? v.as<int32_t>() : v.len == 8 ? v.as<int64_t>() : k_at_fdcwd;
+        if (dirfd != k_at_fdcwd) {
+            const fd_info* d = th->fds ? th->fds->find(dirfd) : nullptr;
+            return d ? std::string_view(d->name) : std::string_view{};
+        }
+    }
+    return c.insp->cwd(*th);
+}
+
 bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved) {
     const auto& ev = c.evt->view;
     const scap_param_info& info = ev.info().params[i];
@@ -126,6 +140,17 @@ bool param_text(const event_context& c, uint32_t i, std::string& raw, std::strin
         const uint16_t sc = v.as<uint16_t>();
         if (sc >= PPM_SC_MAX || scap_ppm_sc_names[sc] == nullptr) return false;
         resolved += scap_ppm_sc_names[sc];
+        return true;
+    }
+    if ((info.type == PT_FSPATH || info.type == PT_FSRELPATH) && v.len != 0) {
+        // A relative path means the absolute one it names (the reference's rendering:
+        // "./run(/home/u/run)"); absolute and unresolvable paths have no meaning of their own.
+        scap::append_param_raw(raw, info, v);
+        const std::string_view path = v.str();
+        if (path.empty() || path.front() == '/' || raw == "<NA>") return false;
+        const std::string_view base = path_base_dir(c, info);
+        if (base.empty()) return false;
+        resolved += join_path(base, path);
         return true;
     }
     bool has_meaning = false;

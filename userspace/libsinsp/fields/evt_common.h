@@ -23,6 +23,11 @@ std::string_view event_name(const scap::event_view& ev);
 // Index of the parameter named `name` in events of type `type`, or -1.
 int param_index(uint16_t type, std::string_view name);
 
+// The directory a relative path parameter (described by `info`) is relative to: its dirfd's
+// path (PT_FSRELPATH with a dirfd other than AT_FDCWD), else the thread's cwd; empty when the
+// event has no thread or the dirfd is unknown.
+std::string_view path_base_dir(const event_context& c, const scap_param_info& info);
+
 // Appends parameter i's value ("3", "0x1001", "-2") and, when it has one, its meaning with the
 // state's help ("<f>/etc/passwd" for fds, "O_RDONLY|O_CLOEXEC", "ENOENT") to `resolved`.
 // Returns whether a meaning was appended.

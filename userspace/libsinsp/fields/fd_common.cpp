@@ -11,6 +11,21 @@ bool is_file(const fd_info& fd) {
     return fd.kind == fd_kind::file || fd.kind == fd_kind::directory;
 }
 
+bool append_directory(const fd_info& fd, std::string& out) {
+    if (is_unknown_fd(fd)) {
+        out += '/';
+        return true;
+    }
+    if (!is_file(fd)) return false;
+    std::string_view n = fd.name;
+    if (fd.kind == fd_kind::file) {
+        const size_t slash = n.rfind('/');
+        n = (slash == std::string_view::npos || slash == 0) ? std::string_view("/") : n.substr(0, slash);
+    }
+    out.append(n);
+    return true;
+}
+
 uint32_t addr_len(const fd_info& fd) {
     return fd.kind == fd_kind::ipv4_socket ? 4u : 16u;
 }

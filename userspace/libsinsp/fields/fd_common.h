@@ -31,15 +31,23 @@ inline bool uses_unknown_fd(const event_context& c) {
     return c.evt->thread && (flags & (EF_USES_FD | EF_DESTROYS_FD)) != 0 && (flags & EF_CREATES_FD) == 0;
 }
 
+// What fd_text hands its fill for an fd the state does not know: no kind, no name.
+inline const fd_info& unknown_fd() {
+    static const fd_info k_unknown;
+    return k_unknown;
+}
+inline bool is_unknown_fd(const fd_info& fd) {
+    return &fd == &unknown_fd();
+}
+
 // Text built per event into a reused buffer. With unknown_fd_too, events that use an fd the
-// state does not know get the text of an fd without kind or name.
+// state does not know get the text of unknown_fd().
 template <typename F>
 filter::field_table::factory fd_text(F fill, bool unknown_fd_too = false) {
     return simple(
         [fill, unknown_fd_too, buf = std::string()](const event_context& c, value_list& out) mutable {
-            static const fd_info k_unknown;  // no kind, no name
             const fd_info* fd = c.evt->fd;
-            if (!fd && unknown_fd_too && uses_unknown_fd(c)) fd = &k_unknown;
+            if (!fd && unknown_fd_too && uses_unknown_fd(c)) fd = &unknown_fd();
             if (!fd) return false;
             buf.clear();
             if (!fill(c, *fd, buf)) return false;
@@ -49,6 +57,9 @@ filter::field_table::factory fd_text(F fill, bool unknown_fd_too = false) {
 }
 
 bool is_file(const fd_info& fd);
+// fd.directory's text: a file's directory ("/" at the root or without a slash), a directory
+// itself, "/" for an fd the state does not know (the reference's value); false for other fds.
+bool append_directory(const fd_info& fd, std::string& out);
 uint32_t addr_len(const fd_info& fd);
 // The tuple holds client -> server (the capture format's convention for connected sockets).
 value_view client_ip(const fd_info& fd);

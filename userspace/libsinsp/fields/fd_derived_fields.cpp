@@ -32,7 +32,8 @@ void add_name_fields(filter::field_table& t) {
               0, 6),
           fd_text(
               [](const event_context&, const fd_info& fd, std::string& b) {
-                  if (is_file(fd)) b = fd.name_raw.empty() ? fd.name : fd.name_raw;
+                  if (is_file(fd) && !(fd.open_flags & k_fd_from_snapshot))
+                      b = fd.name_raw.empty() ? fd.name : fd.name_raw;
                   collapse_slashes(b);
                   return true;
               },
@@ -79,19 +80,14 @@ void add_name_fields(filter::field_table& t) {
               true));
     t.add(
         describe("fd.containerdirectory", PT_CHARBUF, "container.id and fd.directory joined with ':'.", 0, 8),
-        fd_text([](const event_context& c, const fd_info& fd, std::string& b) {
-            if (!is_file(fd)) return false;
-            if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
-            b += ':';
-            std::string_view n = fd.name;
-            if (fd.kind == fd_kind::file) {
-                const size_t slash = n.rfind('/');
-                n = (slash == std::string_view::npos || slash == 0) ? std::string_view("/")
-                                                                    : n.substr(0, slash);
-            }
-            b.append(n);
-            return true;
-        }));
+        fd_text(
+            [](const event_context& c, const fd_info& fd, std::string& b) {
+                if (!is_file(fd) && !is_unknown_fd(fd)) return false;
+                if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
+                b += ':';
+                return append_directory(fd, b);
+            },
+            true));
 }
 
 void add_proto_and_dns_fields(filter::field_table& t) {

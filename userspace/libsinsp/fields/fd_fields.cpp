@@ -51,11 +51,14 @@ void add_identity_fields(filter::field_table& t) {
           }));
     t.add(describe("fd.typechar", PT_CHARBUF,
                    "Type of the fd as one letter (f, d, 4, 6, u, p, e, s, l, i, t, n...).", 0, 2),
-          fd_field([ch = char()](const event_context&, const fd_info& fd, value_list& out) mutable {
-              ch = to_typechar(fd.kind);
-              out.push_back(value_view::bytes(&ch, 1));
-              return true;
-          }));
+          // An fd the state does not know (mmap's -1, one opened before the capture) is 'o', the
+          // reference's letter for it.
+          fd_text(
+              [](const event_context&, const fd_info& fd, std::string& b) {
+                  b += to_typechar(fd.kind);
+                  return true;
+              },
+              true));
     t.add(describe("fd.name", PT_CHARBUF,
                    "Full name of the fd: a path, or client:port->server:port for sockets.", 0, 5),
           fd_text(
@@ -66,17 +69,9 @@ void add_identity_fields(filter::field_table& t) {
               true));
     t.add(describe("fd.directory", PT_CHARBUF,
                    "Directory of a file fd (for directories, the directory itself).", 0, 5),
-          fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!is_file(fd)) return false;
-              std::string_view n = fd.name;
-              if (fd.kind == fd_kind::file) {
-                  const size_t slash = n.rfind('/');
-                  n = (slash == std::string_view::npos || slash == 0) ? std::string_view("/")
-                                                                      : n.substr(0, slash);
-              }
-              out.push_back(value_view::text(n));
-              return true;
-          }));
+          fd_text(
+              [](const event_context&, const fd_info& fd, std::string& b) { return append_directory(fd, b); },
+              true));
     t.add(describe("fd.filename", PT_CHARBUF, "File name of a file fd, without its directory.", 0, 5),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               if (fd.kind != fd_kind::file) return false;
@@ -196,7 +191,7 @@ void add_socket_fields(filter::field_table& t) {
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               // Any fd has one; "<NA>" when it is not a socket with a known protocol, as the
               // reference shows it.
-              const char* n = l4_name(fd.proto);
+              const char* n = l4_name(fd.shown_proto());
               out.push_back(value_view::text(n ? n : "<NA>"));
               return true;
           }));

@@ -75,22 +75,6 @@ bool succeeded(const event_context& c) {
     return opens ? res >= 0 : res == 0;
 }
 
-// The directory a relative path is relative to: the dirfd's path, or the cwd.
-std::string_view base_dir(const event_context& c, const scap_param_info& info) {
-    const thread_info* th = c.evt->thread;
-    if (!th) return {};
-    if (info.info_kind == SCAP_INFO_DIRFD && info.dirfd_index >= 0 &&
-        static_cast<uint32_t>(info.dirfd_index) < c.evt->view.nparams()) {
-        const auto v = c.evt->view.param(static_cast<uint32_t>(info.dirfd_index));
-        const int64_t dirfd = v.len == 4 ? v.as<int32_t>() : v.as<int64_t>();
-        if (dirfd != k_at_fdcwd) {
-            const fd_info* d = th->fds ? th->fds->find(dirfd) : nullptr;
-            return d ? std::string_view(d->name) : std::string_view{};
-        }
-    }
-    return c.insp->cwd(*th);
-}
-
 class fspath_extractor final : public field_extractor {
   public:
     fspath_extractor(role r, bool raw) : m_role(r), m_raw(raw) {}
@@ -106,7 +90,7 @@ class fspath_extractor final : public field_extractor {
             out.push_back(value_view::text(path));
             return true;
         }
-        const std::string_view base = base_dir(c, c.evt->view.info().params[i]);
+        const std::string_view base = path_base_dir(c, c.evt->view.info().params[i]);
         if (base.empty()) return false;
         m_buf = join_path(base, path);
         out.push_back(value_view::text(m_buf));

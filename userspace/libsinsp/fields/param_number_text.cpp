@@ -80,26 +80,7 @@ bool param_number_text(const event_context& c, const scap_param_info& info, scap
                        std::string& raw, std::string& resolved, bool& has_meaning) {
     has_meaning = false;
     const auto type = static_cast<ppm_param_type>(info.type);
-    if (v.len == 0) {
-        switch (type) {
-            case PT_CHARBUF:
-            case PT_FSPATH:
-            case PT_FSRELPATH:
-            case PT_SOCKADDR:
-                return false;  // the capture-level text (empty, or NULL) already matches
-            case PT_BYTEBUF:
-            case PT_SOCKTUPLE:
-            case PT_FDLIST:
-            case PT_CHARBUFARRAY:
-            case PT_CHARBUF_PAIR_ARRAY:
-            case PT_DYN:
-                raw += "NULL";
-                return true;
-            default:
-                raw += "<NA>";
-                return true;
-        }
-    }
+    if (v.len == 0) return false;  // scap::append_param_raw prints <NA> or NULL by type
     switch (type) {
         case PT_INT8:
         case PT_UINT8:

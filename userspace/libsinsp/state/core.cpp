@@ -167,6 +167,15 @@ void state_core::resolve_event_fd(const parser_entry& pe) {
     }
 }
 
+// Data moved on an inet socket: it is connected from now on (a pending connect is settled, a
+// datagram socket has a peer), the reference's rule for fd.connected.
+void state_core::note_data_moved(const scap::event_view& ev) {
+    if (!(ev.info().flags & (EF_READS_FROM_FD | EF_WRITES_TO_FD)) || ev.nparams() == 0) return;
+    const auto res = ev.param(0);
+    const int64_t n = res.len == 8 ? res.as<int64_t>() : res.len == 4 ? res.as<int32_t>() : -1;
+    if (n >= 0) m_event.fd->conn = conn_state::connected;
+}
+
 const event& state_core::process(const scap::event_ref& ref) {
     if (m_pending_removal != -1) {
         reap(m_pending_removal);
@@ -228,6 +237,7 @@ const event& state_core::process(const scap::event_ref& ref) {
         }
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
+    if (m_event.fd && m_event.fd->is_inet() && m_event.fd->conn != conn_state::connected) note_data_moved(ev);
     // A parser may have named the event's fd in place (connect, bind, a datagram's peer).
     if (t && t->fds && m_event.fd && m_event.fd != &m_closed_fd) t->fds->recount(*m_event.fd);
     // Once the event is applied, so the state handed out fits the budget; the event's thread, its

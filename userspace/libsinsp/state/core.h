@@ -88,6 +88,7 @@ class state_core {
   private:
     void reap(int64_t tid);
     void resolve_event_fd(const parser_entry& pe);
+    void note_data_moved(const scap::event_view& ev);
     // max_state_bytes: when the estimate is over it, evicts the least useful threads (never those
     // in keep) until it is under the low-water mark; bumps the epoch if any went.
     void enforce_budget(std::initializer_list<int64_t> keep);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace sinsp {
 
@@ -100,17 +101,23 @@ void fd_info::append_display_name(std::string& out) const {
         return;
     }
     const bool v6 = kind == fd_kind::ipv6_socket;
+    const size_t addr_bytes = v6 ? 16 : 4;
+    static const uint8_t zeros[16] = {};
+    const bool no_local = tuple.sport == 0 && std::memcmp(tuple.sip, zeros, addr_bytes) == 0;
+    const bool no_peer = tuple.dport == 0 && std::memcmp(tuple.dip, zeros, addr_bytes) == 0;
+    if (no_local && no_peer) return;  // socket() made it; nothing bound or connected yet
     char addr[INET6_ADDRSTRLEN];
     char port[8];
+    // IPv6 addresses without brackets ("::1:80"), as the reference and Falco print them: rules
+    // and scripts written against their output compare the same text.
     auto endpoint = [&](const uint8_t* ip, uint16_t p) {
         inet_ntop(v6 ? AF_INET6 : AF_INET, ip, addr, sizeof addr);
-        if (v6) out += '[';
         out += addr;
-        if (v6) out += ']';
         std::snprintf(port, sizeof port, ":%u", static_cast<unsigned>(p));
         out += port;
     };
     endpoint(tuple.sip, tuple.sport);
+    if (no_peer) return;  // bound only: the local end alone
     out += "->";
     endpoint(tuple.dip, tuple.dport);
 }

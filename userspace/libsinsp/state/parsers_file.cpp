@@ -9,7 +9,8 @@ namespace {
 
 constexpr uint32_t k_o_creat = 0x4, k_o_wronly = 0x2, k_o_trunc = 0x100;
 constexpr uint32_t k_close_range_unshare = 0x2, k_close_range_cloexec = 0x4;
-constexpr uint32_t k_f_dupfd = 0x1, k_f_dupfd_cloexec = 0x1a;
+constexpr uint32_t k_f_dupfd = 0x1, k_f_dupfd_cloexec = 0x1a, k_f_setfd = 0x3;  // PPM_FCNTL_* codes
+constexpr uint64_t k_fd_cloexec = 1;  // FD_CLOEXEC, fcntl's own flag value
 
 std::string_view cwd_of(const parse_ctx& c) {
     return c.thr->fs ? c.core.strings.get(c.thr->fs->cwd) : std::string_view{};
@@ -111,10 +112,28 @@ void parse_dup(parse_ctx& c) {
     copy_fd(c, c.fd(1), res, c.has(3) && (c.u32(3) & k_o_cloexec));
 }
 
+// fcntl: res, fd, cmd, arg. F_DUPFD* copy the fd; F_SETFD sets or clears its close-on-exec
+// flag (how shells mark the fds a command must not inherit), which decides what execve keeps.
 void parse_fcntl(parse_ctx& c) {
     const uint32_t cmd = c.u32(2);
+    if (cmd == k_f_setfd) {
+        if (c.i64(0) < 0 || c.p(3).len != 8 || !c.thr || !c.thr->fds) return;
+        if (fd_info* f = c.thr->fds->find(c.fd(1))) {
+            f->open_flags =
+                (c.u64(3) & k_fd_cloexec) ? (f->open_flags | k_o_cloexec) : (f->open_flags & ~k_o_cloexec);
+        }
+        return;
+    }
     if (cmd != k_f_dupfd && cmd != k_f_dupfd_cloexec) return;
-    copy_fd(c, c.fd(1), c.fd(0), cmd == k_f_dupfd_cloexec);
+    const int64_t copy = c.fd(0);
+    copy_fd(c, c.fd(1), copy, cmd == k_f_dupfd_cloexec);
+    // The event is about the copy from now on (fd.num is the new fd), as in the reference.
+    if (copy >= 0 && c.thr && c.thr->fds) {
+        if (fd_info* f = c.thr->fds->find(copy)) {
+            c.out.fd_num = copy;
+            c.out.fd = f;
+        }
+    }
 }
 
 // pidfd_getfd duplicates another process's fd into ours.
@@ -195,7 +214,7 @@ void register_file_parsers(parser_registry& r) {
     r.add(PPME_SYSCALL_DUP_1_X, parse_dup, {"res", "oldfd"});
     r.add(PPME_SYSCALL_DUP2_X, parse_dup, {"res", "oldfd", "newfd"});
     r.add(PPME_SYSCALL_DUP3_X, parse_dup, {"res", "oldfd", "newfd", "flags"});
-    r.add(PPME_SYSCALL_FCNTL_X, parse_fcntl, {"res", "fd", "cmd"});
+    r.add(PPME_SYSCALL_FCNTL_X, parse_fcntl, {"res", "fd", "cmd", "?arg"});
     r.add(PPME_SYSCALL_CLOSE_X, parse_close, {"res", "fd"});
     r.add(PPME_SYSCALL_CLOSE_RANGE_X, parse_close_range, {"res", "first", "last", "flags"});
 }

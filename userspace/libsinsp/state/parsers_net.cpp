@@ -1,5 +1,7 @@
 // Sockets: socket/socketpair create them, connect/accept/bind/listen give them endpoints and a
 // role, and the datagram calls fill in a tuple that connect never provided.
+#include <arpa/inet.h>
+
 #include <cstring>
 
 #include "state/core.h"
@@ -78,6 +80,51 @@ fd_info* socket_for(parse_ctx& c) {
     return f;
 }
 
+// The interface address that would carry traffic to `peer`: the peer itself when it is one of
+// ours, else one on its subnet, else the first that is not loopback; nullptr when none is known.
+const uint8_t* ipv4_interface_for(const state_core& core, const uint8_t* peer) {
+    uint32_t p;
+    std::memcpy(&p, peer, 4);
+    for (const auto& i : core.ifaces_v4)
+        if (i.addr == p) return reinterpret_cast<const uint8_t*>(&i.addr);
+    for (const auto& i : core.ifaces_v4)
+        if ((i.addr & i.netmask) == (p & i.netmask)) return reinterpret_cast<const uint8_t*>(&i.addr);
+    for (const auto& i : core.ifaces_v4)
+        if (i.addr != htonl(INADDR_LOOPBACK)) return reinterpret_cast<const uint8_t*>(&i.addr);
+    return nullptr;
+}
+
+const uint8_t* ipv6_interface_for(const state_core& core, const uint8_t* peer) {
+    static const uint8_t loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    for (const auto& i : core.ifaces_v6)
+        if (std::memcmp(i.addr, peer, 16) == 0) return i.addr;
+    for (const auto& i : core.ifaces_v6)  // same /64 prefix: the reference's subnet test
+        if (std::memcmp(i.addr, peer, 8) == 0) return i.addr;
+    for (const auto& i : core.ifaces_v6)
+        if (std::memcmp(i.addr, loopback, 16) != 0) return i.addr;
+    return nullptr;
+}
+
+// A datagram's tuple often lacks one address (an unbound socket sends from 0.0.0.0): fill it in
+// with the interface that would carry the traffic, from the capture's interface list, as the
+// reference does, so fd.name and fd.lip/fd.cip name a real address. Nothing changes when both
+// addresses are known, or when the guess would make the tuple point at itself.
+void complete_tuple_from_interfaces(const state_core& core, fd_info& f) {
+    static const uint8_t zeros[16] = {};
+    const bool v6 = f.kind == fd_kind::ipv6_socket;
+    const size_t n = v6 ? 16 : 4;
+    const bool no_sip = std::memcmp(f.tuple.sip, zeros, n) == 0;
+    const bool no_dip = std::memcmp(f.tuple.dip, zeros, n) == 0;
+    if (!no_sip && !no_dip) return;
+    const uint8_t* known = no_sip ? f.tuple.dip : f.tuple.sip;
+    uint8_t* missing = no_sip ? f.tuple.sip : f.tuple.dip;
+    const uint8_t* guess = v6 ? ipv6_interface_for(core, known) : ipv4_interface_for(core, known);
+    uint8_t chosen[16] = {};
+    if (guess) std::memcpy(chosen, guess, n);
+    if (std::memcmp(chosen, known, n) == 0 && f.tuple.sport == f.tuple.dport) return;
+    std::memcpy(missing, chosen, n);
+}
+
 void default_proto(fd_info& f, l4_proto p) {
     if (f.is_inet() && f.proto == l4_proto::unknown) f.proto = p;
 }
@@ -131,14 +178,16 @@ void parse_accept(parse_ctx& c) {
     c.core.add_fd(*c.thr, fd, std::move(f));
 }
 
-// bind: res, addr, fd. The address is our own end; the role is left to listen (servers) or
-// connect (clients binding a source address).
+// bind: res, addr, fd. The address is our own end. Binding a port makes the socket a server
+// (the reference's rule: it is what a listening or datagram server does); binding port 0 only
+// picks a source address, and the role is left to what comes next.
 void parse_bind(parse_ctx& c) {
     if (c.i64(0) != 0) return;
     if (fd_info* f = socket_for(c)) {
         const name_parts before(*f);
         apply_sockaddr(*f, c.p(1), true);
         note_name_change(c, before, *f);
+        if (f->is_inet() && f->tuple.sport != 0) f->role = sock_role::server;
     }
 }
 
@@ -148,10 +197,8 @@ void parse_listen(parse_ctx& c) {
 }
 
 // sendto/recvfrom/sendmsg/recvmsg: unconnected (datagram) sockets learn their peer here.
-void parse_datagram(parse_ctx& c) {
+void parse_datagram(parse_ctx& c, bool incoming) {
     if (c.i64(0) < 0) return;
-    // Data moved on a socket whose connect was in progress: the connection is up.
-    if (c.out.fd && c.out.fd->conn == conn_state::pending) c.out.fd->conn = conn_state::connected;
     const scap::param_view tuple = c.p(1);
     if (tuple.empty()) return;
     fd_info* f = c.out.fd ? c.out.fd : nullptr;
@@ -161,9 +208,19 @@ void parse_datagram(parse_ctx& c) {
     if (!f) return;
     const name_parts before(*f);
     if (!apply_socktuple(*f, tuple)) return;
+    if (f->is_inet()) complete_tuple_from_interfaces(c.core, *f);
     note_name_change(c, before, *f);
     default_proto(*f, l4_proto::udp);
-    if (f->role == sock_role::none) f->role = sock_role::client;
+    // A socket's first datagram: receiving first is what a server does, sending what a client
+    // does (the reference's guess, so fd.is_server and fd.l4proto agree with it).
+    if (f->role == sock_role::none) f->role = incoming ? sock_role::server : sock_role::client;
+}
+
+void parse_datagram_in(parse_ctx& c) {
+    parse_datagram(c, true);
+}
+void parse_datagram_out(parse_ctx& c) {
+    parse_datagram(c, false);
 }
 
 }  // namespace
@@ -177,9 +234,10 @@ void register_net_parsers(parser_registry& r) {
     r.add(PPME_SOCKET_ACCEPT4_6_X, parse_accept, {"fd", "tuple"});
     r.add(PPME_SOCKET_BIND_X, parse_bind, {"res", "addr", "fd"});
     r.add(PPME_SOCKET_LISTEN_X, parse_listen, {"res", "fd"});
-    for (uint16_t t :
-         {PPME_SOCKET_SENDTO_X, PPME_SOCKET_RECVFROM_X, PPME_SOCKET_SENDMSG_X, PPME_SOCKET_RECVMSG_X})
-        r.add(t, parse_datagram, {"res", "tuple"});
+    for (uint16_t t : {PPME_SOCKET_SENDTO_X, PPME_SOCKET_SENDMSG_X})
+        r.add(t, parse_datagram_out, {"res", "tuple"});
+    for (uint16_t t : {PPME_SOCKET_RECVFROM_X, PPME_SOCKET_RECVMSG_X})
+        r.add(t, parse_datagram_in, {"res", "tuple"});
 }
 
 }  // namespace sinsp

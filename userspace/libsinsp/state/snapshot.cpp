@@ -15,7 +15,7 @@ fd_info convert_fd(const scap::fd_info& s) {
     f.name = s.name;
     f.ino = s.ino;
     f.dev = s.dev;
-    f.open_flags = s.open_flags;
+    f.open_flags = s.open_flags | k_fd_from_snapshot;
     f.proto = static_cast<l4_proto>(s.l4proto);
     using T = scap::fd_type;
     switch (s.type) {

@@ -55,6 +55,11 @@ struct socket_tuple {
     bool known() const { return sport != 0 || dport != 0; }
 };
 
+// A flag of our own in fd_info::open_flags, above every PPM_O_* bit: the fd came from a
+// snapshot (the capture's fd table or /proc), so no call named it and fd.nameraw is empty, as
+// in the reference. Copies (dup, fork) keep it.
+inline constexpr uint32_t k_fd_from_snapshot = 1u << 31;
+
 struct fd_info {
     fd_kind kind = fd_kind::unknown;
     l4_proto proto = l4_proto::unknown;
@@ -76,7 +81,15 @@ struct fd_info {
     uint64_t unix_source = 0, unix_dest = 0;  // kernel socket addresses of unix sockets
 
     bool is_inet() const { return kind == fd_kind::ipv4_socket || kind == fd_kind::ipv6_socket; }
-    // The name as users see it: the path, or "sip:sport->dip:dport" for inet sockets. Allocates.
+    // The transport as users see it (fd.l4proto, the letter in "<4t>"): an inet socket's protocol
+    // is kept from socket() on, but shown only once the socket plays a role (it connected, was
+    // accepted, bound a port, or carried a datagram), raw sockets always. This is the reference's
+    // rule, so a rule on fd.l4proto matches the same events in both.
+    l4_proto shown_proto() const {
+        return proto == l4_proto::raw || role != sock_role::none ? proto : l4_proto::unknown;
+    }
+    // The name as users see it: the path, or for inet sockets "sip:sport->dip:dport", only
+    // "sip:sport" while no peer is known (bound), nothing before that. Allocates.
     std::string display_name() const;
     // The same, appended to `out` (reusing its capacity: no allocation once it is large enough).
     void append_display_name(std::string& out) const;
