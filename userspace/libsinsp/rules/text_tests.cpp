@@ -81,7 +81,6 @@ text_tests::added text_tests::add(kind k, const std::vector<std::string>& consta
     // A remembered value's answers do not include the new test.
     for (memo_entry& e : m_memo) e.valid = false;
     m_memo_current = nullptr;
-    m_memo_pays = m_memo_pays || k == kind::prefix || k == kind::suffix || k == kind::contains;
     if (k == kind::not_equal || k == kind::contains) {
         // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
         std::string c = constants.at(0);
@@ -251,7 +250,7 @@ void text_tests::run(const event_context& ctx, uint32_t event) {
     if (m_in->size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
     m_usable = true;
     // One value (the usual case) goes through the memo; several are answered one by one.
-    if (m_memo_pays && m_in->size() == 1 && answer_from_memo(trimmed((*m_in)[0]))) return;
+    if (m_in->size() == 1 && answer_from_memo(trimmed((*m_in)[0]))) return;
     for (const auto& v : *m_in) answer(trimmed(v));
 }
 

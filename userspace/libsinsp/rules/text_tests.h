@@ -144,10 +144,6 @@ class text_tests {
     };
     static size_t memo_slot(std::string_view s);
     std::vector<memo_entry> m_memo;
-    // Only groups with a trie walk or a substring scan use the memo: for equality alone the
-    // length filter and one probe cost less than the memo's key and its entry (measured: the
-    // entries are often out of cache, the state's work between two openats evicts them).
-    bool m_memo_pays = false;
     memo_entry* m_memo_current = nullptr;  // this event's entry, when its value has one
     uint32_t m_held[k_memo_held] = {};     // tests held by the value being answered the long way
     uint32_t m_held_count = 0;
