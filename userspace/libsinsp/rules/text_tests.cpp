@@ -78,6 +78,9 @@ void text_tests::insert(std::vector<trie_node>& trie, std::string_view s, uint32
 }
 
 text_tests::added text_tests::add(kind k, const std::vector<std::string>& constants) {
+    // A remembered value's answers do not include the new test.
+    for (memo_entry& e : m_memo) e.valid = false;
+    m_memo_current = nullptr;
     if (k == kind::not_equal || k == kind::contains) {
         // The filter drops a constant's trailing NULs too (constants cannot hold NULs anyway).
         std::string c = constants.at(0);
@@ -138,7 +141,7 @@ void text_tests::mark_equal(std::string_view s) {
     for (size_t at = h & mask; m_table[at] != 0; at = (at + 1) & mask) {
         const constant& c = m_constants[m_table[at] - 1];
         if (c.hash != h || c.text != s) continue;
-        for (uint32_t slot : c.slots) m_answers[slot] = m_event;
+        for (uint32_t slot : c.slots) hold(slot);
         return;
     }
 }
@@ -147,7 +150,7 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     uint32_t node = 0;
     const size_t n = s.size();
     for (size_t i = 0;; ++i) {
-        for (uint32_t slot : trie[node].slots) m_answers[slot] = m_event;
+        for (uint32_t slot : trie[node].slots) hold(slot);
         if (i == n) return;
         const auto c = static_cast<uint8_t>(backwards ? s[n - 1 - i] : s[i]);
         const auto& next = trie[node].next;
@@ -157,24 +160,85 @@ void text_tests::walk(const std::vector<trie_node>& trie, std::string_view s, bo
     }
 }
 
-bool text_tests::single_holds(uint32_t index) const {
+bool text_tests::single_holds(uint32_t index) {
     if (!m_usable) return false;
+    const uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
+    if (m_memo_current != nullptr && (m_memo_current->singles_known & bit) != 0)
+        return (m_memo_current->singles_true & bit) != 0;
     const single& t = m_singles[index];
+    bool holds = false;
     for (const auto& v : *m_in) {
         const std::string_view s = trimmed(v);
-        if (!t.contains) {
-            if (s != t.text) return true;
-        } else if (contains(s, t.text)) {
-            return true;
+        if (!t.contains ? s != t.text : contains(s, t.text)) {
+            holds = true;
+            break;
         }
     }
-    return false;
+    if (m_memo_current != nullptr) {
+        m_memo_current->singles_known |= bit;
+        if (holds) m_memo_current->singles_true |= bit;
+    }
+    return holds;
+}
+
+size_t text_tests::memo_slot(std::string_view s) {
+    // The first and last 8 bytes (overlapping, or zero-padded, for short values) and the length:
+    // paths of one directory differ at their end, names of one length at their start.
+    uint64_t first = 0;
+    uint64_t last = 0;
+    if (s.size() >= 8) {
+        std::memcpy(&first, s.data(), 8);
+        std::memcpy(&last, s.data() + s.size() - 8, 8);
+    } else if (!s.empty()) {
+        std::memcpy(&first, s.data(), s.size());
+    }
+    constexpr uint64_t k_mul = 0x9E3779B97F4A7C15ull;
+    uint64_t h = (s.size() * k_mul) ^ first;
+    h = (h * k_mul) ^ last;
+    h *= k_mul;
+    static_assert((k_memo_entries & (k_memo_entries - 1)) == 0, "a power of two");
+    return static_cast<size_t>(h >> (64 - __builtin_ctzll(k_memo_entries)));
+}
+
+void text_tests::answer(std::string_view s) {
+    if (!m_constants.empty()) mark_equal(s);
+    if (m_prefixes.size() > 1 || !m_prefixes[0].slots.empty()) walk(m_prefixes, s, false);
+    if (m_suffixes.size() > 1 || !m_suffixes[0].slots.empty()) walk(m_suffixes, s, true);
+}
+
+bool text_tests::answer_from_memo(std::string_view s) {
+    if (s.size() > k_memo_text) return false;
+    if (m_memo.empty()) m_memo.resize(k_memo_entries);
+    memo_entry& e = m_memo[memo_slot(s)];
+    if (e.valid && e.len == s.size() && (s.empty() || std::memcmp(e.text, s.data(), s.size()) == 0)) {
+        for (uint32_t i = 0; i < e.held_count; ++i) m_answers[e.held[i]] = m_event;
+        m_memo_current = &e;
+        ++m_memo_hits;
+        return true;
+    }
+    m_held_count = 0;
+    answer(s);
+    if (m_held_count > k_memo_held) {
+        e.valid = false;  // too many to keep: this value takes the long way every time
+        return true;
+    }
+    e.valid = true;
+    e.len = static_cast<uint32_t>(s.size());
+    if (!s.empty()) std::memcpy(e.text, s.data(), s.size());
+    e.held_count = m_held_count;
+    std::copy(m_held, m_held + m_held_count, e.held);
+    e.singles_known = 0;
+    e.singles_true = 0;
+    m_memo_current = &e;
+    ++m_memo_fills;
+    return true;
 }
 
 void text_tests::run(const event_context& ctx, uint32_t event) {
     m_event = event;
     if (m_table_stale) build_table();
     m_usable = false;
+    m_memo_current = nullptr;
     if (m_cached != nullptr) {
         m_in = m_cached->values(ctx);
         if (m_in == nullptr) return;
@@ -185,12 +249,9 @@ void text_tests::run(const event_context& ctx, uint32_t event) {
     }
     if (m_in->size() != 1 && !(m_flags & filter::FIELD_ANY_VALUE)) return;
     m_usable = true;
-    for (const auto& v : *m_in) {
-        const std::string_view s = trimmed(v);
-        if (!m_constants.empty()) mark_equal(s);
-        if (m_prefixes.size() > 1 || !m_prefixes[0].slots.empty()) walk(m_prefixes, s, false);
-        if (m_suffixes.size() > 1 || !m_suffixes[0].slots.empty()) walk(m_suffixes, s, true);
-    }
+    // One value (the usual case) goes through the memo; several are answered one by one.
+    if (m_in->size() == 1 && answer_from_memo(trimmed((*m_in)[0]))) return;
+    for (const auto& v : *m_in) answer(trimmed(v));
 }
 
 }  // namespace sinsp::rules::detail
