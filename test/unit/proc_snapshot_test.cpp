@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -25,6 +26,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "proc/proc_fds.h"
 #include "proc/proc_host.h"
@@ -391,6 +393,105 @@ TEST(ProcSnapshotLive, WholeMachine) {
     }
     // Every listed thread's process is listed too.
     for (const auto& p : snap.processes) EXPECT_NE(snap.find_process(p.pid), nullptr) << p.tid;
+}
+
+// The parallel scan against the serial one on the live /proc: the processes and threads both
+// see, in the same order, with the same fds. Other processes come and go between the two scans,
+// so the test makes its own: children holding different fd sets (and this process with a
+// second thread), which stay put while both scans run.
+TEST(ProcSnapshotLive, ParallelScanEqualsSerial) {
+    int ready[2];
+    ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+    std::vector<pid_t> kids;
+    for (int i = 0; i < 300; ++i) {
+        const pid_t p = ::fork();
+        if (p == 0) {
+            // Raw syscalls only between fork and pause: fd counts and kinds vary by child.
+            int fds[2];
+            if (i % 3 == 0 && ::pipe(fds) != 0) ::_exit(1);
+            if (i % 3 == 1 && ::open("/dev/null", O_RDONLY) < 0) ::_exit(1);
+            if (i % 3 == 2 && ::socket(AF_UNIX, SOCK_STREAM, 0) < 0) ::_exit(1);
+            if (i % 5 == 0 && ::open("/", O_RDONLY | O_DIRECTORY) < 0) ::_exit(1);
+            const char c = 1;
+            if (::write(ready[1], &c, 1) != 1) ::_exit(1);
+            for (;;) ::pause();
+        }
+        ASSERT_GT(p, 0);
+        kids.push_back(p);
+    }
+    for (size_t got = 0; got < kids.size();) {
+        char c[64];
+        const ssize_t n = ::read(ready[0], c, sizeof c);
+        ASSERT_GT(n, 0);
+        got += static_cast<size_t>(n);
+    }
+    std::atomic<bool> stop{false};
+    std::thread worker([&] {
+        while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    auto scan = [](unsigned threads) {
+        scap::proc_snapshot_options o;
+        o.scan_threads = threads;
+        o.read_users = o.read_interfaces = o.read_machine = false;
+        scap::snapshot snap;
+        std::string err;
+        EXPECT_EQ(scap::read_proc_snapshot(o, snap, err), scap::status::ok) << err;
+        return snap;
+    };
+    const scap::snapshot serial = scan(1);
+    const scap::snapshot parallel = scan(2);
+    stop = true;
+    worker.join();
+    for (pid_t p : kids) ::kill(p, SIGKILL);
+    for (pid_t p : kids) ::waitpid(p, nullptr, 0);
+    ::close(ready[0]);
+    ::close(ready[1]);
+
+    // The tids both scans listed, in each scan's order: the same sequence.
+    std::vector<uint64_t> serial_order, parallel_order;
+    for (const auto& p : serial.processes)
+        if (parallel.find_process(p.tid)) serial_order.push_back(p.tid);
+    for (const auto& p : parallel.processes)
+        if (serial.find_process(p.tid)) parallel_order.push_back(p.tid);
+    EXPECT_EQ(serial_order, parallel_order);
+
+    const uint64_t self = static_cast<uint64_t>(::getpid());
+    size_t self_threads = 0;
+    for (const auto& a : serial.processes) {
+        const bool ours = a.pid == self;
+        if (!ours && std::find(kids.begin(), kids.end(), static_cast<pid_t>(a.pid)) == kids.end()) continue;
+        const auto* b = parallel.find_process(a.tid);
+        ASSERT_NE(b, nullptr) << a.tid;
+        EXPECT_EQ(a.pid, b->pid);
+        EXPECT_EQ(a.ptid, b->ptid);
+        EXPECT_EQ(a.comm, b->comm);
+        EXPECT_EQ(a.exepath, b->exepath);
+        EXPECT_EQ(a.args, b->args);
+        EXPECT_EQ(a.cwd, b->cwd);
+        EXPECT_EQ(a.cgroups, b->cgroups);
+        EXPECT_EQ(a.exe_ino, b->exe_ino);
+        EXPECT_EQ(a.fdlimit, b->fdlimit);
+        if (ours) {  // the scans' own fds differ: only the threads are compared
+            ++self_threads;
+            continue;
+        }
+        ASSERT_EQ(a.fds.size(), b->fds.size()) << a.tid;
+        for (size_t f = 0; f < a.fds.size(); ++f) {
+            EXPECT_EQ(a.fds[f].fd, b->fds[f].fd) << a.tid;
+            EXPECT_EQ(a.fds[f].name, b->fds[f].name) << a.tid;
+            EXPECT_EQ(a.fds[f].type, b->fds[f].type) << a.tid;
+            EXPECT_EQ(a.fds[f].ino, b->fds[f].ino) << a.tid;
+            EXPECT_EQ(a.fds[f].open_flags, b->fds[f].open_flags) << a.tid;
+        }
+    }
+    EXPECT_GE(self_threads, 2u);
+    // Every child is in both, with the fds it opened beyond the inherited ones.
+    for (pid_t k : kids) {
+        const auto* a = serial.find_process(static_cast<uint64_t>(k));
+        ASSERT_NE(a, nullptr) << k;
+        EXPECT_NE(parallel.find_process(static_cast<uint64_t>(k)), nullptr) << k;
+        EXPECT_GE(a->fds.size(), 3u) << k;
+    }
 }
 
 TEST(ProcSnapshotLive, FdCap) {

@@ -37,6 +37,11 @@ process_info& snapshot::upsert_process(process_info p) {
     return processes.back();
 }
 
+void snapshot::reserve_processes(size_t n) {
+    processes.reserve(n);
+    m_index.reserve(n);
+}
+
 size_t snapshot::fd_count() const {
     size_t n = 0;
     for (const auto& p : processes) n += p.fds.size();

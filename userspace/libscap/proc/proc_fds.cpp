@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -176,12 +177,14 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
         return;
     }
     list_numeric_entries(fd_dir.get(), scan.fd_numbers);
+    const uint32_t cap = scan.opts.max_fds_per_process;
+    // One allocation for the process's fds instead of growing through 1, 2, 4, ...
+    p.fds.reserve(cap ? std::min<size_t>(cap, scan.fd_numbers.size()) : scan.fd_numbers.size());
     unique_fd fdinfo_dir;  // opened at the first fd that needs its flags
     bool fdinfo_tried = false;
     uint64_t netns = 0;
     bool netns_known = false;
     std::string link;
-    const uint32_t cap = scan.opts.max_fds_per_process;
     uint32_t listed = 0;
     char name[24];
     for (const uint64_t num : scan.fd_numbers) {

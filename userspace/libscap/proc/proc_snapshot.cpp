@@ -234,7 +234,11 @@ status read_proc_snapshot(const proc_snapshot_options& opts, snapshot& out, std:
     std::vector<uint64_t> pids = opts.pids;
     if (pids.empty()) proc::list_numeric_entries(root.get(), pids);
     std::vector<scanned_chunk> chunks = scan_pids(ctx, pids, worker_count(opts, pids.size()));
+    size_t entries = 0;
+    for (const scanned_chunk& c : chunks) entries += c.entries.size();
+    out.reserve_processes(entries);
     std::vector<uint64_t> pidns;
+    pidns.reserve(entries);
     for (scanned_chunk& c : chunks) {
         add_counts(summary, c.summary);
         for (size_t i = 0; i < c.entries.size(); ++i) {

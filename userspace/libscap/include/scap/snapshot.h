@@ -158,6 +158,9 @@ struct snapshot {
     const process_info* find_process(uint64_t tid) const;
     // Adds or replaces the process with p.tid; fds of a replaced process are kept.
     process_info& upsert_process(process_info p);
+    // Room for n processes in the list and its index, so adding a known count of entries (a
+    // /proc scan's) moves none of them and rehashes nothing.
+    void reserve_processes(size_t n);
     size_t fd_count() const;
     // Drops every process (and its fds), returning their memory.
     void release_processes();
