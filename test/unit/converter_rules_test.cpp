@@ -204,3 +204,27 @@ TEST(ConverterThreads, InterleavedThreadsKeepTheirOwnEnter) {
     EXPECT_EQ(param_bytes(r.out, 2), val<int64_t>(0));
     EXPECT_EQ(c.stats().missing_enter, 1u);
 }
+
+// The reference still hands a few enter events to its inspector, which numbers them (evt.num) and
+// hides them; the converter counts the ones it consumes so the next event's number can agree.
+TEST(ConverterNumbering, EntersTheReferenceNumbersAreCountedOnce) {
+    converter c;
+    EXPECT_EQ(c.take_numbered_enters(), 0u);
+    // open's enter (numbered there) and read's (dropped there before numbering).
+    run(c,
+        event_builder(PPME_SYSCALL_OPEN_E, 3).text("/etc/passwd").num<uint32_t>(1).num<uint32_t>(0).build());
+    run(c, event_builder(PPME_SYSCALL_READ_E, 4).num<int64_t>(3).num<uint32_t>(10).build());
+    // An old execve enter becomes the numbered version before it is stored.
+    run(c, event_builder(PPME_SYSCALL_EXECVE_8_E, 5).build());
+    EXPECT_EQ(c.take_numbered_enters(), 2u);
+    EXPECT_EQ(c.take_numbered_enters(), 0u);  // taken: counted once
+    // Exits and current events are never counted.
+    const bytes ev = event_builder(PPME_SYSCALL_READ_X)
+                         .num<int64_t>(5)
+                         .param({1})
+                         .num<int64_t>(3)
+                         .num<uint32_t>(5)
+                         .build();
+    run(c, ev);
+    EXPECT_EQ(c.take_numbered_enters(), 0u);
+}

@@ -58,6 +58,39 @@ TEST(FieldsProc, CatAndItsAncestors) {
     EXPECT_EQ(f["proc.env[HOME]"], "/home/mstemm");
 }
 
+// cat's thread was first seen at its execve, whose old version carries no uid or gid: unknown
+// ids show as the kernel's "no id" value and the names as <NA>, as in the reference.
+TEST(FieldsProc, UnknownCredentialsAfterAnOldExec) {
+    auto f = first_match("falco_cat_write.scap", "proc.name=cat and evt.type=open",
+                         {"user.uid", "user.name", "user.loginuid", "group.gid", "group.name", "proc.pgid",
+                          "proc.vpid", "proc.exepath", "proc.pid.ts"});
+    EXPECT_EQ(f["user.uid"], "4294967295");
+    EXPECT_EQ(f["user.name"], "<NA>");
+    EXPECT_EQ(f["user.loginuid"], "-1");
+    EXPECT_EQ(f["group.gid"], "4294967295");
+    EXPECT_EQ(f["group.name"], "<NA>");
+    EXPECT_EQ(f["proc.pgid"], "-1");
+    EXPECT_EQ(f["proc.vpid"], "20072");
+    EXPECT_EQ(f["proc.exepath"], "");
+    EXPECT_EQ(f["proc.pid.ts"], "<NA>");  // start unknown: absent
+}
+
+// Session leaders as the reference finds them: gdb's session 7638 has no thread in the table,
+// so the oldest ancestor sharing it (sudo) leads it; bash in a container (pid namespace, virtual
+// pid 1) has a session id that means nothing in the host's table and no ancestor shares it.
+TEST(FieldsProc, SessionLeaderFromAncestorsOrNone) {
+    auto gdb = first_match("falco_connect_localhost.scap", "evt.num=151",
+                           {"proc.name", "proc.sname", "proc.sid.exepath"});
+    EXPECT_EQ(gdb["proc.name"], "gdb");
+    EXPECT_EQ(gdb["proc.sname"], "sudo");
+    EXPECT_EQ(gdb["proc.sid.exepath"], "/usr/bin/sudo");
+    auto bash =
+        first_match("falco_open-multiple-files.scap", "evt.num=84", {"proc.name", "proc.vpid", "proc.sname"});
+    EXPECT_EQ(bash["proc.name"], "bash");
+    EXPECT_EQ(bash["proc.vpid"], "1");
+    EXPECT_EQ(bash["proc.sname"], "");
+}
+
 TEST(FieldsProc, AnyAncestorMatches) {
     const char* cap = "falco_cat_write.scap";
     const size_t cat_events = count_matches(cap, "proc.name=cat");
@@ -71,8 +104,9 @@ TEST(FieldsProc, AnyAncestorMatches) {
 
 TEST(FieldsProc, CurlCommandLine) {
     // libs_curl_google.scap: execve exe=curl args=-6 http://www.google.com, parent bash. The
-    // main thread (17497) runs as uid 0 by its events; the resolver thread (17498) was cloned
-    // with uid 1000.
+    // main thread (17497) is first seen at its execve, whose old version carries no uid: its
+    // user is unknown (<NA>), as in the reference; the resolver thread (17498) was cloned with
+    // uid 1000.
     auto f = first_match(
         "libs_curl_google.scap", "proc.name=curl and evt.type=connect and thread.tid=17497",
         {"proc.cmdline", "proc.args", "proc.pname", "proc.cwd", "user.name", "proc.cmdnargs", "thread.tid"});
@@ -81,7 +115,7 @@ TEST(FieldsProc, CurlCommandLine) {
     EXPECT_EQ(f["proc.args"], "-6 http://www.google.com");
     EXPECT_EQ(f["proc.pname"], "bash");
     EXPECT_EQ(f["proc.cwd"], "/home/ubuntu/");
-    EXPECT_EQ(f["user.name"], "root");
+    EXPECT_EQ(f["user.name"], "<NA>");
     EXPECT_EQ(f["proc.cmdnargs"], "2");
 }
 

@@ -112,6 +112,20 @@ TEST(Formatter, JsonEmptyListIsNull) {
     EXPECT_EQ(nlohmann::json::parse(listed.text)["fd.types"], nlohmann::json::array({"file"}));
 }
 
+// Fields listing every ancestor are joined as the reference joins them: no space before the first
+// non-empty value, and only empty values (no ancestor of cat has a known executable path in this
+// old capture) are no value at all.
+TEST(Formatter, AncestorListWithOnlyEmptyValuesIsNoValue) {
+    auto text = format_first(k_cat, k_cat_open, "*%proc.aexepath|%proc.aname");
+    EXPECT_EQ(text.text, "<NA>|bash emacs bash sshd sshd sshd systemd");
+    EXPECT_FALSE(format_first(k_cat, k_cat_open, "%proc.aexepath").printed);
+    auto json = format_first(k_cat, k_cat_open, "*%proc.aexepath %proc.aname", true);
+    ASSERT_TRUE(json.printed);
+    const auto j = nlohmann::json::parse(json.text);
+    EXPECT_TRUE(j["proc.aexepath"].is_null());
+    EXPECT_EQ(j["proc.aname"], "bash emacs bash sshd sshd sshd systemd");
+}
+
 TEST(Formatter, ErrorsNameThePosition) {
     sinsp::field_catalog fields;
     try {

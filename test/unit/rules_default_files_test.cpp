@@ -128,7 +128,7 @@ TEST(RulesDefaultFiles, AlertsOnTheSharedCaptures) {
     ASSERT_EQ(udp.size(), 1u);
     EXPECT_EQ(udp[0].rfind("200 Unexpected UDP Traffic | ", 0), 0u) << udp[0];
     EXPECT_NE(udp[0].find("Notice Unexpected UDP Traffic Seen | connection=::1:38255->::1:2345 lport=38255 "
-                          "rport=2345 fd_type=ipv6 fd_proto=udp evt_type=connect user=root"),
+                          "rport=2345 fd_type=ipv6 fd_proto=udp evt_type=connect user=<NA>"),
               std::string::npos)
         << udp[0];
 }

@@ -5,6 +5,8 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sinsp/inspector.h"
 #include "test_paths.h"
@@ -27,6 +29,50 @@ scap::status run(sinsp::inspector& insp, const std::string& file,
 
 std::string name_of(const sinsp::event& e) {
     return e.view.info().name;
+}
+
+// cat's thread is first seen at its execve, whose old version carries no credentials, process
+// group or executable path: those stay unknown (not root, not 0, not argv[0]), as in the
+// reference; its virtual ids are its ids (no pid namespace said otherwise).
+TEST(SinspStateCapture, ExecOfAThreadFirstSeenThereLeavesUnknownsUnknown) {
+    sinsp::inspector insp;
+    bool saw_exec = false;
+    run(insp, "falco_cat_write.scap", [&](const sinsp::event& e) {
+        if (e.tid() != 20072 || name_of(e) != "execve" || !e.thread) return;
+        saw_exec = true;
+        const sinsp::thread_info& t = *e.thread;
+        EXPECT_EQ(t.uid, UINT32_MAX);
+        EXPECT_EQ(t.gid, UINT32_MAX);
+        EXPECT_EQ(t.loginuid, UINT32_MAX);
+        EXPECT_EQ(t.pgid, -1);
+        EXPECT_EQ(t.vpgid, -1);
+        EXPECT_EQ(t.vtid, 20072);
+        EXPECT_EQ(t.vpid, 20072);
+        EXPECT_EQ(t.clone_ts, 0u);  // its start is unknown
+        EXPECT_EQ(insp.str(t.exepath), "");
+        EXPECT_EQ(insp.str(t.exe), "cat");
+    });
+    EXPECT_TRUE(saw_exec);
+}
+
+// sshd's snapshot entry has a lone NUL for arguments: no argument, as the reference reads it.
+TEST(SinspStateCapture, LoneNulArgumentsAreNoArguments) {
+    sinsp::inspector insp;
+    bool checked = false;
+    run(insp, "falco_cat_write.scap", [&](const sinsp::event&) {
+        if (checked) return;
+        const sinsp::thread_info* t = insp.threads().find(936);
+        if (!t) return;
+        checked = true;
+        EXPECT_EQ(insp.str(t->comm), "sshd");
+        EXPECT_TRUE(insp.arg_list(*t).empty());
+        EXPECT_EQ(insp.cmdline(*t), "sshd");
+        // Two NULs are still two empty arguments (the reference drops one trailing NUL only).
+        const sinsp::thread_info* child = insp.threads().find(1019);
+        ASSERT_NE(child, nullptr);
+        EXPECT_EQ(insp.arg_list(*child).size(), 2u);
+    });
+    EXPECT_TRUE(checked);
 }
 
 TEST(SinspStateCapture, CatWriteExecAndOpens) {
@@ -132,7 +178,10 @@ TEST(SinspStateCapture, Ipv6ServerAndClient) {
     run(client, "libs_test_ipv6_client.scap", [&](const sinsp::event& e) {
         if (name_of(e) != "sendto" || !e.fd || e.tid() != 19747) return;
         EXPECT_EQ(client.str(e.thread->comm), "test_ipv6_clien");
-        EXPECT_EQ(client.str(e.thread->exepath), "./test_ipv6_client");
+        // The old execve gives argv[0] ("./test_ipv6_client") but no path: the path stays
+        // unknown, as in the reference.
+        EXPECT_EQ(client.str(e.thread->exe), "./test_ipv6_client");
+        EXPECT_EQ(client.str(e.thread->exepath), "");
         EXPECT_EQ(e.fd->proto, sinsp::l4_proto::udp);
         peers.insert(e.fd->display_name());
     });

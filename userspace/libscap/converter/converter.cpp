@@ -95,6 +95,7 @@ converter::outcome converter::convert_slow(const event_header* in, const event_h
             case action::store_enter:
                 m.enters.put(cur);
                 ++m_stats.enter_stored;
+                if (ti.numbered_enter) ++m_numbered_enters;
                 return outcome::consumed;
             case action::store_and_pass:
                 m.enters.put(cur);

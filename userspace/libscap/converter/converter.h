@@ -42,6 +42,15 @@ class converter {
     uint64_t enter_evictions() const;
     // Enter events currently waiting for their exit.
     size_t stored_enters() const;
+    // How many enter events consumed since the previous call the reference would have numbered
+    // (it delivers them to its inspector, which counts and hides them: open, openat, openat2,
+    // creat, connect, execve, execveat); the count restarts at 0. The engine hands it out with the
+    // next delivered event so evt.num names the same event in both.
+    uint32_t take_numbered_enters() {
+        const uint32_t n = m_numbered_enters;
+        m_numbered_enters = 0;
+        return n;
+    }
 
   private:
     outcome convert_slow(const event_header* in, const event_header** out);
@@ -52,6 +61,7 @@ class converter {
     impl* m_impl;
     converter_stats m_stats;
     std::string m_last_error;
+    uint32_t m_numbered_enters = 0;
 };
 
 }  // namespace scap

@@ -38,6 +38,15 @@ constexpr named_param k_default_when_missing[] = {
     {PPME_SOCKET_CONNECT_E, "addr"},
 };
 
+// The enters the reference's converter passes on (open, openat, openat2, creat and execveat
+// enters as they are; execve's and connect's stored too) and its inspector uses for the exit, then
+// filters out after numbering them: an old capture's evt.num there counts one more event per
+// such pair. Every older version of these enters is converted into the listed one first.
+constexpr uint16_t k_numbered_enters[] = {
+    PPME_SYSCALL_OPEN_E,   PPME_SYSCALL_OPENAT_2_E,  PPME_SYSCALL_OPENAT2_E,  PPME_SYSCALL_CREAT_E,
+    PPME_SOCKET_CONNECT_E, PPME_SYSCALL_EXECVE_19_E, PPME_SYSCALL_EXECVEAT_E,
+};
+
 struct retarget {
     uint16_t old_exit;
     uint16_t target;
@@ -104,6 +113,12 @@ bool enter_fallback_is_empty(uint16_t exit_code) {
 bool is_default_when_missing(uint16_t target, const char* param_name) {
     for (const auto& p : k_default_when_missing)
         if (p.event == target && std::strcmp(p.param, param_name) == 0) return true;
+    return false;
+}
+
+bool reference_numbers_enter(uint16_t enter_code) {
+    for (uint16_t c : k_numbered_enters)
+        if (c == enter_code) return true;
     return false;
 }
 

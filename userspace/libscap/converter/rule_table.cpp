@@ -1,4 +1,5 @@
 #include "converter/rules.h"
+#include "converter/tweaks.h"
 
 namespace scap::conv {
 
@@ -23,6 +24,7 @@ rule_table::rule_table() {
         } else {
             ti.disp = disposition::pass_if_complete;
         }
+        ti.numbered_enter = is_enter_code(t) && reference_numbers_enter(t);
     }
     derive_rules(*this);
 }

@@ -67,6 +67,9 @@ enum class disposition : uint8_t {
 struct type_info {
     disposition disp = disposition::pass;
     uint32_t nparams = 0;  // the schema's parameter count
+    // An enter event the reference hands to its consumer although it has an exit, which numbers
+    // it (evt.num) and then hides it: the converter counts it when it stores it (numbered_enters).
+    bool numbered_enter = false;
 };
 
 class rule_table {

@@ -21,6 +21,10 @@ uint16_t target_override(uint16_t old_exit);
 // The enter parameter that feeds `param_name` of `target` under another name; nullptr if none.
 const char* enter_param_alias(uint16_t target, const char* param_name);
 
+// Enter events (as stored, after their own conversions) that the reference still delivers to its
+// consumer, which gives them an event number and hides them: evt.num counts them to agree.
+bool reference_numbers_enter(uint16_t enter_code);
+
 // Whole-rule overrides are applied in two phases: enter rules first (exit derivation looks at
 // what an enter event becomes when stored), then exit rules.
 enum class override_phase { enter, exit };

@@ -30,7 +30,7 @@ void event_batch::append_copy(const event_ref& ref) {
     uint8_t* dst = arena.data() + arena_used;
     std::memcpy(dst, ref.hdr, len);
     arena_used += len;
-    events[count++] = {reinterpret_cast<const event_header*>(dst), ref.cpu, ref.flags};
+    events[count++] = {reinterpret_cast<const event_header*>(dst), ref.cpu, ref.flags, ref.numbered_before};
 }
 
 void engine::next_batch(event_batch& batch, bool /*quiescent*/) {

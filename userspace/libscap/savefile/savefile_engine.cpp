@@ -345,6 +345,7 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
     out.hdr = result;
     out.cpu = cpu;
     out.flags = flags;
+    out.numbered_before = m_opts.convert ? m_converter.take_numbered_enters() : 0;
     return step::event;
 }
 

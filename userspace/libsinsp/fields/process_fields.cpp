@@ -30,10 +30,27 @@ const thread_info* parent_process(const event_context& c, const thread_info& t) 
     return ancestor(*c.insp, t, 1);
 }
 
-// The process whose pid is `id` (session or group leader), if known.
-const thread_info* process_by_pid(const event_context& c, int64_t id) {
-    if (id <= 0) return nullptr;
-    return c.insp->threads().find(id);
+constexpr uint32_t k_cl_child_in_pidns = 0x20000000;  // PPM_CL_CHILD_IN_PIDNS
+
+// The leader of the session or process group whose id the thread's `member` holds, found as the
+// reference finds it: the thread with that id, unless the id is virtual and the thread lives in a
+// pid namespace (the id then means nothing in the host's table); failing that, the oldest of the
+// ancestors, from the parent up, that share the id. Null when the id is unknown or nobody fits.
+const thread_info* group_leader(const event_context& c, const thread_info& th, int64_t thread_info::*member,
+                                bool virtual_id) {
+    const int64_t id = th.*member;
+    if (id == -1) return nullptr;
+    const bool in_pidns = (th.clone_flags & k_cl_child_in_pidns) || (th.vtid >= 0 && th.vtid != th.tid);
+    if (!virtual_id || !in_pidns) {
+        if (const thread_info* t = c.insp->threads().find(id)) return t;
+    }
+    const thread_info* leader = nullptr;
+    for_each_ancestor(*c.insp, th, [&](const thread_info& p) {
+        if (p.*member != id) return false;
+        leader = &p;
+        return true;
+    });
+    return leader;
 }
 
 // Fields indexed by ancestor: proc.aname[2]. Without an index the field lists every ancestor
@@ -426,6 +443,9 @@ void add_session_fields(filter::field_table& t) {
               thread_int([id](const event_context&, const thread_info& th) -> std::optional<int64_t> {
                   return th.*id;
               }));
+        // The reference compares the leader id with the virtual pid for sessions and virtual
+        // groups, and with the pid for (host) process groups.
+        const bool virtual_id = id != &thread_info::pgid;
         using member = string_id thread_info::*;
         const std::pair<const char*, member> texts[] = {{d.name_name, &thread_info::comm},
                                                         {d.exe_name, &thread_info::exe},
@@ -439,17 +459,14 @@ void add_session_fields(filter::field_table& t) {
                                                       : "its path."))
                                .c_str(),
                            0, 5),
-                  thread_view([id, m](const event_context& c,
-                                      const thread_info& th) -> std::optional<std::string_view> {
+                  thread_view([id, m, virtual_id](const event_context& c,
+                                                  const thread_info& th) -> std::optional<std::string_view> {
                       // Empty when the leader is not known, as in the reference.
-                      const thread_info* leader = process_by_pid(c, th.*id);
+                      const thread_info* leader = group_leader(c, th, id, virtual_id);
                       if (!leader) return std::string_view();
                       return c.insp->str(leader->*m);
                   }));
         }
-        // The reference compares the leader id with the virtual pid for sessions and virtual
-        // groups, and with the pid for (host) process groups.
-        const bool virtual_id = id != &thread_info::pgid;
         t.add(describe(d.leader_name, PT_BOOL,
                        (std::string("True if the process leads its ") + d.what + ".").c_str(), 0, 2),
               simple([id, virtual_id](const event_context& c, value_list& out) {

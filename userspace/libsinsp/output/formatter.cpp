@@ -86,6 +86,20 @@ void append_json_value(nlohmann::ordered_json& slot, ppm_param_type type, uint32
     slot = scratch;
 }
 
+// Fields whose several values any may match (proc.aname without a level: every ancestor) are
+// shown as one text, joined as the reference joins them: a space goes before a value only once
+// the text so far is not empty, so empty values (ancestors without an executable path) add
+// nothing at the start. Returns false when the whole text is empty: the field then shows no value
+// (<NA>, JSON null), as in the reference.
+bool join_any_values(std::string& out, ppm_param_type type, const filter::value_list& values) {
+    const size_t start = out.size();
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (out.size() != start) out += ' ';
+        append_value_text(out, type, values[i]);
+    }
+    return out.size() != start;
+}
+
 }  // namespace
 
 event_formatter::event_formatter(std::string_view format, filter::field_registry& fields) {
@@ -142,22 +156,21 @@ bool event_formatter::format(const event_context& ctx, std::string& out) {
             continue;
         }
         const size_t before = out.size();
-        if (const auto* values = t.value->extract(ctx)) {
-            if ((t.value->flags() & filter::FIELD_ANY_VALUE) && values->size() != 1) {
-                // Several values any of which counts (proc.aname): shown space-separated.
-                for (size_t i = 0; i < values->size(); ++i) {
-                    if (i) out += ' ';
-                    append_value_text(out, t.value->type(), (*values)[i]);
-                }
-            } else if ((t.value->flags() & filter::FIELD_SHOW_HEX) && values->size() == 1) {
-                append_shown(out, t.value->type(), t.value->flags(), (*values)[0]);
-            } else {
-                append_values_text(out, t.value->type(), *values);
+        const auto* values = t.value->extract(ctx);
+        const uint32_t flags = t.value->flags();
+        bool shown = values != nullptr;
+        if (values && (flags & filter::FIELD_ANY_VALUE)) {
+            shown = join_any_values(out, t.value->type(), *values);
+        } else if (values && (flags & filter::FIELD_SHOW_HEX) && values->size() == 1) {
+            append_shown(out, t.value->type(), flags, (*values)[0]);
+        } else if (values) {
+            append_values_text(out, t.value->type(), *values);
+        }
+        if (!shown) {
+            if (m_require_all) {
+                out.resize(start);
+                return false;
             }
-        } else if (m_require_all) {
-            out.resize(start);
-            return false;
-        } else {
             out += "<NA>";
         }
         if (t.width) out.resize(before + t.width, ' ');
@@ -176,6 +189,10 @@ bool event_formatter::format_json(const event_context& ctx, std::string& out) {
             continue;
         }
         const auto* values = t.value->extract(ctx);
+        scratch.clear();
+        if (values && (t.value->flags() & filter::FIELD_ANY_VALUE) &&
+            !join_any_values(scratch, t.value->type(), *values))
+            values = nullptr;  // nothing but empty values: no value
         if (!values) {
             if (m_require_all) return false;
             slot = nullptr;
@@ -184,13 +201,8 @@ bool event_formatter::format_json(const event_context& ctx, std::string& out) {
         if (values->empty()) {
             slot = nullptr;  // an empty list is null, as in the reference's JSON
         } else if ((t.value->flags() & filter::FIELD_ANY_VALUE) && values->size() != 1) {
-            // Several values any of which counts (proc.aname: every ancestor): one string with
-            // the values space-separated, as the reference's JSON has them.
-            scratch.clear();
-            for (size_t i = 0; i < values->size(); ++i) {
-                if (i) scratch += ' ';
-                append_value_text(scratch, t.value->type(), (*values)[i]);
-            }
+            // Several values any of which counts (proc.aname: every ancestor): one string, as the
+            // reference's JSON has them (joined into scratch above).
             slot = scratch;
         } else if (t.value->is_list() || values->size() != 1) {
             slot = nlohmann::ordered_json::array();

@@ -40,7 +40,7 @@ class state_core {
 
     // The thread of the current event, made up (and flagged incomplete, made_up set) when the tid
     // is new.
-    thread_info* thread_for(int64_t tid, uint64_t ts, bool& made_up);
+    thread_info* thread_for(int64_t tid, bool& made_up);
     // Fills a thread's process-wide defaults when it was made up from nothing.
     void init_unknown(thread_info& t);
     // Removes t after the current event (it exited); its process goes with its last thread.

@@ -24,6 +24,14 @@ inline constexpr uint32_t k_o_cloexec = 0x1000;   // PPM_O_CLOEXEC
 // is absolute. The result is absolute when base is.
 std::string join_path(std::string_view base, std::string_view name);
 
+// The argument list argv[1..] (each argument NUL-terminated) as thread_info::args keeps it. A
+// lone NUL, which drivers and snapshots write for a process with no arguments (sshd, kernel
+// threads), is no argument rather than one empty one, as the reference reads it (it drops one
+// trailing NUL, then splits): otherwise proc.cmdline would end with a space and proc.cmdnargs be 1.
+inline std::string_view args_blob(std::string_view raw) {
+    return raw.size() == 1 && raw[0] == '\0' ? std::string_view{} : raw;
+}
+
 // Fills kind/tuple/name of fd from a socket tuple parameter. Returns false when the parameter is
 // empty or malformed. IPv4-mapped IPv6 tuples become IPv4 ones, as in the reference.
 bool apply_socktuple(fd_info& fd, const scap::param_view& p);

@@ -11,6 +11,7 @@ constexpr uint32_t k_cl_clone_files = 0x1;
 constexpr uint32_t k_cl_clone_fs = 0x2;
 constexpr uint32_t k_cl_clone_thread = 0x2000;
 constexpr uint32_t k_pr_set_name = 0xf;
+constexpr uint32_t k_cl_child_in_pidns = 0x20000000;  // PPM_CL_CHILD_IN_PIDNS
 
 // ---- clone family --------------------------------------------------------------------------
 
@@ -66,7 +67,7 @@ void fill_child(parse_ctx& c, thread_info& child, const thread_info* parent, boo
     child.comm = s.acquire(c.p(c_comm).str());
     child.exe = s.acquire(c.p(c_exe).str());
     // The args parameter holds argv[1..], each NUL-terminated (argv[0] is the exe parameter).
-    child.args = s.acquire(c.p(c_args).bytes());
+    child.args = s.acquire(args_blob(c.p(c_args).bytes()));
     const std::string_view cg = c.p(c_cgroups).bytes();
     child.cgroups = s.acquire(cg);
     core.set_container(child, cg);
@@ -202,6 +203,15 @@ enum exec_slot {
     x_exe_ino_mtime
 };
 
+// Sets field from the parameter in slot when the event carries it; an empty parameter (old
+// captures lack most of them) leaves the value the thread had, unknown (-1) for a thread the
+// capture never described, as the reference does. Zero would be a real value (uid 0 is root).
+template <typename T>
+void set_if_given(const parse_ctx& c, int slot, T& field) {
+    const scap::param_view p = c.p(slot);
+    if (!p.empty()) field = p.as<T>();
+}
+
 void parse_execve(parse_ctx& c) {
     if (c.i64(x_res) != 0 || !c.thr) return;  // a failed exec changes nothing
     thread_info& t = *c.thr;
@@ -211,44 +221,60 @@ void parse_execve(parse_ctx& c) {
         t.pid = c.i64(x_pid);
         t.ptid = c.i64(x_ptid);
         if (t.pid == t.tid) t.live_threads = 1;
+        // A thread first seen here: outside a pid namespace (no clone said otherwise) its
+        // virtual ids are its ids, as the reference assumes too.
+        if (!(t.clone_flags & k_cl_child_in_pidns)) {
+            t.vtid = t.tid;
+            t.vpid = t.pid;
+        }
         t.state &= ~k_thread_incomplete;
     }
     s.assign(t.exe, c.p(x_exe).str());
-    s.assign(t.args, c.p(x_args).bytes());  // argv[1..]; argv[0] is exe
-    s.assign(t.comm, c.p(x_comm).str());
-    s.assign(t.env, c.p(x_env).bytes());
-    const std::string_view cg = c.p(x_cgroups).bytes();
-    s.assign(t.cgroups, cg);
-    c.core.set_container(t, cg);
-    // The path the kernel resolved is best; older drivers only give the filename or argv[0].
-    std::string_view path = c.p(x_trusted).str();
-    if (path.empty()) path = c.p(x_filename).str();
-    if (path.empty()) path = c.p(x_exe).str();
-    s.assign(t.exepath, path);
+    s.assign(t.args, args_blob(c.p(x_args).bytes()));  // argv[1..]; argv[0] is exe
+    // Captures older than the comm parameter: the name is the exe, as the reference has it.
+    const std::string_view comm = c.p(x_comm).str();
+    s.assign(t.comm, comm.empty() ? c.p(x_exe).str() : comm);
+    if (!c.p(x_env).empty()) s.assign(t.env, c.p(x_env).bytes());
+    if (!c.p(x_cgroups).empty()) {
+        const std::string_view cg = c.p(x_cgroups).bytes();
+        s.assign(t.cgroups, cg);
+        c.core.set_container(t, cg);
+    }
     if (!t.fs) t.fs = std::make_shared<fs_context>();
     // exec does not change the working directory: an empty cwd parameter (drivers that leave it
     // out) keeps the one the thread has; a given one fills in threads the capture never described.
     if (const std::string_view cwd = c.p(x_cwd).str(); !cwd.empty()) s.assign(t.fs->cwd, cwd);
+    // The path the kernel resolved is best; older drivers give the filename the caller passed
+    // (relative to the working directory). Captures with neither leave the path unknown (empty):
+    // argv[0] is whatever the caller chose, not the executable's path.
+    if (const std::string_view trusted = c.p(x_trusted).str(); !trusted.empty()) {
+        s.assign(t.exepath, trusted);
+    } else if (const std::string_view name = c.p(x_filename).str(); !name.empty()) {
+        s.assign(t.exepath, name.front() == '/' ? std::string(name) : join_path(s.get(t.fs->cwd), name));
+    } else {
+        s.assign(t.exepath, std::string_view{});
+    }
 
     t.fdlimit = c.u64(x_fdlimit);
-    t.tty = c.u32(x_tty);
-    t.vpgid = c.i64(x_vpgid);
-    t.pgid = c.i64(x_pgid);
-    t.loginuid = c.u32(x_loginuid);
-    t.cap_inheritable = c.u64(x_capi);
-    t.cap_permitted = c.u64(x_capp);
-    t.cap_effective = c.u64(x_cape);
-    t.exe_ino = c.u64(x_exe_ino);
-    t.uid = t.euid = c.u32(x_uid);
-    t.gid = t.egid = c.u32(x_gid);
-    t.exe_flags = c.u32(x_flags);
-    t.exe_ino_ctime = c.u64(x_exe_ino_ctime);
-    t.exe_ino_mtime = c.u64(x_exe_ino_mtime);
-    t.pfmajor = c.u64(x_pgft_maj);
-    t.pfminor = c.u64(x_pgft_min);
-    t.vmsize_kb = c.u32(x_vm_size);
-    t.vmrss_kb = c.u32(x_vm_rss);
-    t.vmswap_kb = c.u32(x_vm_swap);
+    set_if_given(c, x_tty, t.tty);
+    set_if_given(c, x_vpgid, t.vpgid);
+    // The group id alone becomes unknown when not given: the new program may have changed it.
+    t.pgid = c.p(x_pgid).empty() ? -1 : c.i64(x_pgid);
+    set_if_given(c, x_loginuid, t.loginuid);
+    set_if_given(c, x_capi, t.cap_inheritable);
+    set_if_given(c, x_capp, t.cap_permitted);
+    set_if_given(c, x_cape, t.cap_effective);
+    set_if_given(c, x_exe_ino, t.exe_ino);
+    if (!c.p(x_uid).empty()) t.uid = t.euid = c.u32(x_uid);
+    if (!c.p(x_gid).empty()) t.gid = t.egid = c.u32(x_gid);
+    set_if_given(c, x_flags, t.exe_flags);
+    set_if_given(c, x_exe_ino_ctime, t.exe_ino_ctime);
+    set_if_given(c, x_exe_ino_mtime, t.exe_ino_mtime);
+    set_if_given(c, x_pgft_maj, t.pfmajor);
+    set_if_given(c, x_pgft_min, t.pfminor);
+    set_if_given(c, x_vm_size, t.vmsize_kb);
+    set_if_given(c, x_vm_rss, t.vmrss_kb);
+    set_if_given(c, x_vm_swap, t.vmswap_kb);
     c.core.identify_role(t);
 
     // exec unshares the fd table and closes close-on-exec fds.

@@ -147,7 +147,7 @@ void state_core::load_snapshot_process(const scap::process_info& p) {
     t.comm = strings.acquire(p.comm);
     t.exe = strings.acquire(p.exe);
     t.exepath = strings.acquire(p.exepath);
-    t.args = strings.acquire(p.args);
+    t.args = strings.acquire(args_blob(p.args));
     t.env = strings.acquire(p.env);
     t.cgroups = strings.acquire(p.cgroups);
     set_container(t, p.cgroups);
