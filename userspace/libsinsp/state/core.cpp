@@ -188,9 +188,10 @@ const event& state_core::process(const scap::event_ref& ref) {
     m_event.prev_ts = m_event.num ? m_last_ts : 0;
     m_last_ts = ev.ts();
     m_event.view = ev;
-    // Delivered events only: ref.numbered_before (the enters the reference numbers on old
-    // captures) is not counted yet, as the tests that cite old captures' evt.num still use ours.
-    m_event.num = ++stats.events;
+    ++stats.events;
+    // The reference's numbering, which also counts the enters it hides (old captures only).
+    m_event_number += 1 + ref.numbered_before;
+    m_event.num = m_event_number;
     // evt.reltime counts from the first event that is not a meta event (user, group, container
     // and procinfo events describe state, they do not start the stream), as the reference does.
     if (m_event.first_ts == 0 && !(ev.info().category & EC_METAEVENT)) m_event.first_ts = ev.ts();

@@ -103,6 +103,7 @@ class state_core {
     size_t m_max_fds;
     size_t m_budget_bytes;
     uint64_t m_last_ts = 0;
+    uint64_t m_event_number = 0;  // evt.num of the last event
     // event::thread_epoch: replaced whenever thread, user, group or container state may change.
     uint64_t m_epoch = fresh_thread_epoch();
     // While a snapshot loads: its listening ports (to orient the other sockets) and the threads
