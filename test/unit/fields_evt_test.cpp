@@ -47,7 +47,7 @@ class FieldsEvt : public ::testing::Test {
 };
 
 TEST_F(FieldsEvt, SuccessfulOpen) {
-    // 136: open fd=3 name=/etc/ld.so.cache flags=0x1001(O_RDONLY|O_CLOEXEC)
+    // 137: open fd=3 name=/etc/ld.so.cache flags=0x1001(O_RDONLY|O_CLOEXEC)
     auto f = fields_of(
         137, {"evt.num",       "evt.type",     "evt.dir",          "evt.res",           "evt.rawres",
               "evt.failed",    "evt.arg.name", "evt.arg[0]",       "evt.arg[flags]",    "evt.rawarg.flags",
@@ -96,8 +96,8 @@ TEST_F(FieldsEvt, FailedAccess) {
 }
 
 TEST_F(FieldsEvt, ReadOfAFile) {
-    // 142: read res=832 data=.ELF... fd=3(libc.so.6) size=832
-    auto f = fields_of(146, {"evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.buflen",
+    // 144: read res=832 data=.ELF... fd=3(libc.so.6) size=832
+    auto f = fields_of(144, {"evt.is_io", "evt.is_io_read", "evt.is_io_write", "evt.io_dir", "evt.buflen",
                              "evt.buflen.in", "evt.buflen.out", "evt.buflen.file.in", "evt.buflen.net",
                              "evt.category", "evt.arg.fd", "evt.rawarg.size"});
     EXPECT_EQ(f["evt.is_io"], "true");
@@ -119,14 +119,14 @@ TEST_F(FieldsEvt, BufferHoldsTheBytesRead) {
     field_probe probe({"evt.buffer"});
     std::string buf;
     scap_test::for_each_event(insp, k_capture, [&](const sinsp::event& e) {
-        if (e.num == 142) buf = probe.text("evt.buffer", e, insp);
+        if (e.num == 144) buf = probe.text("evt.buffer", e, insp);
     });
     ASSERT_GE(buf.size(), 4u);
     EXPECT_EQ(buf.substr(0, 4), ".ELF");  // \x7f shown as '.'
 }
 
 TEST_F(FieldsEvt, Times) {
-    // Event 136 happened at 1470327477.881785348.
+    // Event 137 happened at 1470327477.881785348.
     auto f = fields_of(
         137, {"evt.rawtime", "evt.rawtime.s", "evt.rawtime.ns", "evt.time", "evt.time.s", "evt.datetime",
               "evt.datetime.s", "evt.time.iso8601", "evt.reltime", "evt.deltatime"});
@@ -147,8 +147,8 @@ TEST_F(FieldsEvt, Times) {
 }
 
 TEST_F(FieldsEvt, GenericEventsShowTheirSyscall) {
-    // 145: a generic event standing for mprotect (ppm_sc 75); its args stay empty.
-    auto f = fields_of(149, {"evt.type", "evt.rawarg.ID", "evt.args"});
+    // 147: a generic event standing for mprotect (ppm_sc 75); its args stay empty.
+    auto f = fields_of(147, {"evt.type", "evt.rawarg.ID", "evt.args"});
     EXPECT_EQ(f["evt.type"], "mprotect");
     EXPECT_EQ(f["evt.rawarg.ID"], "75");
     EXPECT_EQ(f["evt.args"], "");
@@ -172,7 +172,7 @@ TEST_F(FieldsEvt, ErrorCountsApplyByKind) {
     EXPECT_EQ(access["evt.count.error"], "1");
     EXPECT_EQ(access["evt.count.error.other"], "1");
     EXPECT_EQ(access["evt.count.error.memory"], "<NA>");
-    auto open = fields_of(138, kinds);  // succeeded, creates a file fd
+    auto open = fields_of(137, kinds);  // succeeded, creates a file fd
     EXPECT_EQ(open["evt.count.error"], "0");
     EXPECT_EQ(open["evt.count.error.file"], "0");
     EXPECT_EQ(open["evt.count.error.other"], "<NA>");
@@ -182,8 +182,8 @@ TEST_F(FieldsEvt, ErrorCountsApplyByKind) {
 }
 
 TEST_F(FieldsEvt, EveryExitEventHasAResult) {
-    // 138: mmap res=140382221828096 (an address, its result parameter printed in hex by scap-open).
-    auto f = fields_of(140, {"evt.rawres", "evt.res", "evt.failed", "evt.args", "evt.arg.res"});
+    // 139: mmap res=140382221828096 (an address, its result parameter printed in hex by scap-open).
+    auto f = fields_of(139, {"evt.rawres", "evt.res", "evt.failed", "evt.args", "evt.arg.res"});
     EXPECT_EQ(f["evt.rawres"], "140382221828096");
     EXPECT_EQ(f["evt.res"], "SUCCESS");
     EXPECT_EQ(f["evt.failed"], "false");
@@ -194,18 +194,18 @@ TEST_F(FieldsEvt, EveryExitEventHasAResult) {
 }
 
 TEST_F(FieldsEvt, ParametersAsTheEventLayerShowsThem) {
-    // 146: mmap at a fixed address (a PF_HEX parameter: upper case, no prefix); 168: a read of
+    // 148: mmap at a fixed address (a PF_HEX parameter: upper case, no prefix); 172: a read of
     // nothing (an empty buffer is NULL).
-    EXPECT_EQ(fields_of(150, {"evt.arg.addr"})["evt.arg.addr"], "7FAD48557000");
-    EXPECT_EQ(fields_of(176, {"evt.arg.data"})["evt.arg.data"], "NULL");
-    EXPECT_EQ(fields_of(138, {"evt.arg.dev"})["evt.arg.dev"], "<NA>");
+    EXPECT_EQ(fields_of(148, {"evt.arg.addr"})["evt.arg.addr"], "7FAD48557000");
+    EXPECT_EQ(fields_of(172, {"evt.arg.data"})["evt.arg.data"], "NULL");
+    EXPECT_EQ(fields_of(137, {"evt.arg.dev"})["evt.arg.dev"], "<NA>");
 }
 
 TEST_F(FieldsEvt, MemoryFollowsMmap) {
-    // The process had 368 KB before its first mmap (137) and 440 KB after it (138).
-    EXPECT_EQ(fields_of(139, {"proc.vmsize"})["proc.vmsize"], "368");
-    EXPECT_EQ(fields_of(140, {"proc.vmsize"})["proc.vmsize"], "440");
-    EXPECT_EQ(fields_of(150, {"proc.vmrss"})["proc.vmrss"], "292");
+    // The process had 368 KB before its first mmap (138) and 440 KB after it (139).
+    EXPECT_EQ(fields_of(138, {"proc.vmsize"})["proc.vmsize"], "368");
+    EXPECT_EQ(fields_of(139, {"proc.vmsize"})["proc.vmsize"], "440");
+    EXPECT_EQ(fields_of(148, {"proc.vmrss"})["proc.vmrss"], "292");
 }
 
 TEST_F(FieldsEvt, SwitchesUpdatePageFaultsAndMemory) {
@@ -241,8 +241,8 @@ TEST_F(FieldsEvt, ProcinfoOfAnUnknownThreadHasNoThread) {
 }
 
 TEST_F(FieldsEvt, SocketFieldsOfAFile) {
-    // 136: the open of /etc/ld.so.cache. The reference gives every fd these fields.
-    auto f = fields_of(138, {"fd.l4proto", "fd.is_server", "fd.connected", "fd.dev.major", "fd.dev.minor"});
+    // 137: the open of /etc/ld.so.cache. The reference gives every fd these fields.
+    auto f = fields_of(137, {"fd.l4proto", "fd.is_server", "fd.connected", "fd.dev.major", "fd.dev.minor"});
     EXPECT_EQ(f["fd.l4proto"], "<NA>");
     EXPECT_EQ(f["fd.is_server"], "false");
     EXPECT_EQ(f["fd.connected"], "false");
@@ -266,7 +266,7 @@ TEST_F(FieldsEvt, UnknownIdsAsTheReferenceShowsThem) {
     EXPECT_EQ(f["user.loginname"], "<NA>");
     EXPECT_EQ(f["proc.exeline"], " ");
     // cat: the space after the executable, then its argument.
-    EXPECT_EQ(fields_of(138, {"proc.exeline"})["proc.exeline"], "cat /dev/null");
+    EXPECT_EQ(fields_of(137, {"proc.exeline"})["proc.exeline"], "cat /dev/null");
 }
 
 TEST_F(FieldsEvt, ArgumentErrors) {

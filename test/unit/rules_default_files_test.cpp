@@ -126,7 +126,7 @@ TEST(RulesDefaultFiles, AlertsOnTheSharedCaptures) {
     ASSERT_EQ(found.size(), 1u);
     const auto& udp = found["libs_test_ipv6_client.scap"];
     ASSERT_EQ(udp.size(), 1u);
-    EXPECT_EQ(udp[0].rfind("200 Unexpected UDP Traffic | ", 0), 0u) << udp[0];
+    EXPECT_EQ(udp[0].rfind("203 Unexpected UDP Traffic | ", 0), 0u) << udp[0];
     EXPECT_NE(udp[0].find("Notice Unexpected UDP Traffic Seen | connection=::1:38255->::1:2345 lport=38255 "
                           "rport=2345 fd_type=ipv6 fd_proto=udp evt_type=connect user=<NA>"),
               std::string::npos)

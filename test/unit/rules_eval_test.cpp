@@ -75,8 +75,8 @@ class RulesEval : public ::testing::Test {
 
 TEST_F(RulesEval, FirstMatchingRuleInLoadOrderAndTheExceptionApplies) {
     const auto alerts = run({});
-    // cat opens /etc/ld.so.cache (136), libc (141, excepted: /lib), the locale archive (159,
-    // excepted: /usr/lib) and /dev/null (164): the first rule in load order wins.
+    // cat opens /etc/ld.so.cache (137), libc (143, excepted: /lib), the locale archive (162,
+    // excepted: /usr/lib) and /dev/null (168): the first rule in load order wins.
     ASSERT_EQ(alerts.size(), 2u);
     EXPECT_EQ(alerts[0].evt_num, 137u);
     EXPECT_EQ(alerts[0].rule, "Cat opens a file");
