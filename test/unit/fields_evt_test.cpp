@@ -322,3 +322,14 @@ TEST(FieldsEvtHostname, EmptyOnReplayThoughTheCaptureNamesItsHost) {
 }
 
 }  // namespace
+
+// poll's fds in evt.args: each fd with the type letter of what it is in the thread's table (curl
+// polls its IPv6 DNS socket, fd 4, for POLLOUT), as the reference renders them; an empty list is
+// empty.
+TEST(FieldsEvtPoll, FdListShowsEachFdsTypeAndFlags) {
+    auto wait_out = scap_test::first_match("libs_curl_google.scap", "evt.num=754", {"evt.type", "evt.args"});
+    EXPECT_EQ(wait_out["evt.type"], "poll");
+    EXPECT_EQ(wait_out["evt.args"], "res=1 fds=4:64 timeout=0");
+    auto none = scap_test::first_match("libs_curl_google.scap", "evt.num=757", {"evt.arg.fds"});
+    EXPECT_EQ(none["evt.arg.fds"], "");
+}

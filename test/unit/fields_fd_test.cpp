@@ -229,3 +229,32 @@ TEST(FieldsFd, AnonymousMmapHasFdNumberMinusOne) {
     EXPECT_EQ(f["fd.num"], "-1");
     EXPECT_EQ(f["fd.type"], "<NA>");
 }
+
+// A pipe's event is about its write end (the second fd), as in the reference.
+TEST(FieldsFd, PipeEventsNameTheSecondFd) {
+    auto f = first_match("libs_curl_google.scap", "evt.type=pipe", {"fd.num", "fd.typechar", "evt.args"});
+    EXPECT_EQ(f["evt.args"], "res=0 fd1=4(<p>) fd2=5(<p>) ino=38688");
+    EXPECT_EQ(f["fd.num"], "5");
+    EXPECT_EQ(f["fd.typechar"], "p");
+}
+
+// curl's open of ~/.curlrc fails (ENOENT): no fd is made, but the fd fields read the path off the
+// event, as the reference's do (rules on failed opens match on fd.name), and fs.path.name has it.
+TEST(FieldsFd, FailedOpenTakesItsNameFromTheEvent) {
+    auto f =
+        first_match("libs_curl_google.scap", "evt.type=open and evt.res=ENOENT and fd.name contains curlrc",
+                    {"fd.num", "fd.name", "fd.nameraw", "fd.directory", "fd.containerdirectory",
+                     "fd.typechar", "fd.filename", "fd.type", "fs.path.name"});
+    EXPECT_EQ(f["fd.num"], "-1");
+    EXPECT_EQ(f["fd.name"], "/home/ubuntu/.curlrc");
+    EXPECT_EQ(f["fd.nameraw"], "/home/ubuntu/.curlrc");
+    EXPECT_EQ(f["fd.directory"], "/home/ubuntu");
+    EXPECT_EQ(f["fd.containerdirectory"], ":/home/ubuntu");
+    EXPECT_EQ(f["fd.typechar"], "o");
+    EXPECT_EQ(f["fd.filename"], "<NA>");  // no fd, no file
+    EXPECT_EQ(f["fd.type"], "<NA>");
+    EXPECT_EQ(f["fs.path.name"], "/home/ubuntu/.curlrc");
+    // A failed call that creates no fd and names nothing has an empty name (fd.name exists).
+    EXPECT_EQ(count_matches("libs_curl_google.scap", "evt.type=open and evt.failed=true and fd.name exists"),
+              count_matches("libs_curl_google.scap", "evt.type=open and evt.failed=true"));
+}

@@ -91,4 +91,27 @@ TEST(ParamFormat, AbsoluteTimesAreDates) {
               "2023-11-14 22:13:20.000000042");
 }
 
+std::string fdlist(std::initializer_list<std::pair<int64_t, int16_t>> entries) {
+    const uint16_t n = static_cast<uint16_t>(entries.size());
+    std::string b(reinterpret_cast<const char*>(&n), 2);
+    for (const auto& [fd, flags] : entries) {
+        b.append(reinterpret_cast<const char*>(&fd), 8);
+        b.append(reinterpret_cast<const char*>(&flags), 2);
+    }
+    return b;
+}
+
+// poll's fd list: "fd:flags" in hex per entry, as numbers, never as raw bytes; an ignored entry
+// (-1) prints unsigned, as in the reference.
+TEST(ParamFormat, PollListsAreFdsAndFlags) {
+    EXPECT_EQ(render(typed(PT_FDLIST), fdlist({{4, 0x41}, {7, 1}})), "4:41 7:1");
+    EXPECT_EQ(render(typed(PT_FDLIST), fdlist({{-1, 0}})), "18446744073709551615:0");
+    EXPECT_EQ(render(typed(PT_FDLIST), fdlist({})), "");
+    // A count larger than the bytes that follow stops at the last whole entry.
+    std::string cut = fdlist({{3, 1}, {5, 4}});
+    cut.resize(cut.size() - 3);
+    cut[0] = 9;
+    EXPECT_EQ(render(typed(PT_FDLIST), cut), "3:1");
+}
+
 }  // namespace

@@ -111,6 +111,25 @@ void append_sockaddr(std::string& out, param_view v) {
     append_fmt(out, "family=%" PRIu64, fam);
 }
 
+// A poll list: "fd:flags" per entry (flags in hex), space separated, numbers as the reference
+// prints them (the fd unsigned, so an ignored entry's -1 is 18446744073709551615). libscap knows
+// no fd table, so the type letter libsinsp puts before the flags is left out here.
+void append_fdlist(std::string& out, param_view v) {
+    if (v.len < 2) return;
+    const uint16_t n = v.as<uint16_t>();
+    for (uint32_t i = 0, pos = 2; i < n && pos + 10 <= v.len; ++i, pos += 10) {
+        int64_t fd;
+        int16_t flags;
+        std::memcpy(&fd, v.data + pos, 8);
+        std::memcpy(&flags, v.data + pos + 8, 2);
+        if (i) out += ' ';
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%" PRIu64 ":%x", static_cast<uint64_t>(fd),
+                      static_cast<uint32_t>(flags));
+        out += buf;
+    }
+}
+
 void append_socktuple(std::string& out, param_view v) {
     if (v.len == 0) return out += "NULL", void();
     const uint8_t fam = v.data[0];
@@ -265,6 +284,8 @@ void append_param_raw(std::string& out, const scap_param_info& info, param_view 
             return append_sockaddr(out, v);
         case PT_SOCKTUPLE:
             return append_socktuple(out, v);
+        case PT_FDLIST:
+            return append_fdlist(out, v);
         case PT_IPV4ADDR:
         case PT_IPV6ADDR:
         case PT_IPADDR: {

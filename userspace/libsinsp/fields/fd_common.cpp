@@ -5,15 +5,96 @@
 
 #include <cstring>
 
+#include "fields/evt_common.h"
+#include "scap/param_format.h"
+#include "state/helpers.h"
+
 namespace sinsp::fields {
 
 bool is_file(const fd_info& fd) {
     return fd.kind == fd_kind::file || fd.kind == fd_kind::directory;
 }
 
-bool append_directory(const fd_info& fd, std::string& out) {
+void append_event_fd_name(const event_context& c, std::string& out, bool raw) {
+    const auto& ev = c.evt->view;
+    const uint16_t type = ev.type();
+    int i = -1;
+    switch (type) {
+        case PPME_SYSCALL_OPEN_X:
+        case PPME_SYSCALL_CREAT_X:
+        case PPME_SOCKET_CONNECT_X:
+        case PPME_SOCKET_ACCEPT_5_X:
+        case PPME_SOCKET_ACCEPT4_6_X:
+            i = 1;
+            break;
+        case PPME_SYSCALL_OPENAT_2_X:
+        case PPME_SYSCALL_OPENAT2_X:
+            i = 2;
+            break;
+        case PPME_SYSCALL_OPEN_BY_HANDLE_AT_X:
+            i = 3;
+            break;
+        default:
+            return;
+    }
+    if (static_cast<uint32_t>(i) >= ev.nparams()) return;
+    const scap_param_info& info = ev.info().params[i];
+    const auto v = ev.param(static_cast<uint32_t>(i));
+    if (info.type != PT_FSPATH && info.type != PT_FSRELPATH) {
+        scap::append_param_raw(out, info, v);  // a tuple, as the event shows it
+        return;
+    }
+    const std::string_view path = v.str();
+    if (raw || path.empty() || path.front() == '/' || type == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
+        out.append(path);
+        return;
+    }
+    out += join_path(path_base_dir(c, info), path);
+}
+
+char event_fd_typechar(uint16_t type) {
+    switch (type) {
+        case PPME_SYSCALL_OPENAT_2_X:
+        case PPME_SYSCALL_OPENAT2_X:
+        case PPME_SYSCALL_CREAT_X:
+            return to_typechar(fd_kind::file);
+        case PPME_SOCKET_SOCKET_X:
+        case PPME_SOCKET_ACCEPT_5_X:
+        case PPME_SOCKET_ACCEPT4_6_X:
+            return to_typechar(fd_kind::ipv4_socket);  // the reference's guess, whatever the family
+        case PPME_SYSCALL_PIPE_X:
+        case PPME_SYSCALL_PIPE2_X:
+            return to_typechar(fd_kind::pipe);
+        case PPME_SYSCALL_EVENTFD_X:
+        case PPME_SYSCALL_EVENTFD2_X:
+            return to_typechar(fd_kind::eventfd);
+        case PPME_SYSCALL_SIGNALFD_X:
+        case PPME_SYSCALL_SIGNALFD4_X:
+            return to_typechar(fd_kind::signalfd);
+        case PPME_SYSCALL_TIMERFD_CREATE_X:
+            return to_typechar(fd_kind::timerfd);
+        case PPME_SYSCALL_INOTIFY_INIT_X:
+        case PPME_SYSCALL_INOTIFY_INIT1_X:
+            return to_typechar(fd_kind::inotify);
+        default:
+            return 'o';
+    }
+}
+
+bool append_directory(const event_context& c, const fd_info& fd, std::string& out) {
     if (is_unknown_fd(fd)) {
-        out += '/';
+        // The reference cuts at the last slash, keeps a name ending in a slash whole, and shows
+        // "/" for a name without a slash or with only a leading one.
+        const size_t start = out.size();
+        append_event_fd_name(c, out, false);
+        const std::string_view n = std::string_view(out).substr(start);
+        const size_t slash = n.rfind('/');
+        if (slash == std::string_view::npos || slash == 0) {
+            out.resize(start);
+            out += '/';
+        } else if (slash + 1 < n.size()) {
+            out.resize(start + slash);
+        }
         return true;
     }
     if (!is_file(fd)) return false;

@@ -24,12 +24,20 @@ inline bool is_fd_event(const event_context& c) {
     return (c.evt->view.info().flags & (EF_CREATES_FD | EF_USES_FD | EF_DESTROYS_FD)) != 0;
 }
 
-// The event uses or closes an fd the state does not know (one opened before the capture, say).
-// The reference still gives such events an fd name (empty), so fd.name exists holds on them.
+// The event is about an fd the state does not hold: one opened before the capture, or none at
+// all because the call creating it failed. The reference still gives such events an fd name
+// (taken from the event, see append_event_fd_name), so fd.name exists holds on them.
 inline bool uses_unknown_fd(const event_context& c) {
-    const uint32_t flags = c.evt->view.info().flags;
-    return c.evt->thread && (flags & (EF_USES_FD | EF_DESTROYS_FD)) != 0 && (flags & EF_CREATES_FD) == 0;
+    return c.evt->thread && c.evt->fd == nullptr && is_fd_event(c);
 }
+
+// fd.name of an event whose fd the state does not hold, as the reference takes it from the event:
+// a failed open's path (made absolute against the dirfd or the cwd unless `raw`), a connect's or
+// accept's tuple; empty for other events.
+void append_event_fd_name(const event_context& c, std::string& out, bool raw);
+// fd.typechar of such an event: the kind the event would have created (a failed pipe is 'p'),
+// 'o' for the rest, as the reference guesses it.
+char event_fd_typechar(uint16_t type);
 
 // What fd_text hands its fill for an fd the state does not know: no kind, no name.
 inline const fd_info& unknown_fd() {
@@ -58,8 +66,9 @@ filter::field_table::factory fd_text(F fill, bool unknown_fd_too = false) {
 
 bool is_file(const fd_info& fd);
 // fd.directory's text: a file's directory ("/" at the root or without a slash), a directory
-// itself, "/" for an fd the state does not know (the reference's value); false for other fds.
-bool append_directory(const fd_info& fd, std::string& out);
+// itself; for an fd the state does not hold, the directory of the name the event gives ("/" when
+// it gives none), as the reference shows it; false for other fds.
+bool append_directory(const event_context& c, const fd_info& fd, std::string& out);
 uint32_t addr_len(const fd_info& fd);
 // The tuple holds client -> server (the capture format's convention for connected sockets).
 value_view client_ip(const fd_info& fd);

@@ -31,7 +31,8 @@ void add_name_fields(filter::field_table& t) {
               "The fd's path as the opening call gave it (not made absolute); empty for fds without a path.",
               0, 6),
           fd_text(
-              [](const event_context&, const fd_info& fd, std::string& b) {
+              [](const event_context& c, const fd_info& fd, std::string& b) {
+                  if (is_unknown_fd(fd)) append_event_fd_name(c, b, true);
                   if (is_file(fd) && !(fd.open_flags & k_fd_from_snapshot))
                       b = fd.name_raw.empty() ? fd.name : fd.name_raw;
                   collapse_slashes(b);
@@ -74,7 +75,11 @@ void add_name_fields(filter::field_table& t) {
               [](const event_context& c, const fd_info& fd, std::string& b) {
                   if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
                   b += ':';
-                  fd.append_display_name(b);
+                  if (is_unknown_fd(fd)) {
+                      append_event_fd_name(c, b, false);
+                  } else {
+                      fd.append_display_name(b);
+                  }
                   return true;
               },
               true));
@@ -85,7 +90,7 @@ void add_name_fields(filter::field_table& t) {
                 if (!is_file(fd) && !is_unknown_fd(fd)) return false;
                 if (c.evt->thread) b.append(c.insp->str(c.evt->thread->container_id));
                 b += ':';
-                return append_directory(fd, b);
+                return append_directory(c, fd, b);
             },
             true));
 }

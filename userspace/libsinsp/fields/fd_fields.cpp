@@ -54,24 +54,28 @@ void add_identity_fields(filter::field_table& t) {
           // An fd the state does not know (mmap's -1, one opened before the capture) is 'o', the
           // reference's letter for it.
           fd_text(
-              [](const event_context&, const fd_info& fd, std::string& b) {
-                  b += to_typechar(fd.kind);
+              [](const event_context& c, const fd_info& fd, std::string& b) {
+                  b += is_unknown_fd(fd) ? event_fd_typechar(c.evt->type()) : to_typechar(fd.kind);
                   return true;
               },
               true));
     t.add(describe("fd.name", PT_CHARBUF,
                    "Full name of the fd: a path, or client:port->server:port for sockets.", 0, 5),
           fd_text(
-              [](const event_context&, const fd_info& fd, std::string& b) {
-                  fd.append_display_name(b);
+              [](const event_context& c, const fd_info& fd, std::string& b) {
+                  if (is_unknown_fd(fd)) {
+                      append_event_fd_name(c, b, false);
+                  } else {
+                      fd.append_display_name(b);
+                  }
                   return true;
               },
               true));
     t.add(describe("fd.directory", PT_CHARBUF,
                    "Directory of a file fd (for directories, the directory itself).", 0, 5),
-          fd_text(
-              [](const event_context&, const fd_info& fd, std::string& b) { return append_directory(fd, b); },
-              true));
+          fd_text([](const event_context& c, const fd_info& fd,
+                     std::string& b) { return append_directory(c, fd, b); },
+                  true));
     t.add(describe("fd.filename", PT_CHARBUF, "File name of a file fd, without its directory.", 0, 5),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
               if (fd.kind != fd_kind::file) return false;

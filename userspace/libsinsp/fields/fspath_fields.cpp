@@ -1,7 +1,8 @@
 // fs.path.*: the paths filesystem events act on — fs.path.name for single-path events (mkdir,
 // unlink, open, chmod...), fs.path.source / fs.path.target for two-path events (rename, link,
 // symlink, mount). The plain fields are absolute (relative paths resolved against the dirfd or
-// the cwd); the *raw fields are the path as the syscall received it. Only successful events.
+// the cwd); the *raw fields are the path as the syscall received it. Only events that succeeded
+// (for opens: as the reference tells, see succeeded()).
 #include <array>
 
 #include "fields/evt_common.h"
@@ -65,14 +66,22 @@ const char* param_for(uint16_t type, role r) {
     return r == role::name ? p.name : r == role::source ? p.source : p.target;
 }
 
-// Open-family events succeed with an fd >= 0, the others return 0.
+bool is_open(uint16_t type) {
+    return type == PPME_SYSCALL_OPEN_X || type == PPME_SYSCALL_OPENAT_2_X || type == PPME_SYSCALL_OPENAT2_X;
+}
+
+// Whether the event counts as done. Others return 0; for the open family the reference's test is
+// "fd is not -1", so a failed open (fd -2, ENOENT) still has its path and only EPERM (-1) has
+// none: kept, since rules written against the reference see those paths.
 bool succeeded(const event_context& c) {
     int64_t res;
     if (!return_value(c.evt->view, res)) return false;
-    const uint16_t type = c.evt->type();
-    const bool opens =
-        type == PPME_SYSCALL_OPEN_X || type == PPME_SYSCALL_OPENAT_2_X || type == PPME_SYSCALL_OPENAT2_X;
-    return opens ? res >= 0 : res == 0;
+    return is_open(c.evt->type()) ? res != -1 : res == 0;
+}
+
+// fchmod and fchown act on an fd: their path is its name.
+bool acts_on_fd(uint16_t type) {
+    return type == PPME_SYSCALL_FCHMOD_X || type == PPME_SYSCALL_FCHOWN_X;
 }
 
 class fspath_extractor final : public field_extractor {
@@ -80,6 +89,12 @@ class fspath_extractor final : public field_extractor {
     fspath_extractor(role r, bool raw) : m_role(r), m_raw(raw) {}
     bool extract(const event_context& c, value_list& out) override {
         const uint16_t type = c.evt->type();
+        if (acts_on_fd(type)) {
+            const fd_info* fd = c.evt->fd;
+            if (m_role != role::name || !fd || fd->name.empty() || !succeeded(c)) return false;
+            out.push_back(value_view::text(fd->name));
+            return true;
+        }
         const char* name = param_for(type, m_role);
         if (!name || !succeeded(c)) return false;
         const int i = param_index(type, name);
@@ -88,6 +103,13 @@ class fspath_extractor final : public field_extractor {
         if (path.empty()) return false;
         if (m_raw || path.front() == '/') {
             out.push_back(value_view::text(path));
+            return true;
+        }
+        if (type == PPME_SYSCALL_OPENAT_2_X || type == PPME_SYSCALL_OPENAT2_X) {
+            // The reference names a relative openat by the fd it opened, "<UNKNOWN>" without one.
+            const fd_info* fd = c.evt->fd;
+            out.push_back(
+                value_view::text(fd && !fd->name.empty() ? std::string_view(fd->name) : "<UNKNOWN>"));
             return true;
         }
         const std::string_view base = path_base_dir(c, c.evt->view.info().params[i]);

@@ -27,8 +27,11 @@ bool created_with_name(const fd_info& f) {
 }
 
 // Where an fd-creating event puts the new fd: the first fd-typed parameter (open's "fd",
-// pipe's "fd1"), else a plain return value (epoll_create's "res").
-int created_fd_param(const scap_event_info& info) {
+// socketpair's "fd1"), else a plain return value (epoll_create's "res").
+int created_fd_param(uint16_t type, const scap_event_info& info) {
+    // A pipe's event is about its write end, the fd made last (the reference's choice: its fd
+    // fields name the second fd); socketpair's is about the first.
+    if (type == PPME_SYSCALL_PIPE_X || type == PPME_SYSCALL_PIPE2_X) return 2;
     for (uint32_t i = 0; i < info.nparams; ++i)
         if (info.params[i].type == PT_FD || info.params[i].type == PT_FD32) return static_cast<int>(i);
     return info.nparams > 0 && info.params[0].type == PT_ERRNO ? 0 : -1;
@@ -149,7 +152,7 @@ void state_core::resolve_event_fd(const parser_entry& pe) {
     if (!t || !t->fds) return;
     const uint32_t flags = m_event.view.info().flags;
     if (flags & EF_CREATES_FD) {
-        const int i = created_fd_param(m_event.view.info());
+        const int i = created_fd_param(m_event.view.type(), m_event.view.info());
         if (i >= 0 && static_cast<uint32_t>(i) < m_event.view.nparams()) {
             const int64_t fd = m_event.view.param(static_cast<uint32_t>(i)).as<int64_t>();
             if (fd >= 0) {
