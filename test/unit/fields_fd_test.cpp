@@ -258,3 +258,17 @@ TEST(FieldsFd, FailedOpenTakesItsNameFromTheEvent) {
     EXPECT_EQ(count_matches("libs_curl_google.scap", "evt.type=open and evt.failed=true and fd.name exists"),
               count_matches("libs_curl_google.scap", "evt.type=open and evt.failed=true"));
 }
+
+// The either-end filter fields as the reference filters with them (counts from sinsp-example on
+// the same capture): `exists` holds on every event with a known fd, a socket compares both ends of
+// its tuple (zeros until known), and != needs both ends to differ.
+TEST(FieldsFd, EitherEndFieldsFilterAsTheReference) {
+    const char* cap = "libs_curl_google.scap";
+    EXPECT_EQ(count_matches(cap, "fd.ip exists"), 298u);
+    EXPECT_EQ(count_matches(cap, "fd.port exists"), 298u);
+    EXPECT_EQ(count_matches(cap, "fd.ip exists"), count_matches(cap, "fd.num exists and fd.type exists"));
+    EXPECT_EQ(count_matches(cap, "fd.ip != 1.2.3.4"), 17u);  // every socket event
+    EXPECT_EQ(count_matches(cap, "fd.port != 53"), 12u);     // not the DNS socket's
+    EXPECT_EQ(count_matches(cap, "fd.ip = ::"), 6u);         // a socket before its peer is known
+    EXPECT_EQ(count_matches(cap, "not fd.ip = 1.2.3.4"), 939u);
+}

@@ -142,9 +142,11 @@ void add_proto_and_dns_fields(filter::field_table& t) {
     }
     t.add(
         describe("fd.proto", PT_PORT, "Either end's protocol (port): fd.proto=443 matches client or server.",
-                 filter::FIELD_ANY_VALUE | filter::FIELD_NO_RHS | filter::FIELD_NO_TRANSFORMERS, 4),
+                 filter::FIELD_ANY_VALUE | filter::FIELD_NE_NEEDS_ALL | filter::FIELD_NO_RHS |
+                     filter::FIELD_NO_TRANSFORMERS,
+                 4),
         fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-            if (!connected_inet(fd)) return false;
+            if (!fd.is_inet()) return true;  // exists on any known fd, no value (as fd.port)
             out.push_back(value_view::number(fd.tuple.sport));
             out.push_back(value_view::number(fd.tuple.dport));
             return true;

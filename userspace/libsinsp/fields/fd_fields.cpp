@@ -172,9 +172,13 @@ void add_socket_fields(filter::field_table& t) {
                   return true;
               }));
     }
-    const uint32_t any = filter::FIELD_ANY_VALUE | filter::FIELD_NO_RHS | filter::FIELD_NO_TRANSFORMERS;
+    const uint32_t any = filter::FIELD_ANY_VALUE | filter::FIELD_NE_NEEDS_ALL | filter::FIELD_NO_RHS |
+                         filter::FIELD_NO_TRANSFORMERS;
+    // fd.ip, fd.net, fd.port and fd.proto exist on every event with a known fd, as in the
+    // reference (its `exists` on them asks only for an fd); a socket gives both ends of its tuple
+    // (zeros until they are known, as there), other fds no value, so comparisons on them fail.
     auto both_ips = [](const event_context&, const fd_info& fd, value_list& out) {
-        if (!connected_inet(fd)) return false;
+        if (!fd.is_inet()) return true;
         out.push_back(client_ip(fd));
         out.push_back(server_ip(fd));
         return true;
@@ -186,7 +190,7 @@ void add_socket_fields(filter::field_table& t) {
           fd_field(both_ips));
     t.add(describe("fd.port", PT_PORT, "Either end's port: fd.port=443 matches client or server.", any, 4),
           fd_field([](const event_context&, const fd_info& fd, value_list& out) {
-              if (!connected_inet(fd)) return false;
+              if (!fd.is_inet()) return true;  // exists, no value (see both_ips)
               out.push_back(value_view::number(fd.tuple.sport));
               out.push_back(value_view::number(fd.tuple.dport));
               return true;

@@ -198,6 +198,14 @@ bool const_check::eval(const event_context& ctx) {
     }
     if (vals.size() != 1) {
         if (!(m_lhs->field.info.flags & FIELD_ANY_VALUE) || m_mod != modifier::none) return false;
+        // Fields of either end (fd.ip, fd.port...): = and in hold when one end matches, != only
+        // when both ends differ (the reference's reading: "fd.port != 53" rules out DNS sockets).
+        if (m_op == cmp_op::ne && (m_lhs->field.info.flags & FIELD_NE_NEEDS_ALL)) {
+            for (const auto& v : vals) {
+                if (!match_single(v)) return false;
+            }
+            return !vals.empty();
+        }
         for (const auto& v : vals) {
             if (match_single(v)) return true;
         }

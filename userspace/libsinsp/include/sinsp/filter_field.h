@@ -127,6 +127,9 @@ enum field_flags : uint32_t {
     // An integer shown in upper-case hexadecimal without a prefix, in text and JSON (a string
     // there), as the reference shows fd.dev.
     FIELD_SHOW_HEX = 1u << 8,
+    // With FIELD_ANY_VALUE: `!=` holds only when every value differs (fd.port != 53: neither end
+    // is 53), the reference's reading of its either-end fields; proc.aname != keeps "any".
+    FIELD_NE_NEEDS_ALL = 1u << 9,
 };
 
 // Which code space an event-type constraint is expressed in.
