@@ -267,3 +267,17 @@ TEST(FieldsProc, ExectimeWithoutAKnownThreadIsZero) {
 }
 
 }  // namespace
+
+// The close of a standard stream still shows it (the reference removes the fd after the event):
+// sleep closing its stdout, then its stderr, in the reference's own capture.
+TEST(FieldsProc, ClosingAStandardStreamStillShowsIt) {
+    auto out = first_match("reference_mixed_2M.scap.gz", "evt.num=6092",
+                           {"evt.type", "proc.stdout.name", "proc.stdout.type"});
+    EXPECT_EQ(out["evt.type"], "close");
+    EXPECT_EQ(out["proc.stdout.name"], "/tmp/bash_jobs.0/8ba63624668d/stdout");
+    EXPECT_EQ(out["proc.stdout.type"], "file");
+    auto err =
+        first_match("reference_mixed_2M.scap.gz", "evt.num=6093", {"proc.stdout.name", "proc.stderr.name"});
+    EXPECT_EQ(err["proc.stdout.name"], "<NA>");  // closed by the previous event
+    EXPECT_EQ(err["proc.stderr.name"], "/tmp/bash_jobs.0/8ba63624668d/stderr");
+}

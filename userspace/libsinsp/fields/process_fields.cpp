@@ -167,9 +167,14 @@ filter::field_table::factory env_field() {
     };
 }
 
-// The fd 0/1/2 of the process, for proc.stdin.* etc.
-const fd_info* std_fd(const thread_info& t, int64_t fd) {
-    return t.fds ? t.fds->find(fd) : nullptr;
+// The fd 0/1/2 of the process, for proc.stdin.* etc. The close of one still shows it, as the
+// reference removes a closed fd only after its event.
+const fd_info* std_fd(const event_context& c, const thread_info& t, int64_t fd) {
+    const fd_info* f = t.fds ? t.fds->find(fd) : nullptr;
+    if (!f && c.evt->fd && c.evt->fd_num == fd && c.evt->thread == &t &&
+        (c.evt->view.info().flags & EF_DESTROYS_FD))
+        f = c.evt->fd;
+    return f;
 }
 
 void add_std_stream_fields(filter::field_table& t) {
@@ -183,18 +188,18 @@ void add_std_stream_fields(filter::field_table& t) {
                    {"proc.stderr.type", "proc.stderr.name", 2, "standard error"}};
     for (const auto& s : streams) {
         const int64_t fd = s.fd;
-        t.add(
-            describe(s.type_name, PT_CHARBUF,
-                     (std::string("Type of the process's ") + s.what + " fd.").c_str(), 0, 4),
-            thread_view([fd](const event_context&, const thread_info& th) -> std::optional<std::string_view> {
-                const fd_info* f = std_fd(th, fd);
-                if (!f) return std::nullopt;
-                return std::string_view(to_string(f->kind));
-            }));
+        t.add(describe(s.type_name, PT_CHARBUF,
+                       (std::string("Type of the process's ") + s.what + " fd.").c_str(), 0, 4),
+              thread_view(
+                  [fd](const event_context& c, const thread_info& th) -> std::optional<std::string_view> {
+                      const fd_info* f = std_fd(c, th, fd);
+                      if (!f) return std::nullopt;
+                      return std::string_view(to_string(f->kind));
+                  }));
         t.add(describe(s.name_name, PT_CHARBUF,
                        (std::string("Name of the process's ") + s.what + " fd.").c_str(), 0, 6),
-              thread_text([fd](const event_context&, const thread_info& th, std::string& b) {
-                  const fd_info* f = std_fd(th, fd);
+              thread_text([fd](const event_context& c, const thread_info& th, std::string& b) {
+                  const fd_info* f = std_fd(c, th, fd);
                   if (!f) return false;
                   f->append_display_name(b);
                   return true;
