@@ -245,14 +245,20 @@ const event& state_core::process(const scap::event_ref& ref) {
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
     if (m_event.fd && m_event.fd->is_inet() && m_event.fd->conn != conn_state::connected) note_data_moved(ev);
+    // Only a parser or a made-up thread changes what the state holds: events without either
+    // (reads, writes: most of a busy stream) skip the accounting.
+    const bool state_changed = pe.fn != nullptr || made_up;
     // A parser may have named the event's fd in place (connect, bind, a datagram's peer).
-    if (t && t->fds && m_event.fd && m_event.fd != &m_closed_fd) t->fds->recount(*m_event.fd);
+    if (state_changed && t && t->fds && m_event.fd && m_event.fd != &m_closed_fd)
+        t->fds->recount(*m_event.fd);
     // Once the event is applied, so the state handed out fits the budget; the event's thread, its
     // process's main thread and its parent stay (the event and its fields point at or look them up).
-    if (t)
-        account_state({t->tid, t->pid, t->ptid});
-    else
-        account_state({});
+    if (state_changed) {
+        if (t)
+            account_state({t->tid, t->pid, t->ptid});
+        else
+            account_state({});
+    }
     // A thread made up (the table may have grown, evicted or moved entries) or a parser that may
     // change threads, users, groups or containers: thread-derived values may differ from now on.
     if (made_up || (pe.fn && !pe.fds_only)) m_epoch = fresh_thread_epoch();
