@@ -181,7 +181,8 @@ void state_core::note_data_moved(const scap::event_view& ev) {
 }
 
 const event& state_core::process(const scap::event_ref& ref) {
-    if (m_pending_removal != -1) {
+    const bool reaped = m_pending_removal != -1;
+    if (reaped) {
         reap(m_pending_removal);
         m_pending_removal = -1;
         m_epoch = fresh_thread_epoch();
@@ -245,9 +246,10 @@ const event& state_core::process(const scap::event_ref& ref) {
     }
     if (ev.info().flags & EF_CREATES_FD) resolve_event_fd(pe);
     if (m_event.fd && m_event.fd->is_inet() && m_event.fd->conn != conn_state::connected) note_data_moved(ev);
-    // Only a parser or a made-up thread changes what the state holds: events without either
-    // (reads, writes: most of a busy stream) skip the accounting.
-    const bool state_changed = pe.fn != nullptr || made_up;
+    // Only a parser, a made-up thread or the removal of the previous event's exited thread
+    // changes what the state holds: events without any (reads, writes: most of a busy stream)
+    // skip the accounting.
+    const bool state_changed = pe.fn != nullptr || made_up || reaped;
     // A parser may have named the event's fd in place (connect, bind, a datagram's peer).
     if (state_changed && t && t->fds && m_event.fd && m_event.fd != &m_closed_fd)
         t->fds->recount(*m_event.fd);
