@@ -115,19 +115,14 @@ void append_sockaddr(std::string& out, param_view v) {
 // prints them (the fd unsigned, so an ignored entry's -1 is 18446744073709551615). libscap knows
 // no fd table, so the type letter libsinsp puts before the flags is left out here.
 void append_fdlist(std::string& out, param_view v) {
-    if (v.len < 2) return;
-    const uint16_t n = v.as<uint16_t>();
-    for (uint32_t i = 0, pos = 2; i < n && pos + 10 <= v.len; ++i, pos += 10) {
-        int64_t fd;
-        int16_t flags;
-        std::memcpy(&fd, v.data + pos, 8);
-        std::memcpy(&flags, v.data + pos + 8, 2);
-        if (i) out += ' ';
+    bool first = true;
+    for_each_fdlist_entry(v, [&](int64_t fd, int16_t flags) {
         char buf[48];
-        std::snprintf(buf, sizeof buf, "%" PRIu64 ":%x", static_cast<uint64_t>(fd),
+        std::snprintf(buf, sizeof buf, "%s%" PRIu64 ":%x", first ? "" : " ", static_cast<uint64_t>(fd),
                       static_cast<uint32_t>(flags));
         out += buf;
-    }
+        first = false;
+    });
 }
 
 void append_socktuple(std::string& out, param_view v) {

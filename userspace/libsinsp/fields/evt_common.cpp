@@ -141,18 +141,15 @@ bool param_text(const event_context& c, uint32_t i, std::string& raw, std::strin
         // for an fd it does not hold); without a thread the reference shows nothing.
         if (!c.evt->thread) return false;
         const fd_table* fds = c.evt->thread->fds.get();
-        const uint16_t n = v.as<uint16_t>();
-        for (uint32_t k = 0, pos = 2; k < n && pos + 10 <= v.len; ++k, pos += 10) {
-            int64_t fd;
-            int16_t flags;
-            std::memcpy(&fd, v.data + pos, 8);
-            std::memcpy(&flags, v.data + pos + 8, 2);
+        bool first = true;
+        scap::for_each_fdlist_entry(v, [&](int64_t fd, int16_t flags) {
             const fd_info* f = fds ? fds->find(fd) : nullptr;
             char buf[48];
-            std::snprintf(buf, sizeof buf, "%s%" PRIu64 ":%c%x", k ? " " : "", static_cast<uint64_t>(fd),
+            std::snprintf(buf, sizeof buf, "%s%" PRIu64 ":%c%x", first ? "" : " ", static_cast<uint64_t>(fd),
                           f ? to_typechar(f->kind) : '?', static_cast<uint32_t>(flags));
             raw += buf;
-        }
+            first = false;
+        });
         return false;
     }
     if (info.type == PT_SYSCALLID && v.len == 2) {
