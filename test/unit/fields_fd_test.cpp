@@ -272,3 +272,16 @@ TEST(FieldsFd, EitherEndFieldsFilterAsTheReference) {
     EXPECT_EQ(count_matches(cap, "fd.ip = ::"), 6u);         // a socket before its peer is known
     EXPECT_EQ(count_matches(cap, "not fd.ip = 1.2.3.4"), 939u);
 }
+
+// A dup2 copies its source's name along: the copy's name did not change (the reference's
+// reading), while an open's new fd did get one. bash redirecting stdin in the reference's capture.
+TEST(FieldsFd, DupCopiesDoNotChangeNames) {
+    auto dup =
+        first_match("reference_mixed_2M.scap.gz", "evt.num=49808", {"evt.type", "fd.num", "fd.name_changed"});
+    EXPECT_EQ(dup["evt.type"], "dup2");
+    EXPECT_EQ(dup["fd.num"], "0");
+    EXPECT_EQ(dup["fd.name_changed"], "false");
+    auto open =
+        first_match("libs_curl_google.scap", "evt.type=open and evt.res=SUCCESS", {"fd.name_changed"});
+    EXPECT_EQ(open["fd.name_changed"], "true");
+}

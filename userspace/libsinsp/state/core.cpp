@@ -26,6 +26,10 @@ bool created_with_name(const fd_info& f) {
     return !f.name.empty();
 }
 
+bool is_fd_copy(uint16_t type) {
+    return type == PPME_SYSCALL_DUP_1_X || type == PPME_SYSCALL_DUP2_X || type == PPME_SYSCALL_DUP3_X;
+}
+
 // Where an fd-creating event puts the new fd: the first fd-typed parameter (open's "fd",
 // socketpair's "fd1"), else a plain return value (epoll_create's "res").
 int created_fd_param(uint16_t type, const scap_event_info& info) {
@@ -158,8 +162,10 @@ void state_core::resolve_event_fd(const parser_entry& pe) {
             if (fd >= 0) {
                 m_event.fd_num = fd;
                 m_event.fd = t->fds->find(fd);
-                // A new fd's name went from nothing to what it is now (the reference's rule).
-                if (m_event.fd) m_event.fd_name_changed = created_with_name(*m_event.fd);
+                // A new fd's name went from nothing to what it is now (the reference's rule); a
+                // copy (dup*) carries its source's name along, unchanged.
+                if (m_event.fd && !is_fd_copy(m_event.view.type()))
+                    m_event.fd_name_changed = created_with_name(*m_event.fd);
                 return;
             }
         }
