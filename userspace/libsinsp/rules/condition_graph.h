@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fd_key_memo.h"
 #include "sinsp/filter.h"
 #include "text_tests.h"
 
@@ -71,16 +72,26 @@ class condition_graph {
     // while on_match returns true. Same verdicts as eval() per root, without a call, a switch and
     // a stamp per root: on an openat 22 roots are walked and most are settled by their first
     // operand, a text answer or a thread bit already known, so the per-root overhead was most of
-    // the walk.
+    // the walk. Programs with fd masks walk only the roots their event's fd key leaves (see
+    // program::masked).
     template <typename F>
     void run_program(uint32_t id, const event_context& ctx, F&& on_match);
     size_t programs() const { return m_programs.size(); }
+    // Whether program `id` rules roots out by fd key, whether it does on unsampled events now,
+    // and how many keys its memo learnt (tests).
+    bool masked(uint32_t id) const { return m_programs[id].masked; }
+    bool masks_in_use(uint32_t id) const { return m_programs[id].masks_in_use; }
+    uint64_t fd_mask_fills(uint32_t id) const { return m_programs[id].fd_memo.fills(); }
 
     size_t nodes() const { return m_nodes.size(); }
     size_t comparisons() const { return m_leaves.size(); }
     size_t text_test_groups() const { return m_text_tests.size(); }
     // Nodes whose verdict is kept per thread (see thread_scope.h).
     size_t thread_scoped_nodes() const { return m_thread_scoped; }
+    // Nodes whose verdict is a function of the event's fd key (see fd_scope.h).
+    size_t fd_scoped_nodes() const {
+        return static_cast<size_t>(std::count(m_fd_scoped.begin(), m_fd_scoped.end(), true));
+    }
     // A node as an expression, for tests and debugging.
     std::string describe(uint32_t id) const;
 
@@ -150,8 +161,9 @@ class condition_graph {
         return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
     }
     // `scoped`: the node reads thread_scoped() fields only; it gets a bit in the thread cache.
+    // `fd_scope`: it reads fd_scoped() fields only.
     uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children,
-                    bool scoped);
+                    bool scoped, bool fd_scope);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
 
@@ -170,13 +182,38 @@ class condition_graph {
     };
     // A root holds when all its steps do: the operands of an and root (in their current order), or
     // the root itself as one step; none for a root that always holds.
+    //
+    // fd masks (condition_graph_masks.cpp): a root holds only if each of its conjuncts does (its
+    // operands, through nested ands), and the fd-scoped ones are a function of the event's fd key;
+    // so per key, a memo keeps the word of the roots whose fd conjuncts all hold, and an event
+    // walks only those. On an openat, `fd.name startswith /etc/`, `fd.directory in (/bin, ...)`,
+    // `fd.filename in (.bashrc, ...)` rule out nearly all of the 22 roots with one lookup. Worth it
+    // only when keys repeat (paths do; a socket's addresses and ports mostly do not), which sampled
+    // events measure: they always look the key up, and reorder() turns the masks on or off for the
+    // other events by the hit rate they saw (in use until then). Up to 64 roots (one word).
     struct program {
         std::vector<int64_t> roots;
         std::vector<uint32_t> ends;  // per root, one past its last step
         std::vector<step> steps;
         bool thread_steps = false;  // some step reads a thread bit: find the thread's bits first
+        bool masked = false;        // has fd conjuncts, and at most 64 roots
+        bool masks_in_use = false;  // on unsampled events (see reorder())
+        uint64_t all_roots = 0;     // one bit per root
+        // Per root, its fd-scoped conjuncts (nodes): root i's are [fd_ends[i - 1], fd_ends[i]).
+        std::vector<uint32_t> fd_conjuncts, fd_ends;
+        fd_key_memo fd_memo;
+        uint32_t sampled_lookups = 0;  // since the last reorder(), on sampled events
+        uint32_t sampled_hits = 0;
     };
     step decode(uint32_t id) const;
+    // Fills a program's fd conjuncts and decides whether it is masked (at add_program()).
+    void plan_masks(program& p) const;
+    void collect_fd_conjuncts(uint32_t id, std::vector<uint32_t>& out) const;
+    // The roots of masked program p whose fd conjuncts all hold for the current event (all roots
+    // when the event has no key). `sampled`: count the lookup for reorder().
+    uint64_t fd_candidates(program& p, const event_context& ctx, bool sampled);
+    // Turns masked programs' masks on or off by the hit rate sampled events saw.
+    void review_masks();
     // Re-decodes a program after reorder() changed its roots' operand order (capacity is kept, so
     // nothing is allocated after the first build).
     void build(program& p) const;
@@ -191,6 +228,9 @@ class condition_graph {
         return v != s.negate;
     }
     std::vector<program> m_programs;
+    // fd.name's shared extraction, for fd keys (bound when the first fd-scoped node is added).
+    std::unique_ptr<filter::field_extractor> m_fd_name_field;
+    cached_extractor* m_fd_name = nullptr;
 
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
@@ -198,6 +238,7 @@ class condition_graph {
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
+    std::vector<bool> m_fd_scoped;         // per node (see fd_scope.h)
     std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
     std::vector<std::unique_ptr<text_tests>> m_text_tests;
     // Per text_tests answer, the stamp of the last event it held for; per group, the stamp of the
@@ -226,9 +267,11 @@ class condition_graph {
 
 template <typename F>
 void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_match) {
-    const program& p = m_programs[id];
+    program& p = m_programs[id];
     if ((m_event & (k_sample_every - 1)) == 0) {
-        // Sampled events count truth rates per node (see k_sample_every): eval() every root.
+        // Sampled events count truth rates per node (see k_sample_every): eval() every root. They
+        // also measure the fd masks' hit rate (see program).
+        if (p.masked) fd_candidates(p, ctx, true);
         for (size_t i = 0; i < p.roots.size(); ++i) {
             if (p.roots[i] >= 0 && !eval(static_cast<uint32_t>(p.roots[i]), ctx)) continue;
             if (!on_match(i)) return;
@@ -236,6 +279,23 @@ void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_
         return;
     }
     if (p.thread_steps) thread_bits(ctx);
+    if (p.masks_in_use) {
+        // Only the roots the event's fd key leaves, in order.
+        for (uint64_t left = fd_candidates(p, ctx, false); left != 0; left &= left - 1) {
+            const auto i = static_cast<size_t>(__builtin_ctzll(left));
+            const step* s = p.steps.data() + (i == 0 ? 0 : p.ends[i - 1]);
+            const step* const end = p.steps.data() + p.ends[i];
+            bool holds = true;
+            for (; s != end; ++s) {
+                if (!step_holds(*s, ctx)) {
+                    holds = false;
+                    break;
+                }
+            }
+            if (holds && !on_match(i)) return;
+        }
+        return;
+    }
     const step* s = p.steps.data();
     for (size_t i = 0; i < p.ends.size(); ++i) {
         const step* const end = p.steps.data() + p.ends[i];

@@ -53,6 +53,7 @@ uint32_t condition_graph::add_program(const std::vector<int64_t>& roots) {
     program p;
     p.roots = roots;
     build(p);
+    plan_masks(p);
     m_programs.push_back(std::move(p));
     return static_cast<uint32_t>(m_programs.size() - 1);
 }
