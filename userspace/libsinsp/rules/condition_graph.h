@@ -195,6 +195,10 @@ class condition_graph {
         std::vector<int64_t> roots;
         std::vector<uint32_t> ends;  // per root, one past its last step
         std::vector<step> steps;
+        // What is left to walk of a root the fd mask leaves: its steps but the fd-scoped ones
+        // (they are among its fd conjuncts, which all hold then).
+        std::vector<uint32_t> rest_ends;
+        std::vector<step> rest_steps;
         bool thread_steps = false;  // some step reads a thread bit: find the thread's bits first
         bool masked = false;        // has fd conjuncts, and at most 64 roots
         bool masks_in_use = false;  // on unsampled events (see reorder())
@@ -283,8 +287,8 @@ void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_
         // Only the roots the event's fd key leaves, in order.
         for (uint64_t left = fd_candidates(p, ctx, false); left != 0; left &= left - 1) {
             const auto i = static_cast<size_t>(__builtin_ctzll(left));
-            const step* s = p.steps.data() + (i == 0 ? 0 : p.ends[i - 1]);
-            const step* const end = p.steps.data() + p.ends[i];
+            const step* s = p.rest_steps.data() + (i == 0 ? 0 : p.rest_ends[i - 1]);
+            const step* const end = p.rest_steps.data() + p.rest_ends[i];
             bool holds = true;
             for (; s != end; ++s) {
                 if (!step_holds(*s, ctx)) {
