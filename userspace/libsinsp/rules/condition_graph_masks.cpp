@@ -38,7 +38,7 @@ void condition_graph::plan_masks(program& p) const {
 
 uint64_t condition_graph::fd_candidates(program& p, const event_context& ctx, bool sampled) {
     fd_key key;
-    if (!fd_scope_key(ctx, m_fd_name->values(ctx), key)) return p.all_roots;
+    if (!fd_scope_key(ctx, *m_fd_name, key)) return p.all_roots;
     if (sampled) ++p.sampled_lookups;
     if (const uint64_t* remembered = p.fd_memo.find(key)) {
         if (sampled) ++p.sampled_hits;
@@ -51,7 +51,7 @@ uint64_t condition_graph::fd_candidates(program& p, const event_context& ctx, bo
             all = eval(p.fd_conjuncts[c], ctx);
         if (all) word |= uint64_t{1} << i;
     }
-    // eval() above may have extracted fd.name again: same event, same values, same key.
+    // eval() above may have extracted fd.name: same event, same values, the key still valid.
     p.fd_memo.remember(key, word);
     return word;
 }

@@ -38,9 +38,17 @@ bool fd_scoped(const filter::ast::expr& check) {
     return false;
 }
 
-bool fd_scope_key(const event_context& ctx, const filter::value_list* fd_name, fd_key& out) {
-    if (fd_name != nullptr && fd_name->size() != 1) return false;
+bool fd_scope_key(const event_context& ctx, cached_extractor& fd_name_field, fd_key& out) {
     const fd_info* fd = ctx.evt->fd;
+    if (fd != nullptr && !fd->is_inet()) {
+        // fd.name's value is the name itself (fd_info::append_display_name): read in place, not
+        // extracted (an openat would copy its path once more for the key alone).
+        out.tag = static_cast<uint8_t>(fd_key::k_known_fd + static_cast<uint8_t>(fd->kind));
+        out.name = fd->name;
+        return true;
+    }
+    const filter::value_list* fd_name = fd_name_field.values(ctx);
+    if (fd_name != nullptr && fd_name->size() != 1) return false;
     if (fd != nullptr) {
         if (fd_name == nullptr) return false;
         out.tag = static_cast<uint8_t>(fd_key::k_known_fd + static_cast<uint8_t>(fd->kind));

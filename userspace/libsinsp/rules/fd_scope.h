@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "field_cache.h"
 #include "sinsp/filter_ast.h"
 #include "sinsp/filter_field.h"
 #include "sinsp/fields.h"
@@ -24,8 +25,8 @@ bool fd_scoped(const filter::ast::expr& check);
 
 // What every fd_scoped() field's values on an event are computed from: whether the event has an
 // fd the state knows (and then its kind), one the state does not know, or none; and fd.name's
-// text (for a socket, the text of its addresses). The name is lent from the event's fd.name
-// values and valid while they are.
+// text (for a socket, the text of its addresses). The name is lent from the event's fd or from
+// fd.name's values, and valid while the event is.
 struct fd_key {
     static constexpr uint8_t k_no_fd = 0;
     static constexpr uint8_t k_unknown_fd = 1;
@@ -34,8 +35,9 @@ struct fd_key {
     std::string_view name;
 };
 
-// The event's key, given fd.name's values for it (null when the field does not apply). False when
+// The event's key; `fd_name` is fd.name's shared extraction, used only when the event's fd is not
+// a file-like one (a socket's text is built, an fd the state does not know has none). False when
 // no key describes the event (fd.name with several values, or without a value for a known fd).
-bool fd_scope_key(const event_context& ctx, const filter::value_list* fd_name, fd_key& out);
+bool fd_scope_key(const event_context& ctx, cached_extractor& fd_name, fd_key& out);
 
 }  // namespace sinsp::rules::detail
