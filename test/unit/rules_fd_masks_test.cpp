@@ -67,6 +67,16 @@ const char* const k_rules = R"(
   condition: evt.type = read and fd.directory = / and fd.typechar != f
   output: o
   priority: info
+- rule: relative_climb
+  desc: d
+  condition: evt.type = openat and fd.nameraw contains "../" and fd.num >= 0
+  output: o
+  priority: info
+- rule: passwd_opened_here
+  desc: d
+  condition: evt.type = read and fd.nameraw = /etc/passwd
+  output: o
+  priority: info
 )";
 
 class RulesFdMasks : public ::testing::Test {
@@ -86,6 +96,13 @@ class RulesFdMasks : public ::testing::Test {
         p.tid = p.pid = 10;
         p.ptid = 1;
         p.comm = p.exe = "alpha";
+        p.cwd = "/tmp/";
+        // fd 7: /etc/passwd, open before the capture (its fd.nameraw is empty).
+        scap::fd_info f;
+        f.fd = 7;
+        f.type = scap::fd_type::file_v2;
+        f.name = "/etc/passwd";
+        p.fds.push_back(f);
         snap.processes.push_back(p);
         insp.load_snapshot(snap);
     }
@@ -156,6 +173,22 @@ TEST_F(RulesFdMasks, UnknownAndKnownFdsOnReads) {
         EXPECT_EQ(read(4), names{"read_at_root"}) << round;  // the directory "/" itself
         EXPECT_EQ(read(5), names{}) << round;                // a file below "/": typechar f
         EXPECT_EQ(read(9), names{"read_at_root"}) << round;
+    }
+}
+
+TEST_F(RulesFdMasks, SameNameOpenedByAnotherPath) {
+    // /etc/x reached from the cwd /tmp: the same name as the absolute open, another raw path.
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(open(3, "/etc/x", k_rdonly), (names{"file_named_x_below_etc", "not_tmp"})) << round;
+        EXPECT_EQ(open(4, "../etc/x", k_rdonly),
+                  (names{"file_named_x_below_etc", "not_tmp", "relative_climb"}))
+            << round;
+    }
+    // The same name from the snapshot and opened in the capture.
+    EXPECT_EQ(open(8, "/etc/passwd", k_rdonly), names{"not_tmp"});
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(read(7), names{}) << round;
+        EXPECT_EQ(read(8), names{"passwd_opened_here"}) << round;
     }
 }
 

@@ -18,7 +18,7 @@ size_t fd_key_memo::slot(const fd_key& k) {
         std::memcpy(&first, s.data(), s.size());
     }
     constexpr uint64_t k_mul = 0x9E3779B97F4A7C15ull;
-    uint64_t h = ((s.size() << 8 | k.tag) * k_mul) ^ first;
+    uint64_t h = (((k.raw.size() << 16 | s.size()) << 8 | k.tag) * k_mul) ^ first;
     h = (h * k_mul) ^ last;
     h *= k_mul;
     static_assert((k_entries & (k_entries - 1)) == 0, "a power of two");
@@ -26,13 +26,15 @@ size_t fd_key_memo::slot(const fd_key& k) {
 }
 
 void fd_key_memo::remember(const fd_key& k, uint64_t word) {
-    if (k.name.size() > k_text) return;
+    if (!fits(k)) return;
     if (m_entries.empty()) m_entries.resize(k_entries);
     entry& e = m_entries[slot(k)];
     e.valid = true;
     e.tag = k.tag;
     e.len = static_cast<uint16_t>(k.name.size());
+    e.raw_len = static_cast<uint16_t>(k.raw.size());
     if (!k.name.empty()) std::memcpy(e.text, k.name.data(), k.name.size());
+    if (!k.raw.empty()) std::memcpy(e.text + e.len, k.raw.data(), k.raw.size());
     e.word = word;
     ++m_fills;
 }

@@ -5,8 +5,8 @@
 // every root of the program; fd names repeat (166 distinct paths over 260,037 openats of the 2M
 // reference capture), so most events find it here with one compare of the name.
 //
-// The key is the name's bytes and the fd's kind, never where they came from, so an fd renamed in
-// place, reused for another file or closed cannot lend its word to another name.
+// The key is the name's and the raw path's bytes and the fd's kind, never where they came from, so
+// an fd renamed in place, reused for another file or closed cannot lend its word to another name.
 #pragma once
 
 #include <cstdint>
@@ -21,28 +21,31 @@ class fd_key_memo {
   public:
     // The word remembered for `k`, or null.
     const uint64_t* find(const fd_key& k) const {
-        if (m_entries.empty() || k.name.size() > k_text) return nullptr;
+        if (m_entries.empty() || !fits(k)) return nullptr;
         const entry& e = m_entries[slot(k)];
-        if (!e.valid || e.tag != k.tag || e.len != k.name.size()) return nullptr;
+        if (!e.valid || e.tag != k.tag || e.len != k.name.size() || e.raw_len != k.raw.size()) return nullptr;
         if (!k.name.empty() && std::memcmp(e.text, k.name.data(), k.name.size()) != 0) return nullptr;
+        if (!k.raw.empty() && std::memcmp(e.text + e.len, k.raw.data(), k.raw.size()) != 0) return nullptr;
         return &e.word;
     }
-    // Remembers `word` for `k` (replacing whatever shared its slot); names longer than an entry
-    // holds are not remembered. Allocates at the first call only.
+    // Remembers `word` for `k` (replacing whatever shared its slot); keys whose texts are longer
+    // than an entry holds are not remembered. Allocates at the first call only.
     void remember(const fd_key& k, uint64_t word);
 
     uint64_t fills() const { return m_fills; }
 
   private:
     static constexpr size_t k_entries = 256;  // a power of two
-    static constexpr size_t k_text = 116;     // an entry is two cache lines
+    static constexpr size_t k_text = 114;     // an entry is two cache lines
     struct entry {
         uint64_t word = 0;
-        uint16_t len = 0;
+        uint16_t len = 0;      // the name's, at the start of text
+        uint16_t raw_len = 0;  // the raw path's, after it
         uint8_t tag = 0;
         bool valid = false;
         char text[k_text] = {};
     };
+    static bool fits(const fd_key& k) { return k.name.size() + k.raw.size() <= k_text; }
     static_assert(sizeof(entry) == 128, "two cache lines");
     static size_t slot(const fd_key& k);
     std::vector<entry> m_entries;

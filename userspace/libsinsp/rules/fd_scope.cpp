@@ -12,10 +12,13 @@ namespace {
 //   fd.type      the kind's name; no value without an fd the state knows;
 //   fd.directory a file's name up to its last slash ("/" when none), a directory's name, "/" for an
 //                unknown fd, no value otherwise;
-//   fd.filename  a file's name after its last slash, no value otherwise.
-// The display name of a file or directory is its name. A field is added here only after reading
+//   fd.filename  a file's name after its last slash, no value otherwise;
+//   fd.nameraw   for a file or directory not from the snapshot, the path the call gave (name_raw)
+//                or else the name, slashes collapsed; empty otherwise (an unknown fd too).
+// The display name of an fd other than a socket is its name. A field is added here only after reading
 // its extractor: not fd.num (the event's number), fd.nameraw (the event's argument), fd.ino...
-constexpr std::string_view k_fields[] = {"fd.name", "fd.typechar", "fd.type", "fd.directory", "fd.filename"};
+constexpr std::string_view k_fields[] = {"fd.name",      "fd.typechar", "fd.type",
+                                         "fd.directory", "fd.filename", "fd.nameraw"};
 
 bool constant(const filter::ast::term& t) {
     if (t.what == filter::ast::term::kind::literal) return true;
@@ -43,20 +46,25 @@ bool fd_scope_key(const event_context& ctx, cached_extractor& fd_name_field, fd_
     if (fd != nullptr && !fd->is_inet()) {
         // fd.name's value is the name itself (fd_info::append_display_name): read in place, not
         // extracted (an openat would copy its path once more for the key alone).
-        out.tag = static_cast<uint8_t>(fd_key::k_known_fd + static_cast<uint8_t>(fd->kind));
+        const bool from_snapshot = (fd->open_flags & k_fd_from_snapshot) != 0;
+        out.tag =
+            static_cast<uint8_t>(fd_key::k_known_fd + 2 * static_cast<uint8_t>(fd->kind) + from_snapshot);
         out.name = fd->name;
+        out.raw = fd->name_raw;
         return true;
     }
     const filter::value_list* fd_name = fd_name_field.values(ctx);
     if (fd_name != nullptr && fd_name->size() != 1) return false;
     if (fd != nullptr) {
         if (fd_name == nullptr) return false;
-        out.tag = static_cast<uint8_t>(fd_key::k_known_fd + static_cast<uint8_t>(fd->kind));
+        // A socket: fd.nameraw is empty, whatever name_raw holds.
+        out.tag = static_cast<uint8_t>(fd_key::k_known_fd + 2 * static_cast<uint8_t>(fd->kind));
     } else {
         // Without an fd, fd.name has a value (the empty name) exactly when the event uses an fd
         // the state does not know.
         out.tag = fd_name != nullptr ? fd_key::k_unknown_fd : fd_key::k_no_fd;
     }
+    out.raw = {};
     if (fd_name == nullptr) {
         out.name = {};
         return true;

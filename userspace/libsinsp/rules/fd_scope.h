@@ -24,15 +24,17 @@ namespace sinsp::rules::detail {
 bool fd_scoped(const filter::ast::expr& check);
 
 // What every fd_scoped() field's values on an event are computed from: whether the event has an
-// fd the state knows (and then its kind), one the state does not know, or none; and fd.name's
-// text (for a socket, the text of its addresses). The name is lent from the event's fd or from
-// fd.name's values, and valid while the event is.
+// fd the state knows (and then its kind, and whether the snapshot made it), one the state does
+// not know, or none; fd.name's text (for a socket, the text of its addresses); and the path the
+// opening call gave, when it differs from the name (a relative one). The texts are lent from the
+// event's fd or from fd.name's values, and valid while the event is.
 struct fd_key {
     static constexpr uint8_t k_no_fd = 0;
     static constexpr uint8_t k_unknown_fd = 1;
-    static constexpr uint8_t k_known_fd = 2;  // plus the fd's kind
+    static constexpr uint8_t k_known_fd = 2;  // plus the fd's kind times 2, plus 1 from a snapshot
     uint8_t tag = k_no_fd;
     std::string_view name;
+    std::string_view raw;
 };
 
 // The event's key; `fd_name` is fd.name's shared extraction, used only when the event's fd is not
