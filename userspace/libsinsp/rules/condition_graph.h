@@ -125,11 +125,14 @@ class condition_graph {
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
-    // Truth rates are counted on one event in this many (a power of two): 2,048 sampled events
-    // per reorder(), enough to order operands; the other events do not touch node_stats and take
-    // the flat programs (run_program), while sampled ones eval() every root. An openat measured
-    // ~15 % fewer cycles at 1 in 32 than at 1 in 8 (fifth round, proposal 0007).
-    static constexpr uint32_t k_sample_every = 32;
+    // Truth rates are counted on one event in this many (a power of two): 512 sampled events per
+    // reorder(), enough to order operands (the rates are weighed with the previous estimate); the
+    // other events do not touch node_stats and take the flat programs (run_program), while sampled
+    // ones eval() every root. An openat measured ~15 % fewer cycles at 1 in 32 than at 1 in 8
+    // (fifth round, proposal 0007); with fd masks an unsampled openat walks about one root instead
+    // of 22, so a sampled one costs ~20 unsampled ones, and 1 in 128 took ~9 ms (~5 %) off a replay
+    // of the 2M capture against 1 in 32 (seventh round).
+    static constexpr uint32_t k_sample_every = 128;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
