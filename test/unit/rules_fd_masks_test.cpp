@@ -257,7 +257,10 @@ TEST(RulesFdMasksGraph, OffWhenKeysDoNotRepeat) {
             EXPECT_GE(g.fd_mask_fills(program), 10u);
             EXPECT_LT(g.fd_mask_fills(program), 100u);
         } else {
-            EXPECT_GT(g.fd_mask_fills(program), 65'536u);
+            // Every unsampled event up to the first reorder looked its new name up and filled the
+            // memo; after it, only sampled events (1 in 128) do.
+            EXPECT_GT(g.fd_mask_fills(program), 64'000u);
+            EXPECT_LT(g.fd_mask_fills(program), 66'000u);
         }
     }
 }

@@ -191,9 +191,11 @@ class condition_graph {
     // so per key, a memo keeps the word of the roots whose fd conjuncts all hold, and an event
     // walks only those. On an openat, `fd.name startswith /etc/`, `fd.directory in (/bin, ...)`,
     // `fd.filename in (.bashrc, ...)` rule out nearly all of the 22 roots with one lookup. Worth it
-    // only when keys repeat (paths do; a socket's addresses and ports mostly do not), which sampled
-    // events measure: they always look the key up, and reorder() turns the masks on or off for the
-    // other events by the hit rate they saw (in use until then). Up to 64 roots (one word).
+    // only when keys repeat (paths do; a socket's addresses and ports mostly do not): every lookup
+    // is counted, and reorder() turns the masks off when few hit (in use until then). While off,
+    // sampled events still look keys up, and reorder() turns them back on when those hit. Counting
+    // every lookup rather than sampled ones only: a rare event type (868 execve, 12,828 connect in
+    // 2M events) meets too few sampled events per reorder() to be judged. Up to 64 roots (one word).
     struct program {
         std::vector<int64_t> roots;
         std::vector<uint32_t> ends;  // per root, one past its last step
@@ -209,17 +211,17 @@ class condition_graph {
         // Per root, its fd-scoped conjuncts (nodes): root i's are [fd_ends[i - 1], fd_ends[i]).
         std::vector<uint32_t> fd_conjuncts, fd_ends;
         fd_key_memo fd_memo;
-        uint32_t sampled_lookups = 0;  // since the last reorder(), on sampled events
-        uint32_t sampled_hits = 0;
+        uint32_t lookups = 0;  // since the last reorder()
+        uint32_t hits = 0;
     };
     step decode(uint32_t id) const;
     // Fills a program's fd conjuncts and decides whether it is masked (at add_program()).
     void plan_masks(program& p) const;
     void collect_fd_conjuncts(uint32_t id, std::vector<uint32_t>& out) const;
     // The roots of masked program p whose fd conjuncts all hold for the current event (all roots
-    // when the event has no key). `sampled`: count the lookup for reorder().
-    uint64_t fd_candidates(program& p, const event_context& ctx, bool sampled);
-    // Turns masked programs' masks on or off by the hit rate sampled events saw.
+    // when the event has no key); the lookup is counted for reorder().
+    uint64_t fd_candidates(program& p, const event_context& ctx);
+    // Turns masked programs' masks on or off by the memos' hit rates since the last reorder().
     void review_masks();
     // Re-decodes a program after reorder() changed its roots' operand order (capacity is kept, so
     // nothing is allocated after the first build).
@@ -276,9 +278,9 @@ template <typename F>
 void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_match) {
     program& p = m_programs[id];
     if ((m_event & (k_sample_every - 1)) == 0) {
-        // Sampled events count truth rates per node (see k_sample_every): eval() every root. They
-        // also measure the fd masks' hit rate (see program).
-        if (p.masked) fd_candidates(p, ctx, true);
+        // Sampled events count truth rates per node (see k_sample_every): eval() every root. While
+        // a program's masks are off they still look the key up, so that its hit rate is known.
+        if (p.masked && !p.masks_in_use) fd_candidates(p, ctx);
         for (size_t i = 0; i < p.roots.size(); ++i) {
             if (p.roots[i] >= 0 && !eval(static_cast<uint32_t>(p.roots[i]), ctx)) continue;
             if (!on_match(i)) return;
@@ -288,7 +290,7 @@ void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_
     if (p.thread_steps) thread_bits(ctx);
     if (p.masks_in_use) {
         // Only the roots the event's fd key leaves, in order.
-        for (uint64_t left = fd_candidates(p, ctx, false); left != 0; left &= left - 1) {
+        for (uint64_t left = fd_candidates(p, ctx); left != 0; left &= left - 1) {
             const auto i = static_cast<size_t>(__builtin_ctzll(left));
             const step* s = p.rest_steps.data() + (i == 0 ? 0 : p.rest_ends[i - 1]);
             const step* const end = p.rest_steps.data() + p.rest_ends[i];

@@ -36,12 +36,12 @@ void condition_graph::plan_masks(program& p) const {
     p.all_roots = p.roots.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << p.roots.size()) - 1;
 }
 
-uint64_t condition_graph::fd_candidates(program& p, const event_context& ctx, bool sampled) {
+uint64_t condition_graph::fd_candidates(program& p, const event_context& ctx) {
     fd_key key;
     if (!fd_scope_key(ctx, *m_fd_name, key)) return p.all_roots;
-    if (sampled) ++p.sampled_lookups;
+    ++p.lookups;
     if (const uint64_t* remembered = p.fd_memo.find(key)) {
-        if (sampled) ++p.sampled_hits;
+        ++p.hits;
         return *remembered;
     }
     uint64_t word = 0;
@@ -58,14 +58,14 @@ uint64_t condition_graph::fd_candidates(program& p, const event_context& ctx, bo
 
 void condition_graph::review_masks() {
     // Worth it when most keys are found: a miss evaluates every root's fd conjuncts, which the
-    // walk would mostly have skipped after a cheaper operand. A program whose sampled events
-    // looked nothing up keeps its choice.
+    // walk would mostly have skipped after a cheaper operand. A program that looked nothing up
+    // keeps its choice.
     constexpr uint32_t k_hits_per_miss = 7;  // at least 7 of 8 lookups found
     for (program& p : m_programs) {
-        if (!p.masked || p.sampled_lookups == 0) continue;
-        const uint32_t misses = p.sampled_lookups - p.sampled_hits;
-        p.masks_in_use = p.sampled_hits >= k_hits_per_miss * misses;
-        p.sampled_lookups = p.sampled_hits = 0;
+        if (!p.masked || p.lookups == 0) continue;
+        const uint32_t misses = p.lookups - p.hits;
+        p.masks_in_use = p.hits >= k_hits_per_miss * misses;
+        p.lookups = p.hits = 0;
     }
 }
 
