@@ -5,6 +5,7 @@
 
 #include "sinsp/fields.h"
 #include "sinsp/inspector.h"
+#include "fd_scope.h"
 #include "thread_scope.h"
 
 namespace sinsp::rules::detail {
@@ -88,9 +89,20 @@ bool condition_graph::group_text_test(const expr& e, node& n) {
 }
 
 uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
-                                 const std::vector<uint32_t>& children, bool scoped) {
+                                 const std::vector<uint32_t>& children, bool scoped, bool fd_scope) {
     auto it = m_index.find(key);
     if (it != m_index.end()) return it->second;
+    if (fd_scope && m_fd_name == nullptr) {
+        // fd keys are made from fd.name's shared extraction (the one its text group reads).
+        filter::bound_field bf;
+        std::string error;
+        if (m_fields.bind("fd.name", std::nullopt, bf, error)) {
+            m_fd_name_field = std::move(bf.extractor);
+            m_fd_name = dynamic_cast<cached_extractor*>(m_fd_name_field.get());
+        }
+    }
+    // Without that extraction there is no key: such nodes are evaluated like any other.
+    fd_scope = fd_scope && m_fd_name != nullptr;
     if (scoped && m_thread_scoped < k_no_tslot) {
         n.tslot = static_cast<uint16_t>(m_thread_scoped++);
         // Once known for the thread, its verdict costs a bit test: order it as nearly free.
@@ -106,6 +118,7 @@ uint32_t condition_graph::intern(const std::string& key, node n, node_stats st,
     m_nodes.push_back(n);
     m_stats.push_back(st);
     m_leaf_text.push_back(comparison ? key : std::string());
+    m_fd_scoped.push_back(fd_scope);
     m_index.emplace(key, id);
     return id;
 }
@@ -122,7 +135,8 @@ uint32_t condition_graph::add(const expr& e) {
             node_stats st;
             st.cost = m_stats[child].cost;
             st.p_true = 1.0f - m_stats[child].p_true;
-            return intern("!" + std::to_string(child), n, st, {child}, c.tslot != k_no_tslot);
+            return intern("!" + std::to_string(child), n, st, {child}, c.tslot != k_no_tslot,
+                          m_fd_scoped[child]);
         }
         case expr::kind::and_:
         case expr::kind::or_: {
@@ -156,13 +170,15 @@ uint32_t condition_graph::add(const expr& e) {
             node_stats st;
             float p_none = 1.0f;  // and: all true; or: none true (operands taken as independent)
             bool scoped = true;
+            bool fd_scope = true;
             for (uint32_t k : unique) {
                 st.cost += m_stats[k].cost;
                 p_none *= is_and ? m_stats[k].p_true : 1.0f - m_stats[k].p_true;
                 scoped = scoped && m_nodes[k].tslot != k_no_tslot;
+                fd_scope = fd_scope && m_fd_scoped[k];
             }
             st.p_true = is_and ? p_none : 1.0f - p_none;
-            return intern(key, n, st, unique, scoped);
+            return intern(key, n, st, unique, scoped, fd_scope);
         }
         case expr::kind::check:
         case expr::kind::identifier:
@@ -178,11 +194,12 @@ uint32_t condition_graph::add(const expr& e) {
     st.cost = f->cost();
     st.p_true = prior(e);
     const bool scoped = thread_scoped(e);
-    if (group_text_test(e, n)) return intern(key, n, st, {}, scoped);
+    const bool fd_scope = fd_scoped(e);
+    if (group_text_test(e, n)) return intern(key, n, st, {}, scoped, fd_scope);
     n.kind = op::leaf;
     n.first = static_cast<uint32_t>(m_leaves.size());
     m_leaves.push_back(std::move(f));
-    return intern(key, n, st, {}, scoped);
+    return intern(key, n, st, {}, scoped, fd_scope);
 }
 
 void condition_graph::reorder() {
@@ -205,6 +222,7 @@ void condition_graph::reorder() {
     }
     // The programs' steps follow their roots' operand order.
     for (program& p : m_programs) build(p);
+    review_masks();
 }
 
 uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> f) {
@@ -216,7 +234,7 @@ uint32_t condition_graph::add_compiled(std::unique_ptr<filter::compiled_filter> 
     const std::string key = "#compiled " + std::to_string(n.first);  // never a condition's text
     const std::string text = f->describe();
     m_leaves.push_back(std::move(f));
-    const uint32_t id = intern(key, n, st, {}, false);
+    const uint32_t id = intern(key, n, st, {}, false, false);
     m_leaf_text[id] = text;
     return id;
 }

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fd_key_memo.h"
 #include "sinsp/filter.h"
 #include "text_tests.h"
 
@@ -71,16 +72,26 @@ class condition_graph {
     // while on_match returns true. Same verdicts as eval() per root, without a call, a switch and
     // a stamp per root: on an openat 22 roots are walked and most are settled by their first
     // operand, a text answer or a thread bit already known, so the per-root overhead was most of
-    // the walk.
+    // the walk. Programs with fd masks walk only the roots their event's fd key leaves (see
+    // program::masked).
     template <typename F>
     void run_program(uint32_t id, const event_context& ctx, F&& on_match);
     size_t programs() const { return m_programs.size(); }
+    // Whether program `id` rules roots out by fd key, whether it does on unsampled events now,
+    // and how many keys its memo learnt (tests).
+    bool masked(uint32_t id) const { return m_programs[id].masked; }
+    bool masks_in_use(uint32_t id) const { return m_programs[id].masks_in_use; }
+    uint64_t fd_mask_fills(uint32_t id) const { return m_programs[id].fd_memo.fills(); }
 
     size_t nodes() const { return m_nodes.size(); }
     size_t comparisons() const { return m_leaves.size(); }
     size_t text_test_groups() const { return m_text_tests.size(); }
     // Nodes whose verdict is kept per thread (see thread_scope.h).
     size_t thread_scoped_nodes() const { return m_thread_scoped; }
+    // Nodes whose verdict is a function of the event's fd key (see fd_scope.h).
+    size_t fd_scoped_nodes() const {
+        return static_cast<size_t>(std::count(m_fd_scoped.begin(), m_fd_scoped.end(), true));
+    }
     // A node as an expression, for tests and debugging.
     std::string describe(uint32_t id) const;
 
@@ -114,11 +125,14 @@ class condition_graph {
     };
     // Events between two reorder() (a power of two).
     static constexpr uint32_t k_reorder_every = 1u << 16;
-    // Truth rates are counted on one event in this many (a power of two): 2,048 sampled events
-    // per reorder(), enough to order operands; the other events do not touch node_stats and take
-    // the flat programs (run_program), while sampled ones eval() every root. An openat measured
-    // ~15 % fewer cycles at 1 in 32 than at 1 in 8 (fifth round, proposal 0007).
-    static constexpr uint32_t k_sample_every = 32;
+    // Truth rates are counted on one event in this many (a power of two): 512 sampled events per
+    // reorder(), enough to order operands (the rates are weighed with the previous estimate); the
+    // other events do not touch node_stats and take the flat programs (run_program), while sampled
+    // ones eval() every root. An openat measured ~15 % fewer cycles at 1 in 32 than at 1 in 8
+    // (fifth round, proposal 0007); with fd masks an unsampled openat walks about one root instead
+    // of 22, so a sampled one costs ~20 unsampled ones, and 1 in 128 took ~9 ms (~5 %) off a replay
+    // of the 2M capture against 1 in 32 (seventh round).
+    static constexpr uint32_t k_sample_every = 128;
     // Re-sorts every and/or's operands with the truth rates seen so far (see add()).
     void reorder();
     bool compute(const node& n, const event_context& ctx);
@@ -150,8 +164,9 @@ class condition_graph {
         return static_cast<float>(k.cost + 1) / std::max(p_settle, 0.001f);
     }
     // `scoped`: the node reads thread_scoped() fields only; it gets a bit in the thread cache.
+    // `fd_scope`: it reads fd_scoped() fields only.
     uint32_t intern(const std::string& key, node n, node_stats st, const std::vector<uint32_t>& children,
-                    bool scoped);
+                    bool scoped, bool fd_scope);
     // Turns a comparison the text_tests groups can answer into a text node; false otherwise.
     bool group_text_test(const filter::ast::expr& e, node& n);
 
@@ -170,13 +185,44 @@ class condition_graph {
     };
     // A root holds when all its steps do: the operands of an and root (in their current order), or
     // the root itself as one step; none for a root that always holds.
+    //
+    // fd masks (condition_graph_masks.cpp): a root holds only if each of its conjuncts does (its
+    // operands, through nested ands), and the fd-scoped ones are a function of the event's fd key;
+    // so per key, a memo keeps the word of the roots whose fd conjuncts all hold, and an event
+    // walks only those. On an openat, `fd.name startswith /etc/`, `fd.directory in (/bin, ...)`,
+    // `fd.filename in (.bashrc, ...)` rule out nearly all of the 22 roots with one lookup. Worth it
+    // only when keys repeat (paths do; a socket's addresses and ports mostly do not): every lookup
+    // is counted, and reorder() turns the masks off when few hit (in use until then). While off,
+    // sampled events still look keys up, and reorder() turns them back on when those hit. Counting
+    // every lookup rather than sampled ones only: a rare event type (868 execve, 12,828 connect in
+    // 2M events) meets too few sampled events per reorder() to be judged. Up to 64 roots (one word).
     struct program {
         std::vector<int64_t> roots;
         std::vector<uint32_t> ends;  // per root, one past its last step
         std::vector<step> steps;
+        // What is left to walk of a root the fd mask leaves: its steps but the fd-scoped ones
+        // (they are among its fd conjuncts, which all hold then).
+        std::vector<uint32_t> rest_ends;
+        std::vector<step> rest_steps;
         bool thread_steps = false;  // some step reads a thread bit: find the thread's bits first
+        bool masked = false;        // has fd conjuncts, and at most 64 roots
+        bool masks_in_use = false;  // on unsampled events (see reorder())
+        uint64_t all_roots = 0;     // one bit per root
+        // Per root, its fd-scoped conjuncts (nodes): root i's are [fd_ends[i - 1], fd_ends[i]).
+        std::vector<uint32_t> fd_conjuncts, fd_ends;
+        fd_key_memo fd_memo;
+        uint32_t lookups = 0;  // since the last reorder()
+        uint32_t hits = 0;
     };
     step decode(uint32_t id) const;
+    // Fills a program's fd conjuncts and decides whether it is masked (at add_program()).
+    void plan_masks(program& p) const;
+    void collect_fd_conjuncts(uint32_t id, std::vector<uint32_t>& out) const;
+    // The roots of masked program p whose fd conjuncts all hold for the current event (all roots
+    // when the event has no key); the lookup is counted for reorder().
+    uint64_t fd_candidates(program& p, const event_context& ctx);
+    // Turns masked programs' masks on or off by the memos' hit rates since the last reorder().
+    void review_masks();
     // Re-decodes a program after reorder() changed its roots' operand order (capacity is kept, so
     // nothing is allocated after the first build).
     void build(program& p) const;
@@ -191,6 +237,9 @@ class condition_graph {
         return v != s.negate;
     }
     std::vector<program> m_programs;
+    // fd.name's shared extraction, for fd keys (bound when the first fd-scoped node is added).
+    std::unique_ptr<filter::field_extractor> m_fd_name_field;
+    cached_extractor* m_fd_name = nullptr;
 
     filter::field_registry& m_fields;
     std::vector<node> m_nodes;
@@ -198,6 +247,7 @@ class condition_graph {
     std::vector<uint32_t> m_children;
     std::vector<std::unique_ptr<filter::compiled_filter>> m_leaves;
     std::vector<std::string> m_leaf_text;  // per node, a comparison's canonical text (else empty)
+    std::vector<bool> m_fd_scoped;         // per node (see fd_scope.h)
     std::unordered_map<std::string, uint32_t> m_index;  // canonical key -> node
     std::vector<std::unique_ptr<text_tests>> m_text_tests;
     // Per text_tests answer, the stamp of the last event it held for; per group, the stamp of the
@@ -226,9 +276,11 @@ class condition_graph {
 
 template <typename F>
 void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_match) {
-    const program& p = m_programs[id];
+    program& p = m_programs[id];
     if ((m_event & (k_sample_every - 1)) == 0) {
-        // Sampled events count truth rates per node (see k_sample_every): eval() every root.
+        // Sampled events count truth rates per node (see k_sample_every): eval() every root. While
+        // a program's masks are off they still look the key up, so that its hit rate is known.
+        if (p.masked && !p.masks_in_use) fd_candidates(p, ctx);
         for (size_t i = 0; i < p.roots.size(); ++i) {
             if (p.roots[i] >= 0 && !eval(static_cast<uint32_t>(p.roots[i]), ctx)) continue;
             if (!on_match(i)) return;
@@ -236,6 +288,23 @@ void condition_graph::run_program(uint32_t id, const event_context& ctx, F&& on_
         return;
     }
     if (p.thread_steps) thread_bits(ctx);
+    if (p.masks_in_use) {
+        // Only the roots the event's fd key leaves, in order.
+        for (uint64_t left = fd_candidates(p, ctx); left != 0; left &= left - 1) {
+            const auto i = static_cast<size_t>(__builtin_ctzll(left));
+            const step* s = p.rest_steps.data() + (i == 0 ? 0 : p.rest_ends[i - 1]);
+            const step* const end = p.rest_steps.data() + p.rest_ends[i];
+            bool holds = true;
+            for (; s != end; ++s) {
+                if (!step_holds(*s, ctx)) {
+                    holds = false;
+                    break;
+                }
+            }
+            if (holds && !on_match(i)) return;
+        }
+        return;
+    }
     const step* s = p.steps.data();
     for (size_t i = 0; i < p.ends.size(); ++i) {
         const step* const end = p.steps.data() + p.ends[i];

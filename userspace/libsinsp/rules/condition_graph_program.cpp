@@ -31,6 +31,8 @@ condition_graph::step condition_graph::decode(uint32_t id) const {
 void condition_graph::build(program& p) const {
     p.ends.clear();
     p.steps.clear();
+    p.rest_ends.clear();
+    p.rest_steps.clear();
     p.thread_steps = false;
     for (const int64_t root : p.roots) {
         if (root >= 0) {
@@ -45,6 +47,12 @@ void condition_graph::build(program& p) const {
             }
         }
         p.ends.push_back(static_cast<uint32_t>(p.steps.size()));
+        // The same steps but the fd-scoped ones, which hold whenever the fd mask leaves the root.
+        const uint32_t first = p.ends.size() < 2 ? 0 : p.ends[p.ends.size() - 2];
+        for (uint32_t s = first; s < p.ends.back(); ++s) {
+            if (!m_fd_scoped[p.steps[s].node]) p.rest_steps.push_back(p.steps[s]);
+        }
+        p.rest_ends.push_back(static_cast<uint32_t>(p.rest_steps.size()));
     }
     for (const step& s : p.steps) p.thread_steps = p.thread_steps || s.kind == step_kind::thread_bit;
 }
@@ -53,6 +61,7 @@ uint32_t condition_graph::add_program(const std::vector<int64_t>& roots) {
     program p;
     p.roots = roots;
     build(p);
+    plan_masks(p);
     m_programs.push_back(std::move(p));
     return static_cast<uint32_t>(m_programs.size() - 1);
 }

@@ -77,6 +77,8 @@ bool ruleset::compile() {
     m->compiled_of.assign(m->infos.size(), -1);
     for (size_t i = 0; i < m->compiled_rules.size(); ++i)
         m->compiled_of[m->compiled_rules[i].info] = static_cast<int32_t>(i);
+    m->watched.assign(m->by_type.size(), 0);
+    for (size_t c = 0; c < m->by_type.size(); ++c) m->watched[c] = !m->by_type[c].empty();
     for (const auto& v : m->by_type) max_per_type = std::max(max_per_type, v.size());
     m->matches.reserve(max_per_type);
     m->time_format = std::make_unique<event_formatter>("*%evt.time", m->fields);
@@ -136,11 +138,12 @@ std::vector<bool> ruleset::syscall_codes() const {
 const std::vector<uint32_t>& ruleset::evaluate(const event_context& ctx) {
     m->matches.clear();
     const uint16_t code = ctx.evt->type();
-    if (code >= m->by_type.size()) return m->matches;
+    // No new stamp for an event no rule watches: stamps need only differ between the events
+    // evaluated.
+    if (code >= m->watched.size() || !m->watched[code]) return m->matches;
     m->graph.next_event();
     const std::vector<indexed_rule>& rules = m->by_type[code];
     if (!m->program_of.empty()) {
-        if (rules.empty()) return m->matches;
         m->graph.run_program(m->program_of[code], ctx, [&](size_t i) {
             m->matches.push_back(m->compiled_rules[rules[i].rule].info);
             return m->opts.all_matches;

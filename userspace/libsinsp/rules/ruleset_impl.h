@@ -56,7 +56,11 @@ struct ruleset::impl {
     // (condition_graph::run_program); empty otherwise.
     std::vector<uint32_t> program_of;
     std::vector<int32_t> compiled_of;  // per rule_info: index into compiled_rules, or -1
-    std::vector<uint32_t> matches;     // evaluate()'s result, capacity reserved at compile time
+    // Per event code, whether any rule watches it (by_type[code] not empty), read first by
+    // evaluate(): most events (context switches, reads, writes) have no rule, and this small
+    // array beside `matches` is all they touch.
+    std::vector<uint8_t> watched;
+    std::vector<uint32_t> matches;  // evaluate()'s result, capacity reserved at compile time
     std::unique_ptr<event_formatter> time_format;
     std::string scratch;  // output rendering
 

@@ -10,7 +10,8 @@ namespace {
 // Fields read from the thread entry (and its ancestors, users, groups, containers), none from
 // the event or its fd. Kept to the ones the default rules test on frequent events; a field is
 // added here only after reading its extractor. Not here: proc.cwd (fchdir via fds), proc.std*
-// (fd table), proc.duration and other time-based fields, thread.* counters.
+// (fd table), proc.duration and other time-based fields, thread.* counters, proc.vm* (memory
+// figures change without event::thread_epoch changing).
 constexpr std::string_view k_fields[] = {
     "proc.name",           "proc.exe",      "proc.exepath",   "proc.args",       "proc.cmdline",
     "proc.pname",          "proc.pexe",     "proc.pexepath",  "proc.pcmdline",   "proc.aname",

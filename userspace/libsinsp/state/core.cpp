@@ -269,7 +269,8 @@ const event& state_core::process(const scap::event_ref& ref) {
     }
     // A thread made up (the table may have grown, evicted or moved entries) or a parser that may
     // change threads, users, groups or containers: thread-derived values may differ from now on.
-    if (made_up || (pe.fn && !pe.fds_only)) m_epoch = fresh_thread_epoch();
+    // Parsers of fds or of memory counters only leave them be.
+    if (made_up || (pe.fn && !pe.fds_only && !pe.counters_only)) m_epoch = fresh_thread_epoch();
     m_event.thread_epoch = m_epoch;
     // Counted once the event is parsed: a clone child whose own exit arrives before its parent's
     // (the child ran on another CPU first) is described in full by that event and is not made up.

@@ -54,6 +54,7 @@ void parser_registry::add(uint16_t type, parse_fn fn, std::initializer_list<cons
     parser_entry& e = m_entries[type];
     e.fn = fn;
     e.fds_only = false;
+    e.counters_only = false;
     int slot = 0;
     for (const char* n : names) {
         // "?name": read when present; events from captures that predate it still parse.

@@ -27,6 +27,9 @@ struct parser_entry {
     // The parser changes fd tables only (file and network parsers): it does not bump
     // event::thread_epoch.
     bool fds_only = false;
+    // The parser changes a thread's memory figures and page-fault counts only (context switches,
+    // brk, mmap, munmap): it does not bump event::thread_epoch either.
+    bool counters_only = false;
 };
 
 class parser_registry {
@@ -36,6 +39,12 @@ class parser_registry {
     // with fewer parameters than the named ones need are parse errors, except for names written
     // "?name": those are optional (p(slot) is empty when the event stops before them).
     void add(uint16_t type, parse_fn fn, std::initializer_list<const char*> names);
+    // The same for a parser that changes memory figures and page-fault counts only (see
+    // parser_entry::counters_only).
+    void add_counters(uint16_t type, parse_fn fn, std::initializer_list<const char*> names) {
+        add(type, fn, names);
+        m_entries[type].counters_only = true;
+    }
     const parser_entry& operator[](uint16_t type) const { return m_entries[type]; }
 
   private:

@@ -441,10 +441,13 @@ void register_process_parsers(parser_registry& r) {
                "?exe_ino_mtime"});
     }
     r.add(PPME_PROCEXIT_1_E, parse_procexit, {"?reaper_tid"});
-    r.add(PPME_SCHEDSWITCH_6_E, parse_switch, {"?pgft_maj", "?pgft_min", "?vm_size", "?vm_rss", "?vm_swap"});
+    // Counters only: a context switch (a third of the events of a busy host) must not bump
+    // event::thread_epoch, or nothing kept per thread and epoch survives from one event to the next.
+    r.add_counters(PPME_SCHEDSWITCH_6_E, parse_switch,
+                   {"?pgft_maj", "?pgft_min", "?vm_size", "?vm_rss", "?vm_swap"});
     for (uint16_t t :
          {PPME_SYSCALL_BRK_4_X, PPME_SYSCALL_MMAP_X, PPME_SYSCALL_MMAP2_X, PPME_SYSCALL_MUNMAP_X})
-        r.add(t, parse_memory_call, {"?vm_size", "?vm_rss", "?vm_swap"});
+        r.add_counters(t, parse_memory_call, {"?vm_size", "?vm_rss", "?vm_swap"});
     r.add(PPME_SYSCALL_SETUID_X, parse_setuid, {"res", "uid"});
     r.add(PPME_SYSCALL_SETGID_X, parse_setgid, {"res", "gid"});
     r.add(PPME_SYSCALL_SETRESUID_X, parse_setresuid, {"res", "ruid", "euid"});

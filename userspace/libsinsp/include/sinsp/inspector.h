@@ -83,7 +83,9 @@ struct event {
     // removed, evicted or changed (clone, exec, exit, set*id, prctl, chdir...), users, groups or
     // containers. While it stays the same, every thread's own fields (proc.name, proc.exepath,
     // proc.pname, user.name, container.id...) keep their values, so values and verdicts derived
-    // from them may be kept per thread pointer (the rules do). Changes made through the mutable
+    // from them may be kept per thread pointer (the rules do). Memory figures and page-fault
+    // counts (proc.vmsize, proc.vmrss, proc.vmswap, thread.pfmajor, thread.pfminor: context
+    // switches, brk, mmap, munmap) change without it. Changes made through the mutable
     // thread_table& of inspector::threads() do not bump it. Never 0 from an inspector, and never
     // the same in two inspectors of one process.
     uint64_t thread_epoch = 0;
