@@ -108,16 +108,13 @@ bool fd_meaning(const event_context& c, int64_t fd, std::string& resolved) {
 std::string_view path_base_dir(const event_context& c, const scap_param_info& info) {
     const thread_info* th = c.evt->thread;
     if (!th) return {};
+    int64_t dirfd = k_at_fdcwd;
     if (info.type == PT_FSRELPATH && info.info_kind == SCAP_INFO_DIRFD && info.dirfd_index >= 0 &&
         static_cast<uint32_t>(info.dirfd_index) < c.evt->view.nparams()) {
         const auto v = c.evt->view.param(static_cast<uint32_t>(info.dirfd_index));
-        const int64_t dirfd = v.len == 4 ? v.as<int32_t>() : v.len == 8 ? v.as<int64_t>() : k_at_fdcwd;
-        if (dirfd != k_at_fdcwd) {
-            const fd_info* d = th->fds ? th->fds->find(dirfd) : nullptr;
-            return d ? std::string_view(d->name) : std::string_view{};
-        }
+        dirfd = v.len == 4 ? v.as<int32_t>() : v.len == 8 ? v.as<int64_t>() : k_at_fdcwd;
     }
-    return c.insp->cwd(*th);
+    return dirfd_base(*th, dirfd, c.insp->cwd(*th));
 }
 
 bool param_text(const event_context& c, uint32_t i, std::string& raw, std::string& resolved) {

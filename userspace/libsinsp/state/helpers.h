@@ -7,6 +7,7 @@
 
 #include "scap/event.h"
 #include "sinsp/fd.h"
+#include "sinsp/thread.h"
 
 namespace sinsp {
 
@@ -23,6 +24,16 @@ inline constexpr uint32_t k_o_cloexec = 0x1000;   // PPM_O_CLOEXEC
 // base + "/" + name with "." and ".." folded and duplicate slashes removed; name wins when it
 // is absolute. The result is absolute when base is.
 std::string join_path(std::string_view base, std::string_view name);
+
+// The directory a path relative to dirfd resolves against: cwd for AT_FDCWD, else the name the
+// thread's fd table holds for dirfd, empty when it holds none (the caller decides what an unknown
+// base means). The state's open parser and the path fields both resolve through it, so a name the
+// state stores and a name a field shows cannot disagree.
+inline std::string_view dirfd_base(const thread_info& th, int64_t dirfd, std::string_view cwd) {
+    if (dirfd == k_at_fdcwd) return cwd;
+    const fd_info* d = th.fds ? th.fds->find(dirfd) : nullptr;
+    return d ? std::string_view(d->name) : std::string_view{};
+}
 
 // The argument list argv[1..] (each argument NUL-terminated) as thread_info::args keeps it. A
 // lone NUL, which drivers and snapshots write for a process with no arguments (sshd, kernel

@@ -25,14 +25,7 @@ void parse_open(parse_ctx& c) {
     const int64_t fd = c.fd(o_fd);
     if (fd < 0 || !c.thr) return;
     const std::string_view name = c.p(o_name).str();
-    std::string_view base = cwd_of(c);
-    if (c.has(o_dirfd)) {
-        const int64_t dirfd = c.fd(o_dirfd);
-        if (dirfd != k_at_fdcwd) {
-            const fd_info* d = c.thr->fds ? c.thr->fds->find(dirfd) : nullptr;
-            base = d ? std::string_view(d->name) : std::string_view{};
-        }
-    }
+    const std::string_view base = dirfd_base(*c.thr, c.has(o_dirfd) ? c.fd(o_dirfd) : k_at_fdcwd, cwd_of(c));
     fd_info f;
     f.open_flags = c.has(o_flags) ? c.u32(o_flags) : (k_o_creat | k_o_wronly | k_o_trunc);
     // creat has no flags parameter: its overlay-layer bits come separately.
