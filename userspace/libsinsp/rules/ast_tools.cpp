@@ -97,4 +97,13 @@ void replace_identifiers(std::unique_ptr<ast::expr>& e,
     for (auto& c : e->children) replace_identifiers(c, expand);
 }
 
+bool is_constant_operand(const ast::term& t) {
+    if (t.what == ast::term::kind::literal) return true;
+    if (t.what != ast::term::kind::list) return false;
+    for (const auto& c : t.children) {
+        if (c.what != ast::term::kind::literal) return false;
+    }
+    return true;
+}
+
 }  // namespace sinsp::rules::detail

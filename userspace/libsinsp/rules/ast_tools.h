@@ -29,6 +29,11 @@ void for_each_field(const ast::term& t, const std::function<void(const ast::term
 void resolve_lists(ast::expr& e, std::string_view text,
                    const std::function<const std::vector<std::string>*(const std::string&)>& lookup);
 
+// Whether a right-hand side is a literal or a list of literals only (no field, no transformer):
+// a comparison against it has one verdict per left-hand value, which is what the per-thread and
+// per-fd verdict caches rely on.
+bool is_constant_operand(const ast::term& t);
+
 // Replaces every identifier node by what `expand` returns for it (a macro body); `expand`
 // throws to report an unknown identifier.
 void replace_identifiers(std::unique_ptr<ast::expr>& e,

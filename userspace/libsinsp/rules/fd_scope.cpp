@@ -1,6 +1,8 @@
 // Comparisons whose verdict depends on the event's fd alone (see fd_scope.h).
 #include "fd_scope.h"
 
+#include "ast_tools.h"
+
 namespace sinsp::rules::detail {
 
 namespace {
@@ -20,21 +22,12 @@ namespace {
 constexpr std::string_view k_fields[] = {"fd.name",      "fd.typechar", "fd.type",
                                          "fd.directory", "fd.filename", "fd.nameraw"};
 
-bool constant(const filter::ast::term& t) {
-    if (t.what == filter::ast::term::kind::literal) return true;
-    if (t.what != filter::ast::term::kind::list) return false;
-    for (const auto& c : t.children) {
-        if (c.what != filter::ast::term::kind::literal) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 bool fd_scoped(const filter::ast::expr& check) {
     if (check.what != filter::ast::expr::kind::check) return false;
     if (check.lhs.what != filter::ast::term::kind::field || check.lhs.arg) return false;
-    if (check.rhs && !constant(*check.rhs)) return false;
+    if (check.rhs && !is_constant_operand(*check.rhs)) return false;
     for (std::string_view f : k_fields) {
         if (check.lhs.name == f) return true;
     }

@@ -1,6 +1,8 @@
 // One text field's constant comparisons answered together (see text_tests.h).
 #include "text_tests.h"
 
+#include "ends_hash.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -182,22 +184,8 @@ bool text_tests::single_holds(uint32_t index) {
 }
 
 size_t text_tests::memo_slot(std::string_view s) {
-    // The first and last 8 bytes (overlapping, or zero-padded, for short values) and the length:
-    // paths of one directory differ at their end, names of one length at their start.
-    uint64_t first = 0;
-    uint64_t last = 0;
-    if (s.size() >= 8) {
-        std::memcpy(&first, s.data(), 8);
-        std::memcpy(&last, s.data() + s.size() - 8, 8);
-    } else if (!s.empty()) {
-        std::memcpy(&first, s.data(), s.size());
-    }
-    constexpr uint64_t k_mul = 0x9E3779B97F4A7C15ull;
-    uint64_t h = (s.size() * k_mul) ^ first;
-    h = (h * k_mul) ^ last;
-    h *= k_mul;
     static_assert((k_memo_entries & (k_memo_entries - 1)) == 0, "a power of two");
-    return static_cast<size_t>(h >> (64 - __builtin_ctzll(k_memo_entries)));
+    return ends_hash(s, s.size(), static_cast<unsigned>(__builtin_ctzll(k_memo_entries)));
 }
 
 void text_tests::answer(std::string_view s) {

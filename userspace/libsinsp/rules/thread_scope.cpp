@@ -1,6 +1,8 @@
 // Comparisons whose verdict depends on the event's thread alone (see thread_scope.h).
 #include "thread_scope.h"
 
+#include "ast_tools.h"
+
 #include <string_view>
 
 namespace sinsp::rules::detail {
@@ -21,21 +23,12 @@ constexpr std::string_view k_fields[] = {
     "container.image.tag",
 };
 
-bool constant(const filter::ast::term& t) {
-    if (t.what == filter::ast::term::kind::literal) return true;
-    if (t.what != filter::ast::term::kind::list) return false;
-    for (const auto& c : t.children) {
-        if (c.what != filter::ast::term::kind::literal) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 bool thread_scoped(const filter::ast::expr& check) {
     if (check.what != filter::ast::expr::kind::check) return false;
     if (check.lhs.what != filter::ast::term::kind::field) return false;
-    if (check.rhs && !constant(*check.rhs)) return false;
+    if (check.rhs && !is_constant_operand(*check.rhs)) return false;
     for (std::string_view f : k_fields) {
         if (check.lhs.name == f) return true;
     }
