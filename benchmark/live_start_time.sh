@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start time of a live capture with N idle processes (idle_children), two builds alternated in
-# the same session: after one uncounted run of each, each round runs BEFORE then AFTER once. Per run it prints the time from the
-# invocation to the first event, to its exit, the CPU it used, the scan's own duration and the
-# drops; then the medians and the load average before and after.
+# the same session: after one uncounted run of each, each round runs BEFORE then AFTER once.
+# Per run it prints the time from the invocation to the first event, to its exit, the CPU it
+# used, the scan's own duration and the drops; then the medians and the load average before
+# and after.
 #
 # The first event is timed by the stop that follows it (-n 1): the program's first
 # PERF_EVENT_IOC_DISABLE ioctl, seen by the syscalls:sys_enter_ioctl tracepoint in a tracefs
