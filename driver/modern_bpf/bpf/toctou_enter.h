@@ -11,6 +11,10 @@
 /* The tracepoint's arguments, then the shared save. */
 static __always_inline int save_entry(struct trace_event_raw_sys_enter* ctx, uint32_t ppm_sc, int data_arg,
                                       int len_arg) {
+    /* The engine's own process while it starts (ignored_tgid): its exits are skipped, so an entry
+     * saved here would only cost a path copy and a map update for each file its /proc scan
+     * opens, and stay behind. */
+    if (ignored_tgid && (uint32_t)(bpf_get_current_pid_tgid() >> 32) == ignored_tgid) return 0;
     uint64_t args[6];
     for (int k = 0; k < 6; k++) args[k] = BPF_CORE_READ(ctx, args[k]);
     return save_entry_args((uint32_t)BPF_CORE_READ(ctx, id), args, ppm_sc, data_arg, len_arg);

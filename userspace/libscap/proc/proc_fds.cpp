@@ -81,11 +81,14 @@ void fill_socket(fd_scan& scan, int pid_dir, uint64_t pid, uint64_t ino, fd_info
     f.fd = fd;
 }
 
-void fill_file(fd_scan& scan, int fdinfo_dir, const char* fd_name, fd_info& f) {
+// fdinfo/N is opened relative to the process's directory: a second path component costs less
+// than opening and closing fdinfo/ itself for each process.
+void fill_file(fd_scan& scan, int pid_dir, const char* fd_name, fd_info& f) {
     f.type = fd_type::file_v2;
-    if (fdinfo_dir < 0) return;
+    char path[32];
+    std::snprintf(path, sizeof path, "fdinfo/%s", fd_name);
     uint64_t flags = 0;
-    const io_result r = scan.buf.read_at(fdinfo_dir, fd_name);
+    const io_result r = scan.buf.read_at(pid_dir, path);
     if (r == io_result::denied) ++scan.summary.permission_denied;
     if (r != io_result::ok) return;  // closed meanwhile: keep the fd without flags
     if (parse_fdinfo_flags(scan.buf.view(), flags))
@@ -180,8 +183,6 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
     const uint32_t cap = scan.opts.max_fds_per_process;
     // One allocation for the process's fds instead of growing through 1, 2, 4, ...
     p.fds.reserve(cap ? std::min<size_t>(cap, scan.fd_numbers.size()) : scan.fd_numbers.size());
-    unique_fd fdinfo_dir;  // opened at the first fd that needs its flags
-    bool fdinfo_tried = false;
     uint64_t netns = 0;
     bool netns_known = false;
     std::string link;
@@ -249,11 +250,7 @@ void read_fds(fd_scan& scan, int pid_dir, uint64_t pid, process_info& p) {
                 if (starts_with(link, "/memfd:")) {
                     f.type = fd_type::memfd;
                 } else {
-                    if (!fdinfo_tried) {
-                        fdinfo_dir = open_dir_at(pid_dir, "fdinfo");
-                        fdinfo_tried = true;
-                    }
-                    fill_file(scan, fdinfo_dir.get(), name, f);
+                    fill_file(scan, pid_dir, name, f);
                     f.dev = encode_dev(st.st_dev);
                 }
                 break;

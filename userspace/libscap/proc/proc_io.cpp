@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "proc/proc_close_batch.h"
+
 namespace scap::proc {
 
 namespace {
@@ -79,13 +81,19 @@ io_result readlink_at(int dirfd, const char* name, std::string& out) {
     return io_result::ok;
 }
 
+void unique_fd::reset() {
+    // A batching scan worker closes its files together after each process (proc_close_batch.h).
+    if (m_fd >= 0 && !close_batch::defers(m_fd)) ::close(m_fd);
+    m_fd = -1;
+}
+
 unique_fd::~unique_fd() {
-    if (m_fd >= 0) ::close(m_fd);
+    reset();
 }
 
 unique_fd& unique_fd::operator=(unique_fd&& o) noexcept {
     if (this != &o) {
-        if (m_fd >= 0) ::close(m_fd);
+        reset();
         m_fd = o.m_fd;
         o.m_fd = -1;
     }

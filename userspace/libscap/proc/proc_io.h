@@ -58,6 +58,8 @@ class unique_fd {
     bool valid() const { return m_fd >= 0; }
 
   private:
+    void reset();
+
     int m_fd = -1;
 };
 

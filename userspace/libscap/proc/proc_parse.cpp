@@ -217,6 +217,20 @@ std::vector<std::string> parse_v2_controllers(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// out = text + NUL in one allocation: assign() then push_back() would allocate text's size and
+// then reallocate to twice it, copying the text again (the environment is kilobytes for each of
+// thousands of processes in a /proc scan).
+void assign_terminated(std::string_view text, std::string& out) {
+    out.clear();
+    out.reserve(text.size() + 1);
+    out.append(text);
+    out.push_back('\0');
+}
+
+}  // namespace
+
 void split_cmdline(std::string_view text, std::string& exe, std::string& args) {
     exe.clear();
     args.clear();
@@ -226,14 +240,13 @@ void split_cmdline(std::string_view text, std::string& exe, std::string& args) {
     const size_t first = text.find('\0');
     exe.assign(text.substr(0, first));
     if (first == std::string_view::npos) return;
-    args.assign(text.substr(first + 1));
-    args.push_back('\0');
+    assign_terminated(text.substr(first + 1), args);
 }
 
 void assign_nul_list(std::string_view text, std::string& out) {
     if (!text.empty() && text.back() == '\0') text.remove_suffix(1);
-    out.assign(text);
-    if (!out.empty()) out.push_back('\0');
+    if (text.empty()) return out.clear();
+    assign_terminated(text, out);
 }
 
 }  // namespace scap::proc

@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "proc/proc_close_batch.h"
 #include "proc/proc_fds.h"
 #include "proc/proc_host.h"
 #include "proc/proc_io.h"
@@ -67,6 +68,7 @@ bool proc_is_our_pid_namespace(int root_fd) {
 // lock on every socket fd).
 struct scan_worker {
     const scan_context& ctx;
+    int root_fd;  // ctx.root_fd, or its number in the worker's private fd table
     proc::buffer buf;
     proc::socket_tables sockets;
     std::vector<uint64_t> tids;        // a process's task/ listing, reused
@@ -83,7 +85,7 @@ struct scan_worker {
                               ctx.ticks_per_sec, ctx.pids_are_ours};
         char name[24];
         std::snprintf(name, sizeof name, "%llu", static_cast<unsigned long long>(pid));
-        proc::unique_fd dir = proc::open_dir_at(ctx.root_fd, name);
+        proc::unique_fd dir = proc::open_dir_at(root_fd, name);
         if (!dir.valid()) {
             const proc::io_result r = proc::classify_errno(errno);
             if (r == proc::io_result::gone) ++summary.vanished;
@@ -156,31 +158,40 @@ unsigned worker_count(const proc_snapshot_options& opts, size_t pids) {
     return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(n, useful)));
 }
 
-// Scans pids on the calling thread plus workers-1 threads. Pids are handed out in chunks by an
-// atomic counter (processes differ a lot in cost: threads, fds); each chunk's result lands in
-// its own slot, so the merge below is in pid-list order whatever the interleaving was.
+// Scans pids on `workers` threads. Pids are handed out in chunks by an atomic counter
+// (processes differ a lot in cost: threads, fds); each chunk's result lands in its own slot, so
+// the merge below is in pid-list order whatever the interleaving was. The calling thread only
+// waits: a worker gives itself a private fd table to close its files in batches
+// (proc_close_batch.h), which the caller's thread must not do to itself. When no thread can be
+// started, or for a few pids, the calling thread scans alone, closing file by file.
 std::vector<scanned_chunk> scan_pids(const scan_context& ctx, const std::vector<uint64_t>& pids,
                                      unsigned workers) {
     std::vector<scanned_chunk> chunks((pids.size() + k_chunk_pids - 1) / k_chunk_pids);
     std::atomic<size_t> next{0};
-    auto work = [&] {
-        scan_worker w{ctx, {}, {}};
+    auto work = [&](bool batch) {
+        const bool batching = batch && proc::close_batch::enter(ctx.root_fd);
+        scan_worker w{ctx, batching ? proc::close_batch::k_kept_fd : ctx.root_fd, {}, {}};
         for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks.size();) {
             const size_t end = std::min(pids.size(), (c + 1) * k_chunk_pids);
             chunks[c].entries.reserve(end - c * k_chunk_pids);  // one entry a process, most often
             chunks[c].pidns.reserve(end - c * k_chunk_pids);
-            for (size_t i = c * k_chunk_pids; i < end; ++i) w.scan_process(pids[i], chunks[c]);
+            for (size_t i = c * k_chunk_pids; i < end; ++i) {
+                w.scan_process(pids[i], chunks[c]);
+                proc::close_batch::close_all();
+            }
         }
     };
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < workers; ++i) {
+    // A scan of a few pids (a pid filter) is not worth a thread and a copy of the fd table.
+    if (pids.size() < k_chunk_pids) workers = 0;
+    for (unsigned i = 0; i < workers; ++i) {
         try {
-            threads.emplace_back(work);
+            threads.emplace_back(work, ctx.opts.batch_closes);
         } catch (const std::system_error&) {
-            break;  // no more threads to be had: the ones running (and this one) do the rest
+            break;  // no more threads to be had: the ones running do the rest
         }
     }
-    work();
+    if (threads.empty()) work(false);
     for (auto& t : threads) t.join();
     return chunks;
 }

@@ -4,7 +4,9 @@
 // drops"). Bounded: past max_bytes events are counted as dropped, never silently lost.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace scap::modern_bpf {
@@ -17,13 +19,19 @@ class start_buffer {
     // and counts a drop when the bound is reached.
     bool push(const uint8_t* evt, uint32_t len, uint16_t ring);
     // The oldest event not handed out yet (valid until the next call), or nullptr once all were;
-    // the memory is released then.
+    // each block's memory is released once its events were handed out.
     const uint8_t* pop(uint16_t& ring);
-    bool empty() const { return m_read >= m_data.size(); }
+    // True once pop() returned nullptr after the last event (the memory is released then), or
+    // before anything was pushed.
+    bool empty() const { return m_blocks.empty(); }
 
     uint64_t events() const { return m_events; }
     uint64_t drops() const { return m_drops; }
     uint64_t peak_bytes() const { return m_peak; }
+
+    // Events are stored in blocks of this many bytes (or one block for a larger event): a held
+    // event is copied once, never moved again as the buffer grows, and memory is not zeroed.
+    static constexpr size_t k_block_bytes = size_t(1) << 20;
 
   private:
     struct record_head {
@@ -31,8 +39,16 @@ class start_buffer {
         uint16_t ring;
         uint16_t pad;
     };
-    std::vector<uint8_t> m_data;
-    uint64_t m_read = 0;
+    struct block {
+        std::unique_ptr<uint8_t[]> data;
+        size_t capacity = 0;
+        size_t used = 0;
+    };
+
+    std::vector<block> m_blocks;
+    size_t m_read_block = 0;  // where pop() reads next
+    size_t m_read_at = 0;
+    uint64_t m_bytes = 0;  // held, against m_max
     uint64_t m_max;
     uint64_t m_events = 0;
     uint64_t m_drops = 0;
