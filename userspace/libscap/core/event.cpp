@@ -1,5 +1,7 @@
 #include "scap/event.h"
 
+#include <cstring>
+
 namespace scap {
 
 const char* validate_event(const uint8_t* buf, size_t avail) {
@@ -14,8 +16,23 @@ const char* validate_event(const uint8_t* buf, size_t avail) {
     if (nparams > SCAP_MAX_EVENT_PARAMS) return "too many parameters";
     const uint64_t lens_size = param_len_size(type) * nparams;
     if (k_event_header_size + lens_size > len) return "parameter lengths array runs past the event";
+    // Summed in one pass over the lengths array with the length size fixed outside the loop
+    // (this runs for every event read: per-parameter accessors re-derived it each time).
+    const uint8_t* lens = buf + k_event_header_size;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < nparams; ++i) total += ev.param_len(i);
+    if (lens_size == 2 * nparams) {
+        for (uint32_t i = 0; i < nparams; ++i) {
+            uint16_t l;
+            std::memcpy(&l, lens + 2 * i, 2);
+            total += l;
+        }
+    } else {
+        for (uint32_t i = 0; i < nparams; ++i) {
+            uint32_t l;
+            std::memcpy(&l, lens + 4 * i, 4);
+            total += l;
+        }
+    }
     if (k_event_header_size + lens_size + total > len) return "parameters run past the event length";
     return nullptr;
 }

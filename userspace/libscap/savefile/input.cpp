@@ -83,7 +83,7 @@ size_t savefile_input::fill_from_file(size_t want) {
             m_chunk = next;
             // Back on chunks after gathering a large block: give its memory back.
             if (m_spill.capacity() > k_spill_keep) std::vector<uint8_t>().swap(m_spill);
-            m_base = next->mem.data();
+            m_base = next->base();
             m_pos = prefetcher::k_headroom - unread;
             m_end = prefetcher::k_headroom + next->size;
         } else {

@@ -7,10 +7,7 @@ namespace scap {
 prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background)
     : m_source(std::move(source)), m_background(background) {
     for (size_t i = 0; i < k_pool; ++i) m_pool.emplace_back();
-    for (chunk& c : m_pool) {
-        c.mem.resize(k_headroom + k_chunk);
-        m_free.push_back(&c);
-    }
+    for (chunk& c : m_pool) m_free.push_back(&c);
     if (m_background) m_worker = std::thread([this] { run(); });
 }
 
@@ -95,9 +92,7 @@ void prefetcher::grow_pool(size_t n) {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         for (size_t i = 0; i < n; ++i) {
-            chunk& c = m_pool.emplace_back();
-            c.mem.resize(k_headroom + k_chunk);
-            m_free.push_back(&c);
+            m_free.push_back(&m_pool.emplace_back());
         }
     }
     m_free_cv.notify_all();

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,15 +30,19 @@ class prefetcher {
     static constexpr size_t k_chunk = 1024 * 1024;
 
     struct chunk {
-        std::vector<uint8_t> mem;  // k_headroom + k_chunk bytes
-        size_t size = 0;           // data bytes, at mem.data() + k_headroom
+        // k_headroom + k_chunk bytes, left uninitialised: zeroing the pool cost the opening
+        // thread a page fault per 4 KiB before the first event; now the first write (the
+        // worker's, inflating into it) takes them.
+        std::unique_ptr<uint8_t[]> mem{new uint8_t[k_headroom + k_chunk]};
+        size_t size = 0;  // data bytes, at mem.get() + k_headroom
         // Holders of a taken chunk: the reader, and batches of events pointing into it (see
         // savefile_input::pin). The last one to let go hands it back with release().
         std::atomic<uint32_t> refs{0};
-        uint8_t* data() { return mem.data() + k_headroom; }
+        uint8_t* base() { return mem.get(); }
+        uint8_t* data() { return mem.get() + k_headroom; }
         bool holds(const void* p) const {
             const uint8_t* b = static_cast<const uint8_t*>(p);
-            return b >= mem.data() && b < mem.data() + mem.size();
+            return b >= mem.get() && b < mem.get() + k_headroom + k_chunk;
         }
     };
 

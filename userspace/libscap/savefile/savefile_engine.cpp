@@ -188,7 +188,8 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
         return fail("block length " + std::to_string(len) + " exceeds the " +
                         std::to_string(block::max_block_size >> 20) + " MiB limit",
                     type, offset);
-    if (is_list_block(type)) {
+    // Event blocks (nearly every block) skip the list-block test, an out-of-line call.
+    if (!block::is_event(type) && is_list_block(type)) {
         // Process and fd lists are read entry by entry, never gathered whole.
         m_in.consume(block::header_size);
         std::string error;

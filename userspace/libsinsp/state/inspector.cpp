@@ -27,6 +27,7 @@ scap::status inspector::open_file(const std::string& path, std::string& error) {
     scap::open_options o;
     o.file.path = path;
     o.file.processes_to = process_loader();
+    o.file.background_read = file_background_read(m_threads);
     auto eng = scap::open_engine(o, error);
     if (!eng) {
         m_error = error;
@@ -34,6 +35,13 @@ scap::status inspector::open_file(const std::string& path, std::string& error) {
     }
     open(std::move(eng));
     return scap::status::ok;
+}
+
+// With a reading thread, a gzip capture would otherwise keep three threads busy (inflating,
+// parsing, state). On two cores one of them always waits for a time slice, so the reading thread
+// inflates itself and two threads share two cores; with more cores inflating keeps its own.
+bool inspector::file_background_read(unsigned reading_threads) {
+    return reading_threads < 2 || std::thread::hardware_concurrency() > 2;
 }
 
 std::vector<bool> inspector::state_syscalls() {

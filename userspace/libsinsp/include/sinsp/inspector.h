@@ -126,6 +126,9 @@ class inspector {
     // Ends reading: stops the reading thread (options.threads >= 2), after which the engine's
     // stats are safe to read; next() returns eof from then on.
     void stop_reading();
+    // Whether a capture file read with `reading_threads` (reading_threads()) should decompress on
+    // the engine's own worker thread (scap::savefile_options::background_read).
+    static bool file_background_read(unsigned reading_threads);
     // Threads actually used for reading and state (options.threads resolved).
     unsigned reading_threads() const { return m_threads; }
     // Applies one event that did not come from the engine (tests, other sources).
