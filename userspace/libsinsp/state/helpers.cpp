@@ -4,10 +4,47 @@
 
 namespace sinsp {
 
+namespace {
+
+// Whether every component of s is a plain name: no empty component (doubled or trailing slash,
+// except the root "/" itself), no "." and no "..". A relative s is read as if it began with a
+// slash. Such a path joins by concatenation, which is what nearly every open's path is.
+bool plain_components(std::string_view s) {
+    const size_t n = s.size();
+    if (n == 1 && s[0] == '/') return true;
+    size_t start = s.empty() || s[0] != '/' ? 0 : 1;  // first byte of the current component
+    for (size_t i = start; i <= n; ++i) {
+        if (i < n && s[i] != '/') continue;
+        const size_t len = i - start;
+        if (len == 0) return false;
+        if (s[start] == '.' && (len == 1 || (len == 2 && s[start + 1] == '.'))) return false;
+        start = i + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::string join_path(std::string_view base, std::string_view name) {
     std::string out;
-    out.reserve(base.size() + name.size() + 1);
     const bool absolute = !name.empty() && name[0] == '/';
+    // The common cases without the component walk: an absolute plain name as it is, a relative
+    // plain name after an absolute plain base (or no base) with one slash between.
+    if (absolute ? plain_components(name)
+                 : !name.empty() && (base.empty() || (base[0] == '/' && plain_components(base))) &&
+                       plain_components(name)) {
+        if (absolute) {
+            out.assign(name);
+        } else {
+            const bool root = base.size() == 1;  // "/": no second slash
+            out.reserve(base.size() + name.size() + 1);
+            if (!root) out.append(base);
+            out += '/';
+            out.append(name);
+        }
+        return out;
+    }
+    out.reserve(base.size() + name.size() + 1);
     // Walk both inputs as one sequence of components, folding as we go.
     auto feed = [&out](std::string_view s) {
         size_t i = 0;

@@ -59,10 +59,18 @@ struct parse_ctx {
     const parser_entry& pe;
     event& out;
 
+    scap::param_index params;  // the event's parameters, located once
+
+    parse_ctx(state_core& core_, scap::event_view ev_, thread_info* thr_, const parser_entry& pe_,
+              event& out_)
+        : core(core_), ev(ev_), thr(thr_), pe(pe_), out(out_), params(ev_) {}
+
     scap::param_view p(int slot) const {
         const int i = pe.ix[slot];
-        if (i < 0 || static_cast<uint32_t>(i) >= ev.nparams()) return {};
-        return ev.param(static_cast<uint32_t>(i));
+        if (i < 0) return {};
+        if (static_cast<uint32_t>(i) < params.size()) return params[static_cast<uint32_t>(i)];
+        if (static_cast<uint32_t>(i) >= ev.nparams()) return {};
+        return ev.param(static_cast<uint32_t>(i));  // past param_index::k_max
     }
     bool has(int slot) const { return pe.ix[slot] >= 0; }
     int64_t i64(int slot) const { return p(slot).as<int64_t>(); }
