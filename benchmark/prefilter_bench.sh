@@ -7,14 +7,20 @@
 # threads, from /proc/PID/task/*/schedstat) while the loop ran, and the loop's retention (traced rate / untraced rate); then
 # the same-run ratios on/off.
 #
-#   benchmark/prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS]
+#   benchmark/prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS] [ONLY]
+#
+# The filter "@rules" stands for Falco's three default rule files (scapdig --rules, from
+# RULES_DIR, by default ../shared/rules beside the checkout): the rule set's pre-filter. ONLY (a
+# grep pattern) keeps the cases whose "filter|workload" matches it ('^@rules' for those alone).
 #
 # The load generator runs on the last CPU and scapdig on the others when there are two or more.
 # Needs root and a kernel with BTF.
 set -euo pipefail
-build=${1:?usage: prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS]}
+build=${1:?usage: prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS] [ONLY]}
 secs=${2:-3}
 rounds=${3:-3}
+only=${4:-}
+rules=${RULES_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/rules}
 loadgen=$build/benchmark/syscall_loadgen
 dig=$build/tools/scapdig/scapdig
 tmp=$(mktemp -d)
@@ -33,6 +39,8 @@ cases=(
     "evt.failed=true and evt.type=openat|openat_close"
     "fd.name startswith /etc and evt.type in (open, openat)|openat_close"
     "evt.failed=true and evt.type in (read, write)|dd"
+    "@rules|dd"
+    "@rules|mixed"
 )
 
 rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
@@ -40,13 +48,30 @@ rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
+# scapdig's arguments for a case's filter, one per line.
+what_args() {
+    if [[ $1 == @rules ]]; then
+        for f in falco_rules.yaml falco-incubating_rules.yaml falco-sandbox_rules.yaml; do
+            printf '%s\n' --rules "$rules/$f"
+        done
+    else
+        printf '%s\n' "$1"
+    fi
+}
+
 # run FILTER WORKLOAD MODE: one traced run; prints "rate delivered prefiltered cpu_ms".
 run() {
-    local filter=$1 w=$2 mode=$3 extra=()
+    local filter=$1 w=$2 mode=$3 extra=() what=()
     [[ $mode == off ]] && extra=(--no-prefilter)
-    "${pin_consumer[@]}" "$dig" -q "${extra[@]}" --no-container-runtime "$filter" 2>"$tmp/dig.err" &
+    mapfile -t what < <(what_args "$filter")
+    "${pin_consumer[@]}" "$dig" -q "${extra[@]}" --no-container-runtime "${what[@]}" 2>"$tmp/dig.err" &
     local pid=$!
-    sleep 3 # load, attach, /proc snapshot
+    # Rules load, programs attach (a bpf_link among its fds), then the /proc snapshot.
+    for ((i = 0; i < 300; i++)); do
+        ls -l /proc/$pid/fd 2>/dev/null | grep -q bpf_link && break
+        sleep 0.1
+    done
+    sleep 3
     local c0 c1 rate
     c0=$(cpu_ns $pid)
     rate=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
@@ -61,6 +86,7 @@ run() {
 
 printf '%-58s %-5s %11s %11s %11s %8s %9s\n' filter mode delivered kfiltered cpu_ms ret'n' loop/s
 for c in "${cases[@]}"; do
+    [[ -n $only ]] && ! grep -q -- "$only" <<<"$c" && continue
     filter=${c%|*} w=${c#*|}
     untraced=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
     : >"$tmp/on" && : >"$tmp/off"
