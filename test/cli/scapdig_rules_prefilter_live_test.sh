@@ -77,7 +77,11 @@ rc_off=$?
 failures=0
 check "pre-filtered run exit code" 0 "$rc_on"
 check "unfiltered run exit code" 0 "$rc_off"
-check "same alerts with and without pre-filtering" "$(cat "$tmp/off.out")" "$(cat "$tmp/on.out")"
+# Each capture has its own driver programs, which read the clock on their own: the same event's
+# time differs by a microsecond or so between the two. The rest of every alert line must agree.
+untimed() { sed 's/^[0-9:.]*: //' "$1"; }
+check "same alerts with and without pre-filtering" "$(untimed "$tmp/off.out")" "$(untimed "$tmp/on.out")"
+check "as many alerts with and without pre-filtering" "$(wc -l <"$tmp/off.out")" "$(wc -l <"$tmp/on.out")"
 check "the shell's reads of /etc/hostname raised alerts" 1 \
     "$(grep -c "read .* read .* $shell /etc/hostname" "$tmp/on.out" | awk '{print ($1 >= 3) ? 1 : 0}')"
 check "the shell's writes raised alerts" 1 \
@@ -97,7 +101,7 @@ check "pre-filtered events counted ($pre)" 1 "$(((${pre:-0} >= 40000)) && echo 1
 check "the unfiltered run pre-filtered nothing" 0 "${pre_off:-missing}"
 check "pre-filtering is not a drop" 1 "$(grep -c '^scapdig: drops 0 ' "$tmp/on.err")"
 if ((failures)); then
-    echo "--- differences (unfiltered vs pre-filtered)"; diff "$tmp/off.out" "$tmp/on.out" | head -20
+    echo "--- differences (unfiltered vs pre-filtered)"; diff <(untimed "$tmp/off.out") <(untimed "$tmp/on.out") | head -20
     echo "--- on.err"; cat "$tmp/on.err"
     echo "--- off.err"; cat "$tmp/off.err"
 fi
