@@ -43,7 +43,7 @@ cases=(
     "@rules|mixed"
 )
 
-rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
+rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s.*/\1/p'; }
 # CPU time (ns) of all of a process's threads: schedstat's run time, finer than stat's ticks.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -66,17 +66,21 @@ run() {
     mapfile -t what < <(what_args "$filter")
     "${pin_consumer[@]}" "$dig" -q "${extra[@]}" --no-container-runtime "${what[@]}" 2>"$tmp/dig.err" &
     local pid=$!
-    # Rules load, programs attach (a bpf_link among its fds), then the /proc snapshot.
-    for ((i = 0; i < 300; i++)); do
-        ls -l /proc/$pid/fd 2>/dev/null | grep -q bpf_link && break
+    # Ready once it catches SIGINT: it installs the handler after loading the rules, attaching and
+    # reading /proc (slow when the machine holds many processes). Before that the SIGINT below
+    # would be ignored (a background job of a script inherits SIGINT ignored) and it would run on.
+    for ((i = 0; i < 1200; i++)); do
+        (($(printf '%d' "0x$(sed -n 's/^SigCgt:\s*//p' /proc/$pid/status 2>/dev/null || echo 0)") & 2)) && break
         sleep 0.1
     done
-    sleep 3
+    sleep 1
     local c0 c1 rate
     c0=$(cpu_ns $pid)
     rate=$("${pin_load[@]}" "$loadgen" "$w" "$secs" | rate_of)
     c1=$(cpu_ns $pid)
     kill -INT $pid
+    for ((i = 0; i < 50; i++)); do kill -0 $pid 2>/dev/null || break; sleep 0.2; done
+    kill -0 $pid 2>/dev/null && kill -INT $pid
     wait $pid || true
     local delivered pre
     delivered=$(sed -n 's/^scapdig: read \([0-9]*\) events.*/\1/p' "$tmp/dig.err")

@@ -60,7 +60,7 @@ args=(--rules "$tmp/rules.yaml" --min-priority notice --no-container-runtime)
 on_pid=$!
 "$dig" "${args[@]}" --no-prefilter >"$tmp/off.out" 2>"$tmp/off.err" &
 off_pid=$!
-wait_attached $on_pid && wait_attached $off_pid || echo "scapdig did not attach within 30 s"
+wait_attached $on_pid 120 && wait_attached $off_pid 120 || echo "scapdig did not attach within 120 s"
 sleep 1
 "$tmp/$shell" -c '
     for i in 1 2 3; do read -r x < /etc/hostname; echo "$x" > /dev/null; done
