@@ -10,8 +10,10 @@
 #   benchmark/prefilter_bench.sh BUILD_DIR [SECONDS] [ROUNDS] [ONLY]
 #
 # The filter "@rules" stands for Falco's three default rule files (scapdig --rules, from
-# RULES_DIR, by default ../shared/rules beside the checkout): the rule set's pre-filter. ONLY (a
-# grep pattern) keeps the cases whose "filter|workload" matches it ('^@rules' for those alone).
+# RULES_DIR, by default ../shared/rules beside the checkout): the rule set's pre-filter;
+# "@web-rules" for benchmark/prefilter_rules.yaml at --min-priority notice (rules on reads and
+# writes the driver can check). ONLY (a grep pattern) keeps the cases whose "filter|workload"
+# matches it ('^@' for the rule sets alone).
 #
 # The load generator runs on the last CPU and scapdig on the others when there are two or more.
 # Needs root and a kernel with BTF.
@@ -41,6 +43,7 @@ cases=(
     "evt.failed=true and evt.type in (read, write)|dd"
     "@rules|dd"
     "@rules|mixed"
+    "@web-rules|dd"
 )
 
 rate_of() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s.*/\1/p'; }
@@ -50,7 +53,9 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 
 # scapdig's arguments for a case's filter, one per line.
 what_args() {
-    if [[ $1 == @rules ]]; then
+    if [[ $1 == @web-rules ]]; then
+        printf '%s\n' --rules "$(dirname "${BASH_SOURCE[0]}")/prefilter_rules.yaml" --min-priority notice
+    elif [[ $1 == @rules ]]; then
         for f in falco_rules.yaml falco-incubating_rules.yaml falco-sandbox_rules.yaml; do
             printf '%s\n' --rules "$rules/$f"
         done
