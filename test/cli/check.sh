@@ -15,13 +15,19 @@ check() {
 }
 
 # wait_attached PID [SECONDS]: waits until the live capture PID has attached its eBPF programs
-# (a bpf_link among its fds) instead of guessing with a sleep on a loaded machine; fails when
-# PID exits or the time (default 30 s) runs out. Its own events after that are captured.
+# (a bpf_link among its fds) and catches SIGINT (scapdig installs its handler once the /proc
+# snapshot is read, which takes long on a machine with many processes; a SIGINT sent before
+# would be ignored, as a script's background jobs start with SIGINT ignored, and the capture
+# would run on), instead of guessing with a sleep on a loaded machine; fails when PID exits or the
+# time (default 30 s) runs out. Its own events after that are captured.
 wait_attached() {
-    local pid=$1 tries=$((${2:-30} * 10))
+    local pid=$1 tries=$((${2:-30} * 10)) caught
     for ((i = 0; i < tries; i++)); do
         kill -0 "$pid" 2>/dev/null || return 1
-        ls -l "/proc/$pid/fd" 2>/dev/null | grep -q bpf_link && return 0
+        caught=$(sed -n 's/^SigCgt:\s*//p' "/proc/$pid/status" 2>/dev/null)
+        if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q bpf_link && (($(printf '%d' "0x${caught:-0}") & 2)); then
+            return 0
+        fi
         sleep 0.1
     done
     return 1

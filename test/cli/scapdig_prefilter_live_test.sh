@@ -24,7 +24,7 @@ filter="proc.name=$shell and evt.type in (read, write, pread, readv) and not evt
 on_pid=$!
 "$dig" -p "$fmt" --no-container-runtime --no-prefilter "$filter" >"$tmp/off.out" 2>"$tmp/off.err" &
 off_pid=$!
-wait_attached $on_pid && wait_attached $off_pid || echo "scapdig did not attach within 30 s"
+wait_attached $on_pid 120 && wait_attached $off_pid 120 || echo "scapdig did not attach within 120 s"
 sleep 1
 "$tmp/$shell" -c '
     read -r x < /etc/hostname; echo "$x" > /dev/null

@@ -29,6 +29,9 @@ struct cond {
     bool has_comm = false, has_tid = false, has_pid = false;
     std::vector<prefilter_comm> comms;
     std::vector<uint32_t> tids, pids;
+
+    // Some event of the code is excluded (anything else absorbs every `or` it enters).
+    bool constrains() const { return never || lo != k_min || hi != k_max || has_comm || has_tid || has_pid; }
 };
 
 cond never_cond() {
@@ -331,18 +334,19 @@ const std::vector<bool>& prefilter_state_events() {
     return events;
 }
 
-scap::prefilter derive_prefilter(const filter::ast::expr& tree, const std::vector<bool>& event_codes) {
+namespace {
+
+// The table from a per-code derivation: state events get no condition, the others what
+// `condition(code)` gives (already "never" where nothing can match).
+template <typename F>
+scap::prefilter table_of(F&& condition) {
     scap::prefilter pf;
     pf.rules.resize(PPM_EVENT_MAX);
     const std::vector<bool>& state = prefilter_state_events();
     for (uint32_t code = 0; code < PPM_EVENT_MAX; ++code) {
         if (state[code]) continue;
         scap::prefilter_rule& r = pf.rules[code];
-        if (code < event_codes.size() && !event_codes[code]) {
-            r.never = true;
-            continue;
-        }
-        const cond c = derive(tree, static_cast<uint16_t>(code), false);
+        const cond c = condition(static_cast<uint16_t>(code));
         if (c.never) {
             r.never = true;
             continue;
@@ -354,6 +358,29 @@ scap::prefilter derive_prefilter(const filter::ast::expr& tree, const std::vecto
         if (c.has_pid) r.pids = c.pids;
     }
     return pf;
+}
+
+}  // namespace
+
+scap::prefilter derive_prefilter(const filter::ast::expr& tree, const std::vector<bool>& event_codes) {
+    return table_of([&](uint16_t code) {
+        if (code < event_codes.size() && !event_codes[code]) return never_cond();
+        return derive(tree, code, false);
+    });
+}
+
+scap::prefilter derive_prefilter_any(const std::vector<std::vector<const filter::ast::expr*>>& trees_by_code,
+                                     const filter::ast::expr* required) {
+    return table_of([&](uint16_t code) {
+        if (code >= trees_by_code.size()) return cond{};
+        // An `or` over the trees that can match this code: none of them, never.
+        cond any = never_cond();
+        for (const filter::ast::expr* t : trees_by_code[code]) {
+            any = join(any, derive(*t, code, false));
+            if (!any.constrains()) break;  // "anything" stays so whatever is joined to it
+        }
+        return required ? meet(any, derive(*required, code, false)) : any;
+    });
 }
 
 }  // namespace sinsp

@@ -16,6 +16,15 @@ namespace sinsp {
 // event passes the rule of its code (see the proposal for what userspace must keep true).
 scap::prefilter derive_prefilter(const filter::ast::expr& tree, const std::vector<bool>& event_codes);
 
+// A rule set's pre-filter: per event code, the `or` of the conditions of the rules that can match
+// it. `trees_by_code[code]`: those rules' conditions (macros and lists expanded, exceptions
+// included); a code none of them can match is "never" (codes past the end accept everything).
+// `required` (may be null): a filter every reported event must also match (scapdig's filter given
+// with --rules), intersected per code. Sound as derive_prefilter is: whenever any of the code's
+// rules (and `required`) can be true for an event, the event passes.
+scap::prefilter derive_prefilter_any(const std::vector<std::vector<const filter::ast::expr*>>& trees_by_code,
+                                     const filter::ast::expr* required = nullptr);
+
 // Exit event codes the state (threads, fds, users) reads: they always pass.
 const std::vector<bool>& prefilter_state_events();
 

@@ -24,7 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "scap/prefilter.h"
 #include "sinsp/fields.h"
+#include "sinsp/filter_ast.h"
 #include "sinsp/filter_field.h"
 
 namespace sinsp::rules {
@@ -175,6 +177,15 @@ class ruleset {
     // Event codes (PPM_EVENT_MAX) / ppm_sc codes (PPM_SC_MAX) the active rules can match.
     std::vector<bool> event_codes() const;
     std::vector<bool> syscall_codes() const;
+
+    // The in-kernel pre-filter (proposal 0011) for the active rules, to give a live engine
+    // (scap::engine::set_prefilter): per event code, what every event one of the code's active
+    // rules can match satisfies (an `or` of their expanded conditions, exceptions included); codes
+    // no active rule can match are dropped, events the state needs always pass. Rules disabled or
+    // below the priority threshold raise no alert and keep nothing. `required` (may be null): a
+    // filter alerts must also match (intersected). Computed on each call (it parses the rules'
+    // expanded conditions again); before compile() every event passes.
+    scap::prefilter prefilter(const filter::ast::expr* required = nullptr) const;
 
     // Indices into rules() of the active rules matching the event (at most one unless
     // all_matches). The returned list is owned by the ruleset and valid until the next call;
