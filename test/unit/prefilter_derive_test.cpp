@@ -8,12 +8,17 @@
 #include <vector>
 
 #include "field_probe.h"
+#include "prefilter_test_support.h"
 #include "scap/prefilter.h"
 #include "sinsp/filter.h"
 #include "sinsp/filter_parser.h"
 #include "sinsp/prefilter.h"
 
 namespace {
+
+using prefilter_test::exact;
+using prefilter_test::return_value;
+using prefilter_test::rule_of;
 
 constexpr int64_t k_min = std::numeric_limits<int64_t>::min();
 constexpr int64_t k_max = std::numeric_limits<int64_t>::max();
@@ -22,18 +27,6 @@ scap::prefilter derive(const std::string& text) {
     sinsp::field_catalog catalog;
     auto compiled = sinsp::filter::compile(text, catalog);
     return sinsp::derive_prefilter(*sinsp::filter::parse(text), compiled->event_codes());
-}
-
-// A copy: the prefilter is often a temporary.
-scap::prefilter_rule rule_of(const scap::prefilter& pf, uint16_t code) {
-    const scap::prefilter_rule* r = pf.rule(code);
-    return r ? *r : scap::prefilter_rule{};
-}
-
-std::vector<scap::prefilter_comm> exact(std::initializer_list<const char*> names) {
-    std::vector<scap::prefilter_comm> out;
-    for (const char* n : names) out.push_back({n, false});
-    return out;
 }
 
 // The state's events are never constrained, whatever the filter says.
@@ -157,27 +150,6 @@ TEST(PrefilterDerive, UserspaceEvaluator) {
     EXPECT_FALSE(scap::prefilter_passes(r, 0, 1, 8, "nginx"));
     r.never = true;
     EXPECT_FALSE(scap::prefilter_passes(r, 3, 1, 7, "nginx"));
-}
-
-// The syscall's return value as the event records it in its first parameter (what evt.rawres
-// reads); false when the event has none, and then the driver checks no return value either.
-bool return_value(const scap::event_view& ev, int64_t& res) {
-    const scap_event_info& info = ev.info();
-    if (!(info.category & EC_SYSCALL) || info.nparams == 0 || ev.nparams() == 0 || ev.param(0).len == 0)
-        return false;
-    switch (info.params[0].type) {
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-            res = ev.param(0).as<int64_t>();
-            return true;
-        case PT_FD32:
-        case PT_PID32:
-            res = ev.param(0).as<int32_t>();
-            return true;
-        default:
-            return false;
-    }
 }
 
 struct soundness_case {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "field_probe.h"
+#include "prefilter_test_support.h"
 #include "scap/prefilter.h"
 #include "sinsp/fields.h"
 #include "sinsp/filter_parser.h"
@@ -22,6 +23,10 @@
 #include "test_paths.h"
 
 namespace {
+
+using prefilter_test::exact;
+using prefilter_test::return_value;
+using prefilter_test::rule_of;
 
 using sinsp::rules::priority;
 using sinsp::rules::ruleset;
@@ -114,17 +119,6 @@ const char* const k_rules = R"(
   output: "%proc.name"
   priority: WARNING
 )";
-
-scap::prefilter_rule rule_of(const scap::prefilter& pf, uint16_t code) {
-    const scap::prefilter_rule* r = pf.rule(code);
-    return r ? *r : scap::prefilter_rule{};
-}
-
-std::vector<scap::prefilter_comm> exact(std::initializer_list<const char*> names) {
-    std::vector<scap::prefilter_comm> out;
-    for (const char* n : names) out.push_back({n, false});
-    return out;
-}
 
 // Compiles `text` (plus `more`, when given) with the given threshold; the test fails on errors.
 // `required`: as ruleset::prefilter's.
@@ -299,27 +293,6 @@ TEST(RulesPrefilter, DefaultRulesExpandedConditionsReadBack) {
         EXPECT_EQ(sinsp::filter::ast::to_filter_text(*tree), r.expanded_condition) << r.name;
     }
     EXPECT_GT(active, 50u);
-}
-
-// The syscall's return value as the event records it in its first parameter, as the driver
-// checks it (see prefilter_derive_test.cpp); false when the driver checks none.
-bool return_value(const scap::event_view& ev, int64_t& res) {
-    const scap_event_info& info = ev.info();
-    if (!(info.category & EC_SYSCALL) || info.nparams == 0 || ev.nparams() == 0 || ev.param(0).len == 0)
-        return false;
-    switch (info.params[0].type) {
-        case PT_ERRNO:
-        case PT_FD:
-        case PT_PID:
-            res = ev.param(0).as<int64_t>();
-            return true;
-        case PT_FD32:
-        case PT_PID32:
-            res = ev.param(0).as<int32_t>();
-            return true;
-        default:
-            return false;
-    }
 }
 
 // Every alert of Falco's default rules on every shared capture comes from an event that passes
