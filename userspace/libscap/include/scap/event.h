@@ -81,13 +81,7 @@ class event_view {
         return {p, len_at(lens, i, lsz)};
     }
 
-  private:
-    template <typename T>
-    T read(size_t off) const {
-        T v;
-        std::memcpy(&v, raw() + off, sizeof(T));
-        return v;
-    }
+    // Entry k of a lengths array whose entries are lsz (2 or 4) bytes wide.
     static uint32_t len_at(const uint8_t* lens, uint32_t k, uint32_t lsz) {
         if (lsz == 4) {
             uint32_t l;
@@ -97,6 +91,14 @@ class event_view {
         uint16_t l;
         std::memcpy(&l, lens + 2 * k, 2);
         return l;
+    }
+
+  private:
+    template <typename T>
+    T read(size_t off) const {
+        T v;
+        std::memcpy(&v, raw() + off, sizeof(T));
+        return v;
     }
 
     const event_header* m_hdr = nullptr;
@@ -116,17 +118,9 @@ class param_index {
         const uint8_t* lens = m_raw + k_event_header_size;
         uint32_t off = k_event_header_size + lsz * total;
         for (uint32_t k = 0; k < m_n; ++k) {
-            uint32_t l;
-            if (lsz == 4) {
-                std::memcpy(&l, lens + 4 * k, 4);
-            } else {
-                uint16_t l16;
-                std::memcpy(&l16, lens + 2 * k, 2);
-                l = l16;
-            }
             m_start[k] = off;
-            m_len[k] = l;
-            off += l;
+            m_len[k] = event_view::len_at(lens, k, lsz);
+            off += m_len[k];
         }
     }
     // Parameters located (all of the event's, up to k_max).
