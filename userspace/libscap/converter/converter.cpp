@@ -23,7 +23,15 @@ struct converter::impl {
     int next_buf = 0;
 };
 
-converter::converter() : m_impl(new impl) {}
+converter::converter() : m_impl(new impl) {
+    for (uint16_t type = 0; type < PPM_EVENT_MAX; ++type) {
+        const conv::type_info& ti = m_impl->table.info(type);
+        m_current_nparams[type] = ti.disp == disposition::pass ? k_any_nparams
+                                  : ti.disp == disposition::pass_if_complete
+                                      ? static_cast<uint16_t>(ti.nparams)
+                                      : k_never_current;
+    }
+}
 converter::~converter() {
     delete m_impl;
 }
@@ -41,21 +49,8 @@ converter::outcome converter::fail(std::string msg) {
     return outcome::error;
 }
 
-converter::outcome converter::convert(const event_header* in, const event_header** out) {
-    const uint16_t type = in->type;
-    if (type >= PPM_EVENT_MAX) return fail("unknown event type " + std::to_string(type));
-    const conv::type_info& ti = m_impl->table.info(type);
-    const uint32_t np = in->nparams;
-    // Fast path: current events go back untouched.
-    if (ti.disp == disposition::pass || (ti.disp == disposition::pass_if_complete && np == ti.nparams)) {
-        *out = in;
-        ++m_stats.passed;
-        return outcome::pass;
-    }
-    return convert_slow(in, out);
-}
-
 converter::outcome converter::convert_slow(const event_header* in, const event_header** out) {
+    if (in->type >= PPM_EVENT_MAX) return fail("unknown event type " + std::to_string(in->type));
     impl& m = *m_impl;
     const event_header* cur = in;
     for (int step = 0; step < k_max_steps; ++step) {

@@ -6,9 +6,15 @@ namespace scap {
 
 prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background)
     : m_source(std::move(source)), m_background(background) {
-    for (size_t i = 0; i < k_pool; ++i) m_pool.emplace_back();
+    add_chunks(k_pool);
     for (chunk& c : m_pool) m_free.push_back(&c);
     if (m_background) m_worker = std::thread([this] { run(); });
+}
+
+void prefetcher::add_chunks(size_t n) {
+    static_assert(huge_region::k_huge_page % (k_headroom + k_chunk) == 0, "chunks tile huge pages");
+    huge_region& r = m_regions.emplace_back(n * (k_headroom + k_chunk));
+    for (size_t i = 0; i < n; ++i) m_pool.emplace_back().mem = r.data() + i * (k_headroom + k_chunk);
 }
 
 prefetcher::~prefetcher() {
@@ -91,9 +97,9 @@ void prefetcher::release(chunk* c) {
 void prefetcher::grow_pool(size_t n) {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        for (size_t i = 0; i < n; ++i) {
-            m_free.push_back(&m_pool.emplace_back());
-        }
+        const size_t first = m_pool.size();
+        add_chunks(n);
+        for (size_t i = first; i < m_pool.size(); ++i) m_free.push_back(&m_pool[i]);
     }
     m_free_cv.notify_all();
 }

@@ -89,13 +89,6 @@ void state_core::enforce_budget(std::initializer_list<int64_t> keep) {
     m_epoch = fresh_thread_epoch();
 }
 
-void state_core::account_state(std::initializer_list<int64_t> keep) {
-    if (m_budget_bytes != 0) enforce_budget(keep);
-    const size_t now = state_bytes();
-    stats.state_bytes = now;
-    if (now > stats.state_bytes_peak) stats.state_bytes_peak = now;
-}
-
 void state_core::init_unknown(thread_info& t) {
     t.state |= k_thread_incomplete;
     t.fds = new_fd_table();

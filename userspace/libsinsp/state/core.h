@@ -92,8 +92,14 @@ class state_core {
     // max_state_bytes: when the estimate is over it, evicts the least useful threads (never those
     // in keep) until it is under the low-water mark; bumps the epoch if any went.
     void enforce_budget(std::initializer_list<int64_t> keep);
-    // Stores the estimate and its peak in stats, evicting first when over the budget.
-    void account_state(std::initializer_list<int64_t> keep);
+    // Stores the estimate and its peak in stats, evicting first when over the budget. Inline:
+    // it runs after every state-changing event, and without a budget it is three loads and a max.
+    void account_state(std::initializer_list<int64_t> keep) {
+        if (m_budget_bytes != 0) enforce_budget(keep);
+        const size_t now = state_bytes();
+        stats.state_bytes = now;
+        if (now > stats.state_bytes_peak) stats.state_bytes_peak = now;
+    }
     void load_snapshot_fd(thread_info& t, const scap::fd_info& f);
 
     parser_registry m_parsers;

@@ -5,6 +5,7 @@ namespace sinsp {
 string_interner::string_interner() {
     m_entries.emplace_back();  // id 0: the empty string, permanent
     m_entries.front().refs = 1;
+    recount();
 }
 
 string_id string_interner::acquire(std::string_view s) {
@@ -27,6 +28,7 @@ string_id string_interner::acquire(std::string_view s) {
     e.refs = 1;
     m_index.emplace(std::string_view(e.text), id);
     m_text_bytes += text_bytes(e.text);
+    recount();
     return id;
 }
 
@@ -39,6 +41,7 @@ void string_interner::release(string_id id) {
     e.text.clear();
     e.text.shrink_to_fit();
     m_free.push_back(id);
+    recount();
 }
 
 void string_interner::assign(string_id& slot, std::string_view s) {
@@ -48,12 +51,12 @@ void string_interner::assign(string_id& slot, std::string_view s) {
     slot = id;
 }
 
-size_t string_interner::heap_bytes() const {
+void string_interner::recount() {
     size_t n = m_entries.size() * sizeof(entry) + m_free.capacity() * sizeof(string_id) + m_text_bytes;
     // unordered_map: a node (key, value, next, hash) per entry plus the bucket array.
     n += m_index.size() * k_index_node_bytes;
     n += m_index.bucket_count() * sizeof(void*);
-    return n;
+    m_heap_bytes = n;
 }
 
 size_t string_interner::measured_heap_bytes() const {

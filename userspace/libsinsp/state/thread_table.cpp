@@ -117,8 +117,4 @@ size_t thread_table::set_max_threads(size_t max) {
     return gone;
 }
 
-size_t thread_table::heap_bytes() const {
-    return m_map.slot_bytes() + m_map.size() * sizeof(thread_info);
-}
-
 }  // namespace sinsp

@@ -33,9 +33,9 @@ class string_interner {
     uint32_t refs(string_id id) const { return m_entries[id].refs; }
     // Strings currently stored (the empty string included).
     size_t live() const { return m_entries.size() - m_free.size(); }
-    // Heap bytes: text beyond the small-string buffer plus bookkeeping, approximate. O(1): the
-    // text bytes are counted as strings are stored and freed (the state budget reads it often).
-    size_t heap_bytes() const;
+    // Heap bytes: text beyond the small-string buffer plus bookkeeping, approximate. Recounted
+    // only when a string is stored or freed: the state reads it after every state change.
+    size_t heap_bytes() const { return m_heap_bytes; }
     // The same figure, measured by visiting every string (tests check the two agree).
     size_t measured_heap_bytes() const;
 
@@ -48,7 +48,10 @@ class string_interner {
         sizeof(std::string_view) + 2 * sizeof(void*) + sizeof(string_id) + sizeof(size_t);
     // Text beyond std::string's 15-character small-string buffer.
     static size_t text_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+    // Sets m_heap_bytes from the tables' sizes and m_text_bytes.
+    void recount();
     size_t m_text_bytes = 0;
+    size_t m_heap_bytes = 0;
     // A deque never moves its elements, so the string_view keys of m_index stay valid.
     std::deque<entry> m_entries;
     std::vector<string_id> m_free;

@@ -65,7 +65,7 @@ class thread_table {
     }
     // Heap bytes owned by the table: slot array plus one thread_info per entry (fd tables and
     // strings are counted separately, they are shared).
-    size_t heap_bytes() const;
+    size_t heap_bytes() const { return m_map.slot_bytes() + m_map.size() * sizeof(thread_info); }
 
   private:
     thread_info* find_self(const thread_info& t) { return const_cast<thread_info*>(&t); }
