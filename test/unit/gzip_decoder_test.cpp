@@ -89,9 +89,15 @@ TEST_F(GzipDecoder, SharedCapturesInflateToZlibsBytes) {
 TEST_F(GzipDecoder, PlainFilesAreReadAsStored) {
     const bytes plain = scap_test::read_plain(scap_test::capture("falco_cat_write.scap"));
     ASSERT_GT(plain.size(), 1000u);
-    const read_result r = read_all(write_temp("plain.scap", plain), scap::gzip_decoder::automatic);
-    EXPECT_EQ(r.decoder, "zlib");  // zlib's transparent mode: plain bytes need no inflating
+    const std::string path = write_temp("plain.scap", plain);
+    // Read as stored, without zlib in between; zlib's transparent mode gives the same bytes.
+    const read_result r = read_all(path, scap::gzip_decoder::automatic);
+    EXPECT_EQ(r.decoder, "none");
     EXPECT_TRUE(r.data == plain);
+    EXPECT_EQ(r.raw, plain.size());
+    const read_result zl = read_all(path, scap::gzip_decoder::zlib);
+    EXPECT_EQ(zl.decoder, "zlib");
+    EXPECT_TRUE(zl.data == plain);
 }
 
 TEST_F(GzipDecoder, ConcatenatedMembersAndTrailingBytes) {

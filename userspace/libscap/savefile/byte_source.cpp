@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #ifdef SCAP_HAVE_ISAL
@@ -40,6 +41,41 @@ class zlib_source final : public byte_source {
 
   private:
     gzFile m_gz;
+    uint64_t m_raw = 0;
+    std::string m_error;
+};
+
+// A file that is not gzip, read as stored straight into the caller's buffer. zlib's transparent
+// mode gives the same bytes, but reads the start of the file through its own buffers (a copy,
+// and page faults on buffers used once); read(2) into the chunk is the one copy there must be.
+class plain_source final : public byte_source {
+  public:
+    plain_source(int fd, std::string path) : m_fd(fd), m_path(std::move(path)) {}
+    ~plain_source() override { ::close(m_fd); }
+
+    long read(uint8_t* out, size_t n) override {
+        size_t done = 0;
+        while (done < n) {
+            const ssize_t got = ::read(m_fd, out + done, n - done);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                m_error = m_path + ": " + std::strerror(errno);  // zlib's "PATH: what" form
+                if (done == 0) return -1;
+                break;  // hand out what was read; the next call reports the error
+            }
+            if (got == 0) break;
+            done += static_cast<size_t>(got);
+        }
+        m_raw += done;
+        return static_cast<long>(done);
+    }
+    uint64_t raw_offset() const override { return m_raw; }
+    std::string error() const override { return m_error; }
+    const char* decoder() const override { return "none"; }
+
+  private:
+    int m_fd;
+    std::string m_path;
     uint64_t m_raw = 0;
     std::string m_error;
 };
@@ -204,7 +240,6 @@ bool have_isal_decoder() {
 
 std::unique_ptr<byte_source> open_byte_source(const std::string& path, gzip_decoder decoder,
                                               std::string& error) {
-#ifdef SCAP_HAVE_ISAL
     if (decoder == gzip_decoder::automatic) {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
@@ -213,12 +248,14 @@ std::unique_ptr<byte_source> open_byte_source(const std::string& path, gzip_deco
         }
         uint8_t magic[2] = {0, 0};
         const ssize_t got = ::pread(fd, magic, sizeof magic, 0);
-        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return std::make_unique<isal_source>(fd, path);
-        ::close(fd);  // plain file (or unreadable start): zlib's transparent mode reads it
-    }
-#else
-    (void)decoder;
+        const bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        // Shorter than the magic: zlib decides (an empty file is an empty stream for both).
+        if (got == 2 && !gzip) return std::make_unique<plain_source>(fd, path);
+#ifdef SCAP_HAVE_ISAL
+        if (gzip) return std::make_unique<isal_source>(fd, path);
 #endif
+        ::close(fd);  // zlib reads it
+    }
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) {
         error = "cannot open '" + path + "': " + std::strerror(errno);

@@ -16,8 +16,8 @@
 namespace scap {
 
 enum class gzip_decoder {
-    automatic,  // ISA-L when built with it, else zlib
-    zlib,       // always zlib (tests compare the two)
+    automatic,  // plain files read as stored; gzip with ISA-L when built with it, else zlib
+    zlib,       // always zlib, plain files through its transparent mode (tests compare)
 };
 
 class byte_source {
@@ -31,7 +31,7 @@ class byte_source {
     virtual uint64_t raw_offset() const = 0;
     // Empty unless read() failed or the input ended inside a gzip stream.
     virtual std::string error() const = 0;
-    // Which decoder reads this file ("zlib", "isa-l").
+    // Which decoder reads this file ("zlib", "isa-l", or "none" for a plain file read as stored).
     virtual const char* decoder() const = 0;
 };
 
