@@ -47,6 +47,16 @@ class savefile_engine final : public engine {
     enum class step { event, consumed, eof, error };
 
     step read_block(event_ref& out);
+    // read_block's rare paths, out of line so its common path stays small.
+    [[gnu::cold, gnu::noinline]] step fail_short_header(size_t have, uint64_t offset);
+    [[gnu::cold, gnu::noinline]] step fail_block_length(uint32_t type, uint32_t len, uint64_t offset);
+    [[gnu::cold, gnu::noinline]] step fail_truncated_block(uint32_t type, uint32_t len, uint64_t offset);
+    [[gnu::cold, gnu::noinline]] step fail_trailer(uint32_t type, uint32_t len, uint32_t trailer,
+                                                   uint64_t offset);
+    [[gnu::cold, gnu::noinline]] void note_first_unknown_type(uint64_t offset);
+    [[gnu::noinline]] step read_list_block(uint32_t type, uint32_t len, uint64_t offset);
+    [[gnu::noinline]] step read_other_block(uint32_t type, uint32_t len, const uint8_t* body,
+                                            uint32_t body_len, uint64_t offset);
     step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, event_ref& out);
     bool upgrade_v1_header(uint8_t*& evt, uint32_t& avail);
     bool selected(const event_header* evt) const;
@@ -171,69 +181,98 @@ bool savefile_engine::open(std::string& error) {
     return ok;
 }
 
+// read_block runs once per block, so its common path (an event block, whole in the buffer) is
+// kept free of the string building that errors and notes need: those live in the cold helpers
+// below, and the other block kinds in read_other_block.
 savefile_engine::step savefile_engine::read_block(event_ref& out) {
     const uint64_t offset = m_in.offset();
     const size_t have = m_in.ensure(block::header_size);
-    if (have == 0) {
-        if (!m_in.read_error().empty()) return fail("read error: " + m_in.read_error(), 0, offset);
-        return step::eof;
-    }
-    if (have < block::header_size) return fail("truncated block header", 0, offset);
+    if (have < block::header_size) [[unlikely]]
+        return fail_short_header(have, offset);
     uint32_t type, len;
     std::memcpy(&type, m_in.data(), 4);
     std::memcpy(&len, m_in.data() + 4, 4);
-    if (len < block::header_size + block::trailer_size)
-        return fail("block length " + std::to_string(len) + " is too small", type, offset);
-    if (len > block::max_block_size)
-        return fail("block length " + std::to_string(len) + " exceeds the " +
-                        std::to_string(block::max_block_size >> 20) + " MiB limit",
-                    type, offset);
+    if (len < block::header_size + block::trailer_size || len > block::max_block_size) [[unlikely]]
+        return fail_block_length(type, len, offset);
     // Event blocks (nearly every block) skip the list-block test, an out-of-line call.
-    if (!block::is_event(type) && is_list_block(type)) {
-        // Process and fd lists are read entry by entry, never gathered whole.
-        m_in.consume(block::header_size);
-        std::string error;
-        if (!stream_list_block(type, len, m_in, *m_lists, m_meta_counts, error))
-            return fail(error, type, offset);
-        ++m_metadata_blocks;
-        if (m_in_events) ++m_late_metadata_blocks;
-        return step::consumed;
-    }
-    if (m_in.ensure(len) < len) {
-        std::string why = "block truncated: declared " + std::to_string(len) + " bytes, " +
-                          std::to_string(m_in.available()) + " available";
-        if (!m_in.read_error().empty()) why += " (" + m_in.read_error() + ")";
-        return fail(why, type, offset);
-    }
+    if (!block::is_event(type) && is_list_block(type)) [[unlikely]]
+        return read_list_block(type, len, offset);
+    if (m_in.ensure(len) < len) [[unlikely]]
+        return fail_truncated_block(type, len, offset);
     uint8_t* b = m_in.data();
     uint32_t trailer;
     std::memcpy(&trailer, b + len - block::trailer_size, 4);
-    if (trailer != len)
-        return fail("trailer length " + std::to_string(trailer) + " differs from header length " +
-                        std::to_string(len),
-                    type, offset);
+    if (trailer != len) [[unlikely]]
+        return fail_trailer(type, len, trailer, offset);
     // The block stays readable at `b` until the next ensure().
     m_in.consume(len);
     uint8_t* body = b + block::header_size;
     const uint32_t body_len = len - block::header_size - block::trailer_size;
+    if (!block::is_event(type)) [[unlikely]]
+        return read_other_block(type, len, body, body_len, offset);
+    m_in_events = true;
+    ++m_event_blocks;
+    const uint64_t unknown_before = m_unknown_types;
+    const step s = read_event_block(type, body, body_len, out);
+    if (s == step::error) [[unlikely]]
+        return fail(m_last_error, type, offset);
+    if (m_unknown_types != unknown_before && unknown_before == 0) [[unlikely]]
+        note_first_unknown_type(offset);
+    return s;
+}
 
-    if (block::is_event(type)) {
-        m_in_events = true;
-        ++m_event_blocks;
-        const uint64_t unknown_before = m_unknown_types;
-        step s = read_event_block(type, body, body_len, out);
-        if (s == step::error) return fail(m_last_error, type, offset);
-        if (m_unknown_types != unknown_before && unknown_before == 0) {
-            char note[224];
-            std::snprintf(note, sizeof note,
-                          ": skipped an event of unknown type %u (event block number %llu at offset %llu); "
-                          "further ones are only counted (unknown_event_types_skipped)",
-                          m_first_unknown_type, static_cast<unsigned long long>(m_event_blocks),
-                          static_cast<unsigned long long>(offset));
-            m_notes.push_back(source_name() + note);
-        }
-        return s;
+savefile_engine::step savefile_engine::fail_short_header(size_t have, uint64_t offset) {
+    if (have == 0) {
+        if (!m_in.read_error().empty()) return fail("read error: " + m_in.read_error(), 0, offset);
+        return step::eof;
     }
+    return fail("truncated block header", 0, offset);
+}
+
+savefile_engine::step savefile_engine::fail_block_length(uint32_t type, uint32_t len, uint64_t offset) {
+    if (len < block::header_size + block::trailer_size)
+        return fail("block length " + std::to_string(len) + " is too small", type, offset);
+    return fail("block length " + std::to_string(len) + " exceeds the " +
+                    std::to_string(block::max_block_size >> 20) + " MiB limit",
+                type, offset);
+}
+
+savefile_engine::step savefile_engine::fail_truncated_block(uint32_t type, uint32_t len, uint64_t offset) {
+    std::string why = "block truncated: declared " + std::to_string(len) + " bytes, " +
+                      std::to_string(m_in.available()) + " available";
+    if (!m_in.read_error().empty()) why += " (" + m_in.read_error() + ")";
+    return fail(why, type, offset);
+}
+
+savefile_engine::step savefile_engine::fail_trailer(uint32_t type, uint32_t len, uint32_t trailer,
+                                                    uint64_t offset) {
+    return fail(
+        "trailer length " + std::to_string(trailer) + " differs from header length " + std::to_string(len),
+        type, offset);
+}
+
+void savefile_engine::note_first_unknown_type(uint64_t offset) {
+    char note[224];
+    std::snprintf(note, sizeof note,
+                  ": skipped an event of unknown type %u (event block number %llu at offset %llu); "
+                  "further ones are only counted (unknown_event_types_skipped)",
+                  m_first_unknown_type, static_cast<unsigned long long>(m_event_blocks),
+                  static_cast<unsigned long long>(offset));
+    m_notes.push_back(source_name() + note);
+}
+
+// Process and fd lists are read entry by entry, never gathered whole.
+savefile_engine::step savefile_engine::read_list_block(uint32_t type, uint32_t len, uint64_t offset) {
+    m_in.consume(block::header_size);
+    std::string error;
+    if (!stream_list_block(type, len, m_in, *m_lists, m_meta_counts, error)) return fail(error, type, offset);
+    ++m_metadata_blocks;
+    if (m_in_events) ++m_late_metadata_blocks;
+    return step::consumed;
+}
+
+savefile_engine::step savefile_engine::read_other_block(uint32_t type, uint32_t len, const uint8_t* body,
+                                                        uint32_t body_len, uint64_t offset) {
     if (is_metadata_block(type)) {
         std::string error;
         if (!read_metadata_block(type, body, body_len, m_snap, *m_lists, m_meta_counts, error))
