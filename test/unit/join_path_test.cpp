@@ -80,4 +80,30 @@ TEST(JoinPath, EqualsTheDefinitionOnRandomPaths) {
     EXPECT_GT(plain, 1000u);  // the fast path's shapes were among them
 }
 
+TEST(JoinPath, EqualsTheDefinitionOnLongRandomPaths) {
+    // Paths as long as real ones, mostly letters, so the eight-bytes-at-a-time search for "//"
+    // and "/." sees its pairs at every position of a word and across word boundaries.
+    std::mt19937 rng(54321);
+    const char alphabet[] = {'/', '/', '.', 'a', 'b', 'c', 'd', 'e', 'f', 'g'};
+    auto random_path = [&] {
+        std::string s;
+        const size_t n = rng() % 48;
+        for (size_t i = 0; i < n; ++i) s += alphabet[rng() % sizeof(alphabet)];
+        return s;
+    };
+    size_t plain = 0, folded = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const std::string base = random_path();
+        const std::string name = random_path();
+        const std::string got = sinsp::join_path(base, name);
+        ASSERT_EQ(got, normalized(base, name)) << "base '" << base << "' name '" << name << "'";
+        if (got == name || got == base + "/" + name)
+            ++plain;
+        else
+            ++folded;
+    }
+    EXPECT_GT(plain, 1000u);
+    EXPECT_GT(folded, 1000u);
+}
+
 }  // namespace

@@ -9,7 +9,7 @@ namespace {
 // Whether every component of s is a plain name: no empty component (doubled or trailing slash,
 // except the root "/" itself), no "." and no "..". A relative s is read as if it began with a
 // slash. Such a path joins by concatenation, which is what nearly every open's path is.
-bool plain_components(std::string_view s) {
+bool plain_components_walk(std::string_view s) {
     const size_t n = s.size();
     if (n == 1 && s[0] == '/') return true;
     size_t start = s.empty() || s[0] != '/' ? 0 : 1;  // first byte of the current component
@@ -20,6 +20,34 @@ bool plain_components(std::string_view s) {
         if (s[start] == '.' && (len == 1 || (len == 2 && s[start + 1] == '.'))) return false;
         start = i + 1;
     }
+    return true;
+}
+
+// The high bit of every byte of w equal to c (exact: no byte is flagged by a neighbour's carry).
+uint64_t bytes_equal(uint64_t w, uint8_t c) {
+    const uint64_t x = w ^ (0x0101010101010101ull * c);
+    const uint64_t nonzero = ((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x;
+    return ~nonzero & 0x8080808080808080ull;
+}
+
+// plain_components, answered without the walk for the paths opens name: only a slash followed by
+// a slash or a dot can start a non-plain component (besides a leading dot or a trailing slash),
+// so eight bytes at a time are searched for that pair and any hit goes to the walk, which
+// decides ("/.bashrc" is plain).
+bool plain_components(std::string_view s) {
+    const size_t n = s.size();
+    if (n < 2 || s[0] == '.' || s[n - 1] == '/') return plain_components_walk(s);
+    const char* p = s.data();
+    size_t i = 0;
+    for (; i + 9 <= n; i += 8) {
+        uint64_t here, next;
+        std::memcpy(&here, p + i, 8);
+        std::memcpy(&next, p + i + 1, 8);
+        if (bytes_equal(here, '/') & (bytes_equal(next, '/') | bytes_equal(next, '.')))
+            return plain_components_walk(s);
+    }
+    for (; i + 1 < n; ++i)
+        if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.')) return plain_components_walk(s);
     return true;
 }
 
