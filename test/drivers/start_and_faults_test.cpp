@@ -49,10 +49,12 @@ uint64_t stat_extra(const scap::engine_stats& st, const std::string& name) {
 class idle_children {
   public:
     explicit idle_children(int n) {
+        const pid_t test_pid = getpid();
         for (int i = 0; i < n; ++i) {
             const pid_t p = fork();
             if (p == 0) {
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != test_pid) _exit(0);  // the parent died before the prctl
                 for (;;) pause();
             }
             if (p > 0) m_pids.push_back(p);
@@ -78,16 +80,24 @@ class spawner {
     explicit spawner(const char* name, std::chrono::microseconds period) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) != 0) return;
+        const pid_t test_pid = getpid();
         m_pid = fork();
         if (m_pid == 0) {
             close(p[0]);
             prctl(PR_SET_PDEATHSIG, SIGKILL);
+            // The death signal only covers a parent that dies after the prctl: one gone before it
+            // would leave this process (holding ctest's output pipe) running forever.
+            if (getppid() != test_pid) _exit(0);
             // Bounded: under qemu TCG the scan takes tens of seconds, and an unbounded spawner
             // filled a 2 GiB guest with sleeping grandchildren until the OOM killer took the suite.
+            const pid_t spawner_pid = getpid();
             for (int born = 0; born < k_max_grandchildren; ++born) {
                 const pid_t g = fork();
                 if (g == 0) {
                     prctl(PR_SET_PDEATHSIG, SIGKILL);
+                    // The spawner is killed at any point of this loop, maybe between the fork and
+                    // the prctl: a grandchild that missed its death signal goes by itself.
+                    if (getppid() != spawner_pid) _exit(0);
                     prctl(PR_SET_NAME, name);
                     for (;;) pause();
                 }

@@ -109,7 +109,7 @@ thread_info* state_core::thread_for(int64_t tid, bool& made_up) {
     return t;
 }
 
-void state_core::add_fd(thread_info& t, int64_t fd, fd_info info) {
+void state_core::add_fd(thread_info& t, int64_t fd, fd_info&& info) {
     if (fd < 0) return;
     if (!t.fds) t.fds = new_fd_table();
     // Replacing an fd never grows the table; a new one must fit.

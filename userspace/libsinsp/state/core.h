@@ -53,7 +53,7 @@ class state_core {
         m_event.fd = &m_closed_fd;
     }
     // Stores fd in t's table, unless the table is full (then counted in fds_refused).
-    void add_fd(thread_info& t, int64_t fd, fd_info info);
+    void add_fd(thread_info& t, int64_t fd, fd_info&& info);
     size_t max_fds_per_table() const { return m_max_fds; }
     // Sets t's container id and entry from its cgroups (container_state.cpp).
     void set_container(thread_info& t, std::string_view cgroups);

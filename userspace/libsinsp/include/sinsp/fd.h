@@ -123,7 +123,7 @@ class fd_table {
     fd_info* find(int64_t fd) { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     const fd_info* find(int64_t fd) const { return fd < 0 ? nullptr : m_fds.find(static_cast<uint64_t>(fd)); }
     // Stores info at fd (replacing what was there) and returns the stored copy.
-    fd_info& set(int64_t fd, fd_info info) {
+    fd_info& set(int64_t fd, fd_info&& info) {
         const size_t before = m_fds.size();
         const size_t slots_before = m_fds.slot_bytes();
         fd_info& stored = m_fds[static_cast<uint64_t>(fd)];

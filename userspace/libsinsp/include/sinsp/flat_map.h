@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -84,7 +85,11 @@ class flat_map {
             }
         }
         m_slots[hole].key = k_empty;
-        m_slots[hole].value = V{};
+        // Back to a default value (frees what it owned): destroyed and made anew in place, which
+        // costs less than building a temporary and moving it in (this runs for every close).
+        V& gone = m_slots[hole].value;
+        gone.~V();
+        ::new (static_cast<void*>(&gone)) V();
         --m_size;
         return true;
     }
