@@ -54,22 +54,18 @@ bool plain_components(std::string_view s) {
 }  // namespace
 
 std::string join_path(std::string_view base, std::string_view name) {
-    std::string out;
     const bool absolute = !name.empty() && name[0] == '/';
     // The common cases without the component walk: an absolute plain name as it is, a relative
     // plain name after an absolute plain base (or no base) with one slash between.
-    if (absolute ? plain_components(name)
-                 : !name.empty() && (base.empty() || (base[0] == '/' && plain_components(base))) &&
-                       plain_components(name)) {
-        if (absolute) {
-            out.assign(name);
-        } else {
-            const bool root = base.size() == 1;  // "/": no second slash
-            out.reserve(base.size() + name.size() + 1);
-            if (!root) out.append(base);
-            out += '/';
-            out.append(name);
-        }
+    if (absolute && plain_components(name)) return std::string(name);  // one exact allocation
+    std::string out;
+    if (!absolute && !name.empty() && (base.empty() || (base[0] == '/' && plain_components(base))) &&
+        plain_components(name)) {
+        const bool root = base.size() == 1;  // "/": no second slash
+        out.reserve(base.size() + name.size() + 1);
+        if (!root) out.append(base);
+        out += '/';
+        out.append(name);
         return out;
     }
     out.reserve(base.size() + name.size() + 1);
