@@ -36,13 +36,13 @@ __noinline uint64_t convert_flags_fn(uint32_t table, uint64_t raw) {
     return convert_flags(table, raw);
 }
 
-/* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry. */
+/* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry (and
+ * table_exit_begin found the record to belong to this call). */
 static __always_inline const struct mbpf_saved_args* saved_for(const struct mbpf_scratch* s, uint32_t arg) {
     uint32_t code = s->code;
-    if (code >= MBPF_EVENT_MAX) return 0;
+    if (!s->saved || code >= MBPF_EVENT_MAX) return 0;
     if (!fill_specs[code].toctou || fill_specs[code].path_arg != arg) return 0;
-    uint64_t key = bpf_get_current_pid_tgid();
-    return bpf_map_lookup_elem(&saved_args, &key);
+    return saved_current();
 }
 
 static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a) {
@@ -392,7 +392,7 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
             if (sv && sv->data_len) {
-                const uint8_t* d = saved_data(sv, bpf_get_current_pid_tgid());
+                const uint8_t* d = saved_data(sv);
                 if (d) return push_str(s, i, d, 0);
                 /* The long part did not fit in saved_long: read it now, counted. */
                 struct mbpf_counters* c = counters_get();
@@ -491,11 +491,10 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             if (ret == 0) {
                 /* Child side: the parent may already have reused the stack clone_args lived on;
                  * clone3_flags_at_fork (tracepoints.h) kept a copy for us. */
-                uint64_t key = bpf_get_current_pid_tgid();
-                const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+                struct mbpf_saved_args* sv = saved_current();
                 if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
                     v = *(const uint64_t*)sv->data;
-                    saved_drop(key, sv);
+                    saved_release(sv);
                     return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
                 }
             }
