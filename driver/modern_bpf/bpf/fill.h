@@ -339,8 +339,6 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
     return 0;
 }
 
-#define MBPF_FMODE_CREATED (1u << 20)
-
 /* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
  * O_CREAT alone does not say whether the file existed). */
 static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct mbpf_param_src* src,
@@ -348,8 +346,7 @@ static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct 
     /* Option numbers of other levels overlap SO_*: they would be converted into wrong names. */
     if (src->post == MBPF_POST_SOL_SOCKET && s->args[1] != MBPF_SOL_SOCKET) return 0;
     if (src->post == MBPF_POST_CREATED && s->ret >= 0) {
-        struct file* f = event_file(s, s->ret);
-        if (f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED)) v |= ppm_o_f_created;
+        if (event_file_created(s, s->ret)) v |= ppm_o_f_created;
     }
     return v;
 }
@@ -449,14 +446,14 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0, uaddr, ulen);
         }
         case MBPF_SRC_FD_DEV:
-            return push_int(s, i, file_dev(event_file(s, aux ? ret : (int64_t)a)), size);
+            return push_int(s, i, event_file_dev(s, aux ? ret : (int64_t)a), size);
         case MBPF_SRC_FD_INO: {
-            if (aux != 2) return push_int(s, i, file_ino(event_file(s, aux ? ret : (int64_t)a)), size);
+            if (aux != 2) return push_int(s, i, event_file_ino(s, aux ? ret : (int64_t)a), size);
             /* pipe/pipe2: the fds are in the user int[2], valid only once the call succeeded. */
             int fd = -1;
             if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
                 return push_int(s, i, 0, size);
-            return push_int(s, i, file_ino(event_file(s, fd)), size);
+            return push_int(s, i, event_file_ino(s, fd), size);
         }
         case MBPF_SRC_USER_INT: {
             uint64_t v = 0;

@@ -44,6 +44,12 @@ struct mbpf_scratch {
     int64_t ret;
     int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
     struct file* file;
+    /* event_file_facts' cache (files.h): dev, inode number and f_mode of file_fd's file, valid
+     * when facts_fd == file_fd */
+    int64_t facts_fd;
+    uint64_t facts_ino;
+    uint32_t facts_dev;
+    uint32_t facts_mode;
     /* A user sockaddr being decoded (net.h push_user_sockaddr): here, not on the stack, whose 512
      * bytes the filler's call chain shares (program, bpf_loop callback, fill_one, fill_param, ...). */
     uint8_t sockaddr[MBPF_SOCKADDR_MAX * 2];
