@@ -389,6 +389,9 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
             if (sv && sv->data_len) {
+                /* An inline copy is exactly data_len bytes, NUL included: copied as bytes, not
+                 * scanned again for its end one byte at a time. */
+                if (saved_is_inline(sv)) return push_bytes(s, i, sv->data, sv->data_len, 0);
                 const uint8_t* d = saved_data(sv);
                 if (d) return push_str(s, i, d, 0);
                 /* The long part did not fit in saved_long: read it now, counted. */

@@ -13,6 +13,7 @@
  *                                 included; 0 when unreadable)
  *   saved_commit(sv), saved_commit_for_child(sv, child)   makes the filled record visible
  *   saved_current()               the current thread's live record, or 0
+ *   saved_is_inline(sv)           whether its data is all in sv->data (data_len bytes)
  *   saved_data(sv)                its whole data, or 0 when the long part is missing
  *   saved_release(sv)             the record has been used (or is stale)
  *   saved_forget_exiting()        the current thread is exiting
@@ -77,8 +78,12 @@ static __always_inline struct mbpf_saved_args* saved_current(void) {
     return sv && sv->nr != MBPF_SAVED_NONE ? sv : 0;
 }
 
+static __always_inline int saved_is_inline(const struct mbpf_saved_args* sv) {
+    return sv->data_len < MBPF_SAVED_INLINE;
+}
+
 static __always_inline const uint8_t* saved_data(const struct mbpf_saved_args* sv) {
-    if (sv->data_len < MBPF_SAVED_INLINE) return sv->data;
+    if (saved_is_inline(sv)) return sv->data;
     const struct mbpf_saved_data* d = bpf_task_storage_get(&saved_long, bpf_get_current_task_btf(), 0, 0);
     return d ? d->data : 0;
 }
