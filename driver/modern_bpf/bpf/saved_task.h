@@ -13,7 +13,8 @@
  *                                 included; 0 when unreadable)
  *   saved_commit(sv), saved_commit_for_child(sv, child)   makes the filled record visible
  *   saved_current()               the current thread's live record, or 0
- *   saved_is_inline(sv)           whether its data is all in sv->data (data_len bytes)
+ *   saved_is_inline(sv)           whether its data is all in sv->data, data_len bytes (a store
+ *                                 may always say no: the data is then read as a string)
  *   saved_data(sv)                its whole data, or 0 when the long part is missing
  *   saved_release(sv)             the record has been used (or is stale)
  *   saved_forget_exiting()        the current thread is exiting
