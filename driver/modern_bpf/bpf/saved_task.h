@@ -56,8 +56,21 @@ static __always_inline struct mbpf_saved_args* saved_new_for_child(struct task_s
  * whole, into the long part. data_len >= MBPF_SAVED_INLINE means "in the long part" here (a
  * string of exactly the inline size included, so the two copies are never mixed). */
 static __always_inline uint32_t saved_read_str(struct mbpf_saved_args* sv, const void* src, int user) {
-    long n = user ? bpf_probe_read_user_str(sv->data, MBPF_SAVED_INLINE, src)
-                  : bpf_probe_read_kernel_str(sv->data, MBPF_SAVED_INLINE, src);
+    long n;
+    if (user) {
+        /* Through the stack: a user string copied straight into the record (a slab object)
+         * pays the hardened-usercopy heap check on every open, which costs more than moving
+         * the inline room over with straight-line 8-byte stores. */
+        uint64_t staged[MBPF_SAVED_INLINE / 8] = {};
+        n = bpf_probe_read_user_str(staged, MBPF_SAVED_INLINE, src);
+        if (n > 0 && n < (long)MBPF_SAVED_INLINE) {
+#pragma unroll
+            for (uint32_t w = 0; w < MBPF_SAVED_INLINE / 8; w++) ((uint64_t*)sv->data)[w] = staged[w];
+            return (uint32_t)n;
+        }
+    } else {
+        n = bpf_probe_read_kernel_str(sv->data, MBPF_SAVED_INLINE, src);
+    }
     if (n < (long)MBPF_SAVED_INLINE) return n > 0 ? (uint32_t)n : 0;
     struct mbpf_saved_data* d =
         bpf_task_storage_get(&saved_long, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
