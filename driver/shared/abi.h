@@ -264,16 +264,18 @@ struct mbpf_conv_rule {
     uint32_t pad;
 };
 
-/* Arguments saved at entry for TOCTOU syscalls (hash map keyed by pid_tgid). */
-/* Saved data kept inline in the entry record: most paths are short, and a small record keeps
- * the per-syscall map update cheap (no allocation, a small copy). Longer data goes to a second
- * map (see saved_put in maps.h). */
+/* Arguments saved at entry for TOCTOU syscalls, per thread (task storage in the modern driver,
+ * modern_bpf/bpf/saved_task.h; a hash keyed by pid_tgid in the legacy probe, bpf/saved_hash.h). */
+/* Saved data kept inline in the entry record: most paths are short, and a small record is cheap
+ * to keep per thread and to fill. Longer data goes to a second record (saved_long). */
 #define MBPF_SAVED_INLINE 248u
 
 struct mbpf_saved_args {
     uint64_t args[6];
-    uint32_t data_len; /* bytes of data (string: NUL included); > MBPF_SAVED_INLINE: in saved_long */
-    uint32_t nr;       /* native number of the syscall that saved them (execveat vs execve) */
+    uint32_t data_len; /* bytes of data (string: NUL included); past the inline room (the store
+                          says where that starts: saved_is_inline): in saved_long */
+    uint32_t nr;       /* native number of the syscall that saved them (execveat vs execve);
+                          0 in the modern driver: the record holds nothing */
     uint8_t data[MBPF_SAVED_INLINE];
 };
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -208,6 +209,53 @@ TEST(DriverProcess, ExecveatSuccessAndFailure) {
     EXPECT_EQ(str(v, "comm"), "true");
     EXPECT_EQ(sint(v, "pid"), ok.pid);
     EXPECT_EQ(reaped(ok.wait_status), 0);
+}
+
+// An exec from a thread other than the leader: the kernel gives the caller the leader's tid
+// before the syscall returns, so its exit is seen under a tid its entry was not. The path and
+// the syscall (execveat, which exits with execve's number) must still be the ones saved at
+// entry or by the exec itself. A grandchild execs (the exec kills its leader first, whose
+// procexit would end a run_in_child run before the exec's exit arrives).
+TEST(DriverProcess, ExecFromANonLeaderThreadKeepsItsPathAndSyscall) {
+    DRV_SESSION_OR_SKIP(s);
+    for (const bool at : {false, true}) {
+        auto [r, gc] = run_spawning_child(s, [at] {
+            const pid_t pid = fork();
+            if (pid == 0) {
+                std::thread t([at] {
+                    char* const argv[] = {const_cast<char*>("true"), const_cast<char*>("--from-thread"),
+                                          nullptr};
+                    if (at)
+                        syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, environ, 0);
+                    else
+                        syscall(SYS_execve, "/bin/true", argv, environ);
+                    _exit(127);
+                });
+                t.join();
+                _exit(126);
+            }
+            int st = 0;
+            waitpid(pid, &st, 0);
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? static_cast<long>(pid) : -1L;
+        });
+        ASSERT_GT(gc, 0) << "the grandchild did not exec /bin/true (at=" << at << ")";
+        ASSERT_TRUE(r.complete) << at;
+        const uint16_t want = at ? PPME_SYSCALL_EXECVEAT_X : PPME_SYSCALL_EXECVE_19_X;
+        const uint16_t other = at ? PPME_SYSCALL_EXECVE_19_X : PPME_SYSCALL_EXECVEAT_X;
+        EXPECT_EQ(r.first(other, gc), nullptr) << at;
+        scap::event_view v;
+        ASSERT_TRUE(find_if(
+            r, want, [](const scap::event_view& e) { return sint(e, "res") == 0; }, v,
+            static_cast<uint64_t>(gc)))
+            << at;
+        EXPECT_EQ(sint(v, "tid"), gc) << at;  // the leader's tid, taken over by the exec
+        EXPECT_EQ(sint(v, "pid"), gc) << at;
+        EXPECT_EQ(str(v, "exe"), "true") << at;
+        EXPECT_EQ(bytes(v, "args"), std::string("--from-thread\0", 14)) << at;
+        if (!at) {
+            EXPECT_EQ(str(v, "filename"), "/bin/true");  // execveat's event has no filename
+        }
+    }
 }
 
 }  // namespace

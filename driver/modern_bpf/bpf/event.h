@@ -26,6 +26,7 @@ static __always_inline void event_begin(struct mbpf_scratch* s, uint32_t code, u
     s->faulted = 0;
     s->file_fd = -1;
     s->file = 0;
+    s->facts_fd = -1;
     s->off = MBPF_HDR_SIZE + 2 * s->nparams;
 }
 

@@ -47,4 +47,84 @@ static __always_inline uint32_t file_dev(struct file* f) {
     return f ? encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev)) : 0;
 }
 
+#define MBPF_FMODE_CREATED (1u << 20)
+
+#ifdef MBPF_LEGACY
+/* The legacy probe reads each value on its own (its filler programs are split by source
+ * family, and their verification budget is tight). */
+static __always_inline uint32_t event_file_dev(struct mbpf_scratch* s, int64_t fd) {
+    return file_dev(event_file(s, fd));
+}
+static __always_inline uint64_t event_file_ino(struct mbpf_scratch* s, int64_t fd) {
+    return file_ino(event_file(s, fd));
+}
+static __always_inline int event_file_created(struct mbpf_scratch* s, int64_t fd) {
+    struct file* f = event_file(s, fd);
+    return f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED);
+}
+#else
+/* Bytes one probe read covers to fetch two fields of a structure together. */
+#define MBPF_PAIR_WINDOW 64u
+
+/*
+ * Two fields of the kernel object at `p`, the first `a_size` (4 or 8) bytes at offset `a_off`,
+ * the second 8 bytes at `b_off`, with one probe read when they lie within MBPF_PAIR_WINDOW
+ * bytes of each other (the offsets are CO-RE relocated constants: the verifier sees which
+ * branch is taken). The window starts 8-aligned: stack loads must be aligned.
+ */
+static __always_inline int read_field_pair(const void* p, uint32_t a_off, uint32_t a_size, uint32_t b_off,
+                                           uint64_t* a, uint64_t* b) {
+    uint32_t lo = (a_off < b_off ? a_off : b_off) & ~7u;
+    uint32_t hi = a_off + a_size > b_off + 8 ? a_off + a_size : b_off + 8;
+    if (hi - lo > MBPF_PAIR_WINDOW) {
+        *a = 0;
+        if (bpf_probe_read_kernel(a, a_size == 4 ? 4 : 8, (const uint8_t*)p + a_off)) return -1;
+        return bpf_probe_read_kernel(b, 8, (const uint8_t*)p + b_off) ? -1 : 0;
+    }
+    uint64_t w[MBPF_PAIR_WINDOW / 8] = {};
+    if (bpf_probe_read_kernel(w, hi - lo, (const uint8_t*)p + lo)) return -1;
+    const uint8_t* at = (const uint8_t*)w;
+    *a = a_size == 4 ? *(const uint32_t*)(at + (a_off - lo)) : *(const uint64_t*)(at + (a_off - lo));
+    *b = *(const uint64_t*)(at + (b_off - lo));
+    return 0;
+}
+
+/* dev, inode number and f_mode of the file behind fd, read once per event: open's row asks for
+ * all three. Three probe reads (file: f_mode and f_inode; inode: i_sb and i_ino; s_dev) where
+ * the separate chains took six. */
+static __always_inline void event_file_facts(struct mbpf_scratch* s, int64_t fd) {
+    struct file* f = event_file(s, fd);
+    if (s->facts_fd == fd && fd >= 0) return;
+    s->facts_fd = fd;
+    s->facts_ino = 0;
+    s->facts_dev = 0;
+    s->facts_mode = 0;
+    uint64_t mode = 0, inode = 0, sb = 0, ino = 0;
+    if (!f || read_field_pair(f, bpf_core_field_offset(struct file, f_mode),
+                              bpf_core_field_size(struct file, f_mode),
+                              bpf_core_field_offset(struct file, f_inode), &mode, &inode))
+        return;
+    s->facts_mode = (uint32_t)mode;
+    if (!inode || read_field_pair((const void*)inode, bpf_core_field_offset(struct inode, i_ino),
+                                  bpf_core_field_size(struct inode, i_ino),
+                                  bpf_core_field_offset(struct inode, i_sb), &ino, &sb))
+        return;
+    s->facts_ino = ino;
+    if (sb) s->facts_dev = encode_dev(BPF_CORE_READ((struct super_block*)sb, s_dev));
+}
+
+static __always_inline uint32_t event_file_dev(struct mbpf_scratch* s, int64_t fd) {
+    event_file_facts(s, fd);
+    return s->facts_dev;
+}
+static __always_inline uint64_t event_file_ino(struct mbpf_scratch* s, int64_t fd) {
+    event_file_facts(s, fd);
+    return s->facts_ino;
+}
+static __always_inline int event_file_created(struct mbpf_scratch* s, int64_t fd) {
+    event_file_facts(s, fd);
+    return (s->facts_mode & MBPF_FMODE_CREATED) != 0;
+}
+#endif
+
 #endif /* MBPF_FILES_H */

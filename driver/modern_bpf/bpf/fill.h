@@ -36,13 +36,13 @@ __noinline uint64_t convert_flags_fn(uint32_t table, uint64_t raw) {
     return convert_flags(table, raw);
 }
 
-/* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry. */
+/* The saved TOCTOU data for this thread when parameter `arg` is the one saved at entry (and
+ * table_exit_begin found the record to belong to this call). */
 static __always_inline const struct mbpf_saved_args* saved_for(const struct mbpf_scratch* s, uint32_t arg) {
     uint32_t code = s->code;
-    if (code >= MBPF_EVENT_MAX) return 0;
+    if (!s->saved || code >= MBPF_EVENT_MAX) return 0;
     if (!fill_specs[code].toctou || fill_specs[code].path_arg != arg) return 0;
-    uint64_t key = bpf_get_current_pid_tgid();
-    return bpf_map_lookup_elem(&saved_args, &key);
+    return saved_current();
 }
 
 static __always_inline uint64_t arg_of(const struct mbpf_scratch* s, uint32_t a) {
@@ -339,8 +339,6 @@ static __always_inline uint64_t task_value(struct task_struct* t, uint32_t kind)
     return 0;
 }
 
-#define MBPF_FMODE_CREATED (1u << 20)
-
 /* open flags with O_F_CREATED when the call created the file (the kernel marks the struct file;
  * O_CREAT alone does not say whether the file existed). */
 static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct mbpf_param_src* src,
@@ -348,8 +346,7 @@ static __always_inline uint64_t post_fixup(struct mbpf_scratch* s, const struct 
     /* Option numbers of other levels overlap SO_*: they would be converted into wrong names. */
     if (src->post == MBPF_POST_SOL_SOCKET && s->args[1] != MBPF_SOL_SOCKET) return 0;
     if (src->post == MBPF_POST_CREATED && s->ret >= 0) {
-        struct file* f = event_file(s, s->ret);
-        if (f && (BPF_CORE_READ(f, f_mode) & MBPF_FMODE_CREATED)) v |= ppm_o_f_created;
+        if (event_file_created(s, s->ret)) v |= ppm_o_f_created;
     }
     return v;
 }
@@ -392,7 +389,10 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             /* An empty copy means the entry read faulted (untouched page): the kernel has
              * faulted the page in since, so reading now is the best we can do. */
             if (sv && sv->data_len) {
-                const uint8_t* d = saved_data(sv, bpf_get_current_pid_tgid());
+                /* An inline copy is exactly data_len bytes, NUL included: copied as bytes, not
+                 * scanned again for its end one byte at a time. */
+                if (saved_is_inline(sv)) return push_bytes(s, i, sv->data, sv->data_len, 0);
+                const uint8_t* d = saved_data(sv);
                 if (d) return push_str(s, i, d, 0);
                 /* The long part did not fit in saved_long: read it now, counted. */
                 struct mbpf_counters* c = counters_get();
@@ -449,14 +449,14 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             return push_fd_tuple(s, i, (aux & 1) ? ret : (int64_t)a, (aux & 2) != 0, uaddr, ulen);
         }
         case MBPF_SRC_FD_DEV:
-            return push_int(s, i, file_dev(event_file(s, aux ? ret : (int64_t)a)), size);
+            return push_int(s, i, event_file_dev(s, aux ? ret : (int64_t)a), size);
         case MBPF_SRC_FD_INO: {
-            if (aux != 2) return push_int(s, i, file_ino(event_file(s, aux ? ret : (int64_t)a)), size);
+            if (aux != 2) return push_int(s, i, event_file_ino(s, aux ? ret : (int64_t)a), size);
             /* pipe/pipe2: the fds are in the user int[2], valid only once the call succeeded. */
             int fd = -1;
             if (ret != 0 || !a || bpf_probe_read_user(&fd, sizeof fd, (const void*)a))
                 return push_int(s, i, 0, size);
-            return push_int(s, i, file_ino(event_file(s, fd)), size);
+            return push_int(s, i, event_file_ino(s, fd), size);
         }
         case MBPF_SRC_USER_INT: {
             uint64_t v = 0;
@@ -491,11 +491,10 @@ static __always_inline void fill_param_body(struct mbpf_scratch* s, uint32_t i,
             if (ret == 0) {
                 /* Child side: the parent may already have reused the stack clone_args lived on;
                  * clone3_flags_at_fork (tracepoints.h) kept a copy for us. */
-                uint64_t key = bpf_get_current_pid_tgid();
-                const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+                struct mbpf_saved_args* sv = saved_current();
                 if (sv && sv->nr == MBPF_NR_CLONE3 && sv->data_len >= 8) {
                     v = *(const uint64_t*)sv->data;
-                    saved_drop(key, sv);
+                    saved_release(sv);
                     return push_int(s, i, MBPF_CONVERT(src->conv, v), size);
                 }
             }

@@ -36,13 +36,20 @@ struct mbpf_scratch {
     uint32_t nparams; /* parameters declared in the header */
     uint8_t too_big;  /* some write did not fit: drop as "scratch" */
     uint8_t faulted;  /* some user read failed */
-    uint8_t pad[2];
+    uint8_t saved;    /* this call's TOCTOU entry record was found (table_exit_begin) */
+    uint8_t pad;
     uint32_t nr;      /* native syscall number */
     uint32_t ppm_sc;  /* its ppm_sc code */
     uint64_t args[6]; /* syscall arguments (from regs, or saved at entry) */
     int64_t ret;
     int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
     struct file* file;
+    /* event_file_facts' cache (files.h): dev, inode number and f_mode of file_fd's file, valid
+     * when facts_fd == file_fd */
+    int64_t facts_fd;
+    uint64_t facts_ino;
+    uint32_t facts_dev;
+    uint32_t facts_mode;
     /* A user sockaddr being decoded (net.h push_user_sockaddr): here, not on the stack, whose 512
      * bytes the filler's call chain shares (program, bpf_loop callback, fill_one, fill_param, ...). */
     uint8_t sockaddr[MBPF_SOCKADDR_MAX * 2];
@@ -72,59 +79,13 @@ struct {
     __type(value, uint32_t);
 } tp_enabled SEC(".maps");
 
-/* Arguments of TOCTOU syscalls saved at entry, per thread (key: pid_tgid). Preallocated: an
- * update takes an element from a per-CPU free list instead of allocating on every open. */
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 8192);
-    __type(key, uint64_t);
-    __type(value, struct mbpf_saved_args);
-} saved_args SEC(".maps");
-
-/* Data of saved entries too long for their inline room (long paths): rare, so allocated on
- * demand. A thread whose long data finds this map full reads it at exit instead (counted as a
- * TOCTOU miss). */
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 1024);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, uint64_t);
-    __type(value, struct mbpf_saved_data);
-} saved_long SEC(".maps");
-
-/* Per-CPU staging for saved entries (too large for the stack). */
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, uint32_t);
-    __type(value, struct mbpf_saved_stage);
-} saved_args_stage SEC(".maps");
-
-static __always_inline struct mbpf_saved_stage* saved_stage_get(void) {
-    uint32_t zero = 0;
-    return bpf_map_lookup_elem(&saved_args_stage, &zero);
-}
-
-/* Stores the staged entry under `key`: its record, and its data in saved_long when it is
- * longer than the record's inline room. */
-static __always_inline void saved_put(uint64_t key, struct mbpf_saved_stage* st) {
-    if (st->head.data_len > MBPF_SAVED_INLINE) bpf_map_update_elem(&saved_long, &key, st->head.data, BPF_ANY);
-    bpf_map_update_elem(&saved_args, &key, &st->head, BPF_ANY);
-}
-
-/* The whole saved data of entry `sv` (stored under `key`), or 0 when its long part is missing. */
-static __always_inline const uint8_t* saved_data(const struct mbpf_saved_args* sv, uint64_t key) {
-    if (sv->data_len <= MBPF_SAVED_INLINE) return sv->data;
-    const struct mbpf_saved_data* d = bpf_map_lookup_elem(&saved_long, &key);
-    return d ? d->data : 0;
-}
-
-/* Forgets the entry saved under `key`; `sv`: the entry when the caller has it, else 0 (then
- * the long part is dropped unconditionally). */
-static __always_inline void saved_drop(uint64_t key, const struct mbpf_saved_args* sv) {
-    if (!sv || sv->data_len > MBPF_SAVED_INLINE) bpf_map_delete_elem(&saved_long, &key);
-    bpf_map_delete_elem(&saved_args, &key);
-}
+/* Arguments and data of TOCTOU syscalls saved at entry, per thread: task storage here, a hash
+ * map keyed by pid_tgid in the legacy probe (no BTF task pointers there). Same interface. */
+#ifdef MBPF_LEGACY
+#include "saved_hash.h"
+#else
+#include "saved_task.h"
+#endif
 
 static __always_inline struct mbpf_counters* counters_get(void) {
     uint32_t zero = 0;

@@ -21,6 +21,8 @@ struct {
     __array(values, struct mbpf_ringbuf);
 } ringbufs SEC(".maps");
 
+#define MBPF_SUBMIT_WAKE_CHECK_EVERY 16u
+
 /* Fills the header and copies the event into the ring buffer of this CPU's group. */
 /* `ctx`: the program's context (unused here; the legacy probe's perf output needs it). */
 static __always_inline void event_submit(void* ctx, struct mbpf_scratch* s, uint64_t tid) {
@@ -52,9 +54,14 @@ static __always_inline void event_submit(void* ctx, struct mbpf_scratch* s, uint
         return;
     }
     /* Waking the reader for every event costs more than building the event; wake it only
-     * when the buffer starts to fill (it polls with a short timeout anyway). */
-    uint64_t wake =
-        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+     * when the buffer starts to fill (it polls with a short timeout anyway). The fill level is
+     * looked at every MBPF_SUBMIT_WAKE_CHECK_EVERY events, as on the fast path (syscall_exit.h):
+     * a helper call saved on the others, and that many events (at most half the scratch area
+     * each) stay far below the threshold's distance to a full buffer. */
+    uint64_t wake = BPF_RB_NO_WAKEUP;
+    if ((c->n_evts & (MBPF_SUBMIT_WAKE_CHECK_EVERY - 1)) == 0 &&
+        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+        wake = BPF_RB_FORCE_WAKEUP;
     if (bpf_ringbuf_output(rb, s->buf, len, wake)) {
         c->n_drops_buffer++;
         return;

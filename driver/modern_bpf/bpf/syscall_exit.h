@@ -186,7 +186,7 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
             struct mbpf_counters* c = counters_get();
             if (c) c->n_prefiltered++;
             /* The entry program saved this call's arguments: the table exit would have dropped them. */
-            if (code < MBPF_EVENT_MAX && fill_specs[code].toctou) saved_drop(bpf_get_current_pid_tgid(), 0);
+            if (code < MBPF_EVENT_MAX && fill_specs[code].toctou) saved_release(0);
             return 0;
         }
     }

@@ -18,8 +18,7 @@ static __always_inline const struct mbpf_syscall_entry* selected_syscall(uint32_
  * so (the exit itself looks like execve's). */
 static __always_inline int execveat_exiting(void) {
     if (!sc_is_selected(PPM_SC_EXECVEAT)) return 0;
-    uint64_t key = bpf_get_current_pid_tgid();
-    const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+    const struct mbpf_saved_args* sv = saved_current();
     return sv && sv->nr == MBPF_NR_EXECVEAT;
 }
 
@@ -54,7 +53,7 @@ static __always_inline struct mbpf_scratch* message_begin(uint32_t i, struct mes
  * push_walked_path), which the verifier caps at 512 bytes in all, each frame rounded up to 32.
  * TOCTOU syscalls: the arguments saved at entry replace the registers, *saved says where. */
 static __always_inline int64_t table_exit_begin(struct mbpf_scratch* s, uint32_t nr, long ret,
-                                                const struct mbpf_saved_args** saved) {
+                                                struct mbpf_saved_args** saved) {
     const struct mbpf_syscall_entry* e = bpf_map_lookup_elem(&syscall_table, &nr);
     if (!e) return -1;
     uint32_t code = e->event;
@@ -63,15 +62,15 @@ static __always_inline int64_t table_exit_begin(struct mbpf_scratch* s, uint32_t
     s->ppm_sc = e->ppm_sc;
     s->ret = ret;
 
-    uint64_t key = bpf_get_current_pid_tgid();
     s->code = code;
+    s->saved = 0;
     if (code == PPME_SYSCALL_EXECVE_19_X) {
         /* A successful execveat exits as "execve" on x86_64: its entry record says what it was. */
-        const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+        struct mbpf_saved_args* sv = saved_current();
         if (sv && sv->nr == MBPF_NR_EXECVEAT) {
             /* Here because execve is selected: execveat may not be. */
             if (!sc_is_selected(PPM_SC_EXECVEAT)) {
-                saved_drop(key, 0);
+                saved_release(sv);
                 return -1;
             }
             s->code = PPME_SYSCALL_EXECVEAT_X;
@@ -84,10 +83,17 @@ static __always_inline int64_t table_exit_begin(struct mbpf_scratch* s, uint32_t
     if (code >= MBPF_EVENT_MAX) return -1;
     *saved = 0;
     if (fill_specs[code].toctou) {
-        const struct mbpf_saved_args* sv = bpf_map_lookup_elem(&saved_args, &key);
+        struct mbpf_saved_args* sv = saved_current();
+        /* A record whose call's exit was not captured (the selection changed in between) is
+         * not this call's: execveat's is the only one that exits under another number. */
+        if (sv && sv->nr != nr && !(nr == MBPF_NR_EXECVE && sv->nr == MBPF_NR_EXECVEAT)) {
+            saved_release(sv);
+            sv = 0;
+        }
         if (sv) {
             for (int k = 0; k < 6; k++) s->args[k] = sv->args[k];
             *saved = sv;
+            s->saved = 1;
         } else {
             struct mbpf_counters* c = counters_get();
             if (c) c->n_toctou_misses++;
@@ -110,7 +116,7 @@ static __always_inline int64_t table_exit_begin(struct mbpf_scratch* s, uint32_t
         return 0;                                                                                            \
     }                                                                                                        \
     static __always_inline int table_exit_##name(void* ctx, struct mbpf_scratch* s, uint32_t nr, long ret) { \
-        const struct mbpf_saved_args* sv = 0;                                                                \
+        struct mbpf_saved_args* sv = 0;                                                                      \
         int64_t code = table_exit_begin(s, nr, ret, &sv);                                                    \
         if (code < 0 || code >= MBPF_EVENT_MAX) return 0;                                                    \
         uint32_t pm = fill_specs[code].per_message;                                                          \
@@ -124,7 +130,7 @@ static __always_inline int64_t table_exit_begin(struct mbpf_scratch* s, uint32_t
             if (pm && pm - 1 < 6) s->args[pm - 1] = 0;                                                       \
             fill_from_table_##name(ctx, s, code);                                                            \
         }                                                                                                    \
-        if (sv) saved_drop(bpf_get_current_pid_tgid(), sv);                                                  \
+        if (sv) saved_release(sv);                                                                           \
         return 0;                                                                                            \
     }
 

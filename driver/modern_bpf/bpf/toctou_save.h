@@ -15,24 +15,24 @@
 static __always_inline int save_entry_args(uint32_t nr, const uint64_t* args, uint32_t ppm_sc, int data_arg,
                                            int len_arg) {
     if (!sc_is_selected(ppm_sc)) return 0;
-    struct mbpf_saved_stage* st = saved_stage_get();
-    if (!st) return 0;
-    struct mbpf_saved_args* sv = &st->head;
+    struct mbpf_saved_args* sv = saved_new();
+    if (!sv) return 0;
     for (int k = 0; k < 6; k++) sv->args[k] = args[k];
     const void* src = (const void*)sv->args[data_arg & 7];
-    long n = 0;
+    uint32_t n = 0;
     if (len_arg < 0) {
-        n = bpf_probe_read_user_str(sv->data, MBPF_MAX_STR, src);
+        n = saved_read_str(sv, src, 1);
     } else {
         uint64_t len = sv->args[len_arg & 7];
-        if (len > MBPF_SOCKADDR_MAX) len = MBPF_SOCKADDR_MAX;
-        n = bpf_probe_read_user(sv->data, MBPF_MASK((uint32_t)len, MBPF_SOCKADDR_MAX * 2 - 1), src)
-                ? -1
-                : (long)len;
+        n = len > MBPF_SOCKADDR_MAX ? MBPF_SOCKADDR_MAX : (uint32_t)len;
+        /* The mask bounds the register the verifier sees; the check bounds it by the record's
+         * inline room. */
+        n = MBPF_MASK(n, MBPF_SOCKADDR_MAX * 2 - 1);
+        if (n > MBPF_SOCKADDR_MAX || bpf_probe_read_user(sv->data, n, src)) n = 0;
     }
-    sv->data_len = n > 0 ? (uint32_t)n : 0;
+    sv->data_len = n;
     sv->nr = nr;
-    saved_put(bpf_get_current_pid_tgid(), st);
+    saved_commit(sv);
     return 0;
 }
 
@@ -43,23 +43,12 @@ static __always_inline int save_entry_args(uint32_t nr, const uint64_t* args, ui
  * the saved path is empty. And an execve from a non-leader thread changes the caller's tid,
  * so the entry saved under the old tid is not found at exit. The kernel's own copy of the path
  * (bprm->filename) is valid here, after the new image is in place and before the syscall
- * returns, and `current` already has its final tid: store it where the exit filler looks.
+ * returns, and `current` already has its final tid: store it where the exit filler looks
+ * (saved_put_exec: moved from the old tid's record where the store is keyed by tid).
  */
 static __always_inline int save_exec_filename(pid_t old_pid, const char* filename) {
     if (!sc_is_selected(PPM_SC_EXECVE) && !sc_is_selected(PPM_SC_EXECVEAT)) return 0;
-    struct mbpf_saved_stage* st = saved_stage_get();
-    if (!st) return 0;
-    struct mbpf_saved_args* sv = &st->head;
-    uint64_t key = bpf_get_current_pid_tgid();
-    uint64_t old_key = (key & ~0xffffffffull) | (uint32_t)old_pid;
-    const struct mbpf_saved_args* entry = bpf_map_lookup_elem(&saved_args, &old_key);
-    for (int k = 0; k < 6; k++) sv->args[k] = entry ? entry->args[k] : 0;
-    /* Without an entry record (entry hooks unavailable) the exit says execve: so do we. */
-    sv->nr = entry ? entry->nr : MBPF_NR_EXECVE;
-    long n = bpf_probe_read_kernel_str(sv->data, MBPF_MAX_STR, filename);
-    sv->data_len = n > 0 ? (uint32_t)n : 0;
-    if (old_key != key) saved_drop(old_key, 0);
-    saved_put(key, st);
+    saved_put_exec(old_pid, filename);
     return 0;
 }
 

@@ -10,8 +10,9 @@
 
 static __always_inline int emit_proc_exit(void* ctx, struct task_struct* p) {
     /* A thread killed inside a TOCTOU syscall (exit_group from a sibling while it waits in
-     * connect) never reaches that syscall's exit: drop its saved entry so the map cannot fill. */
-    saved_drop(bpf_get_current_pid_tgid(), 0);
+     * connect) never reaches that syscall's exit: drop its saved entry so the map cannot fill
+     * (where the store is a map; task storage goes with the task). */
+    saved_forget_exiting();
     if (!tp_is_enabled(MBPF_TP_PROC_EXIT, PPM_SC_SCHED_PROCESS_EXIT)) return 0;
     struct mbpf_scratch* s = scratch_get();
     if (!s) return 0;
@@ -31,23 +32,23 @@ static __always_inline int emit_proc_exit(void* ctx, struct task_struct* p) {
  * clone3 passes its flags in user memory (struct clone_args), usually on the caller's stack. The
  * child's exit event would read them after the parent has returned and possibly reused that
  * stack, so at fork, while the parent is still inside clone3 and before the child can run, the
- * flags are copied to where the child's exit filler looks (saved_args under the child's ids).
+ * flags are copied to where the child's exit filler looks (the child's saved record).
  * `regs`: the parent's user registers.
  */
 static __always_inline int clone3_flags_save(struct pt_regs* regs, struct task_struct* child) {
     if (!sc_is_selected(PPM_SC_CLONE3)) return 0;
     if (!regs || BPF_CORE_READ(regs, orig_ax) != MBPF_NR_CLONE3) return 0;
-    struct mbpf_saved_stage* st = saved_stage_get();
-    if (!st) return 0;
-    struct mbpf_saved_args* sv = &st->head;
     const void* uargs = (const void*)BPF_CORE_READ(regs, di);
-    if (!uargs || bpf_probe_read_user(sv->data, 8, uargs)) return 0;
+    uint64_t flags = 0;
+    if (!uargs || bpf_probe_read_user(&flags, sizeof flags, uargs)) return 0;
+    struct mbpf_saved_args* sv = saved_new_for_child(child);
+    if (!sv) return 0;
+    *(uint64_t*)sv->data = flags;
     sv->data_len = 8;
-    sv->nr = MBPF_NR_CLONE3;
     for (int k = 0; k < 6; k++) sv->args[k] = 0;
     sv->args[0] = (uint64_t)uargs;
-    uint64_t key = ((uint64_t)BPF_CORE_READ(child, tgid) << 32) | (uint32_t)BPF_CORE_READ(child, pid);
-    saved_put(key, st);
+    sv->nr = MBPF_NR_CLONE3;
+    saved_commit_for_child(sv, child);
     return 0;
 }
 
