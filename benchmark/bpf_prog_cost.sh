@@ -24,14 +24,22 @@ source "$(dirname "$0")/live_common.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-"${pin_consumer[@]}" "${SCAP_OPEN:-$build/tools/scap-open/scap-open}" --modern_bpf -s $((secs + 3)) >"$tmp/consumer.out" 2>&1 &
-pid=$!
-if ! wait_attached $pid; then
-    echo "bpf_prog_cost: scap-open did not attach:" >&2
-    cat "$tmp/consumer.out" >&2
-    exit 1
-fi
-sleep 1
+# start_consumer WHO OUT CMD...: runs CMD pinned, output to OUT, and waits until it is attached and
+# has settled for a second; sets pid.
+start_consumer() {
+    local who=$1 out=$2
+    shift 2
+    "${pin_consumer[@]}" "$@" >"$out" 2>&1 &
+    pid=$!
+    if ! wait_attached $pid; then
+        echo "bpf_prog_cost: $who did not attach:" >&2
+        cat "$out" >&2
+        exit 1
+    fi
+    sleep 1
+}
+
+start_consumer scap-open "$tmp/consumer.out" "${SCAP_OPEN:-$build/tools/scap-open/scap-open}" --modern_bpf -s $((secs + 3))
 "${pin_load[@]}" "$build/benchmark/syscall_loadgen" "$workload" "$secs" >"$tmp/load.out"
 wait $pid
 iters=$(sed -n 's/.* iterations=\([0-9]*\) .*/\1/p' "$tmp/load.out")
@@ -48,14 +56,7 @@ join "$tmp/cnt" "$tmp/ns" | awk -v it="$iters" '
 [[ -n $reference ]] || exit 0
 prog_stats() { bpftool prog show -j | jq -r '.[] | "\(.id) \(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort; }
 bpftool prog show -j | jq -r '.[].id' | sort >"$tmp/ids.before"
-"${pin_consumer[@]}" "${reference_cmd[@]}" >"$tmp/reference.out" 2>&1 &
-pid=$!
-if ! wait_attached $pid; then
-    echo "bpf_prog_cost: the reference did not attach:" >&2
-    cat "$tmp/reference.out" >&2
-    exit 1
-fi
-sleep 1
+start_consumer "the reference" "$tmp/reference.out" "${reference_cmd[@]}"
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
 prog_stats >"$tmp/ref0"
