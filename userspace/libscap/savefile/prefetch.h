@@ -36,7 +36,7 @@ class prefetcher {
         // k_headroom + k_chunk bytes in one of the pool's regions, left uninitialised: the
         // first write (the worker's, inflating into it) faults the pages in.
         uint8_t* mem = nullptr;
-        size_t size = 0;  // data bytes, at mem.get() + k_headroom
+        size_t size = 0;  // data bytes, at data()
         // Holders of a taken chunk: the reader, and batches of events pointing into it (see
         // savefile_input::pin). The last one to let go hands it back with release().
         std::atomic<uint32_t> refs{0};

@@ -85,6 +85,7 @@ class event_view {
         return {p, len_at(lens, i, lsz)};
     }
 
+  private:
     // Entry k of a lengths array whose entries are lsz (2 or 4) bytes wide.
     static uint32_t len_at(const uint8_t* lens, uint32_t k, uint32_t lsz) {
         if (lsz == 4) {
@@ -97,7 +98,6 @@ class event_view {
         return l;
     }
 
-  private:
     template <typename T>
     T read(size_t off) const {
         T v;
