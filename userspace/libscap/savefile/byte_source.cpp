@@ -72,6 +72,7 @@ class plain_source final : public byte_source {
     uint64_t raw_offset() const override { return m_raw; }
     std::string error() const override { return m_error; }
     const char* decoder() const override { return "none"; }
+    bool inflates() const override { return false; }
 
   private:
     int m_fd;

@@ -33,6 +33,8 @@ class byte_source {
     virtual std::string error() const = 0;
     // Which decoder reads this file ("zlib", "isa-l", or "none" for a plain file read as stored).
     virtual const char* decoder() const = 0;
+    // Whether read() inflates (costly) rather than copying stored bytes (cheap).
+    virtual bool inflates() const { return true; }
 };
 
 // Opens path; nullptr with `error` set when it cannot be opened.

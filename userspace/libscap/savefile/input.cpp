@@ -48,6 +48,7 @@ void savefile_input::spill_unread() {
     m_base = m_spill.data();
     m_pos = 0;
     m_end = unread;
+    m_checked_next = m_checked_end = 0;
 }
 
 size_t savefile_input::fill_from_memory(size_t want) {
@@ -86,6 +87,8 @@ size_t savefile_input::fill_from_file(size_t want) {
             m_base = next->base();
             m_pos = prefetcher::k_headroom - unread;
             m_end = prefetcher::k_headroom + next->size;
+            m_checked_next = prefetcher::k_headroom + next->checked.from;
+            m_checked_end = prefetcher::k_headroom + next->checked.to;
         } else {
             // A block longer than what fits: gather it in the spill buffer.
             spill_unread();

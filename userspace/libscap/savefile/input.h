@@ -42,6 +42,15 @@ class savefile_input {
     // Compressed bytes read so far (input size for plain files and memory).
     uint64_t raw_bytes_read() const;
 
+    // Whether the `len`-byte block at data() was checked by the prefetch worker (block_walk.h):
+    // the next of an unbroken run of checked blocks in the current chunk, so the caller may skip
+    // its own checks of it. Call at most once per block, before consuming it.
+    bool take_checked(size_t len) {
+        if (m_pos != m_checked_next || m_checked_end - m_pos < len) return false;
+        m_checked_next += len;
+        return true;
+    }
+
     // Keeps the buffer holding `p` (bytes just read at data()) alive after the input moves on,
     // until unpin(). nullptr when that buffer cannot be kept (memory input, the spill buffer):
     // the caller copies the bytes instead. Each pin() needs one unpin().
@@ -71,6 +80,9 @@ class savefile_input {
     // chunk, or m_spill (memory input, or a block larger than what one chunk can complete).
     uint8_t* m_base = nullptr;
     size_t m_pos = 0, m_end = 0;
+    // The worker-checked blocks of the current chunk still ahead: [m_checked_next, m_checked_end)
+    // in m_base's offsets (empty for the spill buffer and memory input).
+    size_t m_checked_next = 0, m_checked_end = 0;
     std::vector<uint8_t> m_spill;  // only grows
 
     std::unique_ptr<prefetcher> m_pf;  // file input

@@ -5,7 +5,9 @@
 namespace scap {
 
 prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background)
-    : m_source(std::move(source)), m_background(background) {
+    : m_source(std::move(source)),
+      m_background(background),
+      m_check_ahead(background && !m_source->inflates()) {
     add_chunks(k_pool);
     for (chunk& c : m_pool) m_free.push_back(&c);
     if (m_background) m_worker = std::thread([this] { run(); });
@@ -34,6 +36,7 @@ bool prefetcher::read_into(chunk* c) {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (n > 0) {
         c->size = static_cast<size_t>(n);
+        c->checked = {};
         return true;
     }
     m_free.push_back(c);
@@ -55,6 +58,8 @@ void prefetcher::run() {
         }
         const bool more = read_into(c);
         if (more) {
+            // Checked before the hand-over, so the reader can skip its own checks of these blocks.
+            if (m_check_ahead) c->checked = m_walker.walk(c->data(), c->size);
             std::lock_guard<std::mutex> lock(m_mutex);
             m_filled.push_back(c);
         }

@@ -57,7 +57,7 @@ class savefile_engine final : public engine {
     [[gnu::noinline]] step read_list_block(uint32_t type, uint32_t len, uint64_t offset);
     [[gnu::noinline]] step read_other_block(uint32_t type, uint32_t len, const uint8_t* body,
                                             uint32_t body_len, uint64_t offset);
-    step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, event_ref& out);
+    step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, bool checked, event_ref& out);
     bool upgrade_v1_header(uint8_t*& evt, uint32_t& avail);
     bool selected(const event_header* evt) const;
     bool next_block_is_metadata();
@@ -88,6 +88,7 @@ class savefile_engine final : public engine {
     uint64_t m_metadata_blocks = 0;
     uint64_t m_late_metadata_blocks = 0;
     uint64_t m_v1_events = 0;
+    uint64_t m_checked_ahead = 0;  // blocks the prefetch worker checked (block_walk.h)
 };
 
 savefile_engine::step savefile_engine::fail(const std::string& what, uint32_t block_type, uint64_t offset) {
@@ -157,6 +158,8 @@ bool savefile_engine::open(std::string& error) {
                 " differs from its header " + std::to_string(len) + " at offset 0";
         return false;
     }
+    // Checked here in any case; taking it keeps the worker's run of checked blocks unbroken.
+    static_cast<void>(m_in.take_checked(len));
     m_in.consume(len);
 
     // Metadata blocks come before the first event: read them now so the snapshot is complete
@@ -194,16 +197,24 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     std::memcpy(&len, m_in.data() + 4, 4);
     if (len < block::header_size + block::trailer_size || len > block::max_block_size) [[unlikely]]
         return fail_block_length(type, len, offset);
+    // A block the prefetch worker has checked (block_walk.h) is whole in the current chunk and
+    // its trailer and event were found sound: only blocks it could not check are checked here.
+    // (Lists are parsed and checked below whatever the worker found; taking them keeps the run of
+    // checked blocks after them unbroken.)
+    const bool checked = m_in.take_checked(len);
+    m_checked_ahead += checked;
     // Event blocks (nearly every block) skip the list-block test, an out-of-line call.
     if (!block::is_event(type) && is_list_block(type)) [[unlikely]]
         return read_list_block(type, len, offset);
-    if (m_in.ensure(len) < len) [[unlikely]]
-        return fail_truncated_block(type, len, offset);
+    if (!checked) {
+        if (m_in.ensure(len) < len) [[unlikely]]
+            return fail_truncated_block(type, len, offset);
+        uint32_t trailer;
+        std::memcpy(&trailer, m_in.data() + len - block::trailer_size, 4);
+        if (trailer != len) [[unlikely]]
+            return fail_trailer(type, len, trailer, offset);
+    }
     uint8_t* b = m_in.data();
-    uint32_t trailer;
-    std::memcpy(&trailer, b + len - block::trailer_size, 4);
-    if (trailer != len) [[unlikely]]
-        return fail_trailer(type, len, trailer, offset);
     // The block stays readable at `b` until the next ensure().
     m_in.consume(len);
     uint8_t* body = b + block::header_size;
@@ -213,7 +224,7 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     m_in_events = true;
     ++m_event_blocks;
     const uint64_t unknown_before = m_unknown_types;
-    const step s = read_event_block(type, body, body_len, out);
+    const step s = read_event_block(type, body, body_len, checked, out);
     if (s == step::error) [[unlikely]]
         return fail(m_last_error, type, offset);
     if (m_unknown_types != unknown_before && unknown_before == 0) [[unlikely]]
@@ -346,7 +357,7 @@ bool savefile_engine::upgrade_v1_header(uint8_t*& evt, uint32_t& avail) {
 }
 
 savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* body, uint32_t body_len,
-                                                        event_ref& out) {
+                                                        bool checked, event_ref& out) {
     const uint32_t prefix = block::event_has_flags(type) ? 6 : 2;  // cpu id (+ flags)
     if (body_len < prefix) return (m_last_error = "event block too short"), step::error;
     uint16_t cpu;
@@ -364,7 +375,10 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
         if (m_unknown_types++ == 0) m_first_unknown_type = evt_type;
         return step::consumed;
     }
-    if (const char* why = validate_event(evt, avail)) return (m_last_error = why), step::error;
+    // Old-format events were rewritten above, after the worker saw them: checked again.
+    if (!checked || block::event_is_v1(type)) {
+        if (const char* why = validate_event(evt, avail)) return (m_last_error = why), step::error;
+    }
 
     const event_header* result = reinterpret_cast<const event_header*>(evt);
     if (m_opts.convert) {
@@ -494,6 +508,7 @@ void savefile_engine::get_stats(engine_stats& out) const {
     out.extra = {
         {"event_blocks", m_event_blocks},
         {"old_format_event_headers", m_v1_events},
+        {"blocks_checked_ahead", m_checked_ahead},
         {"metadata_blocks", m_metadata_blocks},
         {"metadata_blocks_after_events", m_late_metadata_blocks},
         {"unknown_blocks_skipped", m_unknown_blocks},
