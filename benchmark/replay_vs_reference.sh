@@ -12,6 +12,12 @@
 # per round, rounds interleave all configurations (so load drift on a shared machine hits both
 # sides alike); the table gives the median wall time and median peak RSS (/usr/bin/time) over the
 # rounds, events/s, and ours/reference ratios (time: < 1 means we are faster).
+#
+# PIN_CPU=N pins the thread that does the state work to CPU N on both sides: the reference's one
+# thread (taskset) and our event loop (scapdig --cpu N, its reading thread then runs on the other
+# CPUs). On a VM whose vCPUs are not alike (here, at times, one of the two runs memory-bound code
+# 1.75x slower than the other, invisibly to the guest), unpinned runs compare whichever CPU each
+# program happened to land on; run once with each CPU to see both. Raw iteration is not pinned.
 set -euo pipefail
 
 die() {
@@ -30,6 +36,11 @@ gz=$root/../shared/captures/reference_mixed_2M.scap.gz
 plain=${TMPDIR:-/tmp}/replay_vs_reference_mixed_2M.scap
 filter="evt.type=openat and proc.name contains load"
 timer=/usr/bin/time
+ours_pin="" ref_pin=""
+if [[ -n ${PIN_CPU:-} ]]; then
+    ours_pin="--cpu $PIN_CPU"
+    ref_pin="taskset -c $PIN_CPU"
+fi
 
 [[ -x $ref ]] || die "reference sinsp-example '$ref' is not an executable"
 [[ -x $dig ]] || die "no scapdig in '$build' (build it: ninja -C $build scapdig scap-open)"
@@ -54,19 +65,19 @@ for f in gz plain; do
     file=${!f}
     configs+=("$f ours raw iteration|$open --scap_file $file -q")
     [[ $have_ref_open == 1 ]] && configs+=("$f ref raw iteration|$ref_open --scap_file $file")
-    configs+=("$f ours quiet|$dig -q -r $file")
-    configs+=("$f ref quiet|$ref -s $file -t")
-    configs+=("$f ours filter|$dig -q -r $file '$filter'")
+    configs+=("$f ours quiet|$dig $ours_pin -q -r $file")
+    configs+=("$f ref quiet|$ref_pin $ref -s $file -t")
+    configs+=("$f ours filter|$dig $ours_pin -q -r $file '$filter'")
     # Ours reading on a second thread (scapdig --threads 2), against the same reference rows.
-    configs+=("$f ours quiet --threads 2|$dig -q -r $file --threads 2")
-    configs+=("$f ours filter --threads 2|$dig -q -r $file --threads 2 '$filter'")
-    configs+=("$f ref filter|$ref -s $file -t -f '$filter'")
+    configs+=("$f ours quiet --threads 2|$dig $ours_pin -q -r $file --threads 2")
+    configs+=("$f ours filter --threads 2|$dig $ours_pin -q -r $file --threads 2 '$filter'")
+    configs+=("$f ref filter|$ref_pin $ref -s $file -t -f '$filter'")
 done
 
 results=$(mktemp)
 logs=$(mktemp -d)
 trap 'rm -rf "$results" "$logs"' EXIT
-echo "replay_vs_reference: $rounds rounds of ${#configs[@]} runs; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "replay_vs_reference: $rounds rounds of ${#configs[@]} runs; pinned to CPU: ${PIN_CPU:-none}; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for ((r = 1; r <= rounds; r++)); do
     for i in "${!configs[@]}"; do
         name=${configs[$i]%%|*}

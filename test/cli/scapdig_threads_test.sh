@@ -46,5 +46,18 @@ check "-n 1000 early stop: last line" "1000" "$(echo "$out" | tail -1)"
 err=$("$dig" -r "$f" --threads 0 2>&1 >/dev/null)
 check "--threads 0 refused" "scapdig: --threads needs a number from 1 to 64, got '0'" "$(echo "$err" | head -1)"
 
+# --cpu N pins the event loop to CPU N and the reading threads to the other CPUs: same output,
+# and a CPU the process may not use is refused.
+last_cpu=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' | tail -1 | sed 's/.*-//')
+for threads in 1 2; do
+    one=$(run "$dig" -r "$f" --threads $threads -j "$filter")
+    pinned=$(run "$dig" -r "$f" --threads $threads --cpu "$last_cpu" -j "$filter")
+    check "--cpu $last_cpu --threads $threads: same output" "$one" "$pinned"
+done
+err=$("$dig" -r "$f" --cpu 4095 2>&1 >/dev/null)
+rc=$?
+check "--cpu 4095 refused: exit code" "2" "$rc"
+check "--cpu 4095 refused: message" "1" "$([[ "$err" == "scapdig: --cpu 4095: not a CPU this process may run on"* ]] && echo 1 || echo 0)"
+
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -215,6 +215,7 @@ int main(int argc, char** argv) {
     const int prc = scapdig::parse_options(argc, argv, o);
     if (prc == -1) return 0;
     if (prc != 0) return prc;
+    if (!scapdig::pin_to_cpu(o)) return 2;
     if (o.list_fields) {
         scapdig::print_field_list(stdout);
         return 0;

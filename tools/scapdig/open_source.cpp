@@ -15,6 +15,7 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
         opts.file.path = o.read_file;
         opts.file.processes_to = insp.process_loader();
         opts.file.background_read = sinsp::inspector::file_background_read(insp.reading_threads());
+        opts.file.worker_cpus = o.worker_cpus;
         return scap::open_engine(opts, error);
     }
     opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;
@@ -51,6 +52,7 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
 sinsp::inspector_options inspector_options_for(const options& o) {
     sinsp::inspector_options io;
     io.threads = o.threads;
+    io.worker_cpus = o.worker_cpus;
     io.max_state_bytes = o.max_state_bytes;
     // -w copies the capture's process list into the written file.
     io.keep_engine_processes = !o.write_file.empty();

@@ -28,6 +28,8 @@ void usage(FILE* out) {
         "  -q            print no events, only the summary\n"
         "  --threads N   1 (default): read and process on one thread; 2: read (decompress,\n"
         "                parse, convert) on a second thread, same output\n"
+        "  --cpu N       run the event loop (state, filters, output) on CPU N only, and the\n"
+        "                library's reading threads on the other CPUs allowed (repeatable timings)\n"
         "  --max-state-mb M  bound the state (threads, fds, strings) to M MiB (its estimate): past\n"
         "                it the least useful threads are evicted with their fds (exited, then idle),\n"
         "                counted in the summary\n"
@@ -113,6 +115,16 @@ int parse_options(int argc, char** argv, options& o) {
                 return 2;
             }
             o.threads = static_cast<unsigned>(n);
+        } else if (std::strcmp(a, "--cpu") == 0) {
+            if (!(v = value(a))) return 2;
+            char* end = nullptr;
+            const unsigned long n =
+                std::isdigit(static_cast<unsigned char>(v[0])) ? std::strtoul(v, &end, 10) : 0;
+            if (!end || *end || n >= 4096) {
+                std::fprintf(stderr, "scapdig: --cpu needs a CPU number, got '%s'\n", v);
+                return 2;
+            }
+            o.cpu = static_cast<int>(n);
         } else if (std::strcmp(a, "--max-state-mb") == 0) {
             if (!(v = value(a))) return 2;
             char* end = nullptr;
@@ -182,6 +194,34 @@ int parse_options(int argc, char** argv, options& o) {
     }
     if (ends_with(o.write_file, ".gz")) o.compress = true;
     return 0;
+}
+
+bool pin_to_cpu(options& o) {
+    if (o.cpu < 0) return true;
+    const scap::cpu_list allowed = scap::current_thread_cpus();
+    const unsigned cpu = static_cast<unsigned>(o.cpu);
+    o.worker_cpus.clear();
+    bool found = false;
+    std::string list;
+    for (unsigned c : allowed) {
+        list += (list.empty() ? "" : ",") + std::to_string(c);
+        if (c == cpu)
+            found = true;
+        else
+            o.worker_cpus.push_back(c);
+    }
+    if (!found) {
+        std::fprintf(stderr, "scapdig: --cpu %u: not a CPU this process may run on (allowed: %s)\n", cpu,
+                     list.c_str());
+        return false;
+    }
+    if (o.worker_cpus.empty()) o.worker_cpus.push_back(cpu);
+    std::string error;
+    if (!scap::pin_current_thread({cpu}, error)) {
+        std::fprintf(stderr, "scapdig: --cpu %u: %s\n", cpu, error.c_str());
+        return false;
+    }
+    return true;
 }
 
 }  // namespace scapdig

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "scap/cpu_affinity.h"
+
 namespace scapdig {
 
 struct options {
@@ -26,6 +28,10 @@ struct options {
     // --threads: 1 = one thread, 2+ = read on a second one. 1 by default: on this 2-core VM two
     // threads measured slower (proposals/0009-parallel-replay.md, "Measured").
     unsigned threads = 1;
+    // --cpu: the CPU this thread (state, filters, output) is pinned to, -1 for none; the
+    // library's workers then run on the other CPUs allowed (worker_cpus, filled by pin_to_cpu).
+    int cpu = -1;
+    scap::cpu_list worker_cpus;
     // --max-state-mb: the state's memory budget in bytes (0: none).
     size_t max_state_bytes = 0;
     // Live: ask the container runtime for metadata (--no-container-runtime turns it off), at
@@ -46,5 +52,8 @@ struct options {
 // Parses argv. Returns 0 to go on, -1 when it printed the help (exit 0), or an exit code after
 // printing an error.
 int parse_options(int argc, char** argv, options& out);
+// --cpu: pins the calling thread to o.cpu and sets o.worker_cpus to the other CPUs it was allowed
+// (o.cpu itself when there are none). False, with a message on stderr, when o.cpu is not allowed.
+bool pin_to_cpu(options& o);
 
 }  // namespace scapdig

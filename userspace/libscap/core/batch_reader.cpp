@@ -32,6 +32,8 @@ bool batch_reader::wait_for_room(uint64_t max_out) {
 
 void batch_reader::run() {
     pthread_setname_np(pthread_self(), "scap-reader");  // shows in top, perf, gdb
+    std::string ignored;  // the caller chose the CPUs (and checks them): unpinned otherwise
+    pin_current_thread(m_opts.worker_cpus, ignored);
     const uint64_t ring = m_opts.ring;
     for (;;) {
         // A free slot; when the ring is full, wait for half of it to drain.

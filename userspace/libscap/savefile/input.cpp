@@ -18,11 +18,11 @@ savefile_input::~savefile_input() {
     if (m_chunk) drop(m_chunk);
 }
 
-bool savefile_input::open_file(const std::string& path, bool background, gzip_decoder decoder,
-                               std::string& error) {
+bool savefile_input::open_file(const std::string& path, bool background, const cpu_list& worker_cpus,
+                               gzip_decoder decoder, std::string& error) {
     std::unique_ptr<byte_source> source = open_byte_source(path, decoder, error);
     if (!source) return false;
-    m_pf = std::make_unique<prefetcher>(std::move(source), background);
+    m_pf = std::make_unique<prefetcher>(std::move(source), background, worker_cpus);
     return true;
 }
 

@@ -19,7 +19,9 @@ class savefile_input {
 
     // Returns false and sets `error` if the file cannot be opened. `background`: decompress on a
     // worker thread (see prefetch.h); `decoder`: see byte_source.h.
-    bool open_file(const std::string& path, bool background, gzip_decoder decoder, std::string& error);
+    // `worker_cpus`: where that worker may run (empty: anywhere the caller may).
+    bool open_file(const std::string& path, bool background, const cpu_list& worker_cpus,
+                   gzip_decoder decoder, std::string& error);
     void open_memory(const uint8_t* data, size_t size);
 
     // Makes at least n bytes available at data(); returns how many are available (less than n

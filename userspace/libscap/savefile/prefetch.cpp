@@ -4,10 +4,11 @@
 
 namespace scap {
 
-prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background)
+prefetcher::prefetcher(std::unique_ptr<byte_source> source, bool background, cpu_list worker_cpus)
     : m_source(std::move(source)),
       m_background(background),
-      m_check_ahead(background && !m_source->inflates()) {
+      m_check_ahead(background && !m_source->inflates()),
+      m_worker_cpus(std::move(worker_cpus)) {
     add_chunks(k_pool);
     for (chunk& c : m_pool) m_free.push_back(&c);
     if (m_background) m_worker = std::thread([this] { run(); });
@@ -47,6 +48,8 @@ bool prefetcher::read_into(chunk* c) {
 
 void prefetcher::run() {
     pthread_setname_np(pthread_self(), "scap-prefetch");  // shows in top, perf, gdb
+    std::string ignored;  // the opener chose the CPUs (and checks them): unpinned otherwise
+    pin_current_thread(m_worker_cpus, ignored);
     for (;;) {
         chunk* c;
         {

@@ -536,7 +536,8 @@ void savefile_engine::get_stats(engine_stats& out) const {
 std::unique_ptr<engine> open_savefile(const savefile_options& opts, std::string& error) {
     auto eng = std::make_unique<savefile_engine>(opts);
     const gzip_decoder decoder = opts.isal_inflate ? gzip_decoder::automatic : gzip_decoder::zlib;
-    if (!eng->input().open_file(opts.path, opts.background_read, decoder, error) || !eng->open(error))
+    if (!eng->input().open_file(opts.path, opts.background_read, opts.worker_cpus, decoder, error) ||
+        !eng->open(error))
         return nullptr;
     return eng;
 }

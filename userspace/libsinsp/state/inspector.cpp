@@ -28,6 +28,7 @@ scap::status inspector::open_file(const std::string& path, std::string& error) {
     o.file.path = path;
     o.file.processes_to = process_loader();
     o.file.background_read = file_background_read(m_threads);
+    o.file.worker_cpus = m_opts.worker_cpus;
     auto eng = scap::open_engine(o, error);
     if (!eng) {
         m_error = error;
@@ -116,6 +117,7 @@ scap::status inspector::next_from_batches(const event*& out) {
             scap::batch_reader_options ro;
             if (m_opts.batch_events) ro.events_per_batch = m_opts.batch_events;
             if (m_opts.batch_ring) ro.ring = m_opts.batch_ring;
+            ro.worker_cpus = m_opts.worker_cpus;
             m_reader = std::make_unique<scap::batch_reader>(*m_engine, ro);
         }
         m_batch = m_reader->acquire();

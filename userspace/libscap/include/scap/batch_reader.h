@@ -23,6 +23,7 @@
 #include <mutex>
 #include <thread>
 
+#include "scap/cpu_affinity.h"
 #include "scap/engine.h"
 #include "scap/event_batch.h"
 
@@ -31,6 +32,7 @@ namespace scap {
 struct batch_reader_options {
     uint32_t ring = 8;                                    // batches in flight, at least 2
     uint32_t events_per_batch = event_batch::k_capacity;  // 1..k_capacity (tests use small ones)
+    cpu_list worker_cpus;                                 // where the worker runs (empty: anywhere)
 };
 
 class batch_reader {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "scap/cpu_affinity.h"
 #include "scap/engine.h"
 #include "scap/snapshot.h"
 
@@ -18,6 +19,8 @@ struct savefile_options {
     // Decompress on a worker thread while events are parsed (about a third faster on gzip
     // captures when a second core is free). Off: everything runs on the caller's thread.
     bool background_read = true;
+    // CPUs the worker of background_read may run on (empty: wherever the opener may).
+    cpu_list worker_cpus;
     // Inflate gzip captures with ISA-L's igzip when the library was built with it (about 2.5x
     // faster than zlib; same bytes, same errors). Off: always zlib.
     bool isal_inflate = true;

@@ -51,6 +51,9 @@ struct inspector_options {
     // Events per hand-off batch and batches in flight (0: scap::batch_reader's defaults).
     uint32_t batch_events = 0;
     uint32_t batch_ring = 0;
+    // CPUs the library's worker threads (file reading, the reading thread) may run on; empty:
+    // wherever the caller may. A caller that pins its own thread keeps them off its CPU.
+    scap::cpu_list worker_cpus;
     // Keep the engine's process list (threads and fds) after the state has loaded it, for
     // callers that copy it (writers of filtered captures). Otherwise it is freed then: the
     // state holds the same facts in a fraction of the memory.
