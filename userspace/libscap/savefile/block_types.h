@@ -56,16 +56,39 @@ constexpr uint32_t trailer_size = 4;
 // us allocate gigabytes.
 constexpr uint32_t max_block_size = 256u << 20;
 
+// What a reader needs to know of a block type as an event block, from one switch (it runs for
+// every block; chains of compares cost several times more).
+struct event_kind {
+    bool event = false;  // an event block at all
+    bool flags = false;  // a u32 of flags follows the cpu id
+    bool v1 = false;     // the old 22-byte event header, without nparams
+};
+inline event_kind kind_of(uint32_t t) {
+    switch (t) {
+        case event_flags_v2:
+        case event_flags_v2_large:
+            return {true, true, false};
+        case event_v2:
+        case event_v2_large:
+            return {true, false, false};
+        case event:
+        case event_int:
+            return {true, false, true};
+        case event_flags:
+            return {true, true, true};
+        default:
+            return {};
+    }
+}
 inline bool is_event(uint32_t t) {
-    return t == event || t == event_int || t == event_v2 || t == event_v2_large || t == event_flags ||
-           t == event_flags_v2 || t == event_flags_v2_large;
+    return kind_of(t).event;
 }
 inline bool event_has_flags(uint32_t t) {
-    return t == event_flags || t == event_flags_v2 || t == event_flags_v2_large;
+    return kind_of(t).flags;
 }
 // Old event blocks store a 22-byte header without nparams.
 inline bool event_is_v1(uint32_t t) {
-    return t == event || t == event_int || t == event_flags;
+    return kind_of(t).v1;
 }
 
 // Human-readable name for error messages.

@@ -19,8 +19,9 @@ bool block_walker::block_ok(const uint8_t* b, uint32_t type, uint32_t len) {
     if (trailer != len) return false;
     // Other blocks are parsed by the reader's own code, and old-format events are rewritten by
     // it before their check: for those the walker vouches only for the framing.
-    if (!block::is_event(type) || block::event_is_v1(type)) return true;
-    const uint32_t prefix = block::event_has_flags(type) ? 6 : 2;  // cpu id (+ flags)
+    const block::event_kind kind = block::kind_of(type);
+    if (!kind.event || kind.v1) return true;
+    const uint32_t prefix = kind.flags ? 6 : 2;  // cpu id (+ flags)
     const uint32_t body_len = len - block::header_size - block::trailer_size;
     if (body_len < prefix + k_event_header_size) return false;
     const uint8_t* evt = b + block::header_size + prefix;

@@ -57,7 +57,8 @@ class savefile_engine final : public engine {
     [[gnu::noinline]] step read_list_block(uint32_t type, uint32_t len, uint64_t offset);
     [[gnu::noinline]] step read_other_block(uint32_t type, uint32_t len, const uint8_t* body,
                                             uint32_t body_len, uint64_t offset);
-    step read_event_block(uint32_t type, uint8_t* body, uint32_t body_len, bool checked, event_ref& out);
+    step read_event_block(block::event_kind kind, uint8_t* body, uint32_t body_len, bool checked,
+                          event_ref& out);
     bool upgrade_v1_header(uint8_t*& evt, uint32_t& avail);
     bool selected(const event_header* evt) const;
     bool next_block_is_metadata();
@@ -203,8 +204,9 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     // checked blocks after them unbroken.)
     const bool checked = m_in.take_checked(len);
     m_checked_ahead += checked;
+    const block::event_kind kind = block::kind_of(type);
     // Event blocks (nearly every block) skip the list-block test, an out-of-line call.
-    if (!block::is_event(type) && is_list_block(type)) [[unlikely]]
+    if (!kind.event && is_list_block(type)) [[unlikely]]
         return read_list_block(type, len, offset);
     if (!checked) {
         if (m_in.ensure(len) < len) [[unlikely]]
@@ -219,12 +221,12 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     m_in.consume(len);
     uint8_t* body = b + block::header_size;
     const uint32_t body_len = len - block::header_size - block::trailer_size;
-    if (!block::is_event(type)) [[unlikely]]
+    if (!kind.event) [[unlikely]]
         return read_other_block(type, len, body, body_len, offset);
     m_in_events = true;
     ++m_event_blocks;
     const uint64_t unknown_before = m_unknown_types;
-    const step s = read_event_block(type, body, body_len, checked, out);
+    const step s = read_event_block(kind, body, body_len, checked, out);
     if (s == step::error) [[unlikely]]
         return fail(m_last_error, type, offset);
     if (m_unknown_types != unknown_before && unknown_before == 0) [[unlikely]]
@@ -356,9 +358,9 @@ bool savefile_engine::upgrade_v1_header(uint8_t*& evt, uint32_t& avail) {
     return false;
 }
 
-savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* body, uint32_t body_len,
-                                                        bool checked, event_ref& out) {
-    const uint32_t prefix = block::event_has_flags(type) ? 6 : 2;  // cpu id (+ flags)
+savefile_engine::step savefile_engine::read_event_block(block::event_kind kind, uint8_t* body,
+                                                        uint32_t body_len, bool checked, event_ref& out) {
+    const uint32_t prefix = kind.flags ? 6 : 2;  // cpu id (+ flags)
     if (body_len < prefix) return (m_last_error = "event block too short"), step::error;
     uint16_t cpu;
     uint32_t flags = 0;
@@ -366,7 +368,7 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
     if (prefix == 6) std::memcpy(&flags, body + 2, 4);
     uint8_t* evt = body + prefix;
     uint32_t avail = body_len - prefix;
-    if (block::event_is_v1(type) && !upgrade_v1_header(evt, avail)) return step::error;
+    if (kind.v1 && !upgrade_v1_header(evt, avail)) return step::error;
     if (avail < k_event_header_size) return (m_last_error = "event header truncated"), step::error;
     uint16_t evt_type;
     std::memcpy(&evt_type, evt + offsetof(event_header, type), 2);
@@ -376,7 +378,7 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
         return step::consumed;
     }
     // Old-format events were rewritten above, after the worker saw them: checked again.
-    if (!checked || block::event_is_v1(type)) {
+    if (!checked || kind.v1) {
         if (const char* why = validate_event(evt, avail)) return (m_last_error = why), step::error;
     }
 
@@ -406,7 +408,7 @@ savefile_engine::step savefile_engine::read_event_block(uint32_t type, uint8_t* 
 bool savefile_engine::selected(const event_header* evt) const {
     const uint16_t type = evt->type;
     if (!m_type_selected[type]) return false;
-    if (m_sc_selected.empty() || (type != PPME_GENERIC_E && type != PPME_GENERIC_X)) return true;
+    if ((type != PPME_GENERIC_E && type != PPME_GENERIC_X) || m_sc_selected.empty()) return true;
     event_view v(evt);
     if (v.nparams() == 0) return true;
     const uint16_t sc = v.param(0).as<uint16_t>();
