@@ -93,8 +93,8 @@ static __always_inline int read_field_pair(const void* p, uint32_t a_off, uint32
  * all three. Three probe reads (file: f_mode and f_inode; inode: i_sb and i_ino; s_dev) where
  * the separate chains took six. */
 static __always_inline void event_file_facts(struct mbpf_scratch* s, int64_t fd) {
+    if (s->facts_fd == fd && fd >= 0) return; /* the three facts of this fd are already read */
     struct file* f = event_file(s, fd);
-    if (s->facts_fd == fd && fd >= 0) return;
     s->facts_fd = fd;
     s->facts_ino = 0;
     s->facts_dev = 0;

@@ -44,8 +44,8 @@ struct mbpf_scratch {
     int64_t ret;
     int64_t file_fd; /* event_file's cache (files.h): this fd's struct file, valid for one event */
     struct file* file;
-    /* event_file_facts' cache (files.h): dev, inode number and f_mode of file_fd's file, valid
-     * when facts_fd == file_fd */
+    /* event_file_facts' cache (files.h): dev, inode number and f_mode of facts_fd's file, valid
+     * for one event */
     int64_t facts_fd;
     uint64_t facts_ino;
     uint32_t facts_dev;
