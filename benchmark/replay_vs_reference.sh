@@ -14,10 +14,11 @@
 # rounds, events/s, and ours/reference ratios (time: < 1 means we are faster).
 #
 # PIN_CPU=N pins the thread that does the state work to CPU N on both sides: the reference's one
-# thread (its affinity set before exec) and our event loop (scapdig --cpu N, its reading thread then runs on the other
-# CPUs). On a VM whose vCPUs are not alike (here, at times, one of the two runs memory-bound code
-# 1.75x slower than the other, invisibly to the guest), unpinned runs compare whichever CPU each
-# program happened to land on; run once with each CPU to see both. Raw iteration is not pinned.
+# thread (its affinity set before exec) and our event loop (scapdig --cpu N, its reading thread
+# then runs on the other CPUs). On a VM whose vCPUs are not alike (here, at times, one of the two
+# runs memory-bound code 1.75x slower than the other, invisibly to the guest), unpinned runs
+# compare whichever CPU each program happened to land on; run once with each CPU to see both.
+# Raw iteration is not pinned.
 set -euo pipefail
 
 die() {
@@ -36,9 +37,7 @@ gz=$root/../shared/captures/reference_mixed_2M.scap.gz
 plain=${TMPDIR:-/tmp}/replay_vs_reference_mixed_2M.scap
 filter="evt.type=openat and proc.name contains load"
 ours_pin=""
-if [[ -n ${PIN_CPU:-} ]]; then
-    ours_pin="--cpu $PIN_CPU"
-    fi
+[[ -z ${PIN_CPU:-} ]] || ours_pin="--cpu $PIN_CPU"
 
 [[ -x $ref ]] || die "reference sinsp-example '$ref' is not an executable"
 [[ -x $dig ]] || die "no scapdig in '$build' (build it: ninja -C $build scapdig scap-open)"

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "savefile_blocks.h"
 #include "scap/scap.h"
 #include "scap/snapshot.h"
 #include "test_paths.h"
@@ -38,13 +39,6 @@ const expected_capture k_captures[] = {
 
 void PrintTo(const expected_capture& c, std::ostream* os) {
     *os << c.file;
-}
-
-uint64_t extra(const scap::engine_stats& st, const std::string& name) {
-    for (auto& [k, v] : st.extra)
-        if (k == name) return v;
-    ADD_FAILURE() << "no stat named " << name;
-    return 0;
 }
 
 bool is_state_only_meta(uint16_t type) {
@@ -82,12 +76,12 @@ TEST_P(CaptureFiles, ReadsToTheEndWithTheExpectedCounts) {
 
     scap::engine_stats st;
     eng->get_stats(st);
-    EXPECT_EQ(extra(st, "event_blocks"), want.event_blocks);
+    EXPECT_EQ(savefile_test::engine_stat(st, "event_blocks"), want.event_blocks);
     EXPECT_EQ(delivered, want.delivered);
     EXPECT_EQ(st.n_evts, want.delivered);
     EXPECT_EQ(delivered - meta, want.reference_count);
-    EXPECT_EQ(extra(st, "converter_errors"), 0u);
-    EXPECT_EQ(extra(st, "unknown_event_types_skipped"), 0u);
+    EXPECT_EQ(savefile_test::engine_stat(st, "converter_errors"), 0u);
+    EXPECT_EQ(savefile_test::engine_stat(st, "unknown_event_types_skipped"), 0u);
 
     const scap::snapshot& snap = eng->get_snapshot();
     EXPECT_TRUE(snap.machine.present);

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "scap/engine.h"
+
 namespace savefile_test {
 
 using bytes = std::vector<uint8_t>;
@@ -82,6 +84,14 @@ inline bytes read_file(const std::string& path) {
 inline void write_file(const std::string& path, const bytes& b) {
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+// The engine statistic named `name` (engine_stats::extra); a test failure when there is none.
+inline uint64_t engine_stat(const scap::engine_stats& st, const std::string& name) {
+    for (const auto& [k, v] : st.extra)
+        if (k == name) return v;
+    ADD_FAILURE() << "no stat named " << name;
+    return 0;
 }
 
 // FNV-1a, to compare event streams without keeping them.

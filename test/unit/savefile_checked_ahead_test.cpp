@@ -169,13 +169,6 @@ struct replay_result {
     uint64_t event_blocks = 0, checked_ahead = 0;  // from the engine's stats
 };
 
-uint64_t stat(const scap::engine_stats& st, const std::string& name) {
-    for (const auto& [n, v] : st.extra)
-        if (n == name) return v;
-    ADD_FAILURE() << "no stat " << name;
-    return 0;
-}
-
 replay_result replay(const std::string& path, bool background) {
     replay_result r;
     scap::savefile_options o;
@@ -195,8 +188,8 @@ replay_result replay(const std::string& path, bool background) {
     if (r.end != scap::status::eof) r.error = eng->last_error();
     scap::engine_stats st;
     eng->get_stats(st);
-    r.event_blocks = stat(st, "event_blocks");
-    r.checked_ahead = stat(st, "blocks_checked_ahead");
+    r.event_blocks = savefile_test::engine_stat(st, "event_blocks");
+    r.checked_ahead = savefile_test::engine_stat(st, "blocks_checked_ahead");
     return r;
 }
 

@@ -20,13 +20,6 @@ namespace {
 using namespace savefile_test;
 using scap::test::event_builder;
 
-uint64_t extra(const scap::engine_stats& st, const std::string& name) {
-    for (auto& [k, v] : st.extra)
-        if (k == name) return v;
-    ADD_FAILURE() << "no stat named " << name;
-    return 0;
-}
-
 struct capture_totals {
     const char* file;
     uint64_t decompressed_bytes;
@@ -85,15 +78,15 @@ TEST_P(SavefileReaderCaptures, ReadsToTheEndAndAgreesWithAnIndependentBlockWalk)
     // The asserted totals.
     EXPECT_EQ(n, want.event_blocks);
     EXPECT_EQ(st.n_evts, want.event_blocks);
-    EXPECT_EQ(extra(st, "bytes_decompressed"), want.decompressed_bytes);
-    EXPECT_EQ(extra(st, "metadata_blocks"), want.metadata_blocks);
+    EXPECT_EQ(savefile_test::engine_stat(st, "bytes_decompressed"), want.decompressed_bytes);
+    EXPECT_EQ(savefile_test::engine_stat(st, "metadata_blocks"), want.metadata_blocks);
     EXPECT_EQ(snap.processes.size(), want.processes);
     EXPECT_EQ(snap.fd_count(), want.fds);
     EXPECT_EQ(snap.users.size(), want.users);
     EXPECT_EQ(snap.groups.size(), want.groups);
     EXPECT_EQ(snap.ifaces_v4.size() + snap.ifaces_v6.size(), want.ifaces);
-    EXPECT_EQ(extra(st, "unknown_blocks_skipped"), 0u);
-    EXPECT_EQ(extra(st, "metadata_blocks_after_events"), 0u);
+    EXPECT_EQ(savefile_test::engine_stat(st, "unknown_blocks_skipped"), 0u);
+    EXPECT_EQ(savefile_test::engine_stat(st, "metadata_blocks_after_events"), 0u);
 
     // The same figures from the walk.
     EXPECT_EQ(w.bytes, want.decompressed_bytes);
@@ -500,7 +493,7 @@ TEST(SavefileReaderStructure, UnknownBlocksSectionOptionsAndASecondSection) {
     EXPECT_EQ(r.events[1], close_event(4));
     scap::engine_stats st;
     r.eng->get_stats(st);
-    EXPECT_EQ(extra(st, "unknown_blocks_skipped"), 2u);
+    EXPECT_EQ(savefile_test::engine_stat(st, "unknown_blocks_skipped"), 2u);
     // Said once, for the first one: its type, size and offset; the second is only counted.
     ASSERT_EQ(r.eng->notes().size(), 1u);
     const std::string& note = r.eng->notes()[0];

@@ -55,6 +55,10 @@ constexpr uint32_t trailer_size = 4;
 // Refuse blocks larger than this: no capture writes them, and a corrupted length must not make
 // us allocate gigabytes.
 constexpr uint32_t max_block_size = 256u << 20;
+// Whether a block's declared total length is one a reader accepts.
+inline bool length_ok(uint32_t len) {
+    return len >= header_size + trailer_size && len <= max_block_size;
+}
 
 // What a reader needs to know of a block type as an event block, from one switch (it runs for
 // every block; chains of compares cost several times more).
@@ -62,6 +66,8 @@ struct event_kind {
     bool event = false;  // an event block at all
     bool flags = false;  // a u32 of flags follows the cpu id
     bool v1 = false;     // the old 22-byte event header, without nparams
+    // Bytes of the body before the event: the cpu id, and the flags when there are some.
+    uint32_t prefix() const { return flags ? 6 : 2; }
 };
 inline event_kind kind_of(uint32_t t) {
     // The current writers' two event types first: nearly every block of a capture is one of them
@@ -69,10 +75,8 @@ inline event_kind kind_of(uint32_t t) {
     if (t == event_flags_v2) return {true, true, false};
     if (t == event_v2) return {true, false, false};
     switch (t) {
-        case event_flags_v2:
         case event_flags_v2_large:
             return {true, true, false};
-        case event_v2:
         case event_v2_large:
             return {true, false, false};
         case event:
@@ -86,13 +90,6 @@ inline event_kind kind_of(uint32_t t) {
 }
 inline bool is_event(uint32_t t) {
     return kind_of(t).event;
-}
-inline bool event_has_flags(uint32_t t) {
-    return kind_of(t).flags;
-}
-// Old event blocks store a 22-byte header without nparams.
-inline bool event_is_v1(uint32_t t) {
-    return kind_of(t).v1;
 }
 
 // Human-readable name for error messages.

@@ -7,12 +7,6 @@
 
 namespace scap {
 
-namespace {
-bool length_ok(uint32_t len) {
-    return len >= block::header_size + block::trailer_size && len <= block::max_block_size;
-}
-}  // namespace
-
 bool block_walker::block_ok(const uint8_t* b, uint32_t type, uint32_t len) {
     uint32_t trailer;
     std::memcpy(&trailer, b + len - block::trailer_size, 4);
@@ -21,7 +15,7 @@ bool block_walker::block_ok(const uint8_t* b, uint32_t type, uint32_t len) {
     // it before their check: for those the walker vouches only for the framing.
     const block::event_kind kind = block::kind_of(type);
     if (!kind.event || kind.v1) return true;
-    const uint32_t prefix = kind.flags ? 6 : 2;  // cpu id (+ flags)
+    const uint32_t prefix = kind.prefix();
     const uint32_t body_len = len - block::header_size - block::trailer_size;
     if (body_len < prefix + k_event_header_size) return false;
     const uint8_t* evt = b + block::header_size + prefix;
@@ -46,7 +40,7 @@ block_walker::span block_walker::walk(const uint8_t* data, size_t size) {
         std::memcpy(m_partial + m_partial_len, data, need);
         uint32_t len;
         std::memcpy(&len, m_partial + 4, 4);
-        if (!length_ok(len)) return m_stopped = true, s;
+        if (!block::length_ok(len)) return m_stopped = true, s;
         m_skip = len - m_partial_len;
         m_partial_len = 0;
     }
@@ -61,7 +55,7 @@ block_walker::span block_walker::walk(const uint8_t* data, size_t size) {
         uint32_t type, len;
         std::memcpy(&type, data + pos, 4);
         std::memcpy(&len, data + pos + 4, 4);
-        if (!length_ok(len)) return m_stopped = true, s;
+        if (!block::length_ok(len)) return m_stopped = true, s;
         if (len > size - pos) {
             m_skip = len - (size - pos);  // goes on in the next chunk: the reader checks it
             return s;

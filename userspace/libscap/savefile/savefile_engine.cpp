@@ -196,7 +196,7 @@ savefile_engine::step savefile_engine::read_block(event_ref& out) {
     uint32_t type, len;
     std::memcpy(&type, m_in.data(), 4);
     std::memcpy(&len, m_in.data() + 4, 4);
-    if (len < block::header_size + block::trailer_size || len > block::max_block_size) [[unlikely]]
+    if (!block::length_ok(len)) [[unlikely]]
         return fail_block_length(type, len, offset);
     // A block the prefetch worker has checked (block_walk.h) is whole in the current chunk and
     // its trailer and event were found sound: only blocks it could not check are checked here.
@@ -360,12 +360,12 @@ bool savefile_engine::upgrade_v1_header(uint8_t*& evt, uint32_t& avail) {
 
 savefile_engine::step savefile_engine::read_event_block(block::event_kind kind, uint8_t* body,
                                                         uint32_t body_len, bool checked, event_ref& out) {
-    const uint32_t prefix = kind.flags ? 6 : 2;  // cpu id (+ flags)
+    const uint32_t prefix = kind.prefix();
     if (body_len < prefix) return (m_last_error = "event block too short"), step::error;
     uint16_t cpu;
     uint32_t flags = 0;
     std::memcpy(&cpu, body, 2);
-    if (prefix == 6) std::memcpy(&flags, body + 2, 4);
+    if (kind.flags) std::memcpy(&flags, body + 2, 4);
     uint8_t* evt = body + prefix;
     uint32_t avail = body_len - prefix;
     if (kind.v1 && !upgrade_v1_header(evt, avail)) return step::error;
