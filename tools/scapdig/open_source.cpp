@@ -12,10 +12,7 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
     scap::open_options opts;
     if (!o.read_file.empty()) {
         opts.kind = scap::engine_kind::savefile;
-        opts.file.path = o.read_file;
-        opts.file.processes_to = insp.process_loader();
-        opts.file.background_read = sinsp::inspector::file_background_read(insp.reading_threads());
-        opts.file.worker_cpus = o.worker_cpus;
+        opts.file = insp.file_options(o.read_file);
         return scap::open_engine(opts, error);
     }
     opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;

@@ -23,12 +23,18 @@ inspector::~inspector() {
     stop_reading();
 }
 
+scap::savefile_options inspector::file_options(const std::string& path) {
+    scap::savefile_options f;
+    f.path = path;
+    f.processes_to = process_loader();
+    f.background_read = file_background_read(m_threads);
+    f.worker_cpus = m_opts.worker_cpus;
+    return f;
+}
+
 scap::status inspector::open_file(const std::string& path, std::string& error) {
     scap::open_options o;
-    o.file.path = path;
-    o.file.processes_to = process_loader();
-    o.file.background_read = file_background_read(m_threads);
-    o.file.worker_cpus = m_opts.worker_cpus;
+    o.file = file_options(path);
     auto eng = scap::open_engine(o, error);
     if (!eng) {
         m_error = error;

@@ -17,6 +17,7 @@
 
 #include "scap/batch_reader.h"
 #include "scap/engine.h"
+#include "scap/savefile.h"
 #include "scap/snapshot.h"
 #include "sinsp/container_runtime.h"
 #include "sinsp/fd.h"
@@ -123,6 +124,9 @@ class inspector {
     // held whole by the engine (a host of many processes in memory once, not twice). Then pass
     // the engine to open(). Null when options.keep_engine_processes asks the engine to keep them.
     scap::snapshot_sink* process_loader();
+    // The options open_file() opens a capture with (process_loader(), the reading layout, the
+    // worker CPUs), for a caller that opens the engine itself and then passes it to open().
+    scap::savefile_options file_options(const std::string& path);
 
     // The next event, with state updated for it. On status::error see last_error().
     scap::status next(const event*& out);
