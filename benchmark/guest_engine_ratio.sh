@@ -15,6 +15,9 @@
 #
 #   bash benchmark/guest_engine_ratio.sh [KERNEL (6.12)] [SECONDS (5)] [WORKLOAD...]
 #   ITERATIONS=N (default 2000) sets the size of the compared capture.
+#   ENTRY_FORMS=1 adds a rate row "modern_tp": the modern engine with its TOCTOU entry hooks on the
+#   syscall entry tracepoints (scap-open --entry_tracepoints) instead of fentry, for comparing the
+#   two forms in one boot (the host may refuse fentry; these kernels do not).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -38,6 +41,8 @@ ko=$(bash driver/kmod/build.sh "$SCAP_VM_KHEADERS" "$out/kmod" 2>"$out/kmod-buil
 probe=$(bash driver/bpf/build.sh "$SCAP_VM_KHEADERS" "$out/bpf" 2>"$out/bpf-build.log" | tail -n1)
 [[ -f $probe ]] || die "legacy probe build failed ($out/bpf-build.log)"
 engines="kmod modern_bpf bpf"
+rate_engines=$engines
+[[ ${ENTRY_FORMS:-0} == 1 ]] && rate_engines="kmod modern_bpf modern_tp bpf"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -74,11 +79,12 @@ ready() {
   echo "BENCH-NOT-READY pid \$1"
 }
 for w in ${workloads[*]}; do
-  for e in $engines; do
+  for e in $rate_engines; do
     # The untraced baseline right before each traced run: the host's load drifts between runs.
     u=\$(taskset -c 1 /scap/syscall_loadgen \$w $secs | rate)
-    extra=""; [ \$e = modern_bpf ] && extra=--no_prog_stats; [ \$e = bpf ] && extra=/scap/scap_bpf.o
-    taskset -c 0 /scap/scap-open --\$e \$extra \$(sel \$w) -q >/tmp/\$e.out 2>&1 &
+    flag=--\$e; extra=""; [ \$e = modern_bpf ] && extra=--no_prog_stats; [ \$e = bpf ] && extra=/scap/scap_bpf.o
+    [ \$e = modern_tp ] && flag=--modern_bpf && extra="--no_prog_stats --entry_tracepoints"
+    taskset -c 0 /scap/scap-open \$flag \$extra \$(sel \$w) -q >/tmp/\$e.out 2>&1 &
     so=\$!
     ready \$so
     line=\$(taskset -c 1 /scap/syscall_loadgen \$w $secs)
@@ -123,7 +129,7 @@ awk '/^BENCH / {
   printf "%-13s %-10s %12s %12s %6.2f %10s %10s %9.3f %s\n", w, e, u, t, (u>0? t/u : 0), l, ev, (l>0? ev/l : 0), dr
   r[w,e]=(u>0? t/u : 0)
   if (e=="bpf" && r[w,"modern_bpf"]>0 && r[w,"bpf"]>0)
-    printf "%-13s ratio of ratios: kmod/modern_bpf %.2f, bpf/modern_bpf %.2f\n", w, r[w,"kmod"]/r[w,"modern_bpf"], r[w,"bpf"]/r[w,"modern_bpf"]
+    printf "%-13s ratio of ratios: kmod/modern_bpf %.2f, bpf/modern_bpf %.2f%s\n", w, r[w,"kmod"]/r[w,"modern_bpf"], r[w,"bpf"]/r[w,"modern_bpf"], (r[w,"modern_tp"]>0 ? sprintf(", modern_tp/modern_bpf %.2f", r[w,"modern_tp"]/r[w,"modern_bpf"]) : "")
 }' "$out/console.txt"
 echo "(retention: events delivered / loop syscalls; the consumer's count includes the few selected"
 echo " syscalls of other processes and stops one second after the loop, so a backlog reads below 1)"

@@ -6,11 +6,14 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +26,7 @@
 
 #include "engines/shared/fill_specs.h"
 #include "modern_bpf_live.h"
+#include "scratch_dir.h"
 #include "scap/scap.h"
 
 namespace {
@@ -679,6 +683,103 @@ TEST(ModernBpfLive, EveryProgramLeavesHalfTheVerifierBudget) {
     // x86_64 has every syscall the entry hooks watch: nothing may have fallen back here.
     for (const std::string& note : e->notes()) ADD_FAILURE() << "engine note: " << note;
 }
+
+// The programs the engine loaded (its per-program statistics name each one).
+std::vector<std::string> loaded_programs(scap::engine& e) {
+    scap::engine_stats st;
+    e.get_stats(st);
+    std::vector<std::string> names;
+    const std::string prefix = "prog.", suffix = ".run_cnt";
+    for (const auto& [name, value] : st.extra)
+        if (name.size() > prefix.size() + suffix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            names.push_back(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
+    return names;
+}
+
+bool has(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const char* const k_entry_hooked[] = {"open", "openat", "openat2", "creat", "connect", "execve", "execveat"};
+
+// Each TOCTOU entry hook is loaded in exactly one form: fentry where the kernel allows it, else
+// the entry tracepoint; asked for the tracepoints, only those.
+TEST(ModernBpfLive, EntryHooksLoadInOneForm) {
+    SKIP_UNLESS_LIVE();
+    {
+        auto e = open_live();
+        ASSERT_NE(e, nullptr);
+        const std::vector<std::string> names = loaded_programs(*e);
+        const bool fentry = has(names, "fentry_openat");
+        std::printf("entry hooks on this kernel: %s\n", fentry ? "fentry" : "tracepoints");
+        for (const char* sc : k_entry_hooked) {
+            EXPECT_NE(has(names, std::string("fentry_") + sc), has(names, std::string("enter_") + sc)) << sc;
+            EXPECT_EQ(has(names, std::string("fentry_") + sc), fentry) << sc;
+        }
+    }
+    scap::modern_bpf_options o;
+    o.entry_hooks_fentry = false;
+    auto e = open_live(o);
+    ASSERT_NE(e, nullptr);
+    const std::vector<std::string> names = loaded_programs(*e);
+    for (const char* sc : k_entry_hooked) {
+        EXPECT_FALSE(has(names, std::string("fentry_") + sc)) << sc;
+        EXPECT_TRUE(has(names, std::string("enter_") + sc)) << sc;
+    }
+}
+
+// Whichever form runs, an openat whose path buffer is overwritten while the call sleeps (on a
+// FIFO with no writer yet) is reported with the path as it was at entry. The shared-session test
+// (DriverFiles.OpenatReportsThePathAsItWasAtEntry) covers the form this kernel picks; this one
+// forces each.
+class ModernBpfEntryHooks : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ModernBpfEntryHooks, OpenatPathIsTheOneSeenAtEntry) {
+    SKIP_UNLESS_LIVE();
+    scap::modern_bpf_options o;
+    o.entry_hooks_fentry = GetParam();
+    auto e = open_live(o);
+    ASSERT_NE(e, nullptr);
+    if (GetParam() && !has(loaded_programs(*e), "fentry_openat"))
+        GTEST_SKIP() << "this kernel refuses fentry programs: the engine uses the entry tracepoints";
+    drvtest::scratch_dir dir;
+    const std::string fifo = dir.path() + "/entry_fifo";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    static char buf[256];
+    std::snprintf(buf, sizeof buf, "%s", fifo.c_str());
+    long fd = -1;
+    std::atomic<uint64_t> opener_tid{0};
+    std::thread opener([&] {
+        opener_tid = my_tid();
+        fd = syscall(SYS_openat, AT_FDCWD, buf, O_RDONLY | O_CLOEXEC);
+    });
+    std::this_thread::sleep_for(200ms);  // the opener sleeps in openat, its path long read
+    std::memset(buf, 'Z', fifo.size());
+    const int w = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    opener.join();
+    ASSERT_GE(fd, 0);
+    ASSERT_GE(w, 0);
+    bool seen = false;
+    const auto end = std::chrono::steady_clock::now() + 3000ms;
+    scap::event_ref ref;
+    while (!seen && std::chrono::steady_clock::now() < end) {
+        if (e->next(ref) != scap::status::ok) continue;
+        const scap::event_view v = ref.view();
+        if (v.tid() != opener_tid || v.type() != PPME_SYSCALL_OPENAT_2_X) continue;
+        if (v.param(0).as<int64_t>() != fd) continue;
+        EXPECT_EQ(v.param(2).str(), fifo);
+        seen = true;
+    }
+    EXPECT_TRUE(seen);
+    close(static_cast<int>(fd));
+    close(w);
+}
+
+INSTANTIATE_TEST_SUITE_P(FentryAndTracepoints, ModernBpfEntryHooks, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                             return p.param ? "fentry" : "tracepoints";
+                         });
 
 TEST(ModernBpfLive, EventsComeOutInTimestampOrder) {
     SKIP_UNLESS_LIVE();

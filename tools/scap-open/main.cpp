@@ -52,6 +52,8 @@ void usage(FILE* out) {
         "  --snaplen N          I/O bytes copied per event (default 80)\n"
         "  --page_faults, --sched_switch   enable these tracepoints\n"
         "  --no_prog_stats      modern_bpf: no per-program run time (saves two clock reads per run)\n"
+        "  --entry_tracepoints  modern_bpf: TOCTOU entry hooks on the syscall entry tracepoints, not\n"
+        "                       fentry (the fallback where fentry is refused; for comparisons)\n"
         "  --kmod_path FILE     kmod: load this scap_kmod.ko when the module is not loaded\n"
         "  -e NAME also selects the syscalls producing that event in the kernel\n"
         "options:\n"
@@ -158,6 +160,8 @@ int parse_args(int argc, char** argv, cli_options& o) {
             o.open.modern_bpf.sched_switch = true;
         } else if (a == "--no_prog_stats") {
             o.open.modern_bpf.program_stats = false;
+        } else if (a == "--entry_tracepoints") {
+            o.open.modern_bpf.entry_hooks_fentry = false;
         } else if (a == "-s" || a == "--seconds") {
             const char* v = need_value("--seconds");
             char* end = nullptr;

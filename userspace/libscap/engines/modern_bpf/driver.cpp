@@ -52,6 +52,24 @@ bool is_tracepoint_sc(uint32_t sc) {
            sc == PPM_SC_PAGE_FAULT_KERNEL || sc == PPM_SC_SIGNAL_DELIVER;
 }
 
+// Whether this kernel refuses fentry programs outright. Some do, before even looking at the
+// target (seen here: a locked-down guest, its ftrace files closed too), and learning it from the
+// whole object's load would cost that load twice, about 300 ms of start time. A target-less
+// program answers in under a millisecond: EPERM is that refusal; any other answer (EINVAL for the
+// missing target) lets the real load try.
+bool fentry_refused_outright() {
+    const bpf_insn return_zero[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    bpf_prog_load_opts o{};
+    o.sz = sizeof o;
+    o.expected_attach_type = BPF_TRACE_FENTRY;
+    const int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "fentry_probe", "GPL", return_zero, 2, &o);
+    if (fd >= 0) close(fd);
+    return fd < 0 && errno == EPERM;
+}
+
 int quiet_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
     if (level == LIBBPF_WARN && std::getenv("SCAP_BPF_VERBOSE")) return vfprintf(stderr, fmt, ap);
     return 0;
@@ -61,8 +79,7 @@ int quiet_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
 
 driver::~driver() {
     detach();
-    if (m_skel) modern_bpf__destroy(m_skel);
-    for (int fd : m_ring_fds) close(fd);
+    discard_object();
     if (m_stats_fd >= 0) close(m_stats_fd);
 }
 
@@ -113,19 +130,63 @@ bool driver::configure(const modern_bpf_options& opts, std::string& error) {
     return true;
 }
 
+std::vector<driver::entry_hook> driver::entry_hooks() const {
+    const auto& p = m_skel->progs;
+    return {{p.fentry_open, p.enter_open, "open"},
+            {p.fentry_openat, p.enter_openat, "openat"},
+            {p.fentry_openat2, p.enter_openat2, "openat2"},
+            {p.fentry_creat, p.enter_creat, "creat"},
+            {p.fentry_connect, p.enter_connect, "connect"},
+            {p.fentry_execve, p.enter_execve, "execve"},
+            {p.fentry_execveat, p.enter_execveat, "execveat"}};
+}
+
+void driver::choose_entry_hooks(bool fentry) {
+    for (const entry_hook& h : entry_hooks()) {
+        bpf_program__set_autoload(h.fentry, fentry);
+        bpf_program__set_autoload(h.tracepoint, !fentry);
+        if (fentry)
+            bpf_program__set_attach_target(h.fentry, 0, (std::string("__x64_sys_") + h.syscall).c_str());
+    }
+}
+
+void driver::discard_object() {
+    if (m_skel) modern_bpf__destroy(m_skel);
+    m_skel = nullptr;
+    for (int fd : m_ring_fds) close(fd);
+    m_ring_fds.clear();
+}
+
+bool driver::open_and_load(const modern_bpf_options& opts, bool fentry, std::string& error) {
+    m_skel = modern_bpf__open();
+    if (!m_skel) return error = "cannot open the BPF object: " + errno_text(errno), false;
+    if (!configure(opts, error)) return false;
+    choose_entry_hooks(fentry);
+    if (int err = modern_bpf__load(m_skel))
+        return error = "cannot load the BPF programs (set SCAP_BPF_VERBOSE=1 for the verifier log): " +
+                       errno_text(err),
+               false;
+    return true;
+}
+
 bool driver::load(const modern_bpf_options& opts, ring_reader& rings, std::string& error) {
     m_opts = opts;
     libbpf_set_print(quiet_print);
     if (!drivers::build_driver_tables(m_tables, error)) return false;
     static_assert(sizeof(m_skel->rodata->fill_specs) / sizeof(mbpf_fill_spec) == PPM_EVENT_MAX,
                   "the driver's event table must match the schema");
-    m_skel = modern_bpf__open();
-    if (!m_skel) return error = "cannot open the BPF object: " + errno_text(errno), false;
-    if (!configure(opts, error)) return false;
-    if (int err = modern_bpf__load(m_skel))
-        return error = "cannot load the BPF programs (set SCAP_BPF_VERBOSE=1 for the verifier log): " +
-                       errno_text(err),
-               false;
+    // x86_64 has every function the fentry hooks name since before ring buffers (5.8), so a
+    // failed load with them means fentry itself is refused (no trampolines): load once more
+    // with the tracepoints. Errors of that second load are the ones reported.
+    m_entry_fentry = opts.entry_hooks_fentry && !fentry_refused_outright();
+    if (!open_and_load(opts, m_entry_fentry, error)) {
+        if (!m_entry_fentry) return false;
+        // Not a note: the tracepoints protect the same syscalls, only at a higher cost. The
+        // engine report's program list says which kind runs.
+        discard_object();
+        m_entry_fentry = false;
+        if (!open_and_load(opts, false, error)) return false;
+    }
 
     const uint32_t nbuf = m_skel->rodata->n_buffers;
     for (uint32_t i = 0; i < nbuf; ++i) {
@@ -202,18 +263,15 @@ bool driver::set_selection(const std::vector<bool>& sel, std::string& error) {
 }
 
 bool driver::attach_toctou() {
-    if (!ensure_tracefs()) return false;
-    bpf_program* progs[] = {m_skel->progs.enter_open,    m_skel->progs.enter_openat,
-                            m_skel->progs.enter_openat2, m_skel->progs.enter_creat,
-                            m_skel->progs.enter_connect, m_skel->progs.enter_execve,
-                            m_skel->progs.enter_execveat};
-    // Each on its own: a kernel without one of these syscalls (no open() on arm64, no openat2
-    // before 5.6) has no tracepoint for it, and the others still protect theirs.
-    for (bpf_program* p : progs) {
+    if (!m_entry_fentry && !ensure_tracefs()) return false;
+    // Each on its own: a kernel without one of these syscalls has no tracepoint or function for
+    // it, and the others still protect theirs.
+    for (const entry_hook& h : entry_hooks()) {
+        bpf_program* p = m_entry_fentry ? h.fentry : h.tracepoint;
         bpf_link* l = bpf_program__attach(p);
         if (!l) {
-            m_notes.push_back(std::string("syscall entry tracepoint for ") + bpf_program__name(p) +
-                              " unavailable: that syscall's arguments are read at exit");
+            m_notes.push_back(std::string("syscall entry hook ") + bpf_program__name(p) + " cannot attach (" +
+                              errno_text(errno) + "): " + h.syscall + "'s arguments are read at exit");
             continue;
         }
         m_links.push_back(l);

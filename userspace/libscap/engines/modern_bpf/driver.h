@@ -15,6 +15,7 @@
 
 struct modern_bpf;
 struct bpf_link;
+struct bpf_program;
 
 namespace scap::modern_bpf {
 
@@ -44,6 +45,16 @@ class driver {
     const std::vector<std::string>& notes() const { return m_notes; }
 
   private:
+    // A TOCTOU entry hook in both forms (bpf/toctou_enter.h); one of the two is loaded.
+    struct entry_hook {
+        bpf_program* fentry;
+        bpf_program* tracepoint;
+        const char* syscall;
+    };
+    std::vector<entry_hook> entry_hooks() const;
+    void choose_entry_hooks(bool fentry);
+    bool open_and_load(const modern_bpf_options& opts, bool fentry, std::string& error);
+    void discard_object();
     bool configure(const modern_bpf_options& opts, std::string& error);
     bool fill_maps(std::string& error);
     bool attach_toctou();
@@ -59,6 +70,8 @@ class driver {
     // task_rename is (or, before attach(), will be) attached: comm conditions can be kept sound
     // (see bpf/prefilter.h). attach() clears it when the tracepoint is missing.
     bool m_rename_tracked = true;
+    // The TOCTOU entry hooks loaded are the fentry ones (else the tracepoints).
+    bool m_entry_fentry = true;
     prefilter m_prefilter;  // the one installed, re-applied when rename tracking turns out missing
 };
 

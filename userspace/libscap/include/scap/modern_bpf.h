@@ -29,6 +29,10 @@ struct modern_bpf_options {
     bool signal_deliver = true;
     bool page_faults = false;
     bool sched_switch = false;
+    // The entry hooks that save TOCTOU arguments (open*, creat, connect, execve*) as fentry
+    // programs on the syscalls' functions, the cheaper kind, falling back to the syscall entry
+    // tracepoints where the kernel refuses them. False: the tracepoints from the start.
+    bool entry_hooks_fentry = true;
     // Ask the kernel for BPF program run counts and times (reported in engine_stats.extra).
     bool program_stats = true;
     // Read the initial process/fd/user/interface snapshot from /proc when capture starts, so
