@@ -64,7 +64,7 @@ export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp
 mount -t debugfs debugfs /sys/kernel/debug; mount -t tracefs tracefs /sys/kernel/tracing; mount -t bpf bpf /sys/fs/bpf
 insmod /scap/scap_kmod.ko || echo "BENCH-MODULE-REFUSED"
-rate() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s/\1/p'; }
+rate() { sed -n 's/.* rate=\([0-9]*\) syscalls\/s.*/\1/p'; }
 sel() { case \$1 in getpid) echo "-e getpid" ;; close_bad) echo "-e close" ;;
   openat_close) echo "-e openat -e close" ;; dd) echo "-e read -e write" ;; *) echo "" ;; esac; }
 # A consumer is ready once its probes are attached (a BPF link, or the module's device open):
