@@ -208,8 +208,10 @@ int start_test_processes() {
     return n > 0 ? n : 3000;
 }
 
-TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
-    SKIP_UNLESS_LIVE();
+// stream: the scan's processes go to the inspector's state while the scan runs
+// (modern_bpf_options::processes_to, as scapdig opens a live capture) instead of into the
+// engine's snapshot.
+void thousands_of_processes(bool stream) {
     const int n_idle = start_test_processes();
     idle_children idle(n_idle);
     ASSERT_EQ(idle.pids().size(), static_cast<size_t>(n_idle));
@@ -218,6 +220,8 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
     for (uint32_t sc : {PPM_SC_CLONE, PPM_SC_FORK, PPM_SC_VFORK, PPM_SC_CLONE3, PPM_SC_EXECVE,
                         PPM_SC_EXECVEAT, PPM_SC_PRCTL, PPM_SC_OPENAT, PPM_SC_CLOSE})
         o.ppm_sc_selected[sc] = true;
+    sinsp::inspector insp;
+    if (stream) o.processes_to = insp.process_loader();
     std::string error;
     auto eng = open_engine(o, error);
     ASSERT_NE(eng, nullptr) << error;
@@ -240,6 +244,10 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
     EXPECT_GT(stat_extra(st, "start_buffer_events"), 0u) << "nothing was drained during the scan";
     EXPECT_EQ(stat_extra(st, "start_buffer_drops"), 0u);
     ASSERT_GT(during.size(), 0u) << "no process was created during the scan: the test proves nothing";
+    if (stream)
+        EXPECT_TRUE(eng->get_snapshot().processes.empty()) << "streamed processes were kept by the engine";
+    else
+        EXPECT_GE(eng->get_snapshot().processes.size(), static_cast<size_t>(n_idle));
 
     // A grandchild reported just before the spawner stopped may not have run its prctl yet: wait
     // until each has its name, so its prctl event comes before the marker read below.
@@ -256,7 +264,6 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
         }
     }
 
-    sinsp::inspector insp;
     insp.open(std::move(eng));
     // The scan ran on this thread and opened thousands of /proc files: none of that may have
     // been captured.
@@ -288,6 +295,16 @@ TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
         during.size(), static_cast<unsigned long long>(stat_extra(st, "start_buffer_events")),
         static_cast<unsigned long long>(insp.stats().threads_incomplete));
     kill(spawner_pid, SIGCONT);
+}
+
+TEST(ModernBpfStart, ThousandsOfProcessesDropNothingAndLoseNoProcess) {
+    SKIP_UNLESS_LIVE();
+    thousands_of_processes(false);
+}
+
+TEST(ModernBpfStart, ThousandsOfProcessesStreamedIntoTheState) {
+    SKIP_UNLESS_LIVE();
+    thousands_of_processes(true);
 }
 
 // ---- a consumer killed mid-capture -----------------------------------------------------------

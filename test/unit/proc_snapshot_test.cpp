@@ -856,6 +856,129 @@ TEST(ProcSnapshotFake, ParallelScanEqualsSerial) {
     EXPECT_EQ(parallel_sum.vanished, 7u);
 }
 
+// Records what a scan hands to its sink (proc_snapshot_options::processes_to), in order.
+struct recording_sink final : scap::snapshot_sink {
+    std::vector<scap::process_info> got;
+    void add_process(scap::process_info&& p) override { got.push_back(std::move(p)); }
+    bool begin_fds(uint64_t) override {
+        ADD_FAILURE() << "a scan's fds come with their process";
+        return false;
+    }
+    void add_fd(scap::fd_info&&) override { ADD_FAILURE() << "a scan's fds come with their process"; }
+    size_t index_of(uint64_t tid) const {
+        for (size_t i = 0; i < got.size(); ++i)
+            if (got[i].tid == tid) return i;
+        return got.size();
+    }
+};
+
+// With a sink the scan hands every entry over as its run of pids is done (four workers here,
+// the calling thread taking their runs in order) and keeps none: the sink gets what the list
+// would hold, fds and threads included, in the same order, except an entry whose pid
+// namespace's init comes later, which waits for it so that pidns_init_start_ts is the same.
+TEST(ProcSnapshotFake, SinkGetsTheListsEntriesAsTheScanGoes) {
+    fake_tree t("ProcSnapshotFake_Sink");
+    const std::string data = t.root + "/data";
+    write_text(data, "d");
+    const std::string init_tail = "S 0 1 1 0 -1 4194560 500 0 7 0 0 0 0 0 20 0 1 0 11 1000 50\n";
+    const std::string ns_init_tail = "S 1 10 11 0 -1 4194560 500 0 7 0 0 0 0 0 20 0 1 0 777 1000 50\n";
+    auto process = [&](int pid, const std::string& tail, const std::string& nspid) {
+        t.mkpid(pid);
+        t.file(pid, "stat", t.stat_line(pid, "p" + std::to_string(pid), tail));
+        t.file(pid, "status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n" + nspid);
+        t.file(pid, "cmdline", "p" + std::to_string(pid) + std::string("\0arg\0", 5));
+        ::mkdir((t.pid_dir(pid) + "/fd").c_str(), 0755);
+        for (int fd = 3; fd < 3 + pid % 5; ++fd)
+            ::symlink(data.c_str(), (t.pid_dir(pid) + "/fd/" + std::to_string(fd)).c_str());
+    };
+    process(1, init_tail, "NSpid:\t1\n");  // the host's init: its namespace is procfs's own
+    for (int pid = 100; pid < 100 + 400; ++pid) {
+        if (pid == 200 || pid == 300 || pid == 400) continue;
+        // Odd pids in procfs's own namespace (pid 1's), even ones in a namespace whose ns/pid
+        // cannot be read (no namespace known: no init to wait for).
+        process(pid, k_full_tail, "NSpid:\t" + std::to_string(pid) + (pid % 2 ? "\n" : "\t9\n"));
+        if (pid % 10 == 0) {  // a thread
+            const int tid = 10000 + pid;
+            ::mkdir((t.pid_dir(pid) + "/task").c_str(), 0755);
+            const std::string tdir = t.pid_dir(pid) + "/task/" + std::to_string(tid);
+            ::mkdir(tdir.c_str(), 0755);
+            write_text(tdir + "/stat", t.stat_line(tid, "worker", k_full_tail));
+            write_text(tdir + "/status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+            t.file(pid, "status",
+                   "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\nThreads:\t2\nNSpid:\t" +
+                       std::to_string(pid) + "\t9\n");
+        }
+    }
+    // A container's pid namespace (one ns/pid inode, hard-linked): a member before its init in
+    // pid order (200), the init (300, pid 1 inside), a member after it (400).
+    process(200, k_full_tail, "NSpid:\t200\t5\n");
+    process(300, ns_init_tail, "NSpid:\t300\t1\n");
+    process(400, k_full_tail, "NSpid:\t400\t7\n");
+    for (int pid : {200, 300, 400}) ::mkdir((t.pid_dir(pid) + "/ns").c_str(), 0755);
+    write_text(t.pid_dir(300) + "/ns/pid", "");
+    ASSERT_EQ(::link((t.pid_dir(300) + "/ns/pid").c_str(), (t.pid_dir(200) + "/ns/pid").c_str()), 0);
+    ASSERT_EQ(::link((t.pid_dir(300) + "/ns/pid").c_str(), (t.pid_dir(400) + "/ns/pid").c_str()), 0);
+
+    auto scan = [&](unsigned threads, scap::snapshot_sink* sink, scap::proc_snapshot_summary& sum) {
+        scap::proc_snapshot_options o;
+        o.proc_root = t.proc();
+        o.etc_root = t.root + "/etc";
+        o.read_interfaces = false;
+        o.scan_threads = threads;
+        o.processes_to = sink;
+        // In pid order, as procfs lists itself (a plain directory lists in no useful order).
+        o.pids = {1};
+        for (uint64_t pid = 100; pid < 500; ++pid) o.pids.push_back(pid);
+        scap::snapshot snap;
+        std::string err;
+        EXPECT_EQ(scap::read_proc_snapshot(o, snap, err, sum), scap::status::ok) << err;
+        return snap;
+    };
+    scap::proc_snapshot_summary list_sum, sink_sum;
+    const scap::snapshot list = scan(1, nullptr, list_sum);
+    recording_sink sink;
+    const scap::snapshot rest = scan(4, &sink, sink_sum);
+    EXPECT_TRUE(rest.processes.empty()) << "the sink's entries are not kept";
+    EXPECT_TRUE(rest.has_userlist) << "the host-wide parts stay in the snapshot";
+    ASSERT_EQ(list.processes.size(), 1u + 400u + 37u);  // threads of 200, 300, 400: none
+    ASSERT_EQ(sink.got.size(), list.processes.size());
+    for (const auto& b : sink.got) {
+        const scap::process_info* a = list.find_process(b.tid);
+        ASSERT_NE(a, nullptr) << b.tid;
+        EXPECT_EQ(a->pid, b.pid);
+        EXPECT_EQ(a->comm, b.comm);
+        EXPECT_EQ(a->args, b.args);
+        EXPECT_EQ(a->clone_ts, b.clone_ts);
+        EXPECT_EQ(a->pidns_init_start_ts, b.pidns_init_start_ts) << b.tid;
+        ASSERT_EQ(a->fds.size(), b.fds.size()) << b.tid;
+        for (size_t f = 0; f < a->fds.size(); ++f) {
+            EXPECT_EQ(a->fds[f].fd, b.fds[f].fd);
+            EXPECT_EQ(a->fds[f].name, b.fds[f].name);
+        }
+    }
+    // The values themselves: the container's members carry its init's start, procfs's
+    // namespace pid 1's, and entries of no known namespace nothing.
+    const uint64_t host_init = list.find_process(1)->clone_ts;
+    const uint64_t ns_init = list.find_process(300)->clone_ts;
+    ASSERT_NE(host_init, ns_init);
+    EXPECT_EQ(sink.got[sink.index_of(200)].pidns_init_start_ts, ns_init);
+    EXPECT_EQ(sink.got[sink.index_of(400)].pidns_init_start_ts, ns_init);
+    EXPECT_EQ(sink.got[sink.index_of(101)].pidns_init_start_ts, host_init);
+    EXPECT_EQ(sink.got[sink.index_of(102)].pidns_init_start_ts, 0u);
+    // Order: 200 waited for 300; everything else came in the list's order.
+    EXPECT_GT(sink.index_of(200), sink.index_of(300));
+    std::vector<uint64_t> list_order, sink_order;
+    for (const auto& p : list.processes)
+        if (p.tid != 200) list_order.push_back(p.tid);
+    for (const auto& p : sink.got)
+        if (p.tid != 200) sink_order.push_back(p.tid);
+    EXPECT_EQ(list_order, sink_order);
+    EXPECT_EQ(list_sum.processes, sink_sum.processes);
+    EXPECT_EQ(list_sum.threads, sink_sum.threads);
+    EXPECT_EQ(list_sum.fds, sink_sum.fds);
+    EXPECT_EQ(list_sum.malformed, sink_sum.malformed);
+}
+
 // ---- parsers -------------------------------------------------------------------------------------
 
 TEST(ProcSnapshotParse, InetTables) {

@@ -17,6 +17,8 @@ std::unique_ptr<scap::engine> open_source(const options& o, const std::vector<bo
     }
     opts.kind = o.kmod ? scap::engine_kind::kmod : scap::engine_kind::modern_bpf;
     opts.kmod.module_path = o.kmod_path;
+    // The /proc scan's processes load into the state while the scan reads the next ones.
+    opts.modern_bpf.processes_to = opts.kmod.processes_to = opts.bpf.processes_to = insp.process_loader();
     if (!o.bpf_probe.empty()) {
         opts.kind = scap::engine_kind::bpf;
         opts.bpf.probe_path = o.bpf_probe;

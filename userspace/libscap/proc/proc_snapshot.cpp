@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -159,26 +162,41 @@ unsigned worker_count(const proc_snapshot_options& opts, size_t pids) {
 }
 
 // Scans pids on `workers` threads. Pids are handed out in chunks by an atomic counter
-// (processes differ a lot in cost: threads, fds); each chunk's result lands in its own slot, so
-// the merge below is in pid-list order whatever the interleaving was. The calling thread only
-// waits: a worker gives itself a private fd table to close its files in batches
-// (proc_close_batch.h), which the caller's thread must not do to itself. When no thread can be
-// started, or for a few pids, the calling thread scans alone, closing file by file.
-std::vector<scanned_chunk> scan_pids(const scan_context& ctx, const std::vector<uint64_t>& pids,
-                                     unsigned workers) {
+// (processes differ a lot in cost: threads, fds); each chunk's result lands in its own slot and
+// `take` receives the slots in pid-list order, on the calling thread, as soon as each one and
+// those before it are done, whatever the interleaving was. So the calling thread merges (or
+// hands entries to a consumer) while the workers go on, and a chunk's memory is freed for the
+// workers to reuse. Only workers scan when there are any: each gives itself a private fd table
+// to close its files in batches (proc_close_batch.h), which the caller's thread must not do to
+// itself. When no thread can be started, or for a few pids, the calling thread scans alone,
+// closing file by file, and takes each chunk after scanning it.
+template <typename Take>
+void scan_pids(const scan_context& ctx, const std::vector<uint64_t>& pids, unsigned workers, Take&& take) {
     std::vector<scanned_chunk> chunks((pids.size() + k_chunk_pids - 1) / k_chunk_pids);
+    std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[chunks.size()]);
+    for (size_t c = 0; c < chunks.size(); ++c) done[c].store(false, std::memory_order_relaxed);
     std::atomic<size_t> next{0};
+    std::mutex m;
+    std::condition_variable finished;
+    auto scan_chunk = [&](scan_worker& w, size_t c) {
+        const size_t end = std::min(pids.size(), (c + 1) * k_chunk_pids);
+        chunks[c].entries.reserve(end - c * k_chunk_pids);  // one entry a process, most often
+        chunks[c].pidns.reserve(end - c * k_chunk_pids);
+        for (size_t i = c * k_chunk_pids; i < end; ++i) {
+            w.scan_process(pids[i], chunks[c]);
+            proc::close_batch::close_all();
+        }
+    };
     auto work = [&](bool batch) {
         const bool batching = batch && proc::close_batch::enter(ctx.root_fd);
         scan_worker w{ctx, batching ? proc::close_batch::k_kept_fd : ctx.root_fd, {}, {}};
         for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks.size();) {
-            const size_t end = std::min(pids.size(), (c + 1) * k_chunk_pids);
-            chunks[c].entries.reserve(end - c * k_chunk_pids);  // one entry a process, most often
-            chunks[c].pidns.reserve(end - c * k_chunk_pids);
-            for (size_t i = c * k_chunk_pids; i < end; ++i) {
-                w.scan_process(pids[i], chunks[c]);
-                proc::close_batch::close_all();
+            scan_chunk(w, c);
+            {
+                std::lock_guard<std::mutex> lock(m);
+                done[c].store(true, std::memory_order_release);
             }
+            finished.notify_one();
         }
     };
     std::vector<std::thread> threads;
@@ -191,9 +209,24 @@ std::vector<scanned_chunk> scan_pids(const scan_context& ctx, const std::vector<
             break;  // no more threads to be had: the ones running do the rest
         }
     }
-    if (threads.empty()) work(false);
+    if (threads.empty()) {
+        scan_worker w{ctx, ctx.root_fd, {}, {}};
+        for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks.size();) {
+            scan_chunk(w, c);
+            take(chunks[c]);
+            chunks[c] = scanned_chunk{};
+        }
+        return;
+    }
+    for (size_t c = 0; c < chunks.size(); ++c) {
+        if (!done[c].load(std::memory_order_acquire)) {
+            std::unique_lock<std::mutex> lock(m);
+            finished.wait(lock, [&] { return done[c].load(std::memory_order_acquire); });
+        }
+        take(chunks[c]);
+        chunks[c] = scanned_chunk{};  // its memory goes back for the workers' next chunks
+    }
     for (auto& t : threads) t.join();
-    return chunks;
 }
 
 // Each pid namespace's init is the task that sees itself as pid 1 there; its start time
@@ -210,6 +243,81 @@ void fill_pidns_init_start(snapshot& out, const std::vector<uint64_t>& pidns) {
         if (it != init_start.end()) out.processes[i].pidns_init_start_ts = it->second;
     }
 }
+
+// Receives the scan's chunks in pid order and puts their entries in the snapshot's list, or
+// hands them to the consumer's sink (proc_snapshot_options::processes_to).
+class chunk_merger {
+  public:
+    chunk_merger(snapshot& out, snapshot_sink* sink, proc_snapshot_summary& summary, size_t pids)
+        : m_out(out), m_sink(sink), m_summary(summary) {
+        if (!m_sink) {
+            // Most pids give one entry; threads grow the list a little past this.
+            m_out.reserve_processes(pids);
+            m_pidns.reserve(pids);
+        }
+    }
+
+    void take(scanned_chunk& c) {
+        add_counts(m_summary, c.summary);
+        for (size_t i = 0; i < c.entries.size(); ++i) {
+            if (m_sink)
+                to_sink(std::move(c.entries[i]), c.pidns[i]);
+            else
+                to_list(std::move(c.entries[i]), c.pidns[i]);
+        }
+    }
+
+    // Sets each entry's pidns_init_start_ts now that every init is known; the sink receives
+    // the entries that waited for theirs.
+    void finish() {
+        if (!m_sink) {
+            fill_pidns_init_start(m_out, m_pidns);
+            return;
+        }
+        for (auto& [p, ns] : m_held) {
+            auto it = m_init_start.find(ns);
+            if (it != m_init_start.end()) p.pidns_init_start_ts = it->second;
+            m_sink->add_process(std::move(p));
+        }
+        std::vector<std::pair<process_info, uint64_t>>().swap(m_held);
+    }
+
+  private:
+    void to_list(process_info&& p, uint64_t ns) {
+        // A pid listed twice in a pid filter replaces its first entry; keep m_pidns aligned.
+        const size_t before = m_out.processes.size();
+        const process_info& kept = m_out.upsert_process(std::move(p));
+        if (m_out.processes.size() > before)
+            m_pidns.push_back(ns);
+        else
+            m_pidns[static_cast<size_t>(&kept - m_out.processes.data())] = ns;
+    }
+
+    // The namespace's init comes first in pid order almost always (pid 1 for the host's);
+    // an entry met before it waits, so every entry reaches the sink with the value the list
+    // would hold.
+    void to_sink(process_info&& p, uint64_t ns) {
+        if (ns == 0) {
+            m_sink->add_process(std::move(p));
+            return;
+        }
+        if (p.vtid == 1) m_init_start[ns] = p.clone_ts;
+        auto it = m_init_start.find(ns);
+        if (it == m_init_start.end()) {
+            m_held.emplace_back(std::move(p), ns);
+            return;
+        }
+        p.pidns_init_start_ts = it->second;
+        m_sink->add_process(std::move(p));
+    }
+
+    snapshot& m_out;
+    snapshot_sink* m_sink;
+    proc_snapshot_summary& m_summary;
+    std::vector<uint64_t> m_pidns;                          // list: each entry's pid namespace
+    std::unordered_map<uint64_t, uint64_t> m_init_start;    // sink: namespace -> its init's start
+    std::vector<std::pair<process_info, uint64_t>> m_held;  // sink: entries waiting for their init
+};
 
 void read_users(const proc_snapshot_options& opts, proc::buffer& buf, snapshot& out,
                 proc_snapshot_summary& summary) {
@@ -244,26 +352,9 @@ status read_proc_snapshot(const proc_snapshot_options& opts, snapshot& out, std:
 
     std::vector<uint64_t> pids = opts.pids;
     if (pids.empty()) proc::list_numeric_entries(root.get(), pids);
-    std::vector<scanned_chunk> chunks = scan_pids(ctx, pids, worker_count(opts, pids.size()));
-    size_t entries = 0;
-    for (const scanned_chunk& c : chunks) entries += c.entries.size();
-    out.reserve_processes(entries);
-    std::vector<uint64_t> pidns;
-    pidns.reserve(entries);
-    for (scanned_chunk& c : chunks) {
-        add_counts(summary, c.summary);
-        for (size_t i = 0; i < c.entries.size(); ++i) {
-            // A pid listed twice in a pid filter replaces its first entry; keep pidns aligned.
-            const size_t before = out.processes.size();
-            const process_info& p = out.upsert_process(std::move(c.entries[i]));
-            if (out.processes.size() > before)
-                pidns.push_back(c.pidns[i]);
-            else
-                pidns[static_cast<size_t>(&p - out.processes.data())] = c.pidns[i];
-        }
-        c = scanned_chunk{};  // give each chunk's memory back as it is merged
-    }
-    fill_pidns_init_start(out, pidns);
+    chunk_merger merger(out, opts.processes_to, summary, pids.size());
+    scan_pids(ctx, pids, worker_count(opts, pids.size()), [&](scanned_chunk& c) { merger.take(c); });
+    merger.finish();
 
     if (opts.read_users) read_users(opts, buf, out, summary);
     if (opts.read_interfaces) proc::read_interfaces(out);

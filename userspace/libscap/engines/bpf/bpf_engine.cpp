@@ -28,6 +28,7 @@ class bpf_engine final : public engine {
     bool open(const bpf_options& opts, std::string& error) {
         m_want_snapshot = opts.proc_snapshot;
         m_snapshot_fds = opts.proc_snapshot_fds;
+        m_processes_to = opts.processes_to;
         m_start = modern_bpf::start_buffer(opts.start_buffer_bytes);
         return m_probe.load(opts, m_rings, error);
     }
@@ -44,6 +45,7 @@ class bpf_engine final : public engine {
         }
         proc_snapshot_options o;
         o.scan_fds = m_snapshot_fds;
+        o.processes_to = m_processes_to;
         std::atomic<bool> scanning{true};
         std::thread drain([&] {
             while (scanning.load(std::memory_order_acquire))
@@ -154,6 +156,7 @@ class bpf_engine final : public engine {
     proc_snapshot_summary m_snap_summary;
     bool m_want_snapshot = true;
     bool m_snapshot_fds = true;
+    snapshot_sink* m_processes_to = nullptr;
     bool m_snapshot_taken = false;
     modern_bpf::start_buffer m_start{0};
     bool m_has_current = false;

@@ -94,6 +94,7 @@ class kmod_engine final : public engine {
         if (m_opts.proc_snapshot && !m_snapshot_taken) {
             proc_snapshot_options o;
             o.scan_fds = m_opts.proc_snapshot_fds;
+            o.processes_to = m_opts.processes_to;
             if (read_proc_snapshot(o, m_snap, m_last_error, m_snap_summary) != status::ok)
                 return status::error;
             m_snapshot_taken = true;

@@ -29,6 +29,7 @@ class modern_bpf_engine final : public engine {
     bool open(const modern_bpf_options& opts, std::string& error) {
         m_want_snapshot = opts.proc_snapshot;
         m_snapshot_fds = opts.proc_snapshot_fds;
+        m_processes_to = opts.processes_to;
         m_start = modern_bpf::start_buffer(opts.start_buffer_bytes);
         return m_driver.load(opts, m_rings, error);
     }
@@ -57,6 +58,7 @@ class modern_bpf_engine final : public engine {
         m_notes = m_driver.notes();
         proc_snapshot_options o;
         o.scan_fds = m_snapshot_fds;
+        o.processes_to = m_processes_to;
         std::atomic<bool> scanning{true};
         std::thread drain([&] {
             while (scanning.load(std::memory_order_acquire)) {
@@ -175,6 +177,7 @@ class modern_bpf_engine final : public engine {
     proc_snapshot_summary m_snap_summary;
     bool m_want_snapshot = true;
     bool m_snapshot_fds = true;
+    snapshot_sink* m_processes_to = nullptr;
     bool m_snapshot_taken = false;
     modern_bpf::start_buffer m_start{0};
     bool m_has_current = false;

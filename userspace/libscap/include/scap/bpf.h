@@ -8,6 +8,8 @@
 
 namespace scap {
 
+class snapshot_sink;
+
 struct bpf_options {
     // The probe object (scap_bpf-<release>.o). It must have been built for the running kernel:
     // the engine refuses another kernel's probe, naming both releases.
@@ -26,6 +28,9 @@ struct bpf_options {
     // Read the initial process/fd/user/interface snapshot from /proc when capture starts.
     bool proc_snapshot = true;
     bool proc_snapshot_fds = true;
+    // Where the scan's processes go instead of the snapshot (proc_snapshot_options::processes_to):
+    // a consumer's own state, loaded while the scan runs. Used by start(), on its thread.
+    snapshot_sink* processes_to = nullptr;
     // Bound on the userspace memory holding events drained while the snapshot is read.
     uint64_t start_buffer_bytes = 512ull * 1024 * 1024;
 };

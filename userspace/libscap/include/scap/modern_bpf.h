@@ -10,6 +10,8 @@
 
 namespace scap {
 
+class snapshot_sink;
+
 class engine;
 
 struct modern_bpf_options {
@@ -39,6 +41,9 @@ struct modern_bpf_options {
     // state is complete from the first event. Tests that only look at raw events turn it off.
     bool proc_snapshot = true;
     bool proc_snapshot_fds = true;
+    // Where the scan's processes go instead of the snapshot (proc_snapshot_options::processes_to):
+    // a consumer's own state, loaded while the scan runs. Used by start(), on its thread.
+    snapshot_sink* processes_to = nullptr;
     // Bound on the userspace memory holding the events drained while the snapshot is read
     // (other processes' activity during the scan); past it they are counted as buffer drops.
     uint64_t start_buffer_bytes = 512ull * 1024 * 1024;

@@ -36,6 +36,14 @@ struct proc_snapshot_options {
     bool read_users = true;
     bool read_interfaces = true;
     bool read_machine = true;
+    // Where the processes go instead of the snapshot's list: each entry, its fds with it, is
+    // handed over on the calling thread as soon as the scan of its run of pids is done, while
+    // the workers read the next ones, and freed after. A consumer that builds its own state
+    // (libsinsp) thus loads it during the scan, and the scan's memory is reused instead of
+    // holding every process of the host at once. Entries come in pid order, except that one
+    // whose pid namespace's init was not seen yet waits for it (pidns_init_start_ts) or for the
+    // end. Null keeps them in the snapshot.
+    snapshot_sink* processes_to = nullptr;
 };
 
 // What the scan saw. Nothing here is an error: processes come and go while we read.

@@ -169,14 +169,15 @@ struct snapshot {
     std::unordered_map<uint64_t, size_t> m_index;  // tid -> position in processes
 };
 
-// Where a capture's process and fd lists go as they are read, entry by entry. The engine's own
-// snapshot is one destination (snapshot_store); a consumer that builds its own state from them
-// (libsinsp) is the other, so a host with tens of thousands of processes is never held twice.
+// Where a capture's process and fd lists, or a live /proc scan's processes, go as they are read,
+// entry by entry. The engine's own snapshot is one destination (snapshot_store); a consumer that
+// builds its own state from them (libsinsp) is the other, so a host with tens of thousands of
+// processes is never held twice.
 class snapshot_sink {
   public:
     virtual ~snapshot_sink() = default;
-    // One process-list entry (fds come later, in fd lists). An entry for a tid already given
-    // replaces it and keeps its fds.
+    // One process-list entry. A capture's fds come later, in fd lists; a /proc scan's entry
+    // carries its fds in p.fds. An entry for a tid already given replaces it and keeps its fds.
     virtual void add_process(process_info&& p) = 0;
     // An fd list begins: the fds that follow belong to `tid`. False when no process entry
     // described that tid (the sink keeps the fds on a bare entry of its own).

@@ -119,10 +119,12 @@ class inspector {
     scap::status open_file(const std::string& path, std::string& error);
     // Reads from an engine the caller already opened.
     void open(std::unique_ptr<scap::engine> engine);
-    // For a caller that opens a capture itself: set as scap::savefile_options::processes_to, the
+    // For a caller that opens an engine itself: set as scap::savefile_options::processes_to, the
     // capture's process and fd lists load into this inspector's state as they are read, never
-    // held whole by the engine (a host of many processes in memory once, not twice). Then pass
-    // the engine to open(). Null when options.keep_engine_processes asks the engine to keep them.
+    // held whole by the engine (a host of many processes in memory once, not twice); set as a
+    // live engine's processes_to (modern_bpf, bpf, kmod options), the /proc scan's processes
+    // load while the scan goes on, during the engine's start(). Then pass the engine to open().
+    // Null when options.keep_engine_processes asks the engine to keep them.
     scap::snapshot_sink* process_loader();
     // The options open_file() opens a capture with (process_loader(), the reading layout, the
     // worker CPUs), for a caller that opens the engine itself and then passes it to open().
