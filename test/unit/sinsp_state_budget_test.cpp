@@ -258,3 +258,43 @@ TEST(SinspStateBudget, EstimateAgreesWithTheWalkOnRealCaptures) {
 }
 
 }  // namespace
+
+// fd.nameraw's storage: one pointer in every fd, the text only when an fd has one; copies (a
+// fork's fd table) own their own text, and the budget counts what it holds.
+TEST(SinspStateBudget, RareStringCopiesItsTextAndCountsItsHeap) {
+    sinsp::rare_string empty;
+    EXPECT_TRUE(empty.empty());
+    EXPECT_EQ(empty.view(), "");
+    EXPECT_EQ(empty.heap_bytes(), 0u);
+    EXPECT_EQ(sizeof(sinsp::rare_string), sizeof(void*));
+
+    sinsp::rare_string s;
+    s = std::string_view("a/../b");
+    EXPECT_FALSE(s.empty());
+    EXPECT_EQ(s.view(), "a/../b");
+    EXPECT_EQ(s.heap_bytes(), sizeof(std::string));  // short: inside the string object
+    const std::string long_path(40, 'x');
+    s = std::string_view(long_path);
+    EXPECT_EQ(s.view(), long_path);
+    EXPECT_GE(s.heap_bytes(), sizeof(std::string) + 41);
+
+    sinsp::rare_string copy = s;
+    copy = std::string_view("other");
+    EXPECT_EQ(s.view(), long_path) << "a copy shares no text with its original";
+    sinsp::rare_string moved = std::move(copy);
+    EXPECT_EQ(moved.view(), "other");
+    moved = std::string_view();
+    EXPECT_TRUE(moved.empty());
+    EXPECT_EQ(moved.heap_bytes(), 0u);
+
+    sinsp::fd_info f;
+    f.name = "/tmp/b";
+    f.name_raw = std::string_view(long_path);
+    EXPECT_EQ(sinsp::fd_string_bytes(f), f.name_raw.heap_bytes());
+    sinsp::fd_table t;
+    t.set(3, std::move(f));
+    const sinsp::fd_table forked(t);
+    ASSERT_NE(forked.find(3), nullptr);
+    EXPECT_EQ(forked.find(3)->name_raw.view(), long_path);
+    EXPECT_EQ(forked.bytes(), t.bytes());
+}

@@ -34,7 +34,7 @@ void add_name_fields(filter::field_table& t) {
               [](const event_context& c, const fd_info& fd, std::string& b) {
                   if (is_unknown_fd(fd)) append_event_fd_name(c, b, true);
                   if (is_file(fd) && !(fd.open_flags & k_fd_from_snapshot))
-                      b = fd.name_raw.empty() ? fd.name : fd.name_raw;
+                      b = fd.name_raw.empty() ? std::string_view(fd.name) : fd.name_raw.view();
                   collapse_slashes(b);
                   return true;
               },

@@ -43,7 +43,7 @@ bool fd_scope_key(const event_context& ctx, cached_extractor& fd_name_field, fd_
         out.tag =
             static_cast<uint8_t>(fd_key::k_known_fd + 2 * static_cast<uint8_t>(fd->kind) + from_snapshot);
         out.name = fd->name;
-        out.raw = fd->name_raw;
+        out.raw = fd->name_raw.view();
         return true;
     }
     const filter::value_list* fd_name = fd_name_field.values(ctx);

@@ -132,7 +132,7 @@ size_t fd_string_bytes(const fd_info& f) {
     size_t n = 0;
     // std::string keeps up to 15 characters inside the object (libstdc++'s small-string buffer).
     if (f.name.capacity() > 15) n += f.name.capacity() + 1;
-    if (f.name_raw.capacity() > 15) n += f.name_raw.capacity() + 1;
+    n += f.name_raw.heap_bytes();
     return n;
 }
 

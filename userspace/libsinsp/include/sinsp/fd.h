@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "sinsp/flat_map.h"
 
@@ -60,6 +62,43 @@ struct socket_tuple {
 // in the reference. Copies (dup, fork) keep it.
 inline constexpr uint32_t k_fd_from_snapshot = 1u << 31;
 
+// Text most fds never have: one pointer in the fd, the text on the heap only when there is some.
+// Every fd of a table sits inline in its slot array, so a std::string here (32 bytes) would cost
+// every fd of every process for the few that use it.
+class rare_string {
+  public:
+    rare_string() = default;
+    rare_string(const rare_string& o)
+        : m_text(o.m_text ? std::make_unique<std::string>(*o.m_text) : nullptr) {}
+    rare_string& operator=(const rare_string& o) {
+        if (this != &o) m_text = o.m_text ? std::make_unique<std::string>(*o.m_text) : nullptr;
+        return *this;
+    }
+    rare_string(rare_string&&) noexcept = default;
+    rare_string& operator=(rare_string&&) noexcept = default;
+    rare_string& operator=(std::string_view s) {
+        if (s.empty())
+            m_text.reset();
+        else if (m_text)
+            m_text->assign(s);
+        else
+            m_text = std::make_unique<std::string>(s);
+        return *this;
+    }
+
+    bool empty() const { return !m_text; }
+    std::string_view view() const { return m_text ? std::string_view(*m_text) : std::string_view(); }
+    // Heap bytes held: the string object and, past libstdc++'s 15-character small-string buffer,
+    // its characters.
+    size_t heap_bytes() const {
+        if (!m_text) return 0;
+        return sizeof(std::string) + (m_text->capacity() > 15 ? m_text->capacity() + 1 : 0);
+    }
+
+  private:
+    std::unique_ptr<std::string> m_text;
+};
+
 struct fd_info {
     fd_kind kind = fd_kind::unknown;
     l4_proto proto = l4_proto::unknown;
@@ -75,8 +114,8 @@ struct fd_info {
     // made from the tuple on demand (see display_name) so socket events need not format text.
     std::string name;
     // The path as the opening call gave it (fd.nameraw), kept only when it differs from `name`
-    // (relative paths, "..", doubled slashes), so most fds pay nothing for it.
-    std::string name_raw;
+    // (relative paths, "..", doubled slashes), so most fds pay 8 bytes for it.
+    rare_string name_raw;
     socket_tuple tuple;
     uint64_t unix_source = 0, unix_dest = 0;  // kernel socket addresses of unix sockets
 
@@ -95,8 +134,8 @@ struct fd_info {
     void append_display_name(std::string& out) const;
 };
 
-// Heap bytes an fd's strings own beyond the fd_info itself (name, name_raw past the small-string
-// buffer).
+// Heap bytes an fd's strings own beyond the fd_info itself (name past the small-string buffer,
+// name_raw's string when it has one).
 size_t fd_string_bytes(const fd_info& f);
 
 // One process's fd table; threads created with CLONE_FILES share one.
