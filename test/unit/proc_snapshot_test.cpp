@@ -563,6 +563,26 @@ struct fake_tree {
     std::string stat_line(int pid, const std::string& comm, const std::string& tail) const {
         return std::to_string(pid) + " (" + comm + ") " + tail;
     }
+    // Process `pid` named "p<pid>" with an argument, status (PPid 1, plus `status_extra`) and
+    // pid % 5 fds 3.. on the file `data`.
+    void numbered_process(int pid, const std::string& data, const std::string& stat_tail,
+                          const std::string& status_extra = "") const {
+        mkpid(pid);
+        file(pid, "stat", stat_line(pid, "p" + std::to_string(pid), stat_tail));
+        file(pid, "status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n" + status_extra);
+        file(pid, "cmdline", "p" + std::to_string(pid) + std::string("\0arg\0", 5));
+        ::mkdir((pid_dir(pid) + "/fd").c_str(), 0755);
+        for (int fd = 3; fd < 3 + pid % 5; ++fd)
+            ::symlink(data.c_str(), (pid_dir(pid) + "/fd/" + std::to_string(fd)).c_str());
+    }
+    // A second thread, "worker", of process `pid` (its task/ entry).
+    void worker_thread(int pid, int tid, const std::string& stat_tail) const {
+        ::mkdir((pid_dir(pid) + "/task").c_str(), 0755);
+        const std::string tdir = pid_dir(pid) + "/task/" + std::to_string(tid);
+        ::mkdir(tdir.c_str(), 0755);
+        write_text(tdir + "/stat", stat_line(tid, "worker", stat_tail));
+        write_text(tdir + "/status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+    }
     scap::snapshot scan(scap::proc_snapshot_summary& sum) const {
         scap::proc_snapshot_options o;
         o.proc_root = proc();
@@ -794,22 +814,12 @@ TEST(ProcSnapshotFake, ParallelScanEqualsSerial) {
     const std::string data = t.root + "/data";
     write_text(data, "d");
     for (int pid = 100; pid < 100 + 700; ++pid) {
-        t.mkpid(pid);
-        if (pid % 97 == 0) continue;  // vanished
-        t.file(pid, "stat", t.stat_line(pid, "p" + std::to_string(pid), k_full_tail));
-        t.file(pid, "status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
-        t.file(pid, "cmdline", "p" + std::to_string(pid) + std::string("\0arg\0", 5));
-        ::mkdir((t.pid_dir(pid) + "/fd").c_str(), 0755);
-        for (int fd = 3; fd < 3 + pid % 5; ++fd)
-            ::symlink(data.c_str(), (t.pid_dir(pid) + "/fd/" + std::to_string(fd)).c_str());
-        if (pid % 10 == 0) {  // a thread
-            const int tid = 10000 + pid;
-            ::mkdir((t.pid_dir(pid) + "/task").c_str(), 0755);
-            const std::string tdir = t.pid_dir(pid) + "/task/" + std::to_string(tid);
-            ::mkdir(tdir.c_str(), 0755);
-            write_text(tdir + "/stat", t.stat_line(tid, "worker", k_full_tail));
-            write_text(tdir + "/status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
+        if (pid % 97 == 0) {  // vanished
+            t.mkpid(pid);
+            continue;
         }
+        t.numbered_process(pid, data, k_full_tail);
+        if (pid % 10 == 0) t.worker_thread(pid, 10000 + pid, k_full_tail);
     }
     auto scan = [&](unsigned threads, scap::proc_snapshot_summary& sum) {
         scap::proc_snapshot_options o;
@@ -883,13 +893,7 @@ TEST(ProcSnapshotFake, SinkGetsTheListsEntriesAsTheScanGoes) {
     const std::string init_tail = "S 0 1 1 0 -1 4194560 500 0 7 0 0 0 0 0 20 0 1 0 11 1000 50\n";
     const std::string ns_init_tail = "S 1 10 11 0 -1 4194560 500 0 7 0 0 0 0 0 20 0 1 0 777 1000 50\n";
     auto process = [&](int pid, const std::string& tail, const std::string& nspid) {
-        t.mkpid(pid);
-        t.file(pid, "stat", t.stat_line(pid, "p" + std::to_string(pid), tail));
-        t.file(pid, "status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n" + nspid);
-        t.file(pid, "cmdline", "p" + std::to_string(pid) + std::string("\0arg\0", 5));
-        ::mkdir((t.pid_dir(pid) + "/fd").c_str(), 0755);
-        for (int fd = 3; fd < 3 + pid % 5; ++fd)
-            ::symlink(data.c_str(), (t.pid_dir(pid) + "/fd/" + std::to_string(fd)).c_str());
+        t.numbered_process(pid, data, tail, nspid);
     };
     process(1, init_tail, "NSpid:\t1\n");  // the host's init: its namespace is procfs's own
     for (int pid = 100; pid < 100 + 400; ++pid) {
@@ -897,17 +901,7 @@ TEST(ProcSnapshotFake, SinkGetsTheListsEntriesAsTheScanGoes) {
         // Odd pids in procfs's own namespace (pid 1's), even ones in a namespace whose ns/pid
         // cannot be read (no namespace known: no init to wait for).
         process(pid, k_full_tail, "NSpid:\t" + std::to_string(pid) + (pid % 2 ? "\n" : "\t9\n"));
-        if (pid % 10 == 0) {  // a thread
-            const int tid = 10000 + pid;
-            ::mkdir((t.pid_dir(pid) + "/task").c_str(), 0755);
-            const std::string tdir = t.pid_dir(pid) + "/task/" + std::to_string(tid);
-            ::mkdir(tdir.c_str(), 0755);
-            write_text(tdir + "/stat", t.stat_line(tid, "worker", k_full_tail));
-            write_text(tdir + "/status", "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\n");
-            t.file(pid, "status",
-                   "Tgid:\t" + std::to_string(pid) + "\nPPid:\t1\nThreads:\t2\nNSpid:\t" +
-                       std::to_string(pid) + "\t9\n");
-        }
+        if (pid % 10 == 0) t.worker_thread(pid, 10000 + pid, k_full_tail);
     }
     // A container's pid namespace (one ns/pid inode, hard-linked): a member before its init in
     // pid order (200), the init (300, pid 1 inside), a member after it (400).

@@ -218,13 +218,21 @@ void scan_pids(const scan_context& ctx, const std::vector<uint64_t>& pids, unsig
         }
         return;
     }
-    for (size_t c = 0; c < chunks.size(); ++c) {
-        if (!done[c].load(std::memory_order_acquire)) {
-            std::unique_lock<std::mutex> lock(m);
-            finished.wait(lock, [&] { return done[c].load(std::memory_order_acquire); });
+    try {
+        for (size_t c = 0; c < chunks.size(); ++c) {
+            if (!done[c].load(std::memory_order_acquire)) {
+                std::unique_lock<std::mutex> lock(m);
+                finished.wait(lock, [&] { return done[c].load(std::memory_order_acquire); });
+            }
+            take(chunks[c]);
+            chunks[c] = scanned_chunk{};  // its memory goes back for the workers' next chunks
         }
-        take(chunks[c]);
-        chunks[c] = scanned_chunk{};  // its memory goes back for the workers' next chunks
+    } catch (...) {
+        // The consumer failed (out of memory): the workers stop after their current chunk, and
+        // must be joined before their threads are destroyed.
+        next.store(chunks.size(), std::memory_order_relaxed);
+        for (auto& t : threads) t.join();
+        throw;
     }
     for (auto& t : threads) t.join();
 }
