@@ -35,6 +35,16 @@
 /* mbpf_fill_spec.fast */
 #define MBPF_FAST_ROW_INTS 1 /* plain integers only */
 #define MBPF_FAST_ROW_IO 2   /* plain integers and one I/O buffer */
+#define MBPF_FAST_ROW_OPEN 3 /* the open family: integers, the path saved at entry, the new fd's file */
+/* Open rows (open_exit.h): at most this many parameters; fast_len is the event without its path
+ * (room for an 8-byte store at the end included), at most MBPF_FAST_OPEN_FIXED. Two record
+ * classes: paths up to MBPF_FAST_OPEN_SHORT bytes (NUL included) in the small one, the rest of
+ * the inline room (MBPF_SAVED_INLINE) in the large one. */
+#define MBPF_FAST_OPEN_PARAMS 8
+#define MBPF_FAST_OPEN_FIXED 96u
+#define MBPF_FAST_OPEN_SHORT 64u
+#define MBPF_FAST_OPEN_SMALL (MBPF_FAST_OPEN_FIXED + MBPF_FAST_OPEN_SHORT)
+#define MBPF_FAST_OPEN_LARGE (MBPF_FAST_OPEN_FIXED + MBPF_SAVED_INLINE)
 /* MBPF_SRC_SOCKOPT_VAL: the value's type, which is also its index in the schema's
  * sockopt_dynamic_param set; SOL_SOCKET option numbers below MBPF_SOCKOPT_KINDS are classified
  * by userspace (sockopt_kinds in rodata), everything else is bytes. */
@@ -245,7 +255,7 @@ struct mbpf_fill_spec {
     uint8_t toctou;      /* 1: arguments were saved at entry (see the enter programs) */
     uint8_t path_arg;    /* TOCTOU: the argument whose user data was saved */
     uint8_t path_kind;   /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
-    uint8_t fast;        /* 0, MBPF_FAST_ROW_INTS or MBPF_FAST_ROW_IO (syscall_exit.h) */
+    uint8_t fast;        /* 0 or MBPF_FAST_ROW_* (syscall_exit.h, open_exit.h) */
     uint8_t fast_len;    /* fast rows: the event's size in bytes (header included) */
     uint8_t per_message; /* 1 + n: one event per struct mmsghdr of the array at argument n (see
                             MBPF_MMSG_MAX); during each, the return value is that message's

@@ -101,6 +101,73 @@ TEST(DriverFiles, LongPathsSurviveTheEntryRecord) {
     }
 }
 
+// The modern driver builds open, openat and creat in place in one of two record classes chosen by
+// the path's length (64 bytes with the NUL, then the entry record's inline room) and leaves the
+// rest to its table filler: every engine must give the same event either side of each boundary.
+// Each path is created (O_F_CREATED, the new file's dev and inode), opened again (no
+// O_F_CREATED) and opened below a missing directory (an error, no file facts).
+TEST(DriverFiles, OpenFamilyPathsEitherSideOfTheRecordClasses) {
+    DRV_SESSION_OR_SKIP(s);
+    scratch_dir dir;
+    const uint64_t created_bit = flag(scap_flags_file_flags, "O_F_CREATED");
+    const uint64_t rdwr_creat =
+        flag(scap_flags_file_flags, "O_RDWR") | flag(scap_flags_file_flags, "O_CREAT");
+    // A 100-byte directory level keeps every length reachable under the scratch directory.
+    const std::string deep = dir / std::string(100, 'd');
+    ASSERT_EQ(mkdir(deep.c_str(), 0700), 0);
+    for (const size_t len : {size_t{62}, size_t{63}, size_t{64}, size_t{65}, size_t{180}, size_t{246},
+                             size_t{247}, size_t{248}}) {
+        const std::string& base = len > deep.size() + 1 ? deep : dir.path();
+        ASSERT_LT(base.size() + 1, len);
+        for (const int call : {SYS_open, SYS_openat, SYS_creat}) {
+            const char tag = call == SYS_open ? 'o' : call == SYS_openat ? 'a' : 'c';
+            const std::string file = base + "/" + std::string(len - base.size() - 2, 'f') + tag;
+            ASSERT_EQ(file.size(), len);
+            const std::string missing = file.substr(0, len - 3) + "/x";  // ".../fff/x": no such dir
+            const auto open_it = [&](const std::string& p) {
+                if (call == SYS_open) return syscall(SYS_open, p.c_str(), O_RDWR | O_CREAT, 0640);
+                if (call == SYS_openat)
+                    return syscall(SYS_openat, AT_FDCWD, p.c_str(), O_RDWR | O_CREAT, 0640);
+                return syscall(SYS_creat, p.c_str(), 0640);
+            };
+            long fds[3] = {-1, -1, -1};
+            struct stat st {};
+            run_result r = s->run_here([&] {
+                fds[0] = open_it(file);
+                fds[1] = open_it(file);
+                fds[2] = open_it(missing) < 0 ? -errno : -1;  // the event carries -errno
+                fstat(static_cast<int>(fds[0]), &st);
+                for (long fd : fds)
+                    if (fd >= 0) close(static_cast<int>(fd));
+            });
+            const std::string what = std::string(1, tag) + " length " + std::to_string(len);
+            ASSERT_GE(fds[0], 0) << what;
+            ASSERT_GE(fds[1], 0) << what;
+            ASSERT_EQ(fds[2], -ENOENT) << what;
+            const uint16_t code = call == SYS_open     ? PPME_SYSCALL_OPEN_X
+                                  : call == SYS_openat ? PPME_SYSCALL_OPENAT_2_X
+                                                       : PPME_SYSCALL_CREAT_X;
+            const std::vector<const owned_event*> evts = r.all(code);
+            ASSERT_EQ(evts.size(), 3u) << what;
+            for (size_t i = 0; i < 3; ++i) {
+                const scap::event_view v = evts[i]->view();
+                const std::string one = what + " call " + std::to_string(i);
+                EXPECT_EQ(sint(v, "fd"), fds[i]) << one;
+                EXPECT_EQ(str(v, "name"), i == 2 ? missing : file) << one;
+                EXPECT_EQ(uint(v, "mode"), 0640u) << one;
+                EXPECT_EQ(uint(v, "dev"), i == 2 ? 0u : kernel_dev(st.st_dev)) << one;
+                EXPECT_EQ(uint(v, "ino"), i == 2 ? 0u : st.st_ino) << one;
+                if (call == SYS_creat) continue;  // creat has no flags parameter
+                EXPECT_EQ(uint(v, "flags") & ~created_bit, rdwr_creat) << one;
+                EXPECT_EQ(uint(v, "flags") & created_bit, i == 0 ? created_bit : 0u) << one;
+            }
+            if (call == SYS_openat) {
+                EXPECT_EQ(sint(evts[0]->view(), "dirfd"), AT_FDCWD) << what;
+            }
+        }
+    }
+}
+
 // The point of the entry hooks: a path changed in user memory while openat sleeps is reported
 // as the kernel read it at entry. The opener blocks on a FIFO until the other thread, having
 // overwritten the path buffer, opens the write end. A short path (saved inline) and a long one

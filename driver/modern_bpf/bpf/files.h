@@ -89,28 +89,42 @@ static __always_inline int read_field_pair(const void* p, uint32_t a_off, uint32
     return 0;
 }
 
-/* dev, inode number and f_mode of the file behind fd, read once per event: open's row asks for
- * all three. Three probe reads (file: f_mode and f_inode; inode: i_sb and i_ino; s_dev) where
- * the separate chains took six. */
-static __always_inline void event_file_facts(struct mbpf_scratch* s, int64_t fd) {
-    if (s->facts_fd == fd && fd >= 0) return; /* the three facts of this fd are already read */
-    struct file* f = event_file(s, fd);
-    s->facts_fd = fd;
-    s->facts_ino = 0;
-    s->facts_dev = 0;
-    s->facts_mode = 0;
+/* The facts the schema wants of an open file: its device (encoded), inode number and f_mode. */
+struct mbpf_file_facts {
+    uint64_t ino;
+    uint32_t dev;
+    uint32_t mode;
+};
+
+/* Reads them in three probe reads (file: f_mode and f_inode; inode: i_sb and i_ino; s_dev) where
+ * the separate chains took six. Unreadable parts are left 0. */
+static __always_inline void read_file_facts(struct file* f, struct mbpf_file_facts* out) {
+    out->ino = 0;
+    out->dev = 0;
+    out->mode = 0;
     uint64_t mode = 0, inode = 0, sb = 0, ino = 0;
     if (!f || read_field_pair(f, bpf_core_field_offset(struct file, f_mode),
                               bpf_core_field_size(struct file, f_mode),
                               bpf_core_field_offset(struct file, f_inode), &mode, &inode))
         return;
-    s->facts_mode = (uint32_t)mode;
+    out->mode = (uint32_t)mode;
     if (!inode || read_field_pair((const void*)inode, bpf_core_field_offset(struct inode, i_ino),
                                   bpf_core_field_size(struct inode, i_ino),
                                   bpf_core_field_offset(struct inode, i_sb), &ino, &sb))
         return;
-    s->facts_ino = ino;
-    if (sb) s->facts_dev = encode_dev(BPF_CORE_READ((struct super_block*)sb, s_dev));
+    out->ino = ino;
+    if (sb) out->dev = encode_dev(BPF_CORE_READ((struct super_block*)sb, s_dev));
+}
+
+/* The file facts of fd, read once per event: open's row asks for all three. */
+static __always_inline void event_file_facts(struct mbpf_scratch* s, int64_t fd) {
+    if (s->facts_fd == fd && fd >= 0) return; /* the three facts of this fd are already read */
+    s->facts_fd = fd;
+    struct mbpf_file_facts ff;
+    read_file_facts(event_file(s, fd), &ff);
+    s->facts_ino = ff.ino;
+    s->facts_dev = ff.dev;
+    s->facts_mode = ff.mode;
 }
 
 static __always_inline uint32_t event_file_dev(struct mbpf_scratch* s, int64_t fd) {

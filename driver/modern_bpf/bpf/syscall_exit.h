@@ -7,8 +7,9 @@
 #ifndef MBPF_SYSCALL_EXIT_H
 #define MBPF_SYSCALL_EXIT_H
 
+#include "fast_record.h"
+#include "open_exit.h"
 #include "prefilter.h"
-#include "ring_output.h"
 #include "table_exit.h"
 
 #define MBPF_TS_COMPAT 0x0002
@@ -44,7 +45,6 @@ static __always_inline uint64_t reg_arg(struct pt_regs* regs, uint32_t arg) {
 #define MBPF_FAST_SMALL 48u
 #define MBPF_FAST_LARGE 88u /* 26 + 6 * (2 + 8) */
 /* MBPF_FAST_IO (shared/abi.h): the I/O class */
-#define MBPF_WAKE_CHECK_EVERY 64u
 
 /* Stack room for a fast row's data: the power of two above MBPF_FAST_DATA (a mask bound). */
 #define MBPF_FAST_STAGE 128u
@@ -89,17 +89,9 @@ static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* reg
                                       uint32_t sc, uint32_t code, uint32_t cap) {
     struct mbpf_counters* c = counters_get();
     if (!c || code >= MBPF_EVENT_MAX) return;
-    uint32_t idx = bpf_get_smp_processor_id() / (cpus_per_buffer ? cpus_per_buffer : 1);
-    void* rb = bpf_map_lookup_elem(&ringbufs, &idx);
-    if (!rb) {
-        c->n_drops_bug++;
-        return;
-    }
-    uint8_t* p = bpf_ringbuf_reserve(rb, cap, 0);
-    if (!p) {
-        c->n_drops_buffer++;
-        return;
-    }
+    void* rb = 0;
+    uint8_t* p = fast_reserve(c, cap, &rb);
+    if (!p) return;
     uint32_t n = fill_specs[code].nparams;
     if (n > MBPF_FAST_PARAMS) n = MBPF_FAST_PARAMS;
     uint32_t off = MBPF_HDR_SIZE + 2 * n;
@@ -140,25 +132,10 @@ static __always_inline void emit_fast(struct task_struct* t, struct pt_regs* reg
         *(uint16_t*)(p + MBPF_HDR_SIZE + 2 * k) = (uint16_t)size;
         off += size;
     }
-    struct mbpf_evt_hdr* h = (void*)p;
-    h->ts = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
-    h->tid = (uint32_t)t->pid; /* a direct load from the trusted task pointer, no helper call */
-    h->len = off;
-    h->type = (uint16_t)code;
-    h->nparams = n;
-    /* See event_submit: wake the reader only once the buffer starts to fill. Looking at the fill
-     * level every MBPF_WAKE_CHECK_EVERY events is enough: that many small records are far below
-     * the threshold's distance to a full buffer. */
-    uint64_t wake = BPF_RB_NO_WAKEUP;
-    if ((c->n_evts & (MBPF_WAKE_CHECK_EVERY - 1)) == 0 &&
-        bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-        wake = BPF_RB_FORCE_WAKEUP;
-    bpf_ringbuf_submit(p, wake);
-    c->n_evts++;
+    fast_submit(c, rb, p, t, code, n, off);
     return;
 bug:
-    bpf_ringbuf_discard(p, BPF_RB_NO_WAKEUP);
-    c->n_drops_bug++;
+    fast_discard(c, p);
 }
 
 SEC("tp_btf/sys_exit")
@@ -190,7 +167,11 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs* regs, long ret) {
             return 0;
         }
     }
-    if (code < MBPF_EVENT_MAX && fill_specs[code].fast) {
+    uint32_t fast = code < MBPF_EVENT_MAX ? fill_specs[code].fast : 0;
+    if (fast == MBPF_FAST_ROW_OPEN) {
+        /* Opens whose path the entry saved inline: see open_exit.h. */
+        if (emit_fast_open(t, ret, nr, code) == 0) return 0;
+    } else if (fast) {
         /* The bulk of the syscall volume is built right here: no tail call, no second lookup.
          * One call site per record class, each with its constant size. */
         uint32_t len = fill_specs[code].fast_len;

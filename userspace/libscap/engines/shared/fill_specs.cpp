@@ -424,6 +424,41 @@ void mark_fast_row(const std::vector<src_decl>& params, mbpf_fill_spec& s) {
     s.fast_len = static_cast<uint8_t>(len);
 }
 
+// Open-family rows the BPF side builds in place (open_exit.h): a TOCTOU string row whose other
+// parameters are the return value, arguments (open flags with their "created" fix-up included),
+// constants and the returned fd's dev and inode. fast_len is the event without its path, with
+// room for an 8-byte store at the last parameter's offset; a record class adds the path's room.
+void mark_open_row(mbpf_fill_spec& s) {
+    if (!s.toctou || s.path_kind != 0 /* string */ || s.nparams > MBPF_FAST_OPEN_PARAMS) return;
+    uint32_t len = 26 + 2 * static_cast<uint32_t>(s.nparams) + 8;
+    int strings = 0;
+    for (uint32_t i = 0; i < s.nparams; ++i) {
+        const mbpf_param_src& p = s.params[i];
+        if (p.post != MBPF_POST_NONE && !(p.kind == MBPF_SRC_ARG && p.post == MBPF_POST_CREATED)) return;
+        switch (p.kind) {
+            case MBPF_SRC_RET:
+            case MBPF_SRC_ARG:
+            case MBPF_SRC_CONST:
+                len += p.size;
+                break;
+            case MBPF_SRC_FD_DEV:
+            case MBPF_SRC_FD_INO:
+                if (p.aux != 1) return;  // the returned fd's file only
+                len += p.size;
+                break;
+            case MBPF_SRC_ARG_STR:
+                if (p.arg != s.path_arg || p.aux != 0) return;  // the saved path, unconditionally
+                ++strings;
+                break;
+            default:
+                return;
+        }
+    }
+    if (strings != 1 || len > MBPF_FAST_OPEN_FIXED) return;
+    s.fast = MBPF_FAST_ROW_OPEN;
+    s.fast_len = static_cast<uint8_t>(len);
+}
+
 bool is_integer_source(uint8_t kind) {
     switch (kind) {
         case MBPF_SRC_RET:
@@ -491,6 +526,7 @@ bool build_driver_tables(driver_tables& out, std::string& error) {
         s.toctou = 1;
         s.path_arg = t.arg;
         s.path_kind = t.kind;
+        mark_open_row(s);
     }
 
     for (const scap_name_value* nv = scap_flags_file_flags; nv->name; ++nv)
