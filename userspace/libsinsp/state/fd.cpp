@@ -129,11 +129,7 @@ std::string fd_info::display_name() const {
 }
 
 size_t fd_string_bytes(const fd_info& f) {
-    size_t n = 0;
-    // std::string keeps up to 15 characters inside the object (libstdc++'s small-string buffer).
-    if (f.name.capacity() > 15) n += f.name.capacity() + 1;
-    n += f.name_raw.heap_bytes();
-    return n;
+    return string_heap_bytes(f.name) + f.name_raw.heap_bytes();
 }
 
 size_t fd_table::heap_bytes() const {

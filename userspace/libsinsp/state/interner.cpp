@@ -27,7 +27,7 @@ string_id string_interner::acquire(std::string_view s) {
     e.text.assign(s);
     e.refs = 1;
     m_index.emplace(std::string_view(e.text), id);
-    m_text_bytes += text_bytes(e.text);
+    m_text_bytes += string_heap_bytes(e.text);
     recount();
     return id;
 }
@@ -37,7 +37,7 @@ void string_interner::release(string_id id) {
     entry& e = m_entries[id];
     if (--e.refs != 0) return;
     m_index.erase(std::string_view(e.text));
-    m_text_bytes -= text_bytes(e.text);
+    m_text_bytes -= string_heap_bytes(e.text);
     e.text.clear();
     e.text.shrink_to_fit();
     m_free.push_back(id);
@@ -61,7 +61,7 @@ void string_interner::recount() {
 
 size_t string_interner::measured_heap_bytes() const {
     size_t n = m_entries.size() * sizeof(entry) + m_free.capacity() * sizeof(string_id);
-    for (const auto& e : m_entries) n += text_bytes(e.text);
+    for (const auto& e : m_entries) n += string_heap_bytes(e.text);
     n += m_index.size() * k_index_node_bytes;
     n += m_index.bucket_count() * sizeof(void*);
     return n;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "sinsp/flat_map.h"
+#include "sinsp/string_bytes.h"
 
 namespace sinsp {
 
@@ -88,12 +89,8 @@ class rare_string {
 
     bool empty() const { return !m_text; }
     std::string_view view() const { return m_text ? std::string_view(*m_text) : std::string_view(); }
-    // Heap bytes held: the string object and, past libstdc++'s 15-character small-string buffer,
-    // its characters.
-    size_t heap_bytes() const {
-        if (!m_text) return 0;
-        return sizeof(std::string) + (m_text->capacity() > 15 ? m_text->capacity() + 1 : 0);
-    }
+    // Heap bytes held: the string object and its characters' block, if any.
+    size_t heap_bytes() const { return m_text ? sizeof(std::string) + string_heap_bytes(*m_text) : 0; }
 
   private:
     std::unique_ptr<std::string> m_text;

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sinsp/string_bytes.h"
+
 namespace sinsp {
 
 using string_id = uint32_t;
@@ -46,8 +48,6 @@ class string_interner {
     };
     static constexpr size_t k_index_node_bytes =
         sizeof(std::string_view) + 2 * sizeof(void*) + sizeof(string_id) + sizeof(size_t);
-    // Text beyond std::string's 15-character small-string buffer.
-    static size_t text_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
     // Sets m_heap_bytes from the tables' sizes and m_text_bytes.
     void recount();
     size_t m_text_bytes = 0;
