@@ -25,7 +25,7 @@
 /* Parameters per event (same bound as the schema). */
 #define MBPF_MAX_PARAMS 32
 /* Rows with at most this many parameters, all integers from registers or constants (and at
- * most one I/O buffer), skip the generic interpreter (see emit_fast in syscall_exit.h). */
+ * most one I/O buffer), skip the generic interpreter (see build_in_place in in_place.h). */
 #define MBPF_FAST_PARAMS 6
 /* Data bytes the fast path copies for a buffer parameter: it is used only while the snaplen is
  * at most this (the default snaplen). */
@@ -255,7 +255,7 @@ struct mbpf_fill_spec {
     uint8_t toctou;      /* 1: arguments were saved at entry (see the enter programs) */
     uint8_t path_arg;    /* TOCTOU: the argument whose user data was saved */
     uint8_t path_kind;   /* TOCTOU: 0 = string, 1 = sockaddr (length in arg path_arg + 1) */
-    uint8_t fast;        /* 0 or MBPF_FAST_ROW_* (syscall_exit.h, open_exit.h) */
+    uint8_t fast;        /* 0 or MBPF_FAST_ROW_* (in_place.h, open_exit.h) */
     uint8_t fast_len;    /* fast rows: the event's size in bytes (header included) */
     uint8_t per_message; /* 1 + n: one event per struct mmsghdr of the array at argument n (see
                             MBPF_MMSG_MAX); during each, the return value is that message's

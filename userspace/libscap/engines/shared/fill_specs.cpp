@@ -387,7 +387,7 @@ bool fill_sockopt_kinds(uint8_t (&kinds)[MBPF_SOCKOPT_KINDS], std::string& error
     return true;
 }
 
-// Rows the BPF side builds in its straight-line path (emit_fast in syscall_exit.h): at most
+// Rows the BPF side builds in its straight-line path (build_in_place in in_place.h): at most
 // MBPF_FAST_PARAMS parameters, integers from registers or constants (flag conversions included)
 // and at most one I/O buffer, no post-processing. fast_len is the record class the row needs: the
 // event at its largest, with room for an 8-byte store at the last parameter's offset (the BPF
