@@ -1,7 +1,8 @@
 /*
  * The only syscall hook: the sys_exit raw tracepoint. The dispatcher drops unknown and
- * unselected syscalls before doing anything else, then tail-calls the program registered for
- * the syscall's exit event (userspace fills exit_programs: the table-driven filler for every
+ * unselected syscalls before doing anything else. Fast rows (integers, one I/O buffer, the open
+ * family) are built right here (in_place.h, open_exit.h); every other exit tail-calls the program
+ * registered for its event (userspace fills exit_programs: the table-driven filler for every
  * event with a fill_table.def row).
  */
 #ifndef MBPF_SYSCALL_EXIT_H
